@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from finsam.access.models import RoleAssignment
+from finsam.accounts.models import User
+
+
+class RoleInline(admin.TabularInline):
+    model = RoleAssignment
+    extra = 0
+
+
+@admin.register(User)
+class FinsamUserAdmin(UserAdmin):
+    inlines = [RoleInline]

@@ -1,0 +1,18 @@
+from finsam.access.permissions import can, principal_for
+from finsam.domain.access import ROLE_LABELS, Action
+
+
+def roles(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    principal = principal_for(user)
+    return {
+        "user_roles": sorted(ROLE_LABELS[r] for r in principal.role_set),
+        "nav": {
+            "audit": can(user, Action.VIEW_AUDIT),
+            "admin": can(user, Action.ADMIN_SITE),
+            "interventions": can(user, Action.VIEW_INTERVENTION),
+            "episodes": can(user, Action.VIEW_EPISODES),
+        },
+    }

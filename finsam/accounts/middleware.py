@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.shortcuts import redirect, resolve_url
+
+OPEN_PREFIXES = ("/login/", "/static/", "/i18n/", "/healthz", "/admin/")
+
+
+class LoginRequiredMiddleware:
+    """Every page needs a login except the login page (also served at ``/``) and static files."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            not request.user.is_authenticated
+            and request.path != "/"
+            and not request.path.startswith(OPEN_PREFIXES)
+        ):
+            return redirect(f"{resolve_url(settings.LOGIN_URL)}?next={request.path}")
+        return self.get_response(request)

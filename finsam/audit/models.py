@@ -1,0 +1,94 @@
+"""One append-only audit table, with typed proxies (the KoboToolbox pattern).
+
+Every read of identity data and every change is written here by the service that does it, in the
+same transaction. Rows are never updated or deleted: the model refuses it, and database triggers
+(migration 0002) refuse it for anything that bypasses the ORM.
+"""
+
+from django.conf import settings
+from django.db import models
+
+
+class LogType(models.TextChoices):
+    ACCESS = "access", "Läsning av personuppgifter"
+    CHANGE = "change", "Ändring"
+    EXPORT = "export", "Export"
+    AUTH = "auth", "Inloggning"
+
+
+class AuditLogQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("Granskningsloggen kan inte ändras.")
+
+    def delete(self):
+        raise PermissionError("Granskningsloggen kan inte raderas.")
+
+
+class AuditLog(models.Model):
+    at = models.DateTimeField("tidpunkt", auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+", verbose_name="användare")
+    actor_label = models.CharField("användarnamn", max_length=150, blank=True)
+    log_type = models.CharField("typ", max_length=10, choices=LogType.choices, db_index=True)
+    action = models.CharField("händelse", max_length=60)
+    object_type = models.CharField("objekttyp", max_length=60, blank=True)
+    object_id = models.CharField("objekt-id", max_length=64, blank=True, db_index=True)
+    association_id = models.BigIntegerField("förbund", null=True, blank=True, db_index=True)
+    summary = models.CharField("sammanfattning", max_length=300, blank=True)
+    changes = models.JSONField("ändringar", default=dict, blank=True)
+    reason = models.CharField("skäl", max_length=300, blank=True)
+
+    objects = AuditLogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = "händelse i granskningsloggen"
+        verbose_name_plural = "granskningslogg"
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("Granskningsloggen kan inte ändras.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Granskningsloggen kan inte raderas.")
+
+
+class _TypedManager(models.Manager):
+    log_type: str = ""
+
+    def get_queryset(self):
+        return AuditLogQuerySet(self.model, using=self._db).filter(log_type=self.log_type)
+
+
+class _AccessManager(_TypedManager):
+    log_type = LogType.ACCESS
+
+
+class _ChangeManager(_TypedManager):
+    log_type = LogType.CHANGE
+
+
+class AccessLog(AuditLog):
+    """Reads of identity data."""
+
+    objects = _AccessManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = "läsning av personuppgifter"
+        verbose_name_plural = "läsningar av personuppgifter"
+
+
+class ChangeLog(AuditLog):
+    """Changes to registry data."""
+
+    objects = _ChangeManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = "ändring"
+        verbose_name_plural = "ändringar"

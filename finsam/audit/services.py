@@ -1,0 +1,71 @@
+"""Writing to the audit log. Called by services inside their own transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from finsam.audit.models import AuditLog, LogType
+
+
+def _label(actor) -> str:
+    if actor is None:
+        return "system"
+    return getattr(actor, "username", str(actor))
+
+
+def audit_record(
+    *,
+    actor,
+    log_type: str,
+    action: str,
+    obj: Any = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    association_id: int | None = None,
+    summary: str = "",
+    changes: dict | None = None,
+    reason: str = "",
+) -> AuditLog:
+    if obj is not None:
+        object_type = object_type or obj._meta.label
+        object_id = object_id or obj.pk
+    return AuditLog.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_label=_label(actor),
+        log_type=log_type,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id or ""),
+        association_id=association_id,
+        summary=summary[:300],
+        changes=changes or {},
+        reason=reason[:300],
+    )
+
+
+def audit_change(*, actor, action: str, obj, association_id=None, changes=None, summary=""):
+    return audit_record(actor=actor, log_type=LogType.CHANGE, action=action, obj=obj,
+                        association_id=association_id, changes=changes, summary=summary)
+
+
+def audit_identity_read(*, actor, obj, association_id=None, reason="", summary=""):
+    return audit_record(actor=actor, log_type=LogType.ACCESS, action="identity_read", obj=obj,
+                        association_id=association_id, reason=reason, summary=summary)
+
+
+def diff(before: dict, after: dict) -> dict:
+    """``{field: [old, new]}`` for the fields that changed (values made JSON-safe)."""
+    out = {}
+    for key in sorted(set(before) | set(after)):
+        old, new = before.get(key), after.get(key)
+        if old != new:
+            out[key] = [_safe(old), _safe(new)]
+    return out
+
+
+def _safe(value):
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, list | tuple):
+        return [_safe(v) for v in value]
+    return str(value)

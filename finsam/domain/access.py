@@ -1,0 +1,161 @@
+"""Roles and what each may do (``domain.md`` §5), as data.
+
+The Django layer (``finsam.accounts.permissions``) resolves *scope* – which association a user
+administers, which interventions a handler is assigned to – and asks this table whether the role
+grants the action in that scope. Nothing else in the code decides who may do what.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    SYSTEM_ADMIN = "system_admin"
+    ASSOCIATION_ADMIN = "association_admin"
+    INTERVENTION_MANAGER = "intervention_manager"
+    PARTICIPANT_HANDLER = "participant_handler"
+    BOARD_READER = "board_reader"
+    NATIONAL_ANALYST = "national_analyst"
+
+
+ROLE_LABELS = {
+    Role.SYSTEM_ADMIN: "Systemadministratör",
+    Role.ASSOCIATION_ADMIN: "Förbundsadministratör",
+    Role.INTERVENTION_MANAGER: "Insatsansvarig",
+    Role.PARTICIPANT_HANDLER: "Deltagaransvarig",
+    Role.BOARD_READER: "Styrelse/läsare",
+    Role.NATIONAL_ANALYST: "Nationell analytiker",
+}
+
+ROLES_WITH_ASSOCIATION = frozenset(
+    {
+        Role.ASSOCIATION_ADMIN,
+        Role.INTERVENTION_MANAGER,
+        Role.PARTICIPANT_HANDLER,
+        Role.BOARD_READER,
+    }
+)
+"""Roles that are always held for one association."""
+
+INCOMPATIBLE_ROLES = frozenset({frozenset({Role.ASSOCIATION_ADMIN, Role.PARTICIPANT_HANDLER})})
+"""Role pairs one user may not hold at the same time (the administrator sees no identity data)."""
+
+
+class Scope(StrEnum):
+    ALL = "all"
+    """Every association."""
+    ASSOCIATION = "association"
+    """The association the role is held for."""
+    ASSIGNED = "assigned"
+    """The interventions the user is assigned to (as manager or handler)."""
+
+
+class Action(StrEnum):
+    VIEW_ASSOCIATION = "view_association"
+    EDIT_ASSOCIATION = "edit_association"
+    VIEW_INTERVENTION = "view_intervention"
+    CREATE_INTERVENTION = "create_intervention"
+    EDIT_INTERVENTION = "edit_intervention"
+    ASSIGN_STAFF = "assign_staff"
+    VIEW_EPISODES = "view_episodes"
+    """Episode details without identity (pseudonymised)."""
+    VIEW_IDENTITY = "view_identity"
+    """Decrypt and show identity numbers and names."""
+    EDIT_EPISODES = "edit_episodes"
+    """Enrol, exit, follow up, correct, record consent."""
+    EDIT_VOLUME = "edit_volume"
+    VIEW_REPORTS = "view_reports"
+    VIEW_UNPROTECTED_REPORTS = "view_unprotected_reports"
+    IMPORT_DATA = "import_data"
+    EXPORT_MICRODATA = "export_microdata"
+    """Pseudonymised micro data for evaluation – never identity."""
+    MANAGE_USERS = "manage_users"
+    VIEW_AUDIT = "view_audit"
+    ADMIN_SITE = "admin_site"
+    NATIONAL_MODELS = "national_models"
+    """State allocation, evaluation and other national analyses."""
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    role: Role
+    action: Action
+    scope: Scope
+
+
+_A, _S = Action, Scope
+GRANTS: tuple[Grant, ...] = tuple(
+    Grant(role, action, scope)
+    for role, pairs in {
+        Role.SYSTEM_ADMIN: [
+            (_A.VIEW_ASSOCIATION, _S.ALL),
+            (_A.EDIT_ASSOCIATION, _S.ALL),
+            (_A.VIEW_INTERVENTION, _S.ALL),
+            (_A.MANAGE_USERS, _S.ALL),
+            (_A.VIEW_AUDIT, _S.ALL),
+            (_A.ADMIN_SITE, _S.ALL),
+        ],
+        Role.ASSOCIATION_ADMIN: [
+            (_A.VIEW_ASSOCIATION, _S.ASSOCIATION),
+            (_A.EDIT_ASSOCIATION, _S.ASSOCIATION),
+            (_A.VIEW_INTERVENTION, _S.ASSOCIATION),
+            (_A.CREATE_INTERVENTION, _S.ASSOCIATION),
+            (_A.EDIT_INTERVENTION, _S.ASSOCIATION),
+            (_A.ASSIGN_STAFF, _S.ASSOCIATION),
+            (_A.VIEW_EPISODES, _S.ASSOCIATION),
+            (_A.VIEW_REPORTS, _S.ASSOCIATION),
+            (_A.VIEW_UNPROTECTED_REPORTS, _S.ASSOCIATION),
+            (_A.IMPORT_DATA, _S.ASSOCIATION),
+            (_A.MANAGE_USERS, _S.ASSOCIATION),
+        ],
+        Role.INTERVENTION_MANAGER: [
+            (_A.VIEW_ASSOCIATION, _S.ASSOCIATION),
+            (_A.VIEW_INTERVENTION, _S.ASSOCIATION),
+            (_A.EDIT_INTERVENTION, _S.ASSIGNED),
+            (_A.ASSIGN_STAFF, _S.ASSIGNED),
+            (_A.EDIT_VOLUME, _S.ASSIGNED),
+            (_A.VIEW_REPORTS, _S.ASSOCIATION),
+        ],
+        Role.PARTICIPANT_HANDLER: [
+            (_A.VIEW_ASSOCIATION, _S.ASSOCIATION),
+            (_A.VIEW_INTERVENTION, _S.ASSIGNED),
+            (_A.VIEW_EPISODES, _S.ASSIGNED),
+            (_A.VIEW_IDENTITY, _S.ASSIGNED),
+            (_A.EDIT_EPISODES, _S.ASSIGNED),
+            (_A.EDIT_VOLUME, _S.ASSIGNED),
+            (_A.VIEW_REPORTS, _S.ASSOCIATION),
+            (_A.VIEW_UNPROTECTED_REPORTS, _S.ASSOCIATION),
+        ],
+        Role.BOARD_READER: [
+            (_A.VIEW_ASSOCIATION, _S.ASSOCIATION),
+            (_A.VIEW_INTERVENTION, _S.ASSOCIATION),
+            (_A.VIEW_REPORTS, _S.ASSOCIATION),
+        ],
+        Role.NATIONAL_ANALYST: [
+            (_A.VIEW_ASSOCIATION, _S.ALL),
+            (_A.VIEW_INTERVENTION, _S.ALL),
+            (_A.VIEW_REPORTS, _S.ALL),
+            (_A.EXPORT_MICRODATA, _S.ALL),
+            (_A.NATIONAL_MODELS, _S.ALL),
+        ],
+    }.items()
+    for action, scope in pairs
+)
+
+_BY_ROLE_ACTION: dict[tuple[Role, Action], Scope] = {(g.role, g.action): g.scope for g in GRANTS}
+
+
+def scope_of(role: Role | str, action: Action | str) -> Scope | None:
+    """The scope in which ``role`` may perform ``action``, or ``None`` when it may not at all."""
+    return _BY_ROLE_ACTION.get((Role(role), Action(action)))
+
+
+def incompatible_with(existing: set[Role] | set[str], new: Role | str) -> Role | None:
+    """The role among ``existing`` that may not be combined with ``new``, if any."""
+    new_role = Role(new)
+    for r in existing:
+        if frozenset({Role(r), new_role}) in INCOMPATIBLE_ROLES:
+            return Role(r)
+    return None

@@ -1,0 +1,168 @@
+"""Personal identity numbers and coordination numbers, pseudonyms and encryption.
+
+``domain.md`` §1: an identified participant is stored only as (a) a keyed pseudonym (HMAC-SHA-256 with
+one secret key for the whole installation, so one person links across interventions, associations and
+years) and (b) an encrypted copy that only an authorised participant handler can decrypt. Sex and birth
+date are derived from the number.
+
+Validation builds on python-stdnum (format and the Luhn check digit); stdnum does not know coordination
+numbers (samordningsnummer, day of birth + 60), so the date part is checked here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from stdnum import luhn
+from stdnum.exceptions import ValidationError
+from stdnum.util import clean, isdigits
+
+from finsam.domain.problems import DomainValidationError, Problem
+
+COORDINATION_DAY_OFFSET = 60
+
+
+@dataclass(frozen=True, slots=True)
+class PersonalNumber:
+    """A validated identity number in its canonical 12-digit form ``YYYYMMDDNNNC``."""
+
+    canonical: str
+    birth_date: date
+    sex: str
+    """``K`` (woman) or ``M`` (man), from the second-to-last digit."""
+    is_coordination_number: bool
+
+    @property
+    def display(self) -> str:
+        """``YYYYMMDD-NNNN`` – for the few screens that may show it."""
+        return f"{self.canonical[:8]}-{self.canonical[8:]}"
+
+    def __repr__(self) -> str:  # never leak the number into logs or tracebacks
+        return "PersonalNumber(<hidden>)"
+
+    __str__ = __repr__
+
+
+def _problem(rule: str, message: str, field: str) -> DomainValidationError:
+    return DomainValidationError([Problem(field=field, rule=rule, message=message)])
+
+
+def parse_personal_number(
+    raw: str, *, today: date | None = None, field: str = "personal_number"
+) -> PersonalNumber:
+    """Validate a personal identity number or coordination number and return its canonical form.
+
+    Accepts 10 or 12 digits, with or without ``-`` or ``+`` (``+`` marks age 100 or more in the
+    10-digit form). Raises :class:`DomainValidationError` with a Swedish message otherwise.
+    """
+    today = today or date.today()
+    number = clean(raw or "", " :").strip()
+    label = "Personnummer/samordningsnummer"
+    if not number:
+        raise _problem("identity.required", f"{label} saknas.", field)
+    separator = ""
+    if len(number) in (11, 13) and number[-5] in "-+":
+        separator = number[-5]
+        number = number[:-5] + number[-4:]
+    if not isdigits(number):
+        raise _problem(
+            "identity.format",
+            f"{label} får bara innehålla siffror och bindestreck (ÅÅÅÅMMDD-NNNN).",
+            field,
+        )
+    if len(number) not in (10, 12):
+        raise _problem(
+            "identity.length",
+            f"{label} ska ha 10 eller 12 siffror (ÅÅÅÅMMDD-NNNN), inte {len(number)}.",
+            field,
+        )
+    if len(number) == 10:
+        yy = int(number[:2])
+        century = today.year // 100
+        if yy > today.year % 100:
+            century -= 1
+        if separator == "+":
+            century -= 1
+        number = f"{century:02d}{number}"
+    year, month, day = int(number[:4]), int(number[4:6]), int(number[6:8])
+    coordination = day > COORDINATION_DAY_OFFSET
+    if coordination:
+        day -= COORDINATION_DAY_OFFSET
+    try:
+        birth = date(year, month, day)
+    except ValueError:
+        raise _problem(
+            "identity.date",
+            f"{label} innehåller inget giltigt födelsedatum.",
+            field,
+        ) from None
+    if birth > today:
+        raise _problem("identity.date", f"{label} har ett födelsedatum i framtiden.", field)
+    try:
+        luhn.validate(number[2:])
+    except ValidationError:
+        raise _problem(
+            "identity.checksum",
+            f"{label} har fel kontrollsiffra (sista siffran stämmer inte).",
+            field,
+        ) from None
+    sex = "M" if int(number[-2]) % 2 else "K"
+    return PersonalNumber(
+        canonical=number, birth_date=birth, sex=sex, is_coordination_number=coordination
+    )
+
+
+def is_valid_personal_number(raw: str, *, today: date | None = None) -> bool:
+    try:
+        parse_personal_number(raw, today=today)
+    except DomainValidationError:
+        return False
+    return True
+
+
+def pseudonym(number: PersonalNumber, key: bytes) -> str:
+    """The installation-wide keyed pseudonym of a person: hex HMAC-SHA-256 of the canonical number."""
+    if not key:
+        raise ValueError("a pseudonym key is required")
+    return hmac.new(key, number.canonical.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+class IdentityCipher:
+    """Authenticated encryption (Fernet: AES-128-CBC + HMAC-SHA-256) of identity data.
+
+    Accepts several keys; the first encrypts and all decrypt, so keys can be rotated.
+    """
+
+    def __init__(self, keys: list[bytes] | tuple[bytes, ...]) -> None:
+        if not keys:
+            raise ValueError("at least one encryption key is required")
+        self._fernet = MultiFernet([Fernet(k) for k in keys])
+
+    @staticmethod
+    def generate_key() -> bytes:
+        return Fernet.generate_key()
+
+    def encrypt(self, text: str) -> str:
+        return self._fernet.encrypt(text.encode("utf-8")).decode("ascii")
+
+    def decrypt(self, token: str) -> str:
+        try:
+            return self._fernet.decrypt(token.encode("ascii")).decode("utf-8")
+        except InvalidToken as exc:
+            raise ValueError("the identity could not be decrypted with the configured keys") from exc
+
+
+def looks_like_personal_number(text: str) -> bool:
+    """True if free text contains something that validates as an identity number.
+
+    Used to reject identifying data in free-text fields (deviation reports, notes).
+    """
+    for match in re.finditer(r"(?<!\d)(\d{6}|\d{8})[-+ ]?(\d{4})(?!\d)", text or ""):
+        if is_valid_personal_number(match.group(1) + "-" + match.group(2)):
+            return True
+    return False

@@ -1,0 +1,611 @@
+"""The rules a registration must satisfy (``domain.md`` §3), in one place.
+
+Every entry point – web forms, the admin, the importer and commands – calls these functions through
+the registry services. Each returns a list of :class:`Problem` (errors and warnings); nothing here
+touches a database, so the facts a rule needs (the intervention, the person's other episodes, the
+association's area) are passed in as plain values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from finsam.domain import codelists as cl
+from finsam.domain.identity import PersonalNumber, parse_personal_number
+from finsam.domain.problems import DomainValidationError, Problem
+
+MAX_HOURS_PER_WEEK = 168
+IDENTIFIED = "identified"
+ANONYMOUS = "anonymous"
+
+FIELD_LABELS = {
+    "personal_number": "Personnummer",
+    "consent_date": "Samtycke",
+    "protected_identity": "Skyddad identitet",
+    "sex": "Kön",
+    "birth_year": "Födelseår",
+    "home_municipality": "Hemkommun",
+    "start_date": "Startdatum",
+    "end_date": "Slutdatum",
+    "support_before": "Försörjning före",
+    "support_after": "Försörjning efter",
+    "occupation_before": "Sysselsättning före",
+    "occupation_after": "Sysselsättning efter",
+    "time_on_support": "Tid i offentlig försörjning",
+    "education": "Utbildning",
+    "exit_reason": "Avslutningsanledning",
+    "work_hours": "Arbete, timmar per vecka",
+    "study_hours": "Studier, timmar per vecka",
+    "work_hours_before": "Arbete före, timmar per vecka",
+    "study_hours_before": "Studier före, timmar per vecka",
+    "months_after": "Månader efter avslut",
+    "support": "Försörjning",
+    "occupation": "Sysselsättning",
+    "intervention": "Insats",
+    "month": "Månad",
+    "women": "Kvinnor",
+    "men": "Män",
+    "other": "Annat/okänt kön",
+    "code": "Kod",
+    "name": "Namn",
+    "orientation": "Inriktning",
+    "registration": "Registreringssätt",
+    "planned_participants": "Planerat antal deltagare",
+    "org_number": "Organisationsnummer",
+    "valid_from": "Giltig från",
+    "valid_to": "Giltig till",
+}
+
+
+def label(field_name: str) -> str:
+    return FIELD_LABELS.get(field_name, field_name)
+
+
+def _p(field_name: str, rule: str, message: str, value: object = None, **kw) -> Problem:
+    return Problem(field=field_name, rule=rule, message=message, value=value, **kw)
+
+
+# --- small reusable checks ---------------------------------------------------------------------
+
+
+def check_date_not_before_law(field_name: str, value: date | None) -> list[Problem]:
+    if value is not None and value < cl.LAW_START:
+        return [
+            _p(
+                field_name,
+                "date.before_law",
+                f"{label(field_name)}: datum får inte vara före 2004-01-01, då lagen om "
+                "finansiell samordning trädde i kraft.",
+                value.isoformat(),
+            )
+        ]
+    return []
+
+
+def check_code(field_name: str, value: str | None, code_list: cl.CodeList) -> list[Problem]:
+    if value in (None, ""):
+        return []
+    if value not in code_list:
+        allowed = ", ".join(code_list.code_values)
+        return [
+            _p(
+                field_name,
+                "code.unknown",
+                f"{label(field_name)}: koden ”{value}” finns inte i kodlistan "
+                f"{code_list.label.lower()} (tillåtna: {allowed}).",
+                value,
+            )
+        ]
+    return []
+
+
+def check_support_codes(
+    field_name: str, codes: Sequence[str], *, after: bool, required: bool = True
+) -> list[Problem]:
+    problems: list[Problem] = []
+    if required and not codes:
+        hint = " Välj ”Uppgift saknas” om den inte är känd." if after else ""
+        problems.append(
+            _p(
+                field_name,
+                "support.required",
+                f"{label(field_name)} måste anges (minst en försörjningskod).{hint}",
+            )
+        )
+        return problems
+    for code in codes:
+        problems += check_code(field_name, code, cl.SUPPORT)
+        if not after and code in cl.SUPPORT_ONLY_AFTER:
+            problems.append(
+                _p(
+                    field_name,
+                    "support.missing_before",
+                    f"{label(field_name)}: ”Uppgift saknas” får bara användas för försörjning "
+                    "efter insatsen.",
+                    code,
+                )
+            )
+    if len(set(codes)) != len(codes):
+        problems.append(
+            _p(field_name, "support.duplicate", f"{label(field_name)}: samma kod står två gånger.")
+        )
+    if cl.SUPPORT_MISSING in codes and len(codes) > 1:
+        problems.append(
+            _p(
+                field_name,
+                "support.missing_combined",
+                f"{label(field_name)}: ”Uppgift saknas” kan inte kombineras med andra koder.",
+            )
+        )
+    if "ING" in codes and any(c in cl.PUBLIC_SUPPORT for c in codes):
+        problems.append(
+            _p(
+                field_name,
+                "support.none_combined",
+                f"{label(field_name)}: ”Ingen offentlig försörjning” kan inte kombineras med "
+                "en offentlig försörjningskod.",
+            )
+        )
+    return problems
+
+
+def check_hours(field_name: str, value: float | None) -> list[Problem]:
+    if value is None:
+        return []
+    if value < 0 or value > MAX_HOURS_PER_WEEK:
+        return [
+            _p(
+                field_name,
+                "hours.range",
+                f"{label(field_name)} ska vara mellan 0 och {MAX_HOURS_PER_WEEK} timmar per vecka.",
+                value,
+            )
+        ]
+    return []
+
+
+def overlaps(a_start: date, a_end: date | None, b_start: date, b_end: date | None) -> bool:
+    """True when two closed periods overlap (an open end means still running)."""
+    return a_start <= (b_end or date.max) and b_start <= (a_end or date.max)
+
+
+# --- interventions -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class InterventionFacts:
+    """What the enrolment rules need to know about an intervention."""
+
+    code: str
+    name: str
+    orientation: str
+    registration: str
+    start_date: date
+    end_date: date | None
+    area_municipalities: frozenset[str] = frozenset()
+    """Municipality codes in the association's area on the enrolment date."""
+
+
+def validate_intervention(
+    *,
+    code: str,
+    name: str,
+    orientation: str,
+    registration: str,
+    start_date: date | None,
+    end_date: date | None,
+    planned_participants: int | None,
+    target_groups: Iterable[str] = (),
+) -> list[Problem]:
+    problems: list[Problem] = []
+    if not (code or "").strip():
+        problems.append(_p("code", "required", "Kod måste anges."))
+    if not (name or "").strip():
+        problems.append(_p("name", "required", "Namn måste anges."))
+    if orientation not in cl.ORIENTATION:
+        problems.append(
+            _p("orientation", "code.unknown", "Inriktning ska vara individinriktad eller "
+               "strukturövergripande.", orientation)
+        )
+    if registration not in cl.REGISTRATION_METHOD:
+        problems.append(
+            _p("registration", "code.unknown", "Registreringssätt ska vara personer eller volym.",
+               registration)
+        )
+    if start_date is None:
+        problems.append(_p("start_date", "required", "Startdatum måste anges."))
+    problems += check_date_not_before_law("start_date", start_date)
+    problems += check_date_not_before_law("end_date", end_date)
+    if start_date and end_date and end_date < start_date:
+        problems.append(
+            _p("end_date", "date.end_before_start",
+               "Slutdatum får inte vara före startdatum.", end_date.isoformat())
+        )
+    if planned_participants is not None and planned_participants < 0:
+        problems.append(
+            _p("planned_participants", "number.negative",
+               "Planerat antal deltagare får inte vara negativt.", planned_participants)
+        )
+    for tg in target_groups:
+        problems += check_code("target_groups", tg, cl.TARGET_GROUP)
+    return problems
+
+
+# --- enrolment ---------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class EnrolmentInput:
+    identity_level: str
+    home_municipality: str
+    start_date: date | None
+    support_before: Sequence[str] = ()
+    personal_number: str = ""
+    consent_date: date | None = None
+    consent_withdrawn_date: date | None = None
+    protected_identity: bool = False
+    sex: str = ""
+    birth_year: int | None = None
+    occupation_before: str = ""
+    time_on_support: str = ""
+    education: str = ""
+    work_hours_before: float | None = None
+    study_hours_before: float | None = None
+
+
+@dataclass(slots=True)
+class EnrolmentCheck:
+    problems: list[Problem] = field(default_factory=list)
+    person: PersonalNumber | None = None
+    sex: str = ""
+    birth_date: date | None = None
+    birth_year: int | None = None
+    age_at_start: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not any(not p.warning for p in self.problems)
+
+
+def validate_enrolment(
+    data: EnrolmentInput,
+    *,
+    intervention: InterventionFacts,
+    known_municipalities: frozenset[str] | set[str],
+    other_periods_in_intervention: Sequence[tuple[date, date | None]] = (),
+    today: date | None = None,
+) -> EnrolmentCheck:
+    """Check an enrolment against every rule of ``domain.md`` §3 and derive sex, birth date, age.
+
+    ``other_periods_in_intervention``: the (start, end) of the same person's other episodes in the
+    same intervention (the caller finds them by pseudonym).
+    """
+    today = today or date.today()
+    check = EnrolmentCheck()
+    problems = check.problems
+
+    # The intervention must take person registrations.
+    if intervention.orientation != "individual" or intervention.registration != "persons":
+        problems.append(
+            _p(
+                "intervention",
+                "enrolment.intervention_kind",
+                f"Insatsen ”{intervention.name}” är inte en individinriktad insats med "
+                "personregistrering; deltagare kan inte skrivas in i den (använd volymregistrering).",
+                intervention.code,
+            )
+        )
+
+    # Identity level, consent and protected identity.
+    if data.identity_level not in (IDENTIFIED, ANONYMOUS):
+        problems.append(
+            _p("identity_level", "identity.level", "Välj identifierad eller anonym registrering.")
+        )
+    if data.identity_level == IDENTIFIED:
+        if data.protected_identity:
+            problems.append(
+                _p(
+                    "protected_identity",
+                    "identity.protected",
+                    "Personer med skyddade personuppgifter får bara registreras anonymt.",
+                )
+            )
+        try:
+            check.person = parse_personal_number(data.personal_number, today=today)
+        except DomainValidationError as exc:
+            problems.extend(exc.problems)
+        if data.consent_date is None:
+            problems.append(
+                _p(
+                    "consent_date",
+                    "consent.required",
+                    "Samtycke: identifierad registrering kräver ett registrerat samtycke "
+                    "(datum). Utan samtycke registreras deltagaren anonymt.",
+                )
+            )
+        elif data.consent_date > today:
+            problems.append(
+                _p("consent_date", "date.future", "Samtycke: datumet får inte vara i framtiden.",
+                   data.consent_date.isoformat())
+            )
+        if data.consent_withdrawn_date is not None:
+            problems.append(
+                _p(
+                    "consent_date",
+                    "consent.withdrawn",
+                    "Samtycke: samtycket är återkallat; deltagaren kan bara registreras anonymt.",
+                )
+            )
+        if check.person is not None:
+            check.sex = check.person.sex
+            check.birth_date = check.person.birth_date
+            check.birth_year = check.person.birth_date.year
+    elif data.identity_level == ANONYMOUS:
+        if (data.personal_number or "").strip():
+            problems.append(
+                _p(
+                    "personal_number",
+                    "identity.anonymous_with_number",
+                    "Personnummer får inte anges vid anonym registrering.",
+                )
+            )
+        if data.sex not in cl.SEX:
+            problems.append(_p("sex", "required", "Kön måste anges vid anonym registrering "
+                               "(kvinna, man eller annat/okänt).", data.sex or None))
+        check.sex = data.sex
+        if data.birth_year is None:
+            problems.append(
+                _p("birth_year", "required", "Födelseår måste anges vid anonym registrering.")
+            )
+        elif not (1900 <= data.birth_year <= today.year):
+            problems.append(
+                _p("birth_year", "number.range",
+                   f"Födelseår ska vara mellan 1900 och {today.year}.", data.birth_year)
+            )
+        check.birth_year = data.birth_year
+
+    # Dates.
+    if data.start_date is None:
+        problems.append(_p("start_date", "required", "Startdatum måste anges."))
+    else:
+        problems += check_date_not_before_law("start_date", data.start_date)
+        if data.start_date > today:
+            problems.append(
+                _p("start_date", "date.future", "Startdatum får inte vara i framtiden.",
+                   data.start_date.isoformat())
+            )
+        if data.start_date < intervention.start_date or (
+            intervention.end_date is not None and data.start_date > intervention.end_date
+        ):
+            end = intervention.end_date.isoformat() if intervention.end_date else "tills vidare"
+            problems.append(
+                _p(
+                    "start_date",
+                    "enrolment.outside_intervention",
+                    f"Startdatum måste ligga inom insatsens period "
+                    f"({intervention.start_date.isoformat()} – {end}).",
+                    data.start_date.isoformat(),
+                )
+            )
+        for other_start, other_end in other_periods_in_intervention:
+            if overlaps(data.start_date, None, other_start, other_end):
+                problems.append(
+                    _p(
+                        "personal_number",
+                        "enrolment.overlap",
+                        "Personen är redan inskriven i samma insats under en överlappande period "
+                        f"(från {other_start.isoformat()}).",
+                    )
+                )
+                break
+
+    # Age at start.
+    if data.start_date is not None:
+        if check.birth_date is not None:
+            check.age_at_start = cl.age_on(check.birth_date, data.start_date)
+        elif check.birth_year is not None:
+            # Only the year is known for anonymous participants: age reached during the start year.
+            check.age_at_start = data.start_date.year - check.birth_year
+
+    # Home municipality.
+    if not data.home_municipality:
+        problems.append(_p("home_municipality", "required", "Hemkommun måste anges."))
+    elif data.home_municipality not in known_municipalities:
+        problems.append(
+            _p("home_municipality", "code.unknown",
+               f"Hemkommun: ”{data.home_municipality}” är ingen giltig kommunkod (fyra siffror).",
+               data.home_municipality)
+        )
+    elif intervention.area_municipalities and (
+        data.home_municipality not in intervention.area_municipalities
+    ):
+        problems.append(
+            _p(
+                "home_municipality",
+                "enrolment.outside_area",
+                "Hemkommunen ligger utanför förbundets område. Registreringen sparas, men "
+                "kontrollera att det är rätt.",
+                data.home_municipality,
+                warning=True,
+            )
+        )
+
+    # Enrolment data.
+    problems += check_support_codes("support_before", list(data.support_before), after=False)
+    problems += check_code("occupation_before", data.occupation_before, cl.OCCUPATION)
+    problems += check_code("time_on_support", data.time_on_support, cl.TIME_ON_SUPPORT)
+    problems += check_code("education", data.education, cl.EDUCATION)
+    problems += check_hours("work_hours_before", data.work_hours_before)
+    problems += check_hours("study_hours_before", data.study_hours_before)
+    return check
+
+
+# --- exit --------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class ExitInput:
+    end_date: date | None
+    exit_reason: str
+    support_after: Sequence[str] = ()
+    occupation_after: str = ""
+    work_hours: float | None = None
+    study_hours: float | None = None
+    work_study_increased: bool | None = None
+
+
+def validate_exit(data: ExitInput, *, start_date: date, today: date | None = None) -> list[Problem]:
+    today = today or date.today()
+    problems: list[Problem] = []
+    if data.end_date is None:
+        problems.append(_p("end_date", "required", "Slutdatum måste anges."))
+    else:
+        if data.end_date < start_date:
+            problems.append(
+                _p("end_date", "date.end_before_start",
+                   f"Slutdatum får inte vara före startdatum ({start_date.isoformat()}).",
+                   data.end_date.isoformat())
+            )
+        if data.end_date > today:
+            problems.append(
+                _p("end_date", "date.future", "Slutdatum får inte vara i framtiden.",
+                   data.end_date.isoformat())
+            )
+        problems += check_date_not_before_law("end_date", data.end_date)
+    if not data.exit_reason:
+        problems.append(_p("exit_reason", "required", "Avslutningsanledning måste anges."))
+    else:
+        problems += check_code("exit_reason", data.exit_reason, cl.EXIT_REASON)
+    problems += check_support_codes("support_after", list(data.support_after), after=True)
+    problems += check_code("occupation_after", data.occupation_after, cl.OCCUPATION)
+    problems += check_hours("work_hours", data.work_hours)
+    problems += check_hours("study_hours", data.study_hours)
+    return problems
+
+
+def derive_work_study_increased(
+    *,
+    work_before: float | None,
+    study_before: float | None,
+    work_after: float | None,
+    study_after: float | None,
+    recorded: bool | None = None,
+) -> bool | None:
+    """Whether work and/or studies started or increased in extent (``domain.md`` §1).
+
+    Derived when the extents at both ends are known (either extent higher after than before, capped
+    at 40 hours); otherwise the recorded value (which may be unknown).
+    """
+    before_known = work_before is not None or study_before is not None
+    after_known = work_after is not None or study_after is not None
+    if before_known and after_known:
+        cap = cl.FULL_TIME_HOURS
+        wb, sb = min(work_before or 0, cap), min(study_before or 0, cap)
+        wa, sa = min(work_after or 0, cap), min(study_after or 0, cap)
+        return wa > wb or sa > sb
+    return recorded
+
+
+# --- follow-up and volume ----------------------------------------------------------------------
+
+
+def validate_followup(
+    *,
+    months_after: int | None,
+    support: Sequence[str],
+    occupation: str,
+    work_hours: float | None,
+    study_hours: float | None,
+    episode_end_date: date | None,
+) -> list[Problem]:
+    problems: list[Problem] = []
+    if episode_end_date is None:
+        problems.append(
+            _p("months_after", "followup.not_exited",
+               "Uppföljning kan bara registreras för en avslutad inskrivning.")
+        )
+    if months_after not in cl.FOLLOWUP_MONTHS:
+        problems.append(
+            _p("months_after", "followup.months",
+               "Månader efter avslut ska vara 6, 12 eller 24.", months_after)
+        )
+    problems += check_support_codes("support", list(support), after=True)
+    problems += check_code("occupation", occupation, cl.OCCUPATION)
+    problems += check_hours("work_hours", work_hours)
+    problems += check_hours("study_hours", study_hours)
+    return problems
+
+
+def validate_volume(
+    *,
+    registration: str,
+    month: date | None,
+    women: object,
+    men: object,
+    other: object,
+    today: date | None = None,
+) -> list[Problem]:
+    today = today or date.today()
+    problems: list[Problem] = []
+    if registration != "volume":
+        problems.append(
+            _p("intervention", "volume.not_volume_intervention",
+               "Volymuppgifter kan bara registreras för en insats med volymregistrering.")
+        )
+    if month is None:
+        problems.append(_p("month", "required", "Månad måste anges (ÅÅÅÅ-MM)."))
+    else:
+        problems += check_date_not_before_law("month", month)
+        if month > today:
+            problems.append(_p("month", "date.future", "Månad får inte vara i framtiden.",
+                               month.isoformat()[:7]))
+    for name, value in (("women", women), ("men", men), ("other", other)):
+        if value is None or value == "":
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            problems.append(
+                _p(name, "volume.non_negative_integer",
+                   f"{label(name)}: antalet ska vara ett heltal som är 0 eller större.", value)
+            )
+    return problems
+
+
+# --- association -------------------------------------------------------------------------------
+
+
+def validate_org_number(value: str, field_name: str = "org_number") -> list[Problem]:
+    from stdnum.exceptions import ValidationError
+    from stdnum.se import orgnr
+
+    try:
+        orgnr.validate(value)
+    except ValidationError:
+        return [
+            _p(field_name, "org_number.invalid",
+               "Organisationsnummer ska ha formen NNNNNN-NNNN med rätt kontrollsiffra.", value)
+        ]
+    return []
+
+
+def missing_member_kinds(kinds: Iterable[str]) -> list[str]:
+    """The member kinds an association lacks to be valid under the law (§§ 1–2)."""
+    present = set(kinds)
+    return [c.code for c in cl.MEMBER_KIND.codes if c.code not in present]
+
+
+def member_completeness_problems(kinds: Iterable[str]) -> list[Problem]:
+    missing = missing_member_kinds(kinds)
+    if not missing:
+        return []
+    names = ", ".join(cl.MEMBER_KIND.label_of(k) for k in missing)
+    return [
+        _p(
+            "members",
+            "association.members_incomplete",
+            f"Förbundet saknar medlem av typen: {names}. Enligt lagen (1–2 §§) ska "
+            "Försäkringskassan, Arbetsförmedlingen, minst en region och minst en kommun ingå.",
+            warning=True,
+        )
+    ]

@@ -1,0 +1,460 @@
+"""Registry pages. Views check permissions, call a form, a service or a selector, and render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from finsam.access.models import InterventionAssignment
+from finsam.access.permissions import can, require
+from finsam.accounts.models import User
+from finsam.audit.services import audit_change
+from finsam.domain import codelists as cl
+from finsam.domain.access import Action, Role
+from finsam.domain.problems import DomainValidationError
+from finsam.registry import forms, selectors, services
+from finsam.registry.models import Association, Episode, ExtraQuestion, Intervention
+
+
+def _save(request, form, action, *, success_url, success_message, field_map=None):
+    """Run ``action(cleaned_data)``; on a rule violation put the messages on the form."""
+    try:
+        result = action(form.cleaned_data)
+    except DomainValidationError as exc:
+        form.apply_problems(exc.problems, field_map)
+        return None
+    warnings = result[1] if isinstance(result, tuple) else []
+    for w in warnings:
+        messages.warning(request, w.message)
+    messages.success(request, success_message)
+    return redirect(success_url)
+
+
+def _render_form(request, form, *, title, back_url, submit="Spara", intro="", extra=None):
+    return render(request, "registry/form.html", {
+        "form": form, "title": title, "back_url": back_url, "submit": submit, "intro": intro,
+        **(extra or {}),
+    })
+
+
+# --- associations ------------------------------------------------------------------------------
+
+
+def association_list(request):
+    require(request.user, Action.VIEW_ASSOCIATION)
+    return render(request, "registry/association_list.html", {
+        "associations": selectors.association_list(user=request.user),
+        "can_create": can(request.user, Action.ADMIN_SITE),
+    })
+
+
+def association_detail(request, pk):
+    association = get_object_or_404(Association, pk=pk)
+    require(request.user, Action.VIEW_ASSOCIATION, association=association)
+    return render(request, "registry/association_detail.html", {
+        "association": association,
+        **selectors.association_overview(association),
+        "interventions": selectors.intervention_list(user=request.user, association=association),
+        "can_edit": can(request.user, Action.EDIT_ASSOCIATION, association=association),
+        "can_create_intervention": can(request.user, Action.CREATE_INTERVENTION,
+                                       association=association),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def association_edit(request, pk=None):
+    association = get_object_or_404(Association, pk=pk) if pk else None
+    require(request.user, Action.EDIT_ASSOCIATION, association=association)
+    if association is None and not can(request.user, Action.ADMIN_SITE):
+        # New associations are created by the system administrator.
+        require(request.user, Action.ADMIN_SITE)
+    initial = {}
+    if association:
+        initial = {f: getattr(association, f) for f in forms.AssociationForm.base_fields}
+    form = forms.AssociationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        def action(data):
+            return services.association_save(actor=request.user, association=association, **data)
+
+        response = _save(request, form, action, success_message="Förbundet är sparat.",
+                         success_url=reverse("association_detail", args=[association.pk])
+                         if association else reverse("association_list"))
+        if response:
+            return response
+    back = reverse("association_detail", args=[pk]) if pk else reverse("association_list")
+    return _render_form(request, form, title="Redigera förbund" if association else "Nytt förbund",
+                        back_url=back)
+
+
+def _association_subform(request, pk, form_class, action_factory, *, title, message, **form_kw):
+    association = get_object_or_404(Association, pk=pk)
+    require(request.user, Action.EDIT_ASSOCIATION, association=association)
+    kw = {"association": association} if form_kw.pop("needs_association", False) else {}
+    form = form_class(request.POST or None, **kw)
+    if request.method == "POST" and form.is_valid():
+        response = _save(request, form, action_factory(association),
+                         success_url=reverse("association_detail", args=[pk]),
+                         success_message=message)
+        if response:
+            return response
+    return _render_form(request, form, title=f"{title} – {association}",
+                        back_url=reverse("association_detail", args=[pk]))
+
+
+@require_http_methods(["GET", "POST"])
+def member_add(request, pk):
+    def factory(association):
+        return lambda d: services.member_add(actor=request.user, association=association, **d)
+
+    return _association_subform(request, pk, forms.MemberForm, factory, title="Ny medlem",
+                                message="Medlemmen är sparad.")
+
+
+@require_http_methods(["GET", "POST"])
+def board_member_add(request, pk):
+    def factory(association):
+        return lambda d: services.board_member_add(actor=request.user, **d)
+
+    return _association_subform(request, pk, forms.BoardMemberForm, factory,
+                                title="Ny ledamot eller ersättare",
+                                message="Styrelseuppdraget är sparat.", needs_association=True)
+
+
+@require_http_methods(["GET", "POST"])
+def area_add(request, pk):
+    def factory(association):
+        return lambda d: services.area_add(actor=request.user, association=association,
+                                           municipality_code=d["municipality"],
+                                           valid_from=d["valid_from"], valid_to=d["valid_to"])
+
+    return _association_subform(request, pk, forms.AreaForm, factory,
+                                title="Lägg till kommun i området",
+                                message="Kommunen är tillagd i området.")
+
+
+@require_http_methods(["GET", "POST"])
+def extra_question_add(request, pk):
+    def factory(association):
+        def action(d):
+            choices = [c.strip() for c in (d.pop("choices") or "").splitlines() if c.strip()]
+            question = ExtraQuestion.objects.create(association=association, choices=choices, **d)
+            audit_change(actor=request.user, action="extra_question_add", obj=question,
+                                  association_id=association.pk, summary=question.text)
+            return question
+
+        return action
+
+    return _association_subform(request, pk, forms.ExtraQuestionForm, factory,
+                                title="Ny kompletterande fråga", message="Frågan är sparad.")
+
+
+# --- interventions -----------------------------------------------------------------------------
+
+
+def intervention_list(request):
+    require(request.user, Action.VIEW_INTERVENTION)
+    return render(request, "registry/intervention_list.html", {
+        "interventions": selectors.intervention_list(user=request.user),
+    })
+
+
+def _intervention(request, pk, action: Action) -> Intervention:
+    intervention = get_object_or_404(Intervention.objects.select_related("association"), pk=pk)
+    require(request.user, action, intervention=intervention)
+    return intervention
+
+
+def intervention_detail(request, pk):
+    intervention = _intervention(request, pk, Action.VIEW_INTERVENTION)
+    user = request.user
+    return render(request, "registry/intervention_detail.html", {
+        "intervention": intervention,
+        "providers": intervention.providers.all(),
+        "assignments": intervention.assignments.select_related("user"),
+        "volume": intervention.volume_counts.order_by("-month")[:24],
+        "counts": selectors.intervention_list(user=user).filter(pk=pk).first(),
+        "can_edit": can(user, Action.EDIT_INTERVENTION, intervention=intervention),
+        "can_enrol": can(user, Action.EDIT_EPISODES, intervention=intervention)
+        and intervention.takes_persons,
+        "can_view_episodes": can(user, Action.VIEW_EPISODES, intervention=intervention),
+        "can_volume": can(user, Action.EDIT_VOLUME, intervention=intervention)
+        and intervention.registration == "volume",
+        "can_assign": can(user, Action.ASSIGN_STAFF, intervention=intervention),
+    })
+
+
+def _intervention_form_values(data: dict) -> tuple[dict, list]:
+    values = dict(data)
+    providers = list(values.pop("providers", []) or [])
+    return values, providers
+
+
+@require_http_methods(["GET", "POST"])
+def intervention_create(request, association_pk):
+    association = get_object_or_404(Association, pk=association_pk)
+    require(request.user, Action.CREATE_INTERVENTION, association=association)
+    form = forms.InterventionForm(request.POST or None, association=association)
+    if request.method == "POST" and form.is_valid():
+        def action(data):
+            values, providers = _intervention_form_values(data)
+            return services.intervention_save(actor=request.user, association=association,
+                                              providers=providers, **values)
+
+        response = _save(request, form, action, success_message="Insatsen är skapad.",
+                         success_url=reverse("association_detail", args=[association.pk]))
+        if response:
+            return response
+    return _render_form(request, form, title=f"Ny insats – {association}",
+                        back_url=reverse("association_detail", args=[association.pk]))
+
+
+@require_http_methods(["GET", "POST"])
+def intervention_edit(request, pk):
+    intervention = _intervention(request, pk, Action.EDIT_INTERVENTION)
+    initial = {f: getattr(intervention, f) for f in forms.InterventionForm.base_fields
+               if f != "providers"}
+    initial["providers"] = list(intervention.providers.all())
+    form = forms.InterventionForm(request.POST or None, initial=initial,
+                                  association=intervention.association)
+    if request.method == "POST" and form.is_valid():
+        def action(data):
+            values, providers = _intervention_form_values(data)
+            return services.intervention_save(actor=request.user,
+                                              association=intervention.association,
+                                              intervention=intervention, providers=providers,
+                                              **values)
+
+        response = _save(request, form, action, success_message="Insatsen är sparad.",
+                         success_url=reverse("intervention_detail", args=[pk]))
+        if response:
+            return response
+    return _render_form(request, form, title=f"Redigera insats – {intervention}",
+                        back_url=reverse("intervention_detail", args=[pk]))
+
+
+@require_http_methods(["GET", "POST"])
+def intervention_assign(request, pk):
+    intervention = _intervention(request, pk, Action.ASSIGN_STAFF)
+    from finsam.access.models import RoleAssignment
+    from finsam.access.services import intervention_assign as assign
+    from finsam.access.services import intervention_unassign
+
+    if request.method == "POST" and request.POST.get("remove"):
+        assignment = get_object_or_404(InterventionAssignment, pk=request.POST["remove"],
+                                       intervention=intervention)
+        intervention_unassign(assignment=assignment, actor=request.user)
+        messages.success(request, "Tilldelningen är borttagen.")
+        return redirect("intervention_assign", pk=pk)
+    users = User.objects.filter(
+        pk__in=RoleAssignment.objects.filter(
+            association=intervention.association,
+            role__in=[Role.PARTICIPANT_HANDLER, Role.INTERVENTION_MANAGER],
+        ).values("user_id")
+    ).order_by("username")
+    form = forms.AssignForm(request.POST or None, users=users)
+    if request.method == "POST" and form.is_valid():
+        response = _save(request, form, lambda d: assign(actor=request.user,
+                                                         intervention=intervention, **d),
+                         success_url=reverse("intervention_assign", args=[pk]),
+                         success_message="Tilldelningen är sparad.")
+        if response:
+            return response
+    return render(request, "registry/assign.html", {
+        "intervention": intervention, "form": form,
+        "assignments": intervention.assignments.select_related("user"),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def volume_edit(request, pk):
+    intervention = _intervention(request, pk, Action.EDIT_VOLUME)
+    form = forms.VolumeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        response = _save(request, form, lambda d: services.volume_record(
+            actor=request.user, intervention=intervention, **d),
+            success_url=reverse("volume_edit", args=[pk]),
+            success_message="Volymuppgiften är sparad.")
+        if response:
+            return response
+    return render(request, "registry/volume.html", {
+        "intervention": intervention, "form": form,
+        "rows": intervention.volume_counts.order_by("-month"),
+    })
+
+
+# --- participants and episodes -----------------------------------------------------------------
+
+
+def episode_list(request, pk):
+    intervention = _intervention(request, pk, Action.VIEW_EPISODES)
+    status = request.GET.get("status", "open")
+    return render(request, "registry/episode_list.html", {
+        "intervention": intervention,
+        "episodes": selectors.episode_list(intervention=intervention, status=status)[:500],
+        "status": status,
+        "can_enrol": can(request.user, Action.EDIT_EPISODES, intervention=intervention)
+        and intervention.takes_persons,
+        "can_identity": can(request.user, Action.VIEW_IDENTITY, intervention=intervention),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def episode_enrol(request, pk):
+    intervention = _intervention(request, pk, Action.EDIT_EPISODES)
+    if not intervention.takes_persons:
+        messages.error(request, "Insatsen tar inte emot personregistrering.")
+        return redirect("intervention_detail", pk=pk)
+    form = forms.EnrolmentForm(request.POST or None, initial={"identity_level": "identified"})
+    if request.method == "POST" and form.is_valid():
+        def action(data):
+            values = {k: (v if v is not None else None) for k, v in data.items()}
+            values["support_before"] = list(values.get("support_before") or [])
+            episode, warnings = services.episode_enrol(
+                actor=request.user, intervention=intervention,
+                data=services.enrolment_input_from(values), name=values.get("name") or "",
+                consent_form_version=values.get("consent_form_version") or "")
+            request.session["last_episode"] = episode.pk
+            return episode, warnings
+
+        response = _save(request, form, action, success_message="Deltagaren är inskriven.",
+                         success_url=reverse("episode_list", args=[pk]))
+        if response:
+            return response
+    return _render_form(request, form, title=f"Skriv in deltagare – {intervention}",
+                        back_url=reverse("episode_list", args=[pk]), submit="Skriv in",
+                        extra={"privacy_note": True})
+
+
+def _episode(request, pk, action: Action) -> Episode:
+    episode = get_object_or_404(
+        Episode.objects.select_related("intervention__association", "participant",
+                                       "home_municipality"), pk=pk)
+    require(request.user, action, intervention=episode.intervention)
+    return episode
+
+
+@require_http_methods(["GET", "POST"])
+def episode_detail(request, pk):
+    episode = _episode(request, pk, Action.VIEW_EPISODES)
+    identity = {}
+    can_identity = can(request.user, Action.VIEW_IDENTITY, intervention=episode.intervention)
+    if request.method == "POST" and request.POST.get("reveal"):
+        if not can_identity:
+            raise Http404
+        identity = services.participant_identity_reveal(
+            actor=request.user, participant=episode.participant,
+            association_id=episode.intervention.association_id,
+            reason=request.POST.get("reason", "")[:300])
+    from finsam.audit.models import AuditLog
+
+    history = AuditLog.objects.filter(object_type="registry.Episode", object_id=str(episode.pk))
+    return render(request, "registry/episode_detail.html", {
+        "episode": episode,
+        "intervention": episode.intervention,
+        "participant": episode.participant,
+        "identity": identity,
+        "can_identity": can_identity,
+        "can_edit": can(request.user, Action.EDIT_EPISODES, intervention=episode.intervention),
+        "support_before": [cl.SUPPORT.label_of(c) for c in episode.support_before_codes],
+        "support_after": [cl.SUPPORT.label_of(c) for c in episode.support_after_codes],
+        "labels": {
+            "occupation_before": cl.OCCUPATION.label_of(episode.occupation_before),
+            "occupation_after": cl.OCCUPATION.label_of(episode.occupation_after),
+            "time_on_support": cl.TIME_ON_SUPPORT.label_of(episode.time_on_support),
+            "education": cl.EDUCATION.label_of(episode.education),
+            "exit_reason": cl.EXIT_REASON.label_of(episode.exit_reason),
+            "sex": cl.SEX.label_of(episode.sex),
+        },
+        "followups": episode.followups.all(),
+        "history": history,
+        "consents": episode.participant.consents.all() if can_identity else [],
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def episode_exit(request, pk):
+    episode = _episode(request, pk, Action.EDIT_EPISODES)
+    initial = {}
+    if episode.end_date:
+        initial = {"end_date": episode.end_date, "exit_reason": episode.exit_reason,
+                   "support_after": list(episode.support_after_codes),
+                   "occupation_after": episode.occupation_after,
+                   "work_hours": episode.work_hours, "study_hours": episode.study_hours}
+    form = forms.ExitForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        def action(data):
+            values = dict(data)
+            values["support_after"] = list(values.get("support_after") or [])
+            return services.episode_exit(actor=request.user, episode=episode,
+                                         data=services.exit_input_from(values))
+
+        response = _save(request, form, action, success_message="Avslutet är registrerat.",
+                         success_url=reverse("episode_detail", args=[pk]))
+        if response:
+            return response
+    return _render_form(request, form, title=f"Avsluta inskrivning {episode.key}",
+                        back_url=reverse("episode_detail", args=[pk]), submit="Registrera avslut")
+
+
+@require_http_methods(["GET", "POST"])
+def episode_correct(request, pk):
+    episode = _episode(request, pk, Action.EDIT_EPISODES)
+    initial = {"start_date": episode.start_date,
+               "home_municipality": episode.home_municipality_id,
+               "support_before": list(episode.support_before_codes),
+               "occupation_before": episode.occupation_before,
+               "time_on_support": episode.time_on_support, "education": episode.education,
+               "work_hours_before": episode.work_hours_before,
+               "study_hours_before": episode.study_hours_before}
+    form = forms.CorrectionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        def action(data):
+            values = dict(data)
+            values["support_before"] = list(values.get("support_before") or [])
+            return services.episode_correct(actor=request.user, episode=episode, **values)
+
+        response = _save(request, form, action, success_message="Registreringen är rättad.",
+                         success_url=reverse("episode_detail", args=[pk]))
+        if response:
+            return response
+    return _render_form(request, form, title=f"Rätta registrering {episode.key}",
+                        back_url=reverse("episode_detail", args=[pk]),
+                        intro="De tidigare uppgifterna sparas i historiken.")
+
+
+@require_http_methods(["GET", "POST"])
+def episode_mark_error(request, pk):
+    episode = _episode(request, pk, Action.EDIT_EPISODES)
+    form = forms.MarkErrorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        response = _save(request, form, lambda d: services.episode_mark_error(
+            actor=request.user, episode=episode, **d),
+            success_url=reverse("episode_detail", args=[pk]),
+            success_message="Registreringen är markerad som felregistrering.")
+        if response:
+            return response
+    return _render_form(request, form, title=f"Markera som felregistrering – {episode.key}",
+                        back_url=reverse("episode_detail", args=[pk]), submit="Markera",
+                        intro="En felregistrering tas aldrig bort: den räknas inte i någon "
+                        "rapport, och historiken sparas.")
+
+
+@require_http_methods(["GET", "POST"])
+def followup_record(request, pk):
+    episode = _episode(request, pk, Action.EDIT_EPISODES)
+    form = forms.FollowUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        def action(data):
+            values = dict(data)
+            values["support"] = list(values.get("support") or [])
+            return services.followup_record(actor=request.user, episode=episode, **values)
+
+        response = _save(request, form, action, success_message="Uppföljningen är sparad.",
+                         success_url=reverse("episode_detail", args=[pk]))
+        if response:
+            return response
+    return _render_form(request, form, title=f"Uppföljning – {episode.key}",
+                        back_url=reverse("episode_detail", args=[pk]))

@@ -1,0 +1,12 @@
+"""Tests: fixed throw-away keys, fast hashing; PostgreSQL when DATABASE_URL is set (CI), else SQLite."""
+
+import os
+
+os.environ.setdefault("FINSAM_SECRET_KEY", "test-secret-key-not-for-production-" + "x" * 20)
+os.environ.setdefault("FINSAM_PSEUDONYM_KEY", "dGVzdC1wc2V1ZG9ueW0ta2V5LTMyLWJ5dGVzLWxvbmch")
+os.environ.setdefault("FINSAM_ENCRYPTION_KEYS", "kq3E0nQZ3mK5vV6Q0b0y9b5y5S9Wm0W2pR8m3hQm9Yc=")
+
+from finsam.settings.base import *  # noqa: E402, F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+DEBUG = False

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WebConfig(AppConfig):
+    name = "finsam.web"
+    verbose_name = "Webbgränssnitt"

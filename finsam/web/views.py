@@ -1,0 +1,38 @@
+from django.shortcuts import render
+
+from finsam.access.permissions import can, principal_for
+from finsam.domain.access import ROLE_LABELS, Action, Role
+from finsam.registry import selectors
+
+
+def home(request):
+    """The start page: what this user's roles let them do, first things first."""
+    user = request.user
+    if not user.is_authenticated:
+        from django.contrib.auth import views as auth_views
+
+        return auth_views.LoginView.as_view(template_name="web/login.html")(request)
+    principal = principal_for(user)
+    roles = principal.role_set
+    context = {
+        "role_labels": [ROLE_LABELS[r] for r in sorted(roles)],
+        "is_system_admin": Role.SYSTEM_ADMIN in roles,
+        "no_roles": not roles,
+        "associations": selectors.association_list(user=user)
+        if can(user, Action.VIEW_ASSOCIATION) else [],
+        "interventions": selectors.intervention_list(user=user)[:50]
+        if can(user, Action.VIEW_INTERVENTION) else [],
+        "handler_interventions": [
+            i for i in selectors.intervention_list(user=user)
+            if can(user, Action.EDIT_EPISODES, intervention=i)
+        ] if Role.PARTICIPANT_HANDLER in roles else [],
+        "can_audit": can(user, Action.VIEW_AUDIT),
+        "is_analyst": Role.NATIONAL_ANALYST in roles,
+    }
+    return render(request, "web/home.html", context)
+
+
+def healthz(request):
+    from django.http import JsonResponse
+
+    return JsonResponse({"status": "ok"})
