@@ -313,6 +313,12 @@ def episode_enrol(
             person = None  # reported by validate_enrolment below
         if person is not None:
             participant = Participant.objects.filter(pseudonym=pseudonym_for(person)).first()
+    if participant is not None and data.consent_date is not None:
+        # A consent given on or before a recorded withdrawal is no longer valid.
+        withdrawn = (participant.consents.filter(withdrawn_date__isnull=False)
+                     .order_by("-withdrawn_date").values_list("withdrawn_date", flat=True).first())
+        if withdrawn is not None and data.consent_date <= withdrawn:
+            data.consent_withdrawn_date = withdrawn
     check = rules.validate_enrolment(
         data,
         intervention=intervention_facts(intervention, data.start_date),

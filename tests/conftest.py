@@ -1,0 +1,112 @@
+"""Shared fixtures: a complete association with every role, interventions of every kind."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+SHARED = __import__("pathlib").Path(__file__).resolve().parents[1].parent / "shared"
+FIXTURES = SHARED / "fixtures"
+
+# Valid test identity numbers (Luhn-correct; not real people).
+PNR_WOMAN = "19900101-0009"  # second-to-last digit even → woman
+PNR_MAN = "19850615-2399"
+COORDINATION_NUMBER = "19900161-0006"  # day 01 + 60
+
+
+@pytest.fixture
+def today():
+    return date(2026, 11, 22)
+
+
+@pytest.fixture
+def world(db):
+    """One valid association (Sundbyberg) with members, area, board, interventions and one user
+    per role; plus a second association the users have nothing to do with."""
+    from finsam.access.models import InterventionAssignment, RoleAssignment
+    from finsam.accounts.models import User
+    from finsam.domain.access import Role
+    from finsam.registry import services
+
+    system = User.objects.create_user("sys", password="pw-sys-123456", is_staff=True,
+                                      is_superuser=True)
+    RoleAssignment.objects.create(user=system, role=Role.SYSTEM_ADMIN)
+
+    def association(code, name, municipality, county):
+        a = services.association_save(actor=system, code=code, name=name,
+                                      org_number="222000-1784" if code == "SBG" else "",
+                                      start_date=date(2018, 7, 1))
+        services.area_add(actor=system, association=a, municipality_code=municipality,
+                          valid_from=date(2018, 7, 1))
+        members = [
+            services.member_add(actor=system, association=a, kind="FK", organisation_code="FK",
+                                name="Försäkringskassan"),
+            services.member_add(actor=system, association=a, kind="AF", organisation_code="AF",
+                                name="Arbetsförmedlingen"),
+            services.member_add(actor=system, association=a, kind="REGION",
+                                organisation_code=county, name="Regionen"),
+            services.member_add(actor=system, association=a, kind="MUNICIPALITY",
+                                organisation_code=municipality, name="Kommunen"),
+        ]
+        persons = services.intervention_save(
+            actor=system, association=a, providers=members[:2], code=f"{code}-IND",
+            name="Individinsats", orientation="individual", registration="persons",
+            start_date=date(2019, 1, 1), status="ongoing")
+        volume = services.intervention_save(
+            actor=system, association=a, code=f"{code}-VOL", name="Volyminsats",
+            orientation="structural", registration="volume", start_date=date(2019, 1, 1),
+            status="ongoing")
+        return a, persons, volume
+
+    assoc, persons, volume = association("SBG", "Samordningsförbundet Sundbyberg", "0183", "01")
+    other, other_persons, other_volume = association("OTH", "Annat förbund", "0180", "01")
+
+    users = {"system_admin": system}
+    for role in (Role.ASSOCIATION_ADMIN, Role.INTERVENTION_MANAGER, Role.PARTICIPANT_HANDLER,
+                 Role.BOARD_READER):
+        u = User.objects.create_user(role.value, password=f"pw-{role.value}-123")
+        RoleAssignment.objects.create(user=u, role=role, association=assoc)
+        users[role.value] = u
+    analyst = User.objects.create_user("national_analyst", password="pw-analyst-123")
+    RoleAssignment.objects.create(user=analyst, role=Role.NATIONAL_ANALYST)
+    users["national_analyst"] = analyst
+    for intv in (persons, volume):
+        InterventionAssignment.objects.create(user=users["intervention_manager"],
+                                              intervention=intv, kind="manager")
+        InterventionAssignment.objects.create(user=users["participant_handler"],
+                                              intervention=intv, kind="handler")
+    return {
+        "association": assoc, "persons": persons, "volume": volume, "users": users,
+        "other": other, "other_persons": other_persons, "other_volume": other_volume,
+    }
+
+
+@pytest.fixture
+def enrol(world):
+    """Enrol someone through the service (identified by default)."""
+    from finsam.domain import registration as rules
+    from finsam.registry import services
+
+    def _enrol(*, intervention=None, personal_number=PNR_WOMAN, anonymous=False, **kw):
+        data = dict(home_municipality="0183", start_date=date(2024, 3, 1),
+                    support_before=["FSS"])
+        data.update(kw)
+        if anonymous:
+            data.update(identity_level=rules.ANONYMOUS, sex=kw.get("sex", "K"),
+                        birth_year=kw.get("birth_year", 1995))
+        else:
+            data.update(identity_level=rules.IDENTIFIED, personal_number=personal_number,
+                        consent_date=kw.get("consent_date", date(2024, 3, 1)))
+        episode, _ = services.episode_enrol(
+            actor=world["users"]["participant_handler"],
+            intervention=intervention or world["persons"],
+            data=services.enrolment_input_from(data), today=date(2026, 11, 22))
+        return episode
+
+    return _enrol
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
