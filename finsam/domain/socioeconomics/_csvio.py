@@ -16,7 +16,7 @@ from pathlib import Path
 from finsam.domain.problems import Problem
 
 CsvSource = str | Path | Iterable[dict[str, str]]
-"""A path, the text of a file, or already parsed rows (dicts keyed by column)."""
+"""A path (``.csv`` or ``.xlsx``), the text of a CSV file, or parsed rows (dicts by column)."""
 
 
 def read_rows(
@@ -27,7 +27,9 @@ def read_rows(
     ``source`` is a :class:`~pathlib.Path`, the text of a CSV file (a ``str`` holding a newline
     or a comma) or an iterable of dicts. Returns the rows (values stripped) and header problems.
     """
-    if isinstance(source, Path):
+    if isinstance(source, Path) and source.suffix.lower() == ".xlsx":
+        rows, header = _parse_xlsx(source)
+    elif isinstance(source, Path):
         text = source.read_bytes().decode("utf-8-sig")
         rows, header = _parse_text(text)
     elif isinstance(source, str):
@@ -77,6 +79,36 @@ def _parse_text(text: str) -> tuple[list[dict[str, str]], list[str]]:
         padded = line + [""] * (len(header) - len(line))
         rows.append({column: _clean(value) for column, value in zip(header, padded, strict=False)})
     return rows, header
+
+
+def _parse_xlsx(path: Path) -> tuple[list[dict[str, str]], list[str]]:
+    """The first sheet of an xlsx file, same columns as the CSV (``interchange.md``)."""
+    from openpyxl import load_workbook  # only needed for xlsx input
+
+    workbook = load_workbook(path, read_only=True, data_only=True)
+    try:
+        sheet = workbook.worksheets[0]
+        lines = [
+            ["" if cell is None else _cell_text(cell) for cell in line]
+            for line in sheet.iter_rows(values_only=True)
+        ]
+    finally:
+        workbook.close()
+    lines = [line for line in lines if any(cell.strip() for cell in line)]
+    if not lines:
+        return [], []
+    header = [cell.strip() for cell in lines[0]]
+    rows = [
+        {column: value.strip() for column, value in zip(header, line, strict=False)}
+        for line in lines[1:]
+    ]
+    return rows, header
+
+
+def _cell_text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def parse_number(

@@ -27,13 +27,16 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from enum import Enum
 
 from finsam.domain.codelists import (
+    EXIT_REGISTRATION_ERROR,
     FOLLOWUP_MONTHS,
     SUPPORT,
     SUPPORT_MISSING,
     full_time_equivalent,
+    split_multi,
 )
 from finsam.domain.problems import DomainValidationError, Problem, raise_if_errors
 
@@ -98,6 +101,9 @@ class EpisodeFlow:
     followups: tuple[FollowUp, ...] = ()
     intervention_code: str = ""
     association_code: str = ""
+    end_date: date | None = None
+    exit_reason: str = ""
+    """Episodes with exit reason ``FEL`` (registration error) are left out of every calculation."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -427,7 +433,7 @@ def compute_payback(
     Raises ``DomainValidationError`` (nothing computed) on bad episodes, shares or settings.
     """
     settings = settings or PaybackSettings()
-    episodes = list(episodes)
+    episodes = [e for e in episodes if e.exit_reason != EXIT_REGISTRATION_ERROR]
     raise_if_errors(validate_episodes(episodes) + _validate_settings(settings))
     costs = split_intervention_cost(
         intervention_cost, state_split=settings.state_split, cost_shares=settings.cost_shares
@@ -522,6 +528,103 @@ def payback_per_group(
         code: compute_payback(group, parameters, costs[code], settings)
         for code, group in groups.items()
     }
+
+
+def select_period(episodes: Iterable[EpisodeFlow], start: date, end: date) -> list[EpisodeFlow]:
+    """Episodes whose outcome falls in the period: ended between ``start`` and ``end``."""
+    return [e for e in episodes if e.end_date is not None and start <= e.end_date <= end]
+
+
+def _hours(value: str | None, field_name: str, key: str, problems: list[Problem]) -> float | None:
+    if value is None or value.strip() == "":
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        problems.append(
+            Problem(
+                field_name,
+                "number.invalid",
+                f"{field_name} måste vara ett tal (episod {key}: '{value}').",
+                value,
+            )
+        )
+        return None
+
+
+def episodes_from_rows(
+    episode_rows: Iterable[Mapping[str, str]],
+    followup_rows: Iterable[Mapping[str, str]] = (),
+    *,
+    association_code: str = "",
+) -> list[EpisodeFlow]:
+    """Episodes in the ``episodes.csv``/``followups.csv`` layout of ``interchange.md`` as flows.
+
+    Only the columns the payback needs are read; the registry import validates the rest.
+    """
+    problems: list[Problem] = []
+    followups: dict[str, list[FollowUp]] = {}
+    for row in followup_rows:
+        key = row.get("episode_key", "")
+        months = row.get("months_after", "")
+        if not months.isdigit():
+            problems.append(
+                Problem(
+                    "months_after",
+                    "followup.months",
+                    f"months_after måste vara 6, 12 eller 24 (episod {key}: '{months}').",
+                    months,
+                )
+            )
+            continue
+        followups.setdefault(key, []).append(
+            FollowUp(
+                int(months),
+                frozenset(split_multi(row.get("support"))),
+                _hours(row.get("work_hours"), "work_hours", key, problems),
+                _hours(row.get("study_hours"), "study_hours", key, problems),
+            )
+        )
+    flows = []
+    for row in episode_rows:
+        key = row.get("episode_key", "")
+        end_text = (row.get("end_date") or "").strip()
+        end = None
+        if end_text:
+            try:
+                end = date.fromisoformat(end_text)
+            except ValueError:
+                problems.append(
+                    Problem(
+                        "end_date",
+                        "date.invalid",
+                        f"end_date måste vara ett datum ÅÅÅÅ-MM-DD (episod {key}: '{end_text}').",
+                        end_text,
+                    )
+                )
+        after = split_multi(row.get("support_after"))
+        flows.append(
+            EpisodeFlow(
+                key=key,
+                support_before=frozenset(split_multi(row.get("support_before"))),
+                support_after=frozenset(after) if after else None,
+                work_hours_before=_hours(
+                    row.get("work_hours_before"), "work_hours_before", key, problems
+                ),
+                work_hours_after=_hours(row.get("work_hours"), "work_hours", key, problems),
+                study_hours_before=_hours(
+                    row.get("study_hours_before"), "study_hours_before", key, problems
+                ),
+                study_hours_after=_hours(row.get("study_hours"), "study_hours", key, problems),
+                followups=tuple(sorted(followups.get(key, ()), key=lambda f: f.months_after)),
+                intervention_code=row.get("intervention_code", ""),
+                association_code=association_code,
+                end_date=end,
+                exit_reason=(row.get("exit_reason") or "").strip().upper(),
+            )
+        )
+    raise_if_errors(problems + validate_episodes(flows))
+    return flows
 
 
 def _money(value: float) -> str:

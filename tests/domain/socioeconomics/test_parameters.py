@@ -122,3 +122,25 @@ def test_with_changes_marks_edits_as_assumptions_and_validates():
     assert row.assumption
     with pytest.raises(DomainValidationError):
         params.with_changes({("FSS", "municipality"): -1})
+
+
+def test_xlsx_with_the_same_columns_is_accepted(tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["item", "actor", "monthly_sek", "assumption"])
+    sheet.append(["FSS", "municipality", 9500, 1])
+    sheet.append(["SJP", "fk", 18000.5, 0])
+    path = tmp_path / "parametrar.xlsx"
+    workbook.save(path)
+    params = read_parameters(path, valid_year=2025)
+    assert params.monthly("FSS", "municipality") == 9500
+    assert params.monthly("SJP", "fk") == 18000.5
+    assert [r.assumption for r in params.rows] == [True, False]
+
+
+def test_csv_file_on_disk_is_read(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text("item,actor,monthly_sek\nAKA,af,17000\n", encoding="utf-8-sig")
+    assert read_parameters(path).monthly("AKA", "af") == 17000

@@ -1,4 +1,5 @@
 import math
+from datetime import date
 
 import pytest
 from hypothesis import given, settings
@@ -21,12 +22,14 @@ from finsam.domain.socioeconomics.payback import (
     PaybackSettings,
     StateSplit,
     compute_payback,
+    episodes_from_rows,
     gain_over_years,
     law_shares,
     monthly_gains,
     payback_csv_rows,
     payback_per_group,
     reference_rows,
+    select_period,
     split_intervention_cost,
 )
 
@@ -341,3 +344,66 @@ def test_custom_shares_are_accepted_only_when_they_sum_to_one(weights):
 @given(st.floats(min_value=-1e6, max_value=1e6), st.integers(1, 10))
 def test_gain_over_years_without_decay_is_linear(gain, years):
     assert gain_over_years(gain, years) == pytest.approx(12 * gain * years)
+
+
+EPISODES_CSV = [
+    {
+        "episode_key": "e1",
+        "intervention_code": "I1",
+        "support_before": "FSS",
+        "end_date": "2024-03-31",
+        "exit_reason": "ARB",
+        "support_after": "ING",
+        "work_hours": "40",
+        "work_hours_before": "",
+    },
+    {
+        "episode_key": "e2",
+        "intervention_code": "I1",
+        "support_before": "SJP",
+        "end_date": "2024-06-30",
+        "exit_reason": "REH",
+        "support_after": "AKS",
+    },
+    {
+        "episode_key": "e3",
+        "intervention_code": "I1",
+        "support_before": "FSS",
+        "end_date": "2024-09-30",
+        "exit_reason": "FEL",
+        "support_after": "ING",
+        "work_hours": "40",
+    },
+    {"episode_key": "e4", "intervention_code": "I1", "support_before": "FSS; SJP"},
+]
+FOLLOWUPS_CSV = [
+    {"episode_key": "e2", "months_after": "12", "support": "ING", "work_hours": "20"},
+    {"episode_key": "e2", "months_after": "6", "support": "AKS"},
+]
+
+
+def test_episodes_from_interchange_rows_and_period_selection():
+    flows = episodes_from_rows(EPISODES_CSV, FOLLOWUPS_CSV, association_code="A1")
+    by_key = {f.key: f for f in flows}
+    assert by_key["e1"].support_after == frozenset({"ING"})
+    assert by_key["e1"].work_hours_after == 40 and by_key["e1"].work_hours_before is None
+    assert [f.months_after for f in by_key["e2"].followups] == [6, 12]
+    assert by_key["e4"].support_before == frozenset({"FSS", "SJP"})
+    assert by_key["e4"].support_after is None and by_key["e4"].end_date is None
+    assert by_key["e1"].association_code == "A1"
+    first_half = select_period(flows, date(2024, 1, 1), date(2024, 6, 30))
+    assert [f.key for f in first_half] == ["e1", "e2"]
+    result = compute_payback(flows, PARAMS, 40_000)
+    # e3 is a registration error (left out); e4 is open (no outcome)
+    assert result.participants == 2 and result.participants_without_outcome == 1
+    # e2 at 12 months: off sickness benefit, into half-time work
+    assert result.by_actor()["fk"].monthly_gain == pytest.approx(20_000)
+    assert result.by_actor()["af"].monthly_gain == 0
+    assert result.by_actor()["municipality"].monthly_gain == pytest.approx(15_000 + 2_500)
+
+
+def test_bad_interchange_rows_are_rejected():
+    with pytest.raises(DomainValidationError, match="work_hours måste vara ett tal"):
+        episodes_from_rows([{"episode_key": "x", "support_before": "FSS", "work_hours": "many"}])
+    with pytest.raises(DomainValidationError, match="ÅÅÅÅ-MM-DD"):
+        episodes_from_rows([{"episode_key": "x", "support_before": "FSS", "end_date": "31/3"}])
