@@ -658,3 +658,43 @@ def reference_rows() -> Sequence[dict[str, object]]:
         }
         for actor, months in REFERENCE_PAYBACK_MONTHS.items()
     ]
+
+
+def _kr(value: float) -> str:
+    text = f"{abs(round(value)):,.0f}".replace(",", " ")
+    return f"{'−' if round(value) < 0 else ''}{text} kr"
+
+
+def _months(value: float) -> str:
+    return f"{value:.1f}".replace(".", ",")
+
+
+def explain_payback(row: ActorPayback) -> str:
+    """One plain-Swedish sentence about an actor's payback, with the national reference."""
+    if row.payback_months is None:
+        if row.monthly_gain < 0:
+            text = (
+                f"{row.label}: kostnaderna ökar med {_kr(-row.monthly_gain)} per månad efter "
+                f"insatsen, så insatsen betalar sig aldrig för {row.label.lower()}."
+            )
+        else:
+            text = f"{row.label}: ingen besparing per månad, så insatsen betalar sig aldrig."
+    elif row.intervention_cost == 0:
+        text = (
+            f"{row.label} bär ingen del av insatskostnaden och vinner {_kr(row.monthly_gain)} "
+            f"per månad."
+        )
+    else:
+        text = (
+            f"{row.label} betalade {_kr(row.intervention_cost)} och sparar eller får in "
+            f"{_kr(row.monthly_gain)} per månad: insatsen är återbetald efter "
+            f"{_months(row.payback_months)} månader."
+        )
+    if row.has_reference:
+        reference = (
+            "betalar inte tillbaka i genomsnitt"
+            if row.reference_months is None
+            else f"{row.reference_months} månader"
+        )
+        text += f" Riksgenomsnittet i NNS sammanställning: {reference}."
+    return text

@@ -23,6 +23,7 @@ from finsam.domain.socioeconomics.payback import (
     StateSplit,
     compute_payback,
     episodes_from_rows,
+    explain_payback,
     gain_over_years,
     law_shares,
     monthly_gains,
@@ -407,3 +408,16 @@ def test_bad_interchange_rows_are_rejected():
         episodes_from_rows([{"episode_key": "x", "support_before": "FSS", "work_hours": "many"}])
     with pytest.raises(DomainValidationError, match="ÅÅÅÅ-MM-DD"):
         episodes_from_rows([{"episode_key": "x", "support_before": "FSS", "end_date": "31/3"}])
+
+
+def test_plain_swedish_explanation_beside_the_reference():
+    rows = compute_payback(REGISTRY, PARAMS, COST).by_actor()
+    assert explain_payback(rows["fk"]) == (
+        "Försäkringskassan betalade 120 000 kr och sparar eller får in 20 000 kr per månad: "
+        "insatsen är återbetald efter 6,0 månader. Riksgenomsnittet i NNS sammanställning: "
+        "20 månader."
+    )
+    assert "aldrig" in explain_payback(rows["af"])
+    assert "8 000 kr per månad" in explain_payback(rows["af"])
+    assert "inte tillbaka i genomsnitt" in explain_payback(rows["af"])
+    assert "ingen del av insatskostnaden" in explain_payback(rows["state"])
