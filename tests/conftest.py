@@ -29,42 +29,85 @@ def world(db):
     from finsam.domain.access import Role
     from finsam.registry import services
 
-    system = User.objects.create_user("sys", password="pw-sys-123456", is_staff=True,
-                                      is_superuser=True)
+    system = User.objects.create_user(
+        "sys", password="pw-sys-123456", is_staff=True, is_superuser=True
+    )
     RoleAssignment.objects.create(user=system, role=Role.SYSTEM_ADMIN)
 
     def association(code, name, municipality, county):
-        a = services.association_save(actor=system, code=code, name=name,
-                                      org_number="222000-1784" if code == "SBG" else "",
-                                      start_date=date(2018, 7, 1))
-        services.area_add(actor=system, association=a, municipality_code=municipality,
-                          valid_from=date(2018, 7, 1))
+        a = services.association_save(
+            actor=system,
+            code=code,
+            name=name,
+            org_number="222000-1784" if code == "SBG" else "",
+            start_date=date(2018, 7, 1),
+        )
+        services.area_add(
+            actor=system, association=a, municipality_code=municipality, valid_from=date(2018, 7, 1)
+        )
         members = [
-            services.member_add(actor=system, association=a, kind="FK", organisation_code="FK",
-                                name="Försäkringskassan"),
-            services.member_add(actor=system, association=a, kind="AF", organisation_code="AF",
-                                name="Arbetsförmedlingen"),
-            services.member_add(actor=system, association=a, kind="REGION",
-                                organisation_code=county, name="Regionen"),
-            services.member_add(actor=system, association=a, kind="MUNICIPALITY",
-                                organisation_code=municipality, name="Kommunen"),
+            services.member_add(
+                actor=system,
+                association=a,
+                kind="FK",
+                organisation_code="FK",
+                name="Försäkringskassan",
+            ),
+            services.member_add(
+                actor=system,
+                association=a,
+                kind="AF",
+                organisation_code="AF",
+                name="Arbetsförmedlingen",
+            ),
+            services.member_add(
+                actor=system,
+                association=a,
+                kind="REGION",
+                organisation_code=county,
+                name="Regionen",
+            ),
+            services.member_add(
+                actor=system,
+                association=a,
+                kind="MUNICIPALITY",
+                organisation_code=municipality,
+                name="Kommunen",
+            ),
         ]
         persons = services.intervention_save(
-            actor=system, association=a, providers=members[:2], code=f"{code}-IND",
-            name="Individinsats", orientation="individual", registration="persons",
-            start_date=date(2019, 1, 1), status="ongoing")
+            actor=system,
+            association=a,
+            providers=members[:2],
+            code=f"{code}-IND",
+            name="Individinsats",
+            orientation="individual",
+            registration="persons",
+            start_date=date(2019, 1, 1),
+            status="ongoing",
+        )
         volume = services.intervention_save(
-            actor=system, association=a, code=f"{code}-VOL", name="Volyminsats",
-            orientation="structural", registration="volume", start_date=date(2019, 1, 1),
-            status="ongoing")
+            actor=system,
+            association=a,
+            code=f"{code}-VOL",
+            name="Volyminsats",
+            orientation="structural",
+            registration="volume",
+            start_date=date(2019, 1, 1),
+            status="ongoing",
+        )
         return a, persons, volume
 
     assoc, persons, volume = association("SBG", "Samordningsförbundet Sundbyberg", "0183", "01")
     other, other_persons, other_volume = association("OTH", "Annat förbund", "0180", "01")
 
     users = {"system_admin": system}
-    for role in (Role.ASSOCIATION_ADMIN, Role.INTERVENTION_MANAGER, Role.PARTICIPANT_HANDLER,
-                 Role.BOARD_READER):
+    for role in (
+        Role.ASSOCIATION_ADMIN,
+        Role.INTERVENTION_MANAGER,
+        Role.PARTICIPANT_HANDLER,
+        Role.BOARD_READER,
+    ):
         u = User.objects.create_user(role.value, password=f"pw-{role.value}-123")
         RoleAssignment.objects.create(user=u, role=role, association=assoc)
         users[role.value] = u
@@ -72,13 +115,20 @@ def world(db):
     RoleAssignment.objects.create(user=analyst, role=Role.NATIONAL_ANALYST)
     users["national_analyst"] = analyst
     for intv in (persons, volume):
-        InterventionAssignment.objects.create(user=users["intervention_manager"],
-                                              intervention=intv, kind="manager")
-        InterventionAssignment.objects.create(user=users["participant_handler"],
-                                              intervention=intv, kind="handler")
+        InterventionAssignment.objects.create(
+            user=users["intervention_manager"], intervention=intv, kind="manager"
+        )
+        InterventionAssignment.objects.create(
+            user=users["participant_handler"], intervention=intv, kind="handler"
+        )
     return {
-        "association": assoc, "persons": persons, "volume": volume, "users": users,
-        "other": other, "other_persons": other_persons, "other_volume": other_volume,
+        "association": assoc,
+        "persons": persons,
+        "volume": volume,
+        "users": users,
+        "other": other,
+        "other_persons": other_persons,
+        "other_volume": other_volume,
     }
 
 
@@ -89,19 +139,26 @@ def enrol(world):
     from finsam.registry import services
 
     def _enrol(*, intervention=None, personal_number=PNR_WOMAN, anonymous=False, **kw):
-        data = dict(home_municipality="0183", start_date=date(2024, 3, 1),
-                    support_before=["FSS"])
+        data = dict(home_municipality="0183", start_date=date(2024, 3, 1), support_before=["FSS"])
         data.update(kw)
         if anonymous:
-            data.update(identity_level=rules.ANONYMOUS, sex=kw.get("sex", "K"),
-                        birth_year=kw.get("birth_year", 1995))
+            data.update(
+                identity_level=rules.ANONYMOUS,
+                sex=kw.get("sex", "K"),
+                birth_year=kw.get("birth_year", 1995),
+            )
         else:
-            data.update(identity_level=rules.IDENTIFIED, personal_number=personal_number,
-                        consent_date=kw.get("consent_date", date(2024, 3, 1)))
+            data.update(
+                identity_level=rules.IDENTIFIED,
+                personal_number=personal_number,
+                consent_date=kw.get("consent_date", date(2024, 3, 1)),
+            )
         episode, _ = services.episode_enrol(
             actor=world["users"]["participant_handler"],
             intervention=intervention or world["persons"],
-            data=services.enrolment_input_from(data), today=date(2026, 11, 22))
+            data=services.enrolment_input_from(data),
+            today=date(2026, 11, 22),
+        )
         return episode
 
     return _enrol

@@ -3,7 +3,13 @@ from django.contrib import admin
 
 from finsam.access.models import InterventionAssignment, RoleAssignment
 from finsam.access.permissions import can
-from finsam.domain.access import ROLE_LABELS, ROLES_WITH_ASSOCIATION, Action, Role, incompatible_with
+from finsam.domain.access import (
+    ROLE_LABELS,
+    ROLES_WITH_ASSOCIATION,
+    Action,
+    Role,
+    incompatible_with,
+)
 
 # The admin is for system administrators only (``domain.md`` §5).
 admin.site.has_permission = lambda request: (
@@ -20,15 +26,22 @@ class RoleAssignmentForm(forms.ModelForm):
         data = super().clean()
         role, user = data.get("role"), data.get("user")
         if role and Role(role) in ROLES_WITH_ASSOCIATION and not data.get("association"):
-            self.add_error("association", f"Rollen {ROLE_LABELS[Role(role)]} måste kopplas till "
-                           "ett förbund.")
+            self.add_error(
+                "association", f"Rollen {ROLE_LABELS[Role(role)]} måste kopplas till ett förbund."
+            )
         if role and user:
-            existing = set(RoleAssignment.objects.filter(user=user).exclude(
-                pk=self.instance.pk).values_list("role", flat=True))
+            existing = set(
+                RoleAssignment.objects.filter(user=user)
+                .exclude(pk=self.instance.pk)
+                .values_list("role", flat=True)
+            )
             clash = incompatible_with(existing, role)
             if clash:
-                self.add_error("role", f"En användare kan inte vara både "
-                               f"{ROLE_LABELS[clash].lower()} och {ROLE_LABELS[Role(role)].lower()}.")
+                self.add_error(
+                    "role",
+                    f"En användare kan inte vara både "
+                    f"{ROLE_LABELS[clash].lower()} och {ROLE_LABELS[Role(role)].lower()}.",
+                )
         return data
 
 

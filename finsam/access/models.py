@@ -7,21 +7,32 @@ from finsam.domain.access import ROLE_LABELS, Role
 
 
 class RoleAssignment(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="role_assignments", verbose_name="användare")
-    role = models.CharField("roll", max_length=30,
-                            choices=[(r.value, ROLE_LABELS[r]) for r in Role])
-    association = models.ForeignKey("registry.Association", null=True, blank=True,
-                                    on_delete=models.CASCADE, related_name="role_assignments",
-                                    verbose_name="förbund")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
+        verbose_name="användare",
+    )
+    role = models.CharField(
+        "roll", max_length=30, choices=[(r.value, ROLE_LABELS[r]) for r in Role]
+    )
+    association = models.ForeignKey(
+        "registry.Association",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
+        verbose_name="förbund",
+    )
 
     class Meta:
         ordering = ["user", "role"]
         verbose_name = "roll"
         verbose_name_plural = "roller"
         constraints = [
-            models.UniqueConstraint(fields=["user", "role", "association"],
-                                    name="role_assignment_unique"),
+            models.UniqueConstraint(
+                fields=["user", "role", "association"], name="role_assignment_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -34,10 +45,18 @@ class InterventionAssignment(models.Model):
         MANAGER = "manager", "Insatsansvarig"
         HANDLER = "handler", "Deltagaransvarig"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="intervention_assignments", verbose_name="användare")
-    intervention = models.ForeignKey("registry.Intervention", on_delete=models.CASCADE,
-                                     related_name="assignments", verbose_name="insats")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="intervention_assignments",
+        verbose_name="användare",
+    )
+    intervention = models.ForeignKey(
+        "registry.Intervention",
+        on_delete=models.CASCADE,
+        related_name="assignments",
+        verbose_name="insats",
+    )
     kind = models.CharField("uppdrag", max_length=10, choices=Kind.choices)
 
     class Meta:
@@ -45,8 +64,9 @@ class InterventionAssignment(models.Model):
         verbose_name = "tilldelning till insats"
         verbose_name_plural = "tilldelningar till insatser"
         constraints = [
-            models.UniqueConstraint(fields=["user", "intervention", "kind"],
-                                    name="intervention_assignment_unique"),
+            models.UniqueConstraint(
+                fields=["user", "intervention", "kind"], name="intervention_assignment_unique"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -48,9 +48,9 @@ def principal_for(user) -> Principal:
             principal.roles[Role(role)].add(assoc_id)
         if user.is_superuser:
             principal.roles[Role.SYSTEM_ADMIN].add(None)
-        for kind, intv_id, assoc_id in InterventionAssignment.objects.filter(
-            user=user
-        ).values_list("kind", "intervention_id", "intervention__association_id"):
+        for kind, intv_id, assoc_id in InterventionAssignment.objects.filter(user=user).values_list(
+            "kind", "intervention_id", "intervention__association_id"
+        ):
             principal.assigned[kind][intv_id] = assoc_id
     if user is not None:
         user._finsam_principal = principal

@@ -15,22 +15,39 @@ from finsam.domain.problems import DomainValidationError, Problem
 def role_grant(*, user, role: Role | str, association=None, actor) -> RoleAssignment:
     role = Role(role)
     if role in ROLES_WITH_ASSOCIATION and association is None:
-        raise DomainValidationError([Problem("association", "role.association_required",
-                                             f"Rollen {ROLE_LABELS[role]} måste kopplas till "
-                                             "ett förbund.")])
+        raise DomainValidationError(
+            [
+                Problem(
+                    "association",
+                    "role.association_required",
+                    f"Rollen {ROLE_LABELS[role]} måste kopplas till ett förbund.",
+                )
+            ]
+        )
     existing = set(RoleAssignment.objects.filter(user=user).values_list("role", flat=True))
     clash = incompatible_with(existing, role)
     if clash is not None:
-        raise DomainValidationError([Problem(
-            "role", "role.incompatible",
-            f"En användare kan inte vara både {ROLE_LABELS[clash].lower()} och "
-            f"{ROLE_LABELS[role].lower()} (förbundsadministratören får inte se "
-            "identitetsuppgifter).")])
-    assignment, _ = RoleAssignment.objects.get_or_create(user=user, role=role,
-                                                         association=association)
-    audit_change(actor=actor, action="role_grant", obj=assignment,
-                 association_id=getattr(association, "pk", None),
-                 summary=f"{user.username}: {ROLE_LABELS[role]}")
+        raise DomainValidationError(
+            [
+                Problem(
+                    "role",
+                    "role.incompatible",
+                    f"En användare kan inte vara både {ROLE_LABELS[clash].lower()} och "
+                    f"{ROLE_LABELS[role].lower()} (förbundsadministratören får inte se "
+                    "identitetsuppgifter).",
+                )
+            ]
+        )
+    assignment, _ = RoleAssignment.objects.get_or_create(
+        user=user, role=role, association=association
+    )
+    audit_change(
+        actor=actor,
+        action="role_grant",
+        obj=assignment,
+        association_id=getattr(association, "pk", None),
+        summary=f"{user.username}: {ROLE_LABELS[role]}",
+    )
     forget_principal(user)
     return assignment
 
@@ -38,25 +55,41 @@ def role_grant(*, user, role: Role | str, association=None, actor) -> RoleAssign
 @transaction.atomic
 def intervention_assign(*, user, intervention, kind: str, actor) -> InterventionAssignment:
     role = Role.PARTICIPANT_HANDLER if kind == "handler" else Role.INTERVENTION_MANAGER
-    if not RoleAssignment.objects.filter(user=user, role=role,
-                                         association=intervention.association).exists():
-        raise DomainValidationError([Problem(
-            "user", "assignment.role_missing",
-            f"Användaren har inte rollen {ROLE_LABELS[role].lower()} i förbundet "
-            f"{intervention.association}.")])
+    if not RoleAssignment.objects.filter(
+        user=user, role=role, association=intervention.association
+    ).exists():
+        raise DomainValidationError(
+            [
+                Problem(
+                    "user",
+                    "assignment.role_missing",
+                    f"Användaren har inte rollen {ROLE_LABELS[role].lower()} i förbundet "
+                    f"{intervention.association}.",
+                )
+            ]
+        )
     assignment, _ = InterventionAssignment.objects.get_or_create(
-        user=user, intervention=intervention, kind=kind)
-    audit_change(actor=actor, action="intervention_assign", obj=assignment,
-                 association_id=intervention.association_id,
-                 summary=f"{user.username} → {intervention.code} ({kind})")
+        user=user, intervention=intervention, kind=kind
+    )
+    audit_change(
+        actor=actor,
+        action="intervention_assign",
+        obj=assignment,
+        association_id=intervention.association_id,
+        summary=f"{user.username} → {intervention.code} ({kind})",
+    )
     forget_principal(user)
     return assignment
 
 
 @transaction.atomic
 def intervention_unassign(*, assignment: InterventionAssignment, actor) -> None:
-    audit_change(actor=actor, action="intervention_unassign", obj=assignment,
-                 association_id=assignment.intervention.association_id,
-                 summary=f"{assignment.user.username} ← {assignment.intervention.code}")
+    audit_change(
+        actor=actor,
+        action="intervention_unassign",
+        obj=assignment,
+        association_id=assignment.intervention.association_id,
+        summary=f"{assignment.user.username} ← {assignment.intervention.code}",
+    )
     forget_principal(assignment.user)
     assignment.delete()

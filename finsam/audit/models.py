@@ -26,8 +26,14 @@ class AuditLogQuerySet(models.QuerySet):
 
 class AuditLog(models.Model):
     at = models.DateTimeField("tidpunkt", auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="+", verbose_name="användare")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="användare",
+    )
     actor_label = models.CharField("användarnamn", max_length=150, blank=True)
     log_type = models.CharField("typ", max_length=10, choices=LogType.choices, db_index=True)
     action = models.CharField("händelse", max_length=60)

@@ -44,13 +44,27 @@ def audit_record(
 
 
 def audit_change(*, actor, action: str, obj, association_id=None, changes=None, summary=""):
-    return audit_record(actor=actor, log_type=LogType.CHANGE, action=action, obj=obj,
-                        association_id=association_id, changes=changes, summary=summary)
+    return audit_record(
+        actor=actor,
+        log_type=LogType.CHANGE,
+        action=action,
+        obj=obj,
+        association_id=association_id,
+        changes=changes,
+        summary=summary,
+    )
 
 
 def audit_identity_read(*, actor, obj, association_id=None, reason="", summary=""):
-    return audit_record(actor=actor, log_type=LogType.ACCESS, action="identity_read", obj=obj,
-                        association_id=association_id, reason=reason, summary=summary)
+    return audit_record(
+        actor=actor,
+        log_type=LogType.ACCESS,
+        action="identity_read",
+        obj=obj,
+        association_id=association_id,
+        reason=reason,
+        summary=summary,
+    )
 
 
 def diff(before: dict, after: dict) -> dict:

@@ -9,8 +9,19 @@ from finsam.audit.models import AuditLog, LogType
 from finsam.audit.services import audit_record
 from finsam.domain.access import Action
 
-EXPORT_COLUMNS = ["id", "at", "actor_label", "log_type", "action", "object_type", "object_id",
-                  "association_id", "summary", "reason", "changes"]
+EXPORT_COLUMNS = [
+    "id",
+    "at",
+    "actor_label",
+    "log_type",
+    "action",
+    "object_type",
+    "object_id",
+    "association_id",
+    "summary",
+    "reason",
+    "changes",
+]
 
 
 def audit_list(request):
@@ -24,8 +35,12 @@ def audit_list(request):
     if actor:
         qs = qs.filter(actor_label__icontains=actor)
     if request.GET.get("format") == "csv":
-        audit_record(actor=request.user, log_type=LogType.EXPORT, action="audit_export",
-                     summary=f"{qs.count()} rader")
+        audit_record(
+            actor=request.user,
+            log_type=LogType.EXPORT,
+            action="audit_export",
+            summary=f"{qs.count()} rader",
+        )
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="granskningslogg.csv"'
         response.write("\ufeff")
@@ -35,6 +50,13 @@ def audit_list(request):
             writer.writerow(row)
         return response
     page = Paginator(qs, 50).get_page(request.GET.get("sida"))
-    return render(request, "audit/list.html", {
-        "page": page, "log_types": LogType.choices, "typ": log_type, "anvandare": actor,
-    })
+    return render(
+        request,
+        "audit/list.html",
+        {
+            "page": page,
+            "log_types": LogType.choices,
+            "typ": log_type,
+            "anvandare": actor,
+        },
+    )

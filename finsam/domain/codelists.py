@@ -1,12 +1,12 @@
 """The code lists of the domain specification (``spec/domain.md`` §2).
 
 These are the *defaults* shipped with Finsam. The database keeps them as versioned reference data
-(``registry.Code`` with valid-from/valid-to), loaded from here by a migration; this module is the one
-place the codes and their Swedish labels are written down.
+(``registry.CodeListEntry`` with valid-from/valid-to), loaded from here by a migration; this
+module is the one place the codes and their Swedish labels are written down.
 
-Multi-valued fields (support before/after) are stored as bit masks: every support code has a fixed bit
-that is never reused, so an episode's set of codes is one integer that both SQLite and PostgreSQL can
-aggregate with ``&``.
+Multi-valued fields (support before/after) are stored as bit masks: every support code has a
+fixed bit that is never reused, so an episode's set of codes is one integer that both SQLite and
+PostgreSQL can aggregate with ``&``.
 """
 
 from __future__ import annotations
@@ -169,7 +169,9 @@ TARGET_GROUP = CodeList(
         Code("NYA", "Nyanlända / utrikes födda", "Newly arrived / foreign born"),
         Code("LFS", "Långvarigt ekonomiskt bistånd", "Long-term social assistance"),
         Code("LAL", "Långtidsarbetslösa", "Long-term unemployed"),
-        Code("FUN", "Personer med funktionsnedsättning (inkl. daglig verksamhet LSS)", "Disability"),
+        Code(
+            "FUN", "Personer med funktionsnedsättning (inkl. daglig verksamhet LSS)", "Disability"
+        ),
         Code("MIS", "Missbruk/beroende", "Substance abuse"),
         Code("OVR", "Övriga", "Other"),
     ),

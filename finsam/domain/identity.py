@@ -1,12 +1,12 @@
 """Personal identity numbers and coordination numbers, pseudonyms and encryption.
 
-``domain.md`` §1: an identified participant is stored only as (a) a keyed pseudonym (HMAC-SHA-256 with
-one secret key for the whole installation, so one person links across interventions, associations and
-years) and (b) an encrypted copy that only an authorised participant handler can decrypt. Sex and birth
-date are derived from the number.
+``domain.md`` §1: an identified participant is stored only as (a) a keyed pseudonym
+(HMAC-SHA-256 with one secret key for the whole installation, so one person links across
+interventions, associations and years) and (b) an encrypted copy that only an authorised
+participant handler can decrypt. Sex and birth date are derived from the number.
 
-Validation builds on python-stdnum (format and the Luhn check digit); stdnum does not know coordination
-numbers (samordningsnummer, day of birth + 60), so the date part is checked here.
+Validation builds on python-stdnum (format and the Luhn check digit); stdnum does not know
+coordination numbers (samordningsnummer, day of birth + 60), so the date part is checked here.
 """
 
 from __future__ import annotations
@@ -126,7 +126,7 @@ def is_valid_personal_number(raw: str, *, today: date | None = None) -> bool:
 
 
 def pseudonym(number: PersonalNumber, key: bytes) -> str:
-    """The installation-wide keyed pseudonym of a person: hex HMAC-SHA-256 of the canonical number."""
+    """The installation-wide keyed pseudonym of a person: hex HMAC-SHA-256 of the number."""
     if not key:
         raise ValueError("a pseudonym key is required")
     return hmac.new(key, number.canonical.encode("ascii"), hashlib.sha256).hexdigest()
@@ -154,7 +154,9 @@ class IdentityCipher:
         try:
             return self._fernet.decrypt(token.encode("ascii")).decode("utf-8")
         except InvalidToken as exc:
-            raise ValueError("the identity could not be decrypted with the configured keys") from exc
+            raise ValueError(
+                "the identity could not be decrypted with the configured keys"
+            ) from exc
 
 
 def looks_like_personal_number(text: str) -> bool:

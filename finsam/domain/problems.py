@@ -1,6 +1,7 @@
 """How the domain core reports bad input: one shape for forms, imports, commands and models.
 
-A :class:`Problem` names the field, the rule that was broken and a Swedish message a user can act on.
+A :class:`Problem` names the field, the rule that was broken and a Swedish message a user can
+act on.
 Functions that validate return a list of problems; functions that compute raise
 :class:`DomainValidationError` carrying them, and change nothing.
 """

@@ -206,13 +206,21 @@ def validate_intervention(
         problems.append(_p("name", "required", "Namn måste anges."))
     if orientation not in cl.ORIENTATION:
         problems.append(
-            _p("orientation", "code.unknown", "Inriktning ska vara individinriktad eller "
-               "strukturövergripande.", orientation)
+            _p(
+                "orientation",
+                "code.unknown",
+                "Inriktning ska vara individinriktad eller strukturövergripande.",
+                orientation,
+            )
         )
     if registration not in cl.REGISTRATION_METHOD:
         problems.append(
-            _p("registration", "code.unknown", "Registreringssätt ska vara personer eller volym.",
-               registration)
+            _p(
+                "registration",
+                "code.unknown",
+                "Registreringssätt ska vara personer eller volym.",
+                registration,
+            )
         )
     if start_date is None:
         problems.append(_p("start_date", "required", "Startdatum måste anges."))
@@ -220,13 +228,21 @@ def validate_intervention(
     problems += check_date_not_before_law("end_date", end_date)
     if start_date and end_date and end_date < start_date:
         problems.append(
-            _p("end_date", "date.end_before_start",
-               "Slutdatum får inte vara före startdatum.", end_date.isoformat())
+            _p(
+                "end_date",
+                "date.end_before_start",
+                "Slutdatum får inte vara före startdatum.",
+                end_date.isoformat(),
+            )
         )
     if planned_participants is not None and planned_participants < 0:
         problems.append(
-            _p("planned_participants", "number.negative",
-               "Planerat antal deltagare får inte vara negativt.", planned_participants)
+            _p(
+                "planned_participants",
+                "number.negative",
+                "Planerat antal deltagare får inte vara negativt.",
+                planned_participants,
+            )
         )
     for tg in target_groups:
         problems += check_code("target_groups", tg, cl.TARGET_GROUP)
@@ -293,7 +309,8 @@ def validate_enrolment(
                 "intervention",
                 "enrolment.intervention_kind",
                 f"Insatsen ”{intervention.name}” är inte en individinriktad insats med "
-                "personregistrering; deltagare kan inte skrivas in i den (använd volymregistrering).",
+                "personregistrering; deltagare kan inte skrivas in i den "
+                "(använd volymregistrering).",
                 intervention.code,
             )
         )
@@ -327,8 +344,12 @@ def validate_enrolment(
             )
         elif data.consent_date > today:
             problems.append(
-                _p("consent_date", "date.future", "Samtycke: datumet får inte vara i framtiden.",
-                   data.consent_date.isoformat())
+                _p(
+                    "consent_date",
+                    "date.future",
+                    "Samtycke: datumet får inte vara i framtiden.",
+                    data.consent_date.isoformat(),
+                )
             )
         if data.consent_withdrawn_date is not None:
             problems.append(
@@ -352,8 +373,14 @@ def validate_enrolment(
                 )
             )
         if data.sex not in cl.SEX:
-            problems.append(_p("sex", "required", "Kön måste anges vid anonym registrering "
-                               "(kvinna, man eller annat/okänt).", data.sex or None))
+            problems.append(
+                _p(
+                    "sex",
+                    "required",
+                    "Kön måste anges vid anonym registrering (kvinna, man eller annat/okänt).",
+                    data.sex or None,
+                )
+            )
         check.sex = data.sex
         if data.birth_year is None:
             problems.append(
@@ -361,8 +388,12 @@ def validate_enrolment(
             )
         elif not (1900 <= data.birth_year <= today.year):
             problems.append(
-                _p("birth_year", "number.range",
-                   f"Födelseår ska vara mellan 1900 och {today.year}.", data.birth_year)
+                _p(
+                    "birth_year",
+                    "number.range",
+                    f"Födelseår ska vara mellan 1900 och {today.year}.",
+                    data.birth_year,
+                )
             )
         check.birth_year = data.birth_year
 
@@ -373,8 +404,12 @@ def validate_enrolment(
         problems += check_date_not_before_law("start_date", data.start_date)
         if data.start_date > today:
             problems.append(
-                _p("start_date", "date.future", "Startdatum får inte vara i framtiden.",
-                   data.start_date.isoformat())
+                _p(
+                    "start_date",
+                    "date.future",
+                    "Startdatum får inte vara i framtiden.",
+                    data.start_date.isoformat(),
+                )
             )
         if data.start_date < intervention.start_date or (
             intervention.end_date is not None and data.start_date > intervention.end_date
@@ -414,9 +449,12 @@ def validate_enrolment(
         problems.append(_p("home_municipality", "required", "Hemkommun måste anges."))
     elif data.home_municipality not in known_municipalities:
         problems.append(
-            _p("home_municipality", "code.unknown",
-               f"Hemkommun: ”{data.home_municipality}” är ingen giltig kommunkod (fyra siffror).",
-               data.home_municipality)
+            _p(
+                "home_municipality",
+                "code.unknown",
+                f"Hemkommun: ”{data.home_municipality}” är ingen giltig kommunkod (fyra siffror).",
+                data.home_municipality,
+            )
         )
     elif intervention.area_municipalities and (
         data.home_municipality not in intervention.area_municipalities
@@ -464,14 +502,21 @@ def validate_exit(data: ExitInput, *, start_date: date, today: date | None = Non
     else:
         if data.end_date < start_date:
             problems.append(
-                _p("end_date", "date.end_before_start",
-                   f"Slutdatum får inte vara före startdatum ({start_date.isoformat()}).",
-                   data.end_date.isoformat())
+                _p(
+                    "end_date",
+                    "date.end_before_start",
+                    f"Slutdatum får inte vara före startdatum ({start_date.isoformat()}).",
+                    data.end_date.isoformat(),
+                )
             )
         if data.end_date > today:
             problems.append(
-                _p("end_date", "date.future", "Slutdatum får inte vara i framtiden.",
-                   data.end_date.isoformat())
+                _p(
+                    "end_date",
+                    "date.future",
+                    "Slutdatum får inte vara i framtiden.",
+                    data.end_date.isoformat(),
+                )
             )
         problems += check_date_not_before_law("end_date", data.end_date)
     if not data.exit_reason:
@@ -523,13 +568,20 @@ def validate_followup(
     problems: list[Problem] = []
     if episode_end_date is None:
         problems.append(
-            _p("months_after", "followup.not_exited",
-               "Uppföljning kan bara registreras för en avslutad inskrivning.")
+            _p(
+                "months_after",
+                "followup.not_exited",
+                "Uppföljning kan bara registreras för en avslutad inskrivning.",
+            )
         )
     if months_after not in cl.FOLLOWUP_MONTHS:
         problems.append(
-            _p("months_after", "followup.months",
-               "Månader efter avslut ska vara 6, 12 eller 24.", months_after)
+            _p(
+                "months_after",
+                "followup.months",
+                "Månader efter avslut ska vara 6, 12 eller 24.",
+                months_after,
+            )
         )
     problems += check_support_codes("support", list(support), after=True)
     problems += check_code("occupation", occupation, cl.OCCUPATION)
@@ -551,23 +603,36 @@ def validate_volume(
     problems: list[Problem] = []
     if registration != "volume":
         problems.append(
-            _p("intervention", "volume.not_volume_intervention",
-               "Volymuppgifter kan bara registreras för en insats med volymregistrering.")
+            _p(
+                "intervention",
+                "volume.not_volume_intervention",
+                "Volymuppgifter kan bara registreras för en insats med volymregistrering.",
+            )
         )
     if month is None:
         problems.append(_p("month", "required", "Månad måste anges (ÅÅÅÅ-MM)."))
     else:
         problems += check_date_not_before_law("month", month)
         if month > today:
-            problems.append(_p("month", "date.future", "Månad får inte vara i framtiden.",
-                               month.isoformat()[:7]))
+            problems.append(
+                _p(
+                    "month",
+                    "date.future",
+                    "Månad får inte vara i framtiden.",
+                    month.isoformat()[:7],
+                )
+            )
     for name, value in (("women", women), ("men", men), ("other", other)):
         if value is None or value == "":
             continue
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             problems.append(
-                _p(name, "volume.non_negative_integer",
-                   f"{label(name)}: antalet ska vara ett heltal som är 0 eller större.", value)
+                _p(
+                    name,
+                    "volume.non_negative_integer",
+                    f"{label(name)}: antalet ska vara ett heltal som är 0 eller större.",
+                    value,
+                )
             )
     return problems
 
@@ -583,8 +648,12 @@ def validate_org_number(value: str, field_name: str = "org_number") -> list[Prob
         orgnr.validate(value)
     except ValidationError:
         return [
-            _p(field_name, "org_number.invalid",
-               "Organisationsnummer ska ha formen NNNNNN-NNNN med rätt kontrollsiffra.", value)
+            _p(
+                field_name,
+                "org_number.invalid",
+                "Organisationsnummer ska ha formen NNNNNN-NNNN med rätt kontrollsiffra.",
+                value,
+            )
         ]
     return []
 

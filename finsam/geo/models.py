@@ -19,8 +19,9 @@ class County(models.Model):
 class Municipality(models.Model):
     code = models.CharField("kommunkod", max_length=4, primary_key=True)
     name = models.CharField("namn", max_length=100)
-    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="municipalities",
-                               verbose_name="län")
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, related_name="municipalities", verbose_name="län"
+    )
 
     class Meta:
         ordering = ["code"]
@@ -36,8 +37,9 @@ class District(models.Model):
 
     code = models.CharField("kod", max_length=10, unique=True)
     name = models.CharField("namn", max_length=100)
-    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT,
-                                     related_name="districts", verbose_name="kommun")
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="districts", verbose_name="kommun"
+    )
 
     class Meta:
         ordering = ["municipality", "name"]

@@ -24,10 +24,14 @@ from finsam.registry.models import (
 class AuditedAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        audit_change(actor=request.user, action=f"admin_{'update' if change else 'create'}",
-                     obj=obj, association_id=getattr(obj, "association_id", None) or (
-                         obj.pk if isinstance(obj, Association) else None),
-                     changes={f: "ändrad" for f in form.changed_data})
+        audit_change(
+            actor=request.user,
+            action=f"admin_{'update' if change else 'create'}",
+            obj=obj,
+            association_id=getattr(obj, "association_id", None)
+            or (obj.pk if isinstance(obj, Association) else None),
+            changes=dict.fromkeys(form.changed_data, "ändrad"),
+        )
 
     def delete_model(self, request, obj):
         audit_change(actor=request.user, action="admin_delete", obj=obj)
@@ -54,9 +58,12 @@ class InterventionAdminForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         for p in rules.validate_intervention(
-            code=data.get("code", ""), name=data.get("name", ""),
-            orientation=data.get("orientation", ""), registration=data.get("registration", ""),
-            start_date=data.get("start_date"), end_date=data.get("end_date"),
+            code=data.get("code", ""),
+            name=data.get("name", ""),
+            orientation=data.get("orientation", ""),
+            registration=data.get("registration", ""),
+            start_date=data.get("start_date"),
+            end_date=data.get("end_date"),
             planned_participants=data.get("planned_participants"),
             target_groups=data.get("target_groups") or [],
         ):

@@ -18,7 +18,6 @@ from stdnum import luhn
 from finsam.access.models import RoleAssignment
 from finsam.access.services import intervention_assign, role_grant
 from finsam.accounts.models import User
-from finsam.domain import codelists as cl
 from finsam.domain import registration as rules
 from finsam.domain.access import Role
 from finsam.geo.models import Municipality
@@ -38,15 +37,42 @@ class DemoAssociation:
 
 
 ASSOCIATIONS = (
-    DemoAssociation("SUNDBYBERG", "Samordningsförbundet Sundbyberg", "222000178", "01",
-                    "Region Stockholm", ("0183",), date(2018, 7, 1)),
-    DemoAssociation("FINNVEDEN", "Finnvedens samordningsförbund", "222000155", "06",
-                    "Region Jönköpings län", ("0617", "0662", "0665", "0683"), date(2009, 1, 1)),
-    DemoAssociation("HOGLANDET", "Samordningsförbundet Höglandet", "222000163", "06",
-                    "Region Jönköpings län", ("0604", "0682", "0684", "0685", "0686", "0687"),
-                    date(2009, 1, 1)),
-    DemoAssociation("SODRA_VATTERBYGDEN", "Samordningsförbundet Södra Vätterbygden", "222000171",
-                    "06", "Region Jönköpings län", ("0642", "0643", "0680"), date(2010, 1, 1)),
+    DemoAssociation(
+        "SUNDBYBERG",
+        "Samordningsförbundet Sundbyberg",
+        "222000178",
+        "01",
+        "Region Stockholm",
+        ("0183",),
+        date(2018, 7, 1),
+    ),
+    DemoAssociation(
+        "FINNVEDEN",
+        "Finnvedens samordningsförbund",
+        "222000155",
+        "06",
+        "Region Jönköpings län",
+        ("0617", "0662", "0665", "0683"),
+        date(2009, 1, 1),
+    ),
+    DemoAssociation(
+        "HOGLANDET",
+        "Samordningsförbundet Höglandet",
+        "222000163",
+        "06",
+        "Region Jönköpings län",
+        ("0604", "0682", "0684", "0685", "0686", "0687"),
+        date(2009, 1, 1),
+    ),
+    DemoAssociation(
+        "SODRA_VATTERBYGDEN",
+        "Samordningsförbundet Södra Vätterbygden",
+        "222000171",
+        "06",
+        "Region Jönköpings län",
+        ("0642", "0643", "0680"),
+        date(2010, 1, 1),
+    ),
 )
 
 INTERVENTIONS = (
@@ -58,10 +84,29 @@ INTERVENTIONS = (
     ("OPPEN", "Öppen träffpunkt", "individual", "volume", ["PSY", "MIS"], 0.0),
 )
 
-SUPPORT_BEFORE_WEIGHTS = {"FSS": 30, "AKS": 18, "SJP": 14, "AKE": 10, "ING": 15, "AKA": 4,
-                          "SJE": 3, "STU": 3, "AOF": 2, "ETA": 3}
-EXIT_WEIGHTS = {"ARB": 24, "STU": 10, "REH": 18, "SJK": 10, "FOR": 2, "FLY": 5, "AVB": 8,
-                "UTU": 10, "OVR": 6}
+SUPPORT_BEFORE_WEIGHTS = {
+    "FSS": 30,
+    "AKS": 18,
+    "SJP": 14,
+    "AKE": 10,
+    "ING": 15,
+    "AKA": 4,
+    "SJE": 3,
+    "STU": 3,
+    "AOF": 2,
+    "ETA": 3,
+}
+EXIT_WEIGHTS = {
+    "ARB": 24,
+    "STU": 10,
+    "REH": 18,
+    "SJK": 10,
+    "FOR": 2,
+    "FLY": 5,
+    "AVB": 8,
+    "UTU": 10,
+    "OVR": 6,
+}
 
 
 def _org_number(base: str) -> str:
@@ -83,8 +128,9 @@ def _weighted(rng: random.Random, weights: dict[str, int]) -> str:
 def _support_before(rng: random.Random) -> list[str]:
     first = _weighted(rng, SUPPORT_BEFORE_WEIGHTS)
     if first != "ING" and rng.random() < 0.15:
-        second = _weighted(rng, {k: v for k, v in SUPPORT_BEFORE_WEIGHTS.items()
-                                 if k not in (first, "ING")})
+        second = _weighted(
+            rng, {k: v for k, v in SUPPORT_BEFORE_WEIGHTS.items() if k not in (first, "ING")}
+        )
         return [first, second]
     return [first]
 
@@ -115,8 +161,9 @@ DEMO_USERS = (
 )
 
 
-def load_demo(*, episodes: int = 2000, seed: int = 2026, today: date | None = None,
-              progress=None) -> dict[str, str]:
+def load_demo(
+    *, episodes: int = 2000, seed: int = 2026, today: date | None = None, progress=None
+) -> dict[str, str]:
     """Load the demo set. Returns ``{username: password}``. Refuses to run twice."""
     if Association.objects.filter(code=ASSOCIATIONS[0].code).exists():
         raise RuntimeError("Demodata finns redan i databasen.")
@@ -142,8 +189,13 @@ def _users() -> dict[str, str]:
     passwords = {}
     for username, first, last, _role in DEMO_USERS:
         password = _password()
-        user = User.objects.create_user(username=username, password=password, first_name=first,
-                                        last_name=last, email=f"{username}@example.org")
+        user = User.objects.create_user(
+            username=username,
+            password=password,
+            first_name=first,
+            last_name=last,
+            email=f"{username}@example.org",
+        )
         if username == "sysadmin":
             user.is_staff = True
             user.is_superuser = True
@@ -154,42 +206,86 @@ def _users() -> dict[str, str]:
 
 def _association(demo: DemoAssociation, actor, rng: random.Random) -> list[Intervention]:
     association = services.association_save(
-        actor=actor, code=demo.code, name=demo.name, org_number=_org_number(demo.org_base),
-        start_date=demo.start, seat_municipality_id=demo.municipalities[0],
+        actor=actor,
+        code=demo.code,
+        name=demo.name,
+        org_number=_org_number(demo.org_base),
+        start_date=demo.start,
+        seat_municipality_id=demo.municipalities[0],
         description="Finansiell samordning av rehabilitering för invånare i behov av stöd från "
-        "flera myndigheter.", contact_person="Förbundschef", municipal_split="population")
+        "flera myndigheter.",
+        contact_person="Förbundschef",
+        municipal_split="population",
+    )
     for code in demo.municipalities:
-        services.area_add(actor=actor, association=association, municipality_code=code,
-                          valid_from=demo.start)
+        services.area_add(
+            actor=actor, association=association, municipality_code=code, valid_from=demo.start
+        )
     members = [
-        services.member_add(actor=actor, association=association, kind="FK",
-                            organisation_code="FK", name="Försäkringskassan"),
-        services.member_add(actor=actor, association=association, kind="AF",
-                            organisation_code="AF", name="Arbetsförmedlingen"),
-        services.member_add(actor=actor, association=association, kind="REGION",
-                            organisation_code=demo.county, name=demo.region_name),
+        services.member_add(
+            actor=actor,
+            association=association,
+            kind="FK",
+            organisation_code="FK",
+            name="Försäkringskassan",
+        ),
+        services.member_add(
+            actor=actor,
+            association=association,
+            kind="AF",
+            organisation_code="AF",
+            name="Arbetsförmedlingen",
+        ),
+        services.member_add(
+            actor=actor,
+            association=association,
+            kind="REGION",
+            organisation_code=demo.county,
+            name=demo.region_name,
+        ),
     ]
     for code in demo.municipalities:
         name = Municipality.objects.get(code=code).name
-        members.append(services.member_add(actor=actor, association=association,
-                                           kind="MUNICIPALITY", organisation_code=code,
-                                           name=f"{name} kommun"))
+        members.append(
+            services.member_add(
+                actor=actor,
+                association=association,
+                kind="MUNICIPALITY",
+                organisation_code=code,
+                name=f"{name} kommun",
+            )
+        )
     for i, member in enumerate(members):
         for role in ("member", "deputy"):
-            services.board_member_add(actor=actor, member=member,
-                                      name=f"{rng.choice(FIRST)} {rng.choice(LAST)}", role=role,
-                                      period_start=date(2023, 1, 1), period_end=date(2026, 12, 31),
-                                      is_chair=(i == 0 and role == "member"))
+            services.board_member_add(
+                actor=actor,
+                member=member,
+                name=f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+                role=role,
+                period_start=date(2023, 1, 1),
+                period_end=date(2026, 12, 31),
+                is_chair=(i == 0 and role == "member"),
+            )
     result = []
     for suffix, name, orientation, registration, groups, _share in INTERVENTIONS:
         start = max(demo.start, date(2019, 1, 1))
-        result.append(services.intervention_save(
-            actor=actor, association=association, providers=members[:2] + members[3:4],
-            code=f"{demo.code}-{suffix}", name=name, start_date=start,
-            orientation=orientation, registration=registration, target_groups=groups,
-            status="ongoing", esf=(suffix == "UNG"), planned_participants=60 if
-            registration == "persons" else None,
-            description=f"{name} i {demo.name}."))
+        result.append(
+            services.intervention_save(
+                actor=actor,
+                association=association,
+                providers=members[:2] + members[3:4],
+                code=f"{demo.code}-{suffix}",
+                name=name,
+                start_date=start,
+                orientation=orientation,
+                registration=registration,
+                target_groups=groups,
+                status="ongoing",
+                esf=(suffix == "UNG"),
+                planned_participants=60 if registration == "persons" else None,
+                description=f"{name} i {demo.name}.",
+            )
+        )
     return result
 
 
@@ -211,20 +307,25 @@ def _staff(interventions: list[Intervention], actor) -> None:
             if intv.takes_persons:
                 intervention_assign(user=handler, intervention=intv, kind="handler", actor=actor)
     for association in Association.objects.exclude(pk=first.pk):
-        other = User.objects.create_user(username=f"handlaggare-{association.code.lower()}",
-                                         password=_password())
-        RoleAssignment.objects.create(user=other, role=Role.PARTICIPANT_HANDLER,
-                                      association=association)
+        other = User.objects.create_user(
+            username=f"handlaggare-{association.code.lower()}", password=_password()
+        )
+        RoleAssignment.objects.create(
+            user=other, role=Role.PARTICIPANT_HANDLER, association=association
+        )
         for intv in association.interventions.all():
             if intv.takes_persons:
                 intervention_assign(user=other, intervention=intv, kind="handler", actor=actor)
 
 
-def _episodes(interventions, handler, rng: random.Random, *, n: int, today: date,
-              progress=None) -> None:
+def _episodes(
+    interventions, handler, rng: random.Random, *, n: int, today: date, progress=None
+) -> None:
     shares = {suffix: share for suffix, *_rest, share in INTERVENTIONS}
-    weights = [shares[i.code.rsplit("-", 1)[1]] * (3 if i.association.code == "SUNDBYBERG" else 1)
-               for i in interventions]
+    weights = [
+        shares[i.code.rsplit("-", 1)[1]] * (3 if i.association.code == "SUNDBYBERG" else 1)
+        for i in interventions
+    ]
     people: list[tuple[str, date, str]] = []
     for k in range(n):
         intv = rng.choices(interventions, weights=weights)[0]
@@ -235,19 +336,24 @@ def _episodes(interventions, handler, rng: random.Random, *, n: int, today: date
         sex = "K" if rng.random() < 0.52 else "M"
         anonymous = rng.random() < 0.15
         repeat = people and rng.random() < 0.08 and not anonymous
-        common = dict(home_municipality=rng.choice(area), start_date=start,
-                      support_before=_support_before(rng),
-                      occupation_before=rng.choice(["ARS", "OVR", "OVR", "STU", "ARB", "SAK"]),
-                      time_on_support=rng.choice(["NONE", "LT1", "1TO3", "1TO3", "3TO9", "GE9",
-                                                  "SAK"]),
-                      education=rng.choice(["GRU_LT", "GRU", "GRU", "GYM", "GYM", "EFT", "SAK"]),
-                      work_hours_before=0.0 if rng.random() < 0.85 else float(rng.choice([10,
-                                                                                          20])),
-                      study_hours_before=0.0)
+        common = dict(
+            home_municipality=rng.choice(area),
+            start_date=start,
+            support_before=_support_before(rng),
+            occupation_before=rng.choice(["ARS", "OVR", "OVR", "STU", "ARB", "SAK"]),
+            time_on_support=rng.choice(["NONE", "LT1", "1TO3", "1TO3", "3TO9", "GE9", "SAK"]),
+            education=rng.choice(["GRU_LT", "GRU", "GRU", "GYM", "GYM", "EFT", "SAK"]),
+            work_hours_before=0.0 if rng.random() < 0.85 else float(rng.choice([10, 20])),
+            study_hours_before=0.0,
+        )
         if anonymous:
-            data = rules.EnrolmentInput(identity_level=rules.ANONYMOUS, sex=rng.choice(
-                ["K", "M", "K", "M", "X"]), birth_year=start.year - age,
-                protected_identity=rng.random() < 0.05, **common)
+            data = rules.EnrolmentInput(
+                identity_level=rules.ANONYMOUS,
+                sex=rng.choice(["K", "M", "K", "M", "X"]),
+                birth_year=start.year - age,
+                protected_identity=rng.random() < 0.05,
+                **common,
+            )
         else:
             if repeat:
                 number, birth, sex = rng.choice(people)
@@ -255,34 +361,62 @@ def _episodes(interventions, handler, rng: random.Random, *, n: int, today: date
                 birth = date(start.year - age, rng.randint(1, 12), rng.randint(1, 28))
                 number = _personal_number(rng, birth, sex)
                 people.append((number, birth, sex))
-            data = rules.EnrolmentInput(identity_level=rules.IDENTIFIED, personal_number=number,
-                                        consent_date=start, **common)
+            data = rules.EnrolmentInput(
+                identity_level=rules.IDENTIFIED,
+                personal_number=number,
+                consent_date=start,
+                **common,
+            )
         try:
-            episode, _ = services.episode_enrol(actor=handler, intervention=intv, data=data,
-                                                consent_form_version="Samtycke v1",
-                                                key=f"DEMO-{k + 1:06d}", today=today)
+            episode, _ = services.episode_enrol(
+                actor=handler,
+                intervention=intv,
+                data=data,
+                consent_form_version="Samtycke v1",
+                key=f"DEMO-{k + 1:06d}",
+                today=today,
+            )
         except services.DomainValidationError:
             continue  # e.g. a repeat person already enrolled in the same intervention
         duration = int(rng.expovariate(1 / 240)) + 14
         end = start + timedelta(days=duration)
         if end < today - timedelta(days=1) and rng.random() < 0.9:
             reason = _weighted(rng, EXIT_WEIGHTS)
-            work = (float(rng.choice([10, 20, 30, 40, 40, 45])) if reason == "ARB"
-                    else (float(rng.choice([0, 0, 0, 10])) if reason != "STU" else 0.0))
+            work = (
+                float(rng.choice([10, 20, 30, 40, 40, 45]))
+                if reason == "ARB"
+                else (float(rng.choice([0, 0, 0, 10])) if reason != "STU" else 0.0)
+            )
             study = float(rng.choice([20, 40])) if reason == "STU" else 0.0
-            services.episode_exit(actor=handler, episode=episode, data=rules.ExitInput(
-                end_date=end, exit_reason=reason,
-                support_after=_support_after(rng, list(data.support_before), reason),
-                occupation_after="ARB" if work else ("STU" if study else rng.choice(["ARS", "OVR"])),
-                work_hours=work, study_hours=study), today=today)
+            services.episode_exit(
+                actor=handler,
+                episode=episode,
+                data=rules.ExitInput(
+                    end_date=end,
+                    exit_reason=reason,
+                    support_after=_support_after(rng, list(data.support_before), reason),
+                    occupation_after="ARB"
+                    if work
+                    else ("STU" if study else rng.choice(["ARS", "OVR"])),
+                    work_hours=work,
+                    study_hours=study,
+                ),
+                today=today,
+            )
             if end + timedelta(days=183) < today and rng.random() < 0.3:
-                services.followup_record(actor=handler, episode=episode, months_after=6,
-                                         support=["ING"] if work else list(data.support_before),
-                                         occupation="ARB" if work else "OVR",
-                                         work_hours=work or 0.0, study_hours=0.0)
+                services.followup_record(
+                    actor=handler,
+                    episode=episode,
+                    months_after=6,
+                    support=["ING"] if work else list(data.support_before),
+                    occupation="ARB" if work else "OVR",
+                    work_hours=work or 0.0,
+                    study_hours=0.0,
+                )
         if rng.random() < 0.005:
-            services.episode_mark_error(actor=handler, episode=episode,
-                                        reason="Dubbelregistrering (demo)")
+            services.episode_mark_error(
+                actor=handler, episode=episode, reason="Dubbelregistrering (demo)"
+            )
         if progress and (k + 1) % 100 == 0:
             progress(k + 1, n)
 
@@ -293,9 +427,14 @@ def _volume(interventions, actor, rng: random.Random, today: date) -> None:
             continue
         month = date(max(intv.start_date.year, today.year - 2), 1, 1)
         while month <= today.replace(day=1):
-            services.volume_record(actor=actor, intervention=intv, month=month,
-                                   women=rng.randint(0, 25), men=rng.randint(0, 20),
-                                   other=rng.randint(0, 2))
+            services.volume_record(
+                actor=actor,
+                intervention=intv,
+                month=month,
+                women=rng.randint(0, 25),
+                men=rng.randint(0, 20),
+                other=rng.randint(0, 2),
+            )
             month = (month + timedelta(days=32)).replace(day=1)
 
 
@@ -307,7 +446,37 @@ def demo_summary() -> dict[str, int]:
     }
 
 
-FIRST = ["Anna", "Erik", "Maria", "Lars", "Karin", "Johan", "Eva", "Per", "Sara", "Ali", "Fatima",
-         "Mohammed", "Elin", "Oskar", "Lena", "Nils"]
-LAST = ["Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson", "Olsson",
-        "Persson", "Svensson", "Gustafsson", "Hussein", "Lindberg", "Berg", "Holm"]
+FIRST = [
+    "Anna",
+    "Erik",
+    "Maria",
+    "Lars",
+    "Karin",
+    "Johan",
+    "Eva",
+    "Per",
+    "Sara",
+    "Ali",
+    "Fatima",
+    "Mohammed",
+    "Elin",
+    "Oskar",
+    "Lena",
+    "Nils",
+]
+LAST = [
+    "Andersson",
+    "Johansson",
+    "Karlsson",
+    "Nilsson",
+    "Eriksson",
+    "Larsson",
+    "Olsson",
+    "Persson",
+    "Svensson",
+    "Gustafsson",
+    "Hussein",
+    "Lindberg",
+    "Berg",
+    "Holm",
+]

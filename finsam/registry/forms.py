@@ -63,27 +63,39 @@ class FinsamForm(forms.Form):
 class AssociationForm(FinsamForm):
     code = forms.CharField(label="Kod", max_length=40)
     name = forms.CharField(label="Namn", max_length=200)
-    org_number = forms.CharField(label="Organisationsnummer", max_length=11, required=False,
-                                 help_text="NNNNNN-NNNN")
+    org_number = forms.CharField(
+        label="Organisationsnummer", max_length=11, required=False, help_text="NNNNNN-NNNN"
+    )
     start_date = forms.DateField(label="Startdatum", widget=DateInput())
-    end_date = forms.DateField(label="Slutdatum", required=False, widget=DateInput(),
-                               help_text="Endast om förbundet har avvecklats.")
-    description = forms.CharField(label="Beskrivning och mål", required=False,
-                                  widget=forms.Textarea(attrs={"rows": 4}))
+    end_date = forms.DateField(
+        label="Slutdatum",
+        required=False,
+        widget=DateInput(),
+        help_text="Endast om förbundet har avvecklats.",
+    )
+    description = forms.CharField(
+        label="Beskrivning och mål", required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
     address = forms.CharField(label="Adress", required=False)
     contact_person = forms.CharField(label="Kontaktperson", required=False)
     contact_email = forms.EmailField(label="E-post", required=False)
-    municipal_split = forms.ChoiceField(label="Fördelning av kommunernas andel",
-                                        choices=Association.MunicipalSplit.choices)
-    majority_rules = forms.CharField(label="Regler om kvalificerad majoritet", required=False,
-                                     widget=forms.Textarea(attrs={"rows": 3}))
+    municipal_split = forms.ChoiceField(
+        label="Fördelning av kommunernas andel", choices=Association.MunicipalSplit.choices
+    )
+    majority_rules = forms.CharField(
+        label="Regler om kvalificerad majoritet",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class MemberForm(FinsamForm):
     kind = forms.ChoiceField(label="Medlemstyp", choices=_blank(Member.Kind.choices))
     organisation_code = forms.CharField(
-        label="Organisationskod", max_length=4,
-        help_text="Kommunkod (fyra siffror), länskod för region (två siffror), FK eller AF.")
+        label="Organisationskod",
+        max_length=4,
+        help_text="Kommunkod (fyra siffror), länskod för region (två siffror), FK eller AF.",
+    )
     name = forms.CharField(label="Namn", max_length=200)
 
 
@@ -104,19 +116,24 @@ class BoardMemberForm(FinsamForm):
 
 
 class AreaForm(FinsamForm):
-    municipality = forms.CharField(label="Kommunkod", max_length=4,
-                                   help_text="Fyra siffror, t.ex. 0183 för Sundbyberg.")
+    municipality = forms.CharField(
+        label="Kommunkod", max_length=4, help_text="Fyra siffror, t.ex. 0183 för Sundbyberg."
+    )
     valid_from = forms.DateField(label="Giltig från", widget=DateInput())
     valid_to = forms.DateField(label="Giltig till", required=False, widget=DateInput())
 
 
 class ExtraQuestionForm(FinsamForm):
     text = forms.CharField(label="Fråga", max_length=300)
-    answer_type = forms.ChoiceField(label="Svarstyp",
-                                    choices=_blank(ExtraQuestion.AnswerType.choices))
-    choices = forms.CharField(label="Svarsalternativ", required=False,
-                              help_text="Ett per rad, för ett eller flera val.",
-                              widget=forms.Textarea(attrs={"rows": 3}))
+    answer_type = forms.ChoiceField(
+        label="Svarstyp", choices=_blank(ExtraQuestion.AnswerType.choices)
+    )
+    choices = forms.CharField(
+        label="Svarsalternativ",
+        required=False,
+        help_text="Ett per rad, för ett eller flera val.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
     phase = forms.ChoiceField(label="Ställs", choices=_blank(ExtraQuestion.Phase.choices))
     order = forms.IntegerField(label="Ordning", min_value=0, initial=0)
     valid_from = forms.DateField(label="Giltig från", widget=DateInput())
@@ -124,8 +141,10 @@ class ExtraQuestionForm(FinsamForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("answer_type") in ("single", "multiple") and not (data.get("choices") or
-                                                                       "").strip():
+        if (
+            data.get("answer_type") in ("single", "multiple")
+            and not (data.get("choices") or "").strip()
+        ):
             self.add_error("choices", "Svarsalternativ måste anges för frågor med val.")
         return data
 
@@ -133,144 +152,223 @@ class ExtraQuestionForm(FinsamForm):
 class InterventionForm(FinsamForm):
     code = forms.CharField(label="Kod", max_length=40)
     name = forms.CharField(label="Namn", max_length=200)
-    description = forms.CharField(label="Beskrivning", required=False,
-                                  widget=forms.Textarea(attrs={"rows": 4}))
+    description = forms.CharField(
+        label="Beskrivning", required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
     start_date = forms.DateField(label="Startdatum", widget=DateInput())
     end_date = forms.DateField(label="Slutdatum", required=False, widget=DateInput())
     status = forms.ChoiceField(label="Status", choices=Intervention.Status.choices)
-    orientation = forms.ChoiceField(label="Inriktning",
-                                    choices=_blank(Intervention.Orientation.choices),
-                                    help_text="En insats med båda delarna registreras som två.")
+    orientation = forms.ChoiceField(
+        label="Inriktning",
+        choices=_blank(Intervention.Orientation.choices),
+        help_text="En insats med båda delarna registreras som två.",
+    )
     registration = forms.ChoiceField(
-        label="Registreringssätt", choices=_blank(Intervention.Registration.choices),
-        help_text="Strukturövergripande insatser registreras normalt med volym.")
-    providers = forms.ModelMultipleChoiceField(label="Anordnare", queryset=Member.objects.none(),
-                                               required=False,
-                                               widget=forms.CheckboxSelectMultiple)
-    partner_organisations = forms.CharField(label="Samarbetspartner", required=False,
-                                            widget=forms.Textarea(attrs={"rows": 2}))
-    target_groups = forms.MultipleChoiceField(label="Målgrupper", required=False,
-                                              choices=cl.TARGET_GROUP.choices(),
-                                              widget=forms.CheckboxSelectMultiple)
+        label="Registreringssätt",
+        choices=_blank(Intervention.Registration.choices),
+        help_text="Strukturövergripande insatser registreras normalt med volym.",
+    )
+    providers = forms.ModelMultipleChoiceField(
+        label="Anordnare",
+        queryset=Member.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    partner_organisations = forms.CharField(
+        label="Samarbetspartner", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    target_groups = forms.MultipleChoiceField(
+        label="Målgrupper",
+        required=False,
+        choices=cl.TARGET_GROUP.choices(),
+        widget=forms.CheckboxSelectMultiple,
+    )
     esf = forms.BooleanField(label="ESF-medfinansierad", required=False)
-    planned_participants = forms.IntegerField(label="Planerat antal deltagare per år",
-                                              required=False, min_value=0)
+    planned_participants = forms.IntegerField(
+        label="Planerat antal deltagare per år", required=False, min_value=0
+    )
 
     def __init__(self, *args, association: Association, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["providers"].queryset = association.members.all()
 
 
-SUPPORT_BEFORE_CHOICES = [(c.code, c.label) for c in cl.SUPPORT.codes
-                          if c.code not in cl.SUPPORT_ONLY_AFTER]
+SUPPORT_BEFORE_CHOICES = [
+    (c.code, c.label) for c in cl.SUPPORT.codes if c.code not in cl.SUPPORT_ONLY_AFTER
+]
 
 
 class EnrolmentForm(FinsamForm):
     identity_level = forms.ChoiceField(
-        label="Registrering", widget=forms.RadioSelect,
-        choices=[("identified", "Identifierad – deltagaren har lämnat samtycke"),
-                 ("anonymous", "Anonym – utan samtycke eller med skyddad identitet")])
-    personal_number = forms.CharField(label="Personnummer eller samordningsnummer",
-                                      required=False, max_length=13,
-                                      help_text="ÅÅÅÅMMDD-NNNN. Lagras aldrig i klartext.",
-                                      widget=forms.TextInput(attrs={"autocomplete": "off"}))
-    name = forms.CharField(label="Namn", required=False, max_length=200,
-                           help_text="Frivilligt. Lagras krypterat.")
+        label="Registrering",
+        widget=forms.RadioSelect,
+        choices=[
+            ("identified", "Identifierad – deltagaren har lämnat samtycke"),
+            ("anonymous", "Anonym – utan samtycke eller med skyddad identitet"),
+        ],
+    )
+    personal_number = forms.CharField(
+        label="Personnummer eller samordningsnummer",
+        required=False,
+        max_length=13,
+        help_text="ÅÅÅÅMMDD-NNNN. Lagras aldrig i klartext.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    name = forms.CharField(
+        label="Namn", required=False, max_length=200, help_text="Frivilligt. Lagras krypterat."
+    )
     consent_date = forms.DateField(label="Samtycke lämnat", required=False, widget=DateInput())
-    consent_form_version = forms.CharField(label="Samtyckesblankett/version", required=False,
-                                           max_length=60)
+    consent_form_version = forms.CharField(
+        label="Samtyckesblankett/version", required=False, max_length=60
+    )
     protected_identity = forms.BooleanField(
-        label="Skyddade personuppgifter", required=False,
-        help_text="Personer med skyddad identitet registreras alltid anonymt.")
-    sex = forms.ChoiceField(label="Kön", required=False, choices=_blank(cl.SEX.choices()),
-                            help_text="Anges vid anonym registrering; annars från personnumret.")
-    birth_year = forms.IntegerField(label="Födelseår", required=False, min_value=1900,
-                                    help_text="Anges vid anonym registrering.")
+        label="Skyddade personuppgifter",
+        required=False,
+        help_text="Personer med skyddad identitet registreras alltid anonymt.",
+    )
+    sex = forms.ChoiceField(
+        label="Kön",
+        required=False,
+        choices=_blank(cl.SEX.choices()),
+        help_text="Anges vid anonym registrering; annars från personnumret.",
+    )
+    birth_year = forms.IntegerField(
+        label="Födelseår",
+        required=False,
+        min_value=1900,
+        help_text="Anges vid anonym registrering.",
+    )
     home_municipality = forms.CharField(label="Hemkommun (kommunkod)", max_length=4)
     start_date = forms.DateField(label="Startdatum", widget=DateInput())
-    support_before = forms.MultipleChoiceField(label="Försörjning före", required=False,
-                                               choices=SUPPORT_BEFORE_CHOICES,
-                                               widget=forms.CheckboxSelectMultiple,
-                                               help_text="Flera kan gälla samtidigt.")
-    occupation_before = forms.ChoiceField(label="Sysselsättning före", required=False,
-                                          choices=_blank(cl.OCCUPATION.choices()))
-    time_on_support = forms.ChoiceField(label="Tid i offentlig försörjning före start",
-                                        required=False,
-                                        choices=_blank(cl.TIME_ON_SUPPORT.choices()))
-    education = forms.ChoiceField(label="Högsta avslutade utbildning", required=False,
-                                  choices=_blank(cl.EDUCATION.choices()))
-    work_hours_before = forms.FloatField(label="Arbete före, timmar per vecka", required=False,
-                                         min_value=0)
-    study_hours_before = forms.FloatField(label="Studier före, timmar per vecka",
-                                          required=False, min_value=0)
+    support_before = forms.MultipleChoiceField(
+        label="Försörjning före",
+        required=False,
+        choices=SUPPORT_BEFORE_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Flera kan gälla samtidigt.",
+    )
+    occupation_before = forms.ChoiceField(
+        label="Sysselsättning före", required=False, choices=_blank(cl.OCCUPATION.choices())
+    )
+    time_on_support = forms.ChoiceField(
+        label="Tid i offentlig försörjning före start",
+        required=False,
+        choices=_blank(cl.TIME_ON_SUPPORT.choices()),
+    )
+    education = forms.ChoiceField(
+        label="Högsta avslutade utbildning", required=False, choices=_blank(cl.EDUCATION.choices())
+    )
+    work_hours_before = forms.FloatField(
+        label="Arbete före, timmar per vecka", required=False, min_value=0
+    )
+    study_hours_before = forms.FloatField(
+        label="Studier före, timmar per vecka", required=False, min_value=0
+    )
 
 
 class ExitForm(FinsamForm):
     end_date = forms.DateField(label="Slutdatum", widget=DateInput())
     exit_reason = forms.ChoiceField(
         label="Avslutningsanledning",
-        choices=_blank([(c.code, c.label) for c in cl.EXIT_REASON.codes
-                        if c.code != cl.EXIT_REGISTRATION_ERROR]),
-        help_text="En felregistrering markeras via ”Rätta registrering”.")
+        choices=_blank(
+            [
+                (c.code, c.label)
+                for c in cl.EXIT_REASON.codes
+                if c.code != cl.EXIT_REGISTRATION_ERROR
+            ]
+        ),
+        help_text="En felregistrering markeras via ”Rätta registrering”.",
+    )
     support_after = forms.MultipleChoiceField(
-        label="Försörjning efter", required=False, choices=cl.SUPPORT.choices(),
+        label="Försörjning efter",
+        required=False,
+        choices=cl.SUPPORT.choices(),
         widget=forms.CheckboxSelectMultiple,
-        help_text="Välj ”Uppgift saknas” om försörjningen efter inte är känd.")
-    occupation_after = forms.ChoiceField(label="Sysselsättning efter", required=False,
-                                         choices=_blank(cl.OCCUPATION.choices()))
-    work_hours = forms.FloatField(label="Arbete efter, timmar per vecka", required=False,
-                                  min_value=0, help_text="40 timmar = heltid.")
-    study_hours = forms.FloatField(label="Studier efter, timmar per vecka", required=False,
-                                   min_value=0)
+        help_text="Välj ”Uppgift saknas” om försörjningen efter inte är känd.",
+    )
+    occupation_after = forms.ChoiceField(
+        label="Sysselsättning efter", required=False, choices=_blank(cl.OCCUPATION.choices())
+    )
+    work_hours = forms.FloatField(
+        label="Arbete efter, timmar per vecka",
+        required=False,
+        min_value=0,
+        help_text="40 timmar = heltid.",
+    )
+    study_hours = forms.FloatField(
+        label="Studier efter, timmar per vecka", required=False, min_value=0
+    )
     work_study_increased = forms.NullBooleanField(
-        label="Fått eller ökat arbete/studier", required=False,
+        label="Fått eller ökat arbete/studier",
+        required=False,
         help_text="Räknas fram när omfattningen före och efter är känd.",
-        widget=forms.Select(choices=[("unknown", "Okänt"), ("true", "Ja"), ("false", "Nej")]))
+        widget=forms.Select(choices=[("unknown", "Okänt"), ("true", "Ja"), ("false", "Nej")]),
+    )
 
 
 class CorrectionForm(FinsamForm):
     start_date = forms.DateField(label="Startdatum", widget=DateInput())
     home_municipality = forms.CharField(label="Hemkommun (kommunkod)", max_length=4)
-    support_before = forms.MultipleChoiceField(label="Försörjning före", required=False,
-                                               choices=SUPPORT_BEFORE_CHOICES,
-                                               widget=forms.CheckboxSelectMultiple)
-    occupation_before = forms.ChoiceField(label="Sysselsättning före", required=False,
-                                          choices=_blank(cl.OCCUPATION.choices()))
-    time_on_support = forms.ChoiceField(label="Tid i offentlig försörjning före start",
-                                        required=False,
-                                        choices=_blank(cl.TIME_ON_SUPPORT.choices()))
-    education = forms.ChoiceField(label="Högsta avslutade utbildning", required=False,
-                                  choices=_blank(cl.EDUCATION.choices()))
-    work_hours_before = forms.FloatField(label="Arbete före, timmar per vecka", required=False,
-                                         min_value=0)
-    study_hours_before = forms.FloatField(label="Studier före, timmar per vecka",
-                                          required=False, min_value=0)
+    support_before = forms.MultipleChoiceField(
+        label="Försörjning före",
+        required=False,
+        choices=SUPPORT_BEFORE_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    occupation_before = forms.ChoiceField(
+        label="Sysselsättning före", required=False, choices=_blank(cl.OCCUPATION.choices())
+    )
+    time_on_support = forms.ChoiceField(
+        label="Tid i offentlig försörjning före start",
+        required=False,
+        choices=_blank(cl.TIME_ON_SUPPORT.choices()),
+    )
+    education = forms.ChoiceField(
+        label="Högsta avslutade utbildning", required=False, choices=_blank(cl.EDUCATION.choices())
+    )
+    work_hours_before = forms.FloatField(
+        label="Arbete före, timmar per vecka", required=False, min_value=0
+    )
+    study_hours_before = forms.FloatField(
+        label="Studier före, timmar per vecka", required=False, min_value=0
+    )
     reason = forms.CharField(label="Skäl till rättelsen", max_length=300)
 
 
 class MarkErrorForm(FinsamForm):
-    reason = forms.CharField(label="Varför är registreringen felaktig?", max_length=300,
-                             widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label="Varför är registreringen felaktig?",
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class FollowUpForm(FinsamForm):
-    months_after = forms.TypedChoiceField(label="Månader efter avslut", coerce=int,
-                                          choices=_blank([(m, f"{m} månader")
-                                                          for m in cl.FOLLOWUP_MONTHS]))
-    support = forms.MultipleChoiceField(label="Försörjning", required=False,
-                                        choices=cl.SUPPORT.choices(),
-                                        widget=forms.CheckboxSelectMultiple)
-    occupation = forms.ChoiceField(label="Sysselsättning", required=False,
-                                   choices=_blank(cl.OCCUPATION.choices()))
+    months_after = forms.TypedChoiceField(
+        label="Månader efter avslut",
+        coerce=int,
+        choices=_blank([(m, f"{m} månader") for m in cl.FOLLOWUP_MONTHS]),
+    )
+    support = forms.MultipleChoiceField(
+        label="Försörjning",
+        required=False,
+        choices=cl.SUPPORT.choices(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    occupation = forms.ChoiceField(
+        label="Sysselsättning", required=False, choices=_blank(cl.OCCUPATION.choices())
+    )
     work_hours = forms.FloatField(label="Arbete, timmar per vecka", required=False, min_value=0)
-    study_hours = forms.FloatField(label="Studier, timmar per vecka", required=False,
-                                   min_value=0)
+    study_hours = forms.FloatField(label="Studier, timmar per vecka", required=False, min_value=0)
 
 
 class VolumeForm(FinsamForm):
-    month = forms.DateField(label="Månad", input_formats=["%Y-%m", "%Y-%m-%d"],
-                            widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
-                            help_text="ÅÅÅÅ-MM")
+    month = forms.DateField(
+        label="Månad",
+        input_formats=["%Y-%m", "%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+        help_text="ÅÅÅÅ-MM",
+    )
     women = forms.IntegerField(label="Kvinnor", initial=0)
     men = forms.IntegerField(label="Män", initial=0)
     other = forms.IntegerField(label="Annat/okänt kön", initial=0)
@@ -282,8 +380,9 @@ class VolumeForm(FinsamForm):
 
 class AssignForm(FinsamForm):
     user = forms.ModelChoiceField(label="Användare", queryset=None)
-    kind = forms.ChoiceField(label="Uppdrag", choices=[("handler", "Deltagaransvarig"),
-                                                       ("manager", "Insatsansvarig")])
+    kind = forms.ChoiceField(
+        label="Uppdrag", choices=[("handler", "Deltagaransvarig"), ("manager", "Insatsansvarig")]
+    )
 
     def __init__(self, *args, users, **kwargs):
         super().__init__(*args, **kwargs)

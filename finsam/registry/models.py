@@ -34,8 +34,9 @@ class CodeListEntry(models.Model):
         verbose_name = "kod"
         verbose_name_plural = "kodlistor"
         constraints = [
-            models.UniqueConstraint(fields=["list_name", "code", "valid_from"],
-                                    name="codelist_unique_version"),
+            models.UniqueConstraint(
+                fields=["list_name", "code", "valid_from"], name="codelist_unique_version"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -49,22 +50,36 @@ class Association(models.Model):
         SUPPORT_MEASURE = "support_measure", "Efter försörjningsmått"
         CUSTOM = "custom", "Egna procentsatser"
 
-    code = models.CharField("kod", max_length=40, unique=True,
-                            help_text="Förbundets korta kod, används i filer och rapporter.")
+    code = models.CharField(
+        "kod",
+        max_length=40,
+        unique=True,
+        help_text="Förbundets korta kod, används i filer och rapporter.",
+    )
     name = models.CharField("namn", max_length=200)
     org_number = models.CharField("organisationsnummer", max_length=11, blank=True)
     start_date = models.DateField("startdatum")
-    end_date = models.DateField("slutdatum", null=True, blank=True,
-                                help_text="Endast om förbundet har avvecklats.")
+    end_date = models.DateField(
+        "slutdatum", null=True, blank=True, help_text="Endast om förbundet har avvecklats."
+    )
     description = models.TextField("beskrivning och mål", blank=True)
     address = models.CharField("adress", max_length=200, blank=True)
     contact_person = models.CharField("kontaktperson", max_length=200, blank=True)
     contact_email = models.EmailField("e-post", blank=True)
-    seat_municipality = models.ForeignKey("geo.Municipality", null=True, blank=True,
-                                          on_delete=models.PROTECT, related_name="+",
-                                          verbose_name="säteskommun")
-    municipal_split = models.CharField("fördelning av kommunernas andel", max_length=20,
-                                       choices=MunicipalSplit.choices, default=MunicipalSplit.EQUAL)
+    seat_municipality = models.ForeignKey(
+        "geo.Municipality",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="säteskommun",
+    )
+    municipal_split = models.CharField(
+        "fördelning av kommunernas andel",
+        max_length=20,
+        choices=MunicipalSplit.choices,
+        default=MunicipalSplit.EQUAL,
+    )
     majority_rules = models.TextField("regler om kvalificerad majoritet", blank=True)
 
     class Meta:
@@ -79,13 +94,18 @@ class Association(models.Model):
 class AssociationMunicipality(models.Model):
     """Dated area membership: a municipality belongs to at most one association at a time."""
 
-    association = models.ForeignKey(Association, on_delete=models.CASCADE,
-                                    related_name="area", verbose_name="förbund")
-    municipality = models.ForeignKey("geo.Municipality", on_delete=models.PROTECT,
-                                     related_name="association_memberships",
-                                     verbose_name="kommun")
-    district = models.ForeignKey("geo.District", null=True, blank=True, on_delete=models.PROTECT,
-                                 verbose_name="stadsdel")
+    association = models.ForeignKey(
+        Association, on_delete=models.CASCADE, related_name="area", verbose_name="förbund"
+    )
+    municipality = models.ForeignKey(
+        "geo.Municipality",
+        on_delete=models.PROTECT,
+        related_name="association_memberships",
+        verbose_name="kommun",
+    )
+    district = models.ForeignKey(
+        "geo.District", null=True, blank=True, on_delete=models.PROTECT, verbose_name="stadsdel"
+    )
     valid_from = models.DateField("giltig från")
     valid_to = models.DateField("giltig till", null=True, blank=True)
 
@@ -94,9 +114,10 @@ class AssociationMunicipality(models.Model):
         verbose_name = "kommun i förbundets område"
         verbose_name_plural = "förbundens områden"
         constraints = [
-            models.CheckConstraint(condition=Q(valid_to__isnull=True) |
-                                   Q(valid_to__gte=models.F("valid_from")),
-                                   name="area_valid_period"),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="area_valid_period",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -110,24 +131,33 @@ class Member(models.Model):
         REGION = "REGION", "Region"
         MUNICIPALITY = "MUNICIPALITY", "Kommun"
 
-    association = models.ForeignKey(Association, on_delete=models.CASCADE,
-                                    related_name="members", verbose_name="förbund")
+    association = models.ForeignKey(
+        Association, on_delete=models.CASCADE, related_name="members", verbose_name="förbund"
+    )
     kind = models.CharField("medlemstyp", max_length=12, choices=Kind.choices)
     organisation_code = models.CharField(
-        "organisationskod", max_length=4,
-        help_text="Kommunkod för kommuner, länskod för regioner, FK eller AF för myndigheterna.")
+        "organisationskod",
+        max_length=4,
+        help_text="Kommunkod för kommuner, länskod för regioner, FK eller AF för myndigheterna.",
+    )
     name = models.CharField("namn", max_length=200)
     contribution_percent = models.DecimalField(
-        "andel av partens del (%)", max_digits=6, decimal_places=3, null=True, blank=True,
-        help_text="Används när förbundsordningen anger egna procentsatser.")
+        "andel av partens del (%)",
+        max_digits=6,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text="Används när förbundsordningen anger egna procentsatser.",
+    )
 
     class Meta:
         ordering = ["association", "kind", "organisation_code"]
         verbose_name = "medlem"
         verbose_name_plural = "medlemmar"
         constraints = [
-            models.UniqueConstraint(fields=["association", "kind", "organisation_code"],
-                                    name="member_unique"),
+            models.UniqueConstraint(
+                fields=["association", "kind", "organisation_code"], name="member_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -139,10 +169,12 @@ class BoardMember(models.Model):
         MEMBER = "member", "Ledamot"
         DEPUTY = "deputy", "Ersättare"
 
-    association = models.ForeignKey(Association, on_delete=models.CASCADE,
-                                    related_name="board", verbose_name="förbund")
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="board_members",
-                               verbose_name="utsedd av")
+    association = models.ForeignKey(
+        Association, on_delete=models.CASCADE, related_name="board", verbose_name="förbund"
+    )
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="board_members", verbose_name="utsedd av"
+    )
     name = models.CharField("namn", max_length=200)
     role = models.CharField("uppdrag", max_length=10, choices=Role.choices)
     is_chair = models.BooleanField("ordförande", default=False)
@@ -172,36 +204,44 @@ class Intervention(models.Model):
         ONGOING = "ongoing", "Pågående"
         ENDED = "ended", "Avslutad"
 
-    association = models.ForeignKey(Association, on_delete=models.PROTECT,
-                                    related_name="interventions", verbose_name="förbund")
+    association = models.ForeignKey(
+        Association, on_delete=models.PROTECT, related_name="interventions", verbose_name="förbund"
+    )
     code = models.CharField("kod", max_length=40, unique=True)
     name = models.CharField("namn", max_length=200)
     description = models.TextField("beskrivning", blank=True)
     start_date = models.DateField("startdatum")
     end_date = models.DateField("slutdatum", null=True, blank=True)
-    status = models.CharField("status", max_length=10, choices=Status.choices,
-                              default=Status.ONGOING)
+    status = models.CharField(
+        "status", max_length=10, choices=Status.choices, default=Status.ONGOING
+    )
     orientation = models.CharField("inriktning", max_length=12, choices=Orientation.choices)
-    registration = models.CharField("registreringssätt", max_length=10,
-                                    choices=Registration.choices)
-    providers = models.ManyToManyField(Member, blank=True, related_name="provided_interventions",
-                                       verbose_name="anordnare")
+    registration = models.CharField(
+        "registreringssätt", max_length=10, choices=Registration.choices
+    )
+    providers = models.ManyToManyField(
+        Member, blank=True, related_name="provided_interventions", verbose_name="anordnare"
+    )
     partner_organisations = models.TextField(
-        "samarbetspartner", blank=True,
-        help_text="Civilsamhälle, sociala företag, arbetsgivare – en per rad.")
+        "samarbetspartner",
+        blank=True,
+        help_text="Civilsamhälle, sociala företag, arbetsgivare – en per rad.",
+    )
     target_groups = models.JSONField("målgrupper", default=list, blank=True)
     esf = models.BooleanField("ESF-medfinansierad", default=False)
-    planned_participants = models.PositiveIntegerField("planerat antal deltagare per år",
-                                                       null=True, blank=True)
+    planned_participants = models.PositiveIntegerField(
+        "planerat antal deltagare per år", null=True, blank=True
+    )
 
     class Meta:
         ordering = ["association", "name"]
         verbose_name = "insats"
         verbose_name_plural = "insatser"
         constraints = [
-            models.CheckConstraint(condition=Q(end_date__isnull=True) |
-                                   Q(end_date__gte=models.F("start_date")),
-                                   name="intervention_valid_period"),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="intervention_valid_period",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -209,8 +249,10 @@ class Intervention(models.Model):
 
     @property
     def takes_persons(self) -> bool:
-        return (self.orientation == self.Orientation.INDIVIDUAL
-                and self.registration == self.Registration.PERSONS)
+        return (
+            self.orientation == self.Orientation.INDIVIDUAL
+            and self.registration == self.Registration.PERSONS
+        )
 
     @property
     def target_group_labels(self) -> list[str]:
@@ -253,15 +295,18 @@ class Participant(models.Model):
 
 
 class Consent(models.Model):
-    participant = models.ForeignKey(Participant, on_delete=models.CASCADE,
-                                    related_name="consents", verbose_name="deltagare")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="consents", verbose_name="deltagare"
+    )
     given_date = models.DateField("samtycke lämnat")
     form_version = models.CharField("blankett/version", max_length=60, blank=True)
-    recorded_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+",
-                                    verbose_name="registrerat av")
+    recorded_by = models.ForeignKey(
+        USER, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name="registrerat av"
+    )
     withdrawn_date = models.DateField("återkallat", null=True, blank=True)
-    withdrawn_recorded_by = models.ForeignKey(USER, null=True, blank=True,
-                                              on_delete=models.SET_NULL, related_name="+")
+    withdrawn_recorded_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-given_date"]
@@ -276,16 +321,20 @@ class Episode(models.Model):
     """One participation: one stay in one intervention, from enrolment to exit."""
 
     key = models.CharField("inskrivningsnyckel", max_length=64, unique=True)
-    intervention = models.ForeignKey(Intervention, on_delete=models.PROTECT,
-                                     related_name="episodes", verbose_name="insats")
-    participant = models.ForeignKey(Participant, on_delete=models.PROTECT,
-                                    related_name="episodes", verbose_name="deltagare")
+    intervention = models.ForeignKey(
+        Intervention, on_delete=models.PROTECT, related_name="episodes", verbose_name="insats"
+    )
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="episodes", verbose_name="deltagare"
+    )
     # Enrolment
     start_date = models.DateField("startdatum")
-    home_municipality = models.ForeignKey("geo.Municipality", on_delete=models.PROTECT,
-                                          related_name="+", verbose_name="hemkommun")
-    district = models.ForeignKey("geo.District", null=True, blank=True, on_delete=models.PROTECT,
-                                 verbose_name="stadsdel")
+    home_municipality = models.ForeignKey(
+        "geo.Municipality", on_delete=models.PROTECT, related_name="+", verbose_name="hemkommun"
+    )
+    district = models.ForeignKey(
+        "geo.District", null=True, blank=True, on_delete=models.PROTECT, verbose_name="stadsdel"
+    )
     sex = models.CharField("kön", max_length=1, choices=cl.SEX.choices())
     age_at_start = models.PositiveSmallIntegerField("ålder vid start", null=True, blank=True)
     support_before = models.PositiveIntegerField("försörjning före (bitmask)", default=0)
@@ -301,13 +350,15 @@ class Episode(models.Model):
     occupation_after = models.CharField("sysselsättning efter", max_length=6, blank=True)
     work_hours = models.FloatField("arbete efter (h/v)", null=True, blank=True)
     study_hours = models.FloatField("studier efter (h/v)", null=True, blank=True)
-    work_study_increased = models.BooleanField("fått eller ökat arbete/studier", null=True,
-                                               blank=True)
+    work_study_increased = models.BooleanField(
+        "fått eller ökat arbete/studier", null=True, blank=True
+    )
     # Bookkeeping
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    created_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-start_date", "-id"]
@@ -318,9 +369,10 @@ class Episode(models.Model):
             models.Index(fields=["intervention", "start_date"], name="episode_intv_start"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(end_date__isnull=True) |
-                                   Q(end_date__gte=models.F("start_date")),
-                                   name="episode_valid_period"),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="episode_valid_period",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -348,19 +400,23 @@ class FollowUp(models.Model):
         HANDLER = "handler", "Deltagaransvarig"
         REGISTER = "register", "Registeruppgift"
 
-    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="followups",
-                                verbose_name="inskrivning")
+    episode = models.ForeignKey(
+        Episode, on_delete=models.CASCADE, related_name="followups", verbose_name="inskrivning"
+    )
     months_after = models.PositiveSmallIntegerField(
-        "månader efter avslut", choices=[(m, f"{m} månader") for m in cl.FOLLOWUP_MONTHS])
+        "månader efter avslut", choices=[(m, f"{m} månader") for m in cl.FOLLOWUP_MONTHS]
+    )
     support = models.PositiveIntegerField("försörjning (bitmask)", default=0)
     occupation = models.CharField("sysselsättning", max_length=6, blank=True)
     work_hours = models.FloatField("arbete (h/v)", null=True, blank=True)
     study_hours = models.FloatField("studier (h/v)", null=True, blank=True)
-    source = models.CharField("källa", max_length=10, choices=Source.choices,
-                              default=Source.HANDLER)
+    source = models.CharField(
+        "källa", max_length=10, choices=Source.choices, default=Source.HANDLER
+    )
     recorded_at = models.DateTimeField(auto_now=True)
-    recorded_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    recorded_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["episode", "months_after"]
@@ -381,8 +437,9 @@ class FollowUp(models.Model):
 class VolumeCount(models.Model):
     """Head counts per month and sex for a volume intervention."""
 
-    intervention = models.ForeignKey(Intervention, on_delete=models.CASCADE,
-                                     related_name="volume_counts", verbose_name="insats")
+    intervention = models.ForeignKey(
+        Intervention, on_delete=models.CASCADE, related_name="volume_counts", verbose_name="insats"
+    )
     month = models.DateField("månad", help_text="Första dagen i månaden.")
     women = models.PositiveIntegerField("kvinnor", default=0)
     men = models.PositiveIntegerField("män", default=0)
@@ -417,8 +474,12 @@ class ExtraQuestion(models.Model):
         EXIT = "exit", "Vid avslut"
         FOLLOWUP = "followup", "Vid uppföljning"
 
-    association = models.ForeignKey(Association, on_delete=models.CASCADE,
-                                    related_name="extra_questions", verbose_name="förbund")
+    association = models.ForeignKey(
+        Association,
+        on_delete=models.CASCADE,
+        related_name="extra_questions",
+        verbose_name="förbund",
+    )
     text = models.CharField("fråga", max_length=300)
     answer_type = models.CharField("svarstyp", max_length=10, choices=AnswerType.choices)
     choices = models.JSONField("svarsalternativ", default=list, blank=True)
@@ -437,12 +498,15 @@ class ExtraQuestion(models.Model):
 
 
 class ExtraAnswer(models.Model):
-    question = models.ForeignKey(ExtraQuestion, on_delete=models.PROTECT, related_name="answers",
-                                 verbose_name="fråga")
-    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="extra_answers",
-                                verbose_name="inskrivning")
-    followup = models.ForeignKey(FollowUp, null=True, blank=True, on_delete=models.CASCADE,
-                                 related_name="extra_answers")
+    question = models.ForeignKey(
+        ExtraQuestion, on_delete=models.PROTECT, related_name="answers", verbose_name="fråga"
+    )
+    episode = models.ForeignKey(
+        Episode, on_delete=models.CASCADE, related_name="extra_answers", verbose_name="inskrivning"
+    )
+    followup = models.ForeignKey(
+        FollowUp, null=True, blank=True, on_delete=models.CASCADE, related_name="extra_answers"
+    )
     value = models.JSONField("svar", null=True, blank=True)
 
     class Meta:

@@ -50,16 +50,24 @@ def intervention_list(*, user, association: Association | None = None) -> QueryS
     qs = Intervention.objects.filter(intervention_filter(user, Action.VIEW_INTERVENTION))
     if association is not None:
         qs = qs.filter(association=association)
-    return qs.select_related("association").annotate(
-        n_episodes=Count("episodes", filter=~Q(episodes__exit_reason="FEL"), distinct=True),
-        n_open=Count("episodes", filter=Q(episodes__end_date__isnull=True)
-                     & ~Q(episodes__exit_reason="FEL"), distinct=True),
-    ).order_by("association__name", "name")
+    return (
+        qs.select_related("association")
+        .annotate(
+            n_episodes=Count("episodes", filter=~Q(episodes__exit_reason="FEL"), distinct=True),
+            n_open=Count(
+                "episodes",
+                filter=Q(episodes__end_date__isnull=True) & ~Q(episodes__exit_reason="FEL"),
+                distinct=True,
+            ),
+        )
+        .order_by("association__name", "name")
+    )
 
 
 def episode_list(*, intervention: Intervention, status: str = "") -> QuerySet[Episode]:
     qs = Episode.objects.filter(intervention=intervention).select_related(
-        "participant", "home_municipality")
+        "participant", "home_municipality"
+    )
     if status == "open":
         qs = qs.filter(end_date__isnull=True).exclude(exit_reason="FEL")
     elif status == "closed":
@@ -70,5 +78,6 @@ def episode_list(*, intervention: Intervention, status: str = "") -> QuerySet[Ep
 
 
 def episodes_visible(*, user) -> QuerySet[Episode]:
-    return Episode.objects.filter(intervention_filter(user, Action.VIEW_EPISODES,
-                                                      prefix="intervention__"))
+    return Episode.objects.filter(
+        intervention_filter(user, Action.VIEW_EPISODES, prefix="intervention__")
+    )

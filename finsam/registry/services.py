@@ -87,9 +87,20 @@ def _snapshot(obj, fields: list[str]) -> dict:
 
 # --- associations ------------------------------------------------------------------------------
 
-ASSOCIATION_FIELDS = ["code", "name", "org_number", "start_date", "end_date", "description",
-                      "address", "contact_person", "contact_email", "seat_municipality_id",
-                      "municipal_split", "majority_rules"]
+ASSOCIATION_FIELDS = [
+    "code",
+    "name",
+    "org_number",
+    "start_date",
+    "end_date",
+    "description",
+    "address",
+    "contact_person",
+    "contact_email",
+    "seat_municipality_id",
+    "municipal_split",
+    "majority_rules",
+]
 
 
 def _validate_association(values: dict) -> list[Problem]:
@@ -106,8 +117,11 @@ def _validate_association(values: dict) -> list[Problem]:
         problems += rules.check_date_not_before_law("start_date", values["start_date"])
         end = values.get("end_date")
         if end and end < values["start_date"]:
-            problems.append(Problem("end_date", "date.end_before_start",
-                                    "Slutdatum får inte vara före startdatum."))
+            problems.append(
+                Problem(
+                    "end_date", "date.end_before_start", "Slutdatum får inte vara före startdatum."
+                )
+            )
     return problems
 
 
@@ -121,29 +135,52 @@ def association_save(*, actor, association: Association | None = None, **values)
     if association is not None:
         code_taken = code_taken.exclude(pk=association.pk)
     if code_taken.exists():
-        problems.append(Problem("code", "unique", f"Koden ”{merged.get('code')}” används redan "
-                                "av ett annat förbund."))
+        problems.append(
+            Problem(
+                "code",
+                "unique",
+                f"Koden ”{merged.get('code')}” används redan av ett annat förbund.",
+            )
+        )
     raise_if_errors(problems)
     obj = association or Association()
     for key, value in values.items():
         setattr(obj, key, value)
     obj.save()
-    audit_change(actor=actor, action="association_create" if association is None else
-                 "association_update", obj=obj, association_id=obj.pk,
-                 changes=diff(current, _snapshot(obj, ASSOCIATION_FIELDS)))
+    audit_change(
+        actor=actor,
+        action="association_create" if association is None else "association_update",
+        obj=obj,
+        association_id=obj.pk,
+        changes=diff(current, _snapshot(obj, ASSOCIATION_FIELDS)),
+    )
     return obj
 
 
 @transaction.atomic
-def area_add(*, actor, association: Association, municipality_code: str, valid_from: date,
-             valid_to: date | None = None) -> AssociationMunicipality:
+def area_add(
+    *,
+    actor,
+    association: Association,
+    municipality_code: str,
+    valid_from: date,
+    valid_to: date | None = None,
+) -> AssociationMunicipality:
     problems = rules.check_date_not_before_law("valid_from", valid_from)
     if valid_to and valid_to < valid_from:
-        problems.append(Problem("valid_to", "date.end_before_start",
-                                "Giltig till får inte vara före giltig från."))
+        problems.append(
+            Problem(
+                "valid_to", "date.end_before_start", "Giltig till får inte vara före giltig från."
+            )
+        )
     if municipality_code not in municipality_codes():
-        problems.append(Problem("municipality", "code.unknown",
-                                f"Kommun: ”{municipality_code}” är ingen giltig kommunkod."))
+        problems.append(
+            Problem(
+                "municipality",
+                "code.unknown",
+                f"Kommun: ”{municipality_code}” är ingen giltig kommunkod.",
+            )
+        )
     raise_if_errors(problems)
     clash = (
         AssociationMunicipality.objects.filter(municipality_id=municipality_code)
@@ -154,59 +191,126 @@ def area_add(*, actor, association: Association, municipality_code: str, valid_f
         clash = clash.filter(valid_from__lte=valid_to)
     clash = clash.first()
     if clash is not None:
-        raise DomainValidationError([Problem(
-            "municipality", "area.overlap",
-            f"Kommunen hör redan till {clash.association} under en överlappande period "
-            f"(från {clash.valid_from}). En kommun kan bara tillhöra ett förbund åt gången.")])
+        raise DomainValidationError(
+            [
+                Problem(
+                    "municipality",
+                    "area.overlap",
+                    f"Kommunen hör redan till {clash.association} under en överlappande period "
+                    f"(från {clash.valid_from}). "
+                    "En kommun kan bara tillhöra ett förbund åt gången.",
+                )
+            ]
+        )
     row = AssociationMunicipality.objects.create(
-        association=association, municipality_id=municipality_code,
-        valid_from=valid_from, valid_to=valid_to)
-    audit_change(actor=actor, action="area_add", obj=row, association_id=association.pk,
-                 summary=f"{municipality_code} från {valid_from}")
+        association=association,
+        municipality_id=municipality_code,
+        valid_from=valid_from,
+        valid_to=valid_to,
+    )
+    audit_change(
+        actor=actor,
+        action="area_add",
+        obj=row,
+        association_id=association.pk,
+        summary=f"{municipality_code} från {valid_from}",
+    )
     return row
 
 
 @transaction.atomic
-def member_add(*, actor, association: Association, kind: str, organisation_code: str,
-               name: str, contribution_percent=None) -> Member:
+def member_add(
+    *,
+    actor,
+    association: Association,
+    kind: str,
+    organisation_code: str,
+    name: str,
+    contribution_percent=None,
+) -> Member:
     problems: list[Problem] = rules.check_code("kind", kind, cl.MEMBER_KIND)
     if kind == "MUNICIPALITY" and organisation_code not in municipality_codes():
-        problems.append(Problem("organisation_code", "code.unknown",
-                                "Organisationskod: en kommun anges med sin fyrsiffriga kommunkod."))
+        problems.append(
+            Problem(
+                "organisation_code",
+                "code.unknown",
+                "Organisationskod: en kommun anges med sin fyrsiffriga kommunkod.",
+            )
+        )
     if kind == "REGION" and not (len(organisation_code) == 2 and organisation_code.isdigit()):
-        problems.append(Problem("organisation_code", "code.unknown",
-                                "Organisationskod: en region anges med sin tvåsiffriga länskod."))
+        problems.append(
+            Problem(
+                "organisation_code",
+                "code.unknown",
+                "Organisationskod: en region anges med sin tvåsiffriga länskod.",
+            )
+        )
     if kind in ("FK", "AF") and organisation_code != kind:
-        problems.append(Problem("organisation_code", "code.unknown",
-                                f"Organisationskod: {kind} anges med koden {kind}."))
+        problems.append(
+            Problem(
+                "organisation_code",
+                "code.unknown",
+                f"Organisationskod: {kind} anges med koden {kind}.",
+            )
+        )
     if not (name or "").strip():
         problems.append(Problem("name", "required", "Namn måste anges."))
     raise_if_errors(problems)
     member, _ = Member.objects.update_or_create(
-        association=association, kind=kind, organisation_code=organisation_code,
-        defaults={"name": name, "contribution_percent": contribution_percent})
-    audit_change(actor=actor, action="member_save", obj=member, association_id=association.pk,
-                 summary=name)
+        association=association,
+        kind=kind,
+        organisation_code=organisation_code,
+        defaults={"name": name, "contribution_percent": contribution_percent},
+    )
+    audit_change(
+        actor=actor, action="member_save", obj=member, association_id=association.pk, summary=name
+    )
     return member
 
 
 @transaction.atomic
-def board_member_add(*, actor, member: Member, name: str, role: str, period_start: date,
-                     period_end: date | None = None, is_chair: bool = False) -> BoardMember:
+def board_member_add(
+    *,
+    actor,
+    member: Member,
+    name: str,
+    role: str,
+    period_start: date,
+    period_end: date | None = None,
+    is_chair: bool = False,
+) -> BoardMember:
     problems: list[Problem] = []
     if not (name or "").strip():
         problems.append(Problem("name", "required", "Namn måste anges."))
     if role not in BoardMember.Role.values:
-        problems.append(Problem("role", "code.unknown", "Uppdrag ska vara ledamot eller ersättare."))
+        problems.append(
+            Problem("role", "code.unknown", "Uppdrag ska vara ledamot eller ersättare.")
+        )
     if period_end and period_end < period_start:
-        problems.append(Problem("period_end", "date.end_before_start",
-                                "Mandatperiodens slut får inte vara före dess start."))
+        problems.append(
+            Problem(
+                "period_end",
+                "date.end_before_start",
+                "Mandatperiodens slut får inte vara före dess start.",
+            )
+        )
     raise_if_errors(problems)
-    row = BoardMember.objects.create(association=member.association, member=member, name=name,
-                                     role=role, period_start=period_start, period_end=period_end,
-                                     is_chair=is_chair)
-    audit_change(actor=actor, action="board_member_add", obj=row,
-                 association_id=member.association_id, summary=name)
+    row = BoardMember.objects.create(
+        association=member.association,
+        member=member,
+        name=name,
+        role=role,
+        period_start=period_start,
+        period_end=period_end,
+        is_chair=is_chair,
+    )
+    audit_change(
+        actor=actor,
+        action="board_member_add",
+        obj=row,
+        association_id=member.association_id,
+        summary=name,
+    )
     return row
 
 
@@ -228,20 +332,40 @@ def board_gaps(association: Association, on: date | None = None) -> list[str]:
 
 # --- interventions -----------------------------------------------------------------------------
 
-INTERVENTION_FIELDS = ["code", "name", "description", "start_date", "end_date", "status",
-                       "orientation", "registration", "partner_organisations", "target_groups",
-                       "esf", "planned_participants"]
+INTERVENTION_FIELDS = [
+    "code",
+    "name",
+    "description",
+    "start_date",
+    "end_date",
+    "status",
+    "orientation",
+    "registration",
+    "partner_organisations",
+    "target_groups",
+    "esf",
+    "planned_participants",
+]
 
 
 @transaction.atomic
-def intervention_save(*, actor, association: Association, intervention: Intervention | None = None,
-                      providers: list[Member] | None = None, **values) -> Intervention:
+def intervention_save(
+    *,
+    actor,
+    association: Association,
+    intervention: Intervention | None = None,
+    providers: list[Member] | None = None,
+    **values,
+) -> Intervention:
     current = _snapshot(intervention, INTERVENTION_FIELDS) if intervention else {}
     merged = {**current, **values}
     problems = rules.validate_intervention(
-        code=merged.get("code", ""), name=merged.get("name", ""),
-        orientation=merged.get("orientation", ""), registration=merged.get("registration", ""),
-        start_date=merged.get("start_date"), end_date=merged.get("end_date"),
+        code=merged.get("code", ""),
+        name=merged.get("name", ""),
+        orientation=merged.get("orientation", ""),
+        registration=merged.get("registration", ""),
+        start_date=merged.get("start_date"),
+        end_date=merged.get("end_date"),
         planned_participants=merged.get("planned_participants"),
         target_groups=merged.get("target_groups") or [],
     )
@@ -249,16 +373,31 @@ def intervention_save(*, actor, association: Association, intervention: Interven
     if intervention is not None:
         taken = taken.exclude(pk=intervention.pk)
     if taken.exists():
-        problems.append(Problem("code", "unique",
-                                f"Koden ”{merged.get('code')}” används redan av en annan insats."))
+        problems.append(
+            Problem(
+                "code", "unique", f"Koden ”{merged.get('code')}” används redan av en annan insats."
+            )
+        )
     if providers and any(m.association_id != association.pk for m in providers):
-        problems.append(Problem("providers", "provider.other_association",
-                                "Anordnare måste vara medlemmar i förbundet."))
-    if intervention is not None and "registration" in values and (
-        values["registration"] != intervention.registration and intervention.episodes.exists()
+        problems.append(
+            Problem(
+                "providers",
+                "provider.other_association",
+                "Anordnare måste vara medlemmar i förbundet.",
+            )
+        )
+    if (
+        intervention is not None
+        and "registration" in values
+        and (values["registration"] != intervention.registration and intervention.episodes.exists())
     ):
-        problems.append(Problem("registration", "intervention.has_episodes",
-                                "Registreringssättet kan inte ändras när insatsen har inskrivningar."))
+        problems.append(
+            Problem(
+                "registration",
+                "intervention.has_episodes",
+                "Registreringssättet kan inte ändras när insatsen har inskrivningar.",
+            )
+        )
     raise_if_errors(problems)
     obj = intervention or Intervention(association=association)
     for key, value in values.items():
@@ -266,9 +405,13 @@ def intervention_save(*, actor, association: Association, intervention: Interven
     obj.save()
     if providers is not None:
         obj.providers.set(providers)
-    audit_change(actor=actor, action="intervention_create" if intervention is None else
-                 "intervention_update", obj=obj, association_id=association.pk,
-                 changes=diff(current, _snapshot(obj, INTERVENTION_FIELDS)))
+    audit_change(
+        actor=actor,
+        action="intervention_create" if intervention is None else "intervention_update",
+        obj=obj,
+        association_id=association.pk,
+        changes=diff(current, _snapshot(obj, INTERVENTION_FIELDS)),
+    )
     return obj
 
 
@@ -279,12 +422,16 @@ def _new_episode_key() -> str:
     return f"E-{uuid.uuid4().hex[:16]}"
 
 
-def _other_periods(participant: Participant | None, intervention: Intervention,
-                   exclude_episode_id: int | None = None) -> list[tuple[date, date | None]]:
+def _other_periods(
+    participant: Participant | None,
+    intervention: Intervention,
+    exclude_episode_id: int | None = None,
+) -> list[tuple[date, date | None]]:
     if participant is None:
         return []
     qs = Episode.objects.filter(participant=participant, intervention=intervention).exclude(
-        exit_reason=cl.EXIT_REGISTRATION_ERROR)
+        exit_reason=cl.EXIT_REGISTRATION_ERROR
+    )
     if exclude_episode_id:
         qs = qs.exclude(pk=exclude_episode_id)
     return list(qs.values_list("start_date", "end_date"))
@@ -315,8 +462,12 @@ def episode_enrol(
             participant = Participant.objects.filter(pseudonym=pseudonym_for(person)).first()
     if participant is not None and data.consent_date is not None:
         # A consent given on or before a recorded withdrawal is no longer valid.
-        withdrawn = (participant.consents.filter(withdrawn_date__isnull=False)
-                     .order_by("-withdrawn_date").values_list("withdrawn_date", flat=True).first())
+        withdrawn = (
+            participant.consents.filter(withdrawn_date__isnull=False)
+            .order_by("-withdrawn_date")
+            .values_list("withdrawn_date", flat=True)
+            .first()
+        )
         if withdrawn is not None and data.consent_date <= withdrawn:
             data.consent_withdrawn_date = withdrawn
     check = rules.validate_enrolment(
@@ -342,10 +493,15 @@ def episode_enrol(
         elif name and not participant.name_encrypted:
             participant.name_encrypted = cipher.encrypt(name)
             participant.save(update_fields=["name_encrypted"])
-        if not participant.consents.filter(given_date=data.consent_date,
-                                           withdrawn_date__isnull=True).exists():
-            Consent.objects.create(participant=participant, given_date=data.consent_date,
-                                   form_version=consent_form_version, recorded_by=actor)
+        if not participant.consents.filter(
+            given_date=data.consent_date, withdrawn_date__isnull=True
+        ).exists():
+            Consent.objects.create(
+                participant=participant,
+                given_date=data.consent_date,
+                form_version=consent_form_version,
+                recorded_by=actor,
+            )
     else:
         participant = Participant.objects.create(
             identity_level=Participant.Level.ANONYMOUS,
@@ -369,20 +525,31 @@ def episode_enrol(
         study_hours_before=data.study_hours_before,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
-    audit_change(actor=actor, action="episode_enrol", obj=episode,
-                 association_id=intervention.association_id,
-                 summary=f"{participant.get_identity_level_display()} inskrivning i "
-                 f"{intervention.code}")
+    audit_change(
+        actor=actor,
+        action="episode_enrol",
+        obj=episode,
+        association_id=intervention.association_id,
+        summary=f"{participant.get_identity_level_display()} inskrivning i {intervention.code}",
+    )
     return episode, warnings
 
 
-EXIT_FIELDS = ["end_date", "exit_reason", "support_after", "occupation_after", "work_hours",
-               "study_hours", "work_study_increased"]
+EXIT_FIELDS = [
+    "end_date",
+    "exit_reason",
+    "support_after",
+    "occupation_after",
+    "work_hours",
+    "study_hours",
+    "work_study_increased",
+]
 
 
 @transaction.atomic
-def episode_exit(*, actor, episode: Episode, data: rules.ExitInput,
-                 today: date | None = None) -> Episode:
+def episode_exit(
+    *, actor, episode: Episode, data: rules.ExitInput, today: date | None = None
+) -> Episode:
     problems = rules.validate_exit(data, start_date=episode.start_date, today=today)
     raise_if_errors(problems)
     before = _snapshot(episode, EXIT_FIELDS)
@@ -393,52 +560,92 @@ def episode_exit(*, actor, episode: Episode, data: rules.ExitInput,
     episode.work_hours = data.work_hours
     episode.study_hours = data.study_hours
     episode.work_study_increased = rules.derive_work_study_increased(
-        work_before=episode.work_hours_before, study_before=episode.study_hours_before,
-        work_after=data.work_hours, study_after=data.study_hours,
-        recorded=data.work_study_increased)
+        work_before=episode.work_hours_before,
+        study_before=episode.study_hours_before,
+        work_after=data.work_hours,
+        study_after=data.study_hours,
+        recorded=data.work_study_increased,
+    )
     episode.save()
-    audit_change(actor=actor, action="episode_exit", obj=episode,
-                 association_id=episode.intervention.association_id,
-                 changes=diff(before, _snapshot(episode, EXIT_FIELDS)))
+    audit_change(
+        actor=actor,
+        action="episode_exit",
+        obj=episode,
+        association_id=episode.intervention.association_id,
+        changes=diff(before, _snapshot(episode, EXIT_FIELDS)),
+    )
     return episode
 
 
-ENROLMENT_FIELDS = ["start_date", "home_municipality_id", "support_before", "occupation_before",
-                    "time_on_support", "education", "work_hours_before", "study_hours_before"]
+ENROLMENT_FIELDS = [
+    "start_date",
+    "home_municipality_id",
+    "support_before",
+    "occupation_before",
+    "time_on_support",
+    "education",
+    "work_hours_before",
+    "study_hours_before",
+]
 
 
 @transaction.atomic
-def episode_correct(*, actor, episode: Episode, start_date: date, home_municipality: str,
-                    support_before: list[str], occupation_before: str = "",
-                    time_on_support: str = "", education: str = "",
-                    work_hours_before: float | None = None,
-                    study_hours_before: float | None = None, reason: str = "",
-                    today: date | None = None) -> Episode:
+def episode_correct(
+    *,
+    actor,
+    episode: Episode,
+    start_date: date,
+    home_municipality: str,
+    support_before: list[str],
+    occupation_before: str = "",
+    time_on_support: str = "",
+    education: str = "",
+    work_hours_before: float | None = None,
+    study_hours_before: float | None = None,
+    reason: str = "",
+    today: date | None = None,
+) -> Episode:
     """Correct the enrolment data of an episode; the old values stay in the history."""
     participant = episode.participant
     data = rules.EnrolmentInput(
-        identity_level=rules.ANONYMOUS, sex=episode.sex,
+        identity_level=rules.ANONYMOUS,
+        sex=episode.sex,
         birth_year=participant.birth_year or (start_date.year - (episode.age_at_start or 0)),
-        home_municipality=home_municipality, start_date=start_date,
-        support_before=support_before, occupation_before=occupation_before,
-        time_on_support=time_on_support, education=education,
-        work_hours_before=work_hours_before, study_hours_before=study_hours_before)
+        home_municipality=home_municipality,
+        start_date=start_date,
+        support_before=support_before,
+        occupation_before=occupation_before,
+        time_on_support=time_on_support,
+        education=education,
+        work_hours_before=work_hours_before,
+        study_hours_before=study_hours_before,
+    )
     check = rules.validate_enrolment(
-        data, intervention=intervention_facts(episode.intervention, start_date),
+        data,
+        intervention=intervention_facts(episode.intervention, start_date),
         known_municipalities=municipality_codes(),
         other_periods_in_intervention=_other_periods(
-            participant if participant.is_identified else None, episode.intervention,
-            exclude_episode_id=episode.pk),
-        today=today)
+            participant if participant.is_identified else None,
+            episode.intervention,
+            exclude_episode_id=episode.pk,
+        ),
+        today=today,
+    )
     problems = [p for p in check.problems if p.field not in ("birth_year", "sex")]
     if episode.end_date and start_date > episode.end_date:
-        problems.append(Problem("start_date", "date.end_before_start",
-                                "Startdatum får inte vara efter inskrivningens slutdatum."))
+        problems.append(
+            Problem(
+                "start_date",
+                "date.end_before_start",
+                "Startdatum får inte vara efter inskrivningens slutdatum.",
+            )
+        )
     raise_if_errors(problems)
     before = _snapshot(episode, ENROLMENT_FIELDS)
     if episode.age_at_start is not None and start_date != episode.start_date:
-        episode.age_at_start = max(0, episode.age_at_start + (start_date.year -
-                                                              episode.start_date.year))
+        episode.age_at_start = max(
+            0, episode.age_at_start + (start_date.year - episode.start_date.year)
+        )
     episode.start_date = start_date
     episode.home_municipality_id = home_municipality
     episode.support_before = cl.support_mask(support_before)
@@ -448,9 +655,14 @@ def episode_correct(*, actor, episode: Episode, start_date: date, home_municipal
     episode.work_hours_before = work_hours_before
     episode.study_hours_before = study_hours_before
     episode.save()
-    audit_change(actor=actor, action="episode_correct", obj=episode,
-                 association_id=episode.intervention.association_id,
-                 changes=diff(before, _snapshot(episode, ENROLMENT_FIELDS)), summary=reason)
+    audit_change(
+        actor=actor,
+        action="episode_correct",
+        obj=episode,
+        association_id=episode.intervention.association_id,
+        changes=diff(before, _snapshot(episode, ENROLMENT_FIELDS)),
+        summary=reason,
+    )
     return episode
 
 
@@ -459,55 +671,97 @@ def episode_mark_error(*, actor, episode: Episode, reason: str) -> Episode:
     """Mark a registration as erroneous (exit reason FEL): excluded from every report, kept in the
     history, never deleted."""
     if not (reason or "").strip():
-        raise DomainValidationError([Problem("reason", "required",
-                                             "Ange varför registreringen är felaktig.")])
+        raise DomainValidationError(
+            [Problem("reason", "required", "Ange varför registreringen är felaktig.")]
+        )
     before = _snapshot(episode, EXIT_FIELDS)
     episode.exit_reason = cl.EXIT_REGISTRATION_ERROR
     episode.save(update_fields=["exit_reason", "updated_at"])
-    audit_change(actor=actor, action="episode_mark_error", obj=episode,
-                 association_id=episode.intervention.association_id,
-                 changes=diff(before, _snapshot(episode, EXIT_FIELDS)), summary=reason)
+    audit_change(
+        actor=actor,
+        action="episode_mark_error",
+        obj=episode,
+        association_id=episode.intervention.association_id,
+        changes=diff(before, _snapshot(episode, EXIT_FIELDS)),
+        summary=reason,
+    )
     return episode
 
 
 @transaction.atomic
-def followup_record(*, actor, episode: Episode, months_after: int, support: list[str],
-                    occupation: str = "", work_hours: float | None = None,
-                    study_hours: float | None = None, source: str = "handler") -> FollowUp:
-    problems = rules.validate_followup(months_after=months_after, support=support,
-                                       occupation=occupation, work_hours=work_hours,
-                                       study_hours=study_hours, episode_end_date=episode.end_date)
+def followup_record(
+    *,
+    actor,
+    episode: Episode,
+    months_after: int,
+    support: list[str],
+    occupation: str = "",
+    work_hours: float | None = None,
+    study_hours: float | None = None,
+    source: str = "handler",
+) -> FollowUp:
+    problems = rules.validate_followup(
+        months_after=months_after,
+        support=support,
+        occupation=occupation,
+        work_hours=work_hours,
+        study_hours=study_hours,
+        episode_end_date=episode.end_date,
+    )
     raise_if_errors(problems)
     existing = FollowUp.objects.filter(episode=episode, months_after=months_after).first()
-    before = _snapshot(existing, ["support", "occupation", "work_hours", "study_hours"]) \
-        if existing else {}
+    before = (
+        _snapshot(existing, ["support", "occupation", "work_hours", "study_hours"])
+        if existing
+        else {}
+    )
     followup, _ = FollowUp.objects.update_or_create(
-        episode=episode, months_after=months_after,
-        defaults={"support": cl.support_mask(support), "occupation": occupation or "",
-                  "work_hours": work_hours, "study_hours": study_hours, "source": source,
-                  "recorded_by": actor if getattr(actor, "pk", None) else None})
-    audit_change(actor=actor, action="followup_record", obj=followup,
-                 association_id=episode.intervention.association_id,
-                 changes=diff(before, _snapshot(followup, ["support", "occupation", "work_hours",
-                                                           "study_hours"])))
+        episode=episode,
+        months_after=months_after,
+        defaults={
+            "support": cl.support_mask(support),
+            "occupation": occupation or "",
+            "work_hours": work_hours,
+            "study_hours": study_hours,
+            "source": source,
+            "recorded_by": actor if getattr(actor, "pk", None) else None,
+        },
+    )
+    audit_change(
+        actor=actor,
+        action="followup_record",
+        obj=followup,
+        association_id=episode.intervention.association_id,
+        changes=diff(
+            before, _snapshot(followup, ["support", "occupation", "work_hours", "study_hours"])
+        ),
+    )
     return followup
 
 
 @transaction.atomic
-def volume_record(*, actor, intervention: Intervention, month: date | None, women, men,
-                  other) -> VolumeCount:
-    problems = rules.validate_volume(registration=intervention.registration, month=month,
-                                     women=women, men=men, other=other)
+def volume_record(
+    *, actor, intervention: Intervention, month: date | None, women, men, other
+) -> VolumeCount:
+    problems = rules.validate_volume(
+        registration=intervention.registration, month=month, women=women, men=men, other=other
+    )
     raise_if_errors(problems)
     month = month.replace(day=1)
     existing = VolumeCount.objects.filter(intervention=intervention, month=month).first()
     before = _snapshot(existing, ["women", "men", "other"]) if existing else {}
     row, _ = VolumeCount.objects.update_or_create(
-        intervention=intervention, month=month,
-        defaults={"women": women or 0, "men": men or 0, "other": other or 0})
-    audit_change(actor=actor, action="volume_record", obj=row,
-                 association_id=intervention.association_id,
-                 changes=diff(before, _snapshot(row, ["women", "men", "other"])))
+        intervention=intervention,
+        month=month,
+        defaults={"women": women or 0, "men": men or 0, "other": other or 0},
+    )
+    audit_change(
+        actor=actor,
+        action="volume_record",
+        obj=row,
+        association_id=intervention.association_id,
+        changes=diff(before, _snapshot(row, ["women", "men", "other"])),
+    )
     return row
 
 
@@ -515,28 +769,43 @@ def volume_record(*, actor, intervention: Intervention, month: date | None, wome
 
 
 @transaction.atomic
-def participant_identity_reveal(*, actor, participant: Participant, association_id: int | None,
-                                reason: str = "") -> dict[str, str]:
+def participant_identity_reveal(
+    *, actor, participant: Participant, association_id: int | None, reason: str = ""
+) -> dict[str, str]:
     """Decrypt a participant's identity for an authorised handler; the read is audited."""
     if not participant.is_identified or not participant.identity_encrypted:
         return {}
     cipher = identity_cipher()
     number = cipher.decrypt(participant.identity_encrypted)
     name = cipher.decrypt(participant.name_encrypted) if participant.name_encrypted else ""
-    audit_identity_read(actor=actor, obj=participant, association_id=association_id,
-                        reason=reason or "visa deltagare")
+    audit_identity_read(
+        actor=actor,
+        obj=participant,
+        association_id=association_id,
+        reason=reason or "visa deltagare",
+    )
     return {"personal_number": f"{number[:8]}-{number[8:]}", "name": name}
 
 
 @transaction.atomic
 def consent_withdraw(*, actor, participant: Participant, withdrawn_date: date) -> int:
     if withdrawn_date > timezone.localdate():
-        raise DomainValidationError([Problem("withdrawn_date", "date.future",
-                                             "Återkallelsedatum får inte vara i framtiden.")])
+        raise DomainValidationError(
+            [
+                Problem(
+                    "withdrawn_date", "date.future", "Återkallelsedatum får inte vara i framtiden."
+                )
+            ]
+        )
     n = participant.consents.filter(withdrawn_date__isnull=True).update(
-        withdrawn_date=withdrawn_date, withdrawn_recorded_by=actor)
-    audit_change(actor=actor, action="consent_withdraw", obj=participant,
-                 summary=f"samtycke återkallat {withdrawn_date}")
+        withdrawn_date=withdrawn_date, withdrawn_recorded_by=actor
+    )
+    audit_change(
+        actor=actor,
+        action="consent_withdraw",
+        obj=participant,
+        summary=f"samtycke återkallat {withdrawn_date}",
+    )
     return n
 
 
@@ -555,36 +824,43 @@ def participant_erase(*, actor, participant: Participant, reason: str) -> Partic
     return participant
 
 
-def participant_access_report(*, actor, participant: Participant,
-                              association_id: int | None) -> dict:
+def participant_access_report(
+    *, actor, participant: Participant, association_id: int | None
+) -> dict:
     """Everything registered about a person (right of access); the read is audited."""
-    identity = participant_identity_reveal(actor=actor, participant=participant,
-                                           association_id=association_id,
-                                           reason="registerutdrag (rätt till tillgång)")
+    identity = participant_identity_reveal(
+        actor=actor,
+        participant=participant,
+        association_id=association_id,
+        reason="registerutdrag (rätt till tillgång)",
+    )
     episodes = []
-    for ep in participant.episodes.select_related("intervention__association",
-                                                  "home_municipality"):
-        episodes.append({
-            "forbund": ep.intervention.association.name,
-            "insats": ep.intervention.name,
-            "startdatum": ep.start_date.isoformat(),
-            "slutdatum": ep.end_date.isoformat() if ep.end_date else None,
-            "hemkommun": ep.home_municipality.name,
-            "forsorjning_fore": list(ep.support_before_codes),
-            "forsorjning_efter": list(ep.support_after_codes),
-            "avslutningsanledning": ep.exit_reason or None,
-            "uppfoljningar": [
-                {"manader": f.months_after, "forsorjning": list(f.support_codes)}
-                for f in ep.followups.all()
-            ],
-        })
+    for ep in participant.episodes.select_related("intervention__association", "home_municipality"):
+        episodes.append(
+            {
+                "forbund": ep.intervention.association.name,
+                "insats": ep.intervention.name,
+                "startdatum": ep.start_date.isoformat(),
+                "slutdatum": ep.end_date.isoformat() if ep.end_date else None,
+                "hemkommun": ep.home_municipality.name,
+                "forsorjning_fore": list(ep.support_before_codes),
+                "forsorjning_efter": list(ep.support_after_codes),
+                "avslutningsanledning": ep.exit_reason or None,
+                "uppfoljningar": [
+                    {"manader": f.months_after, "forsorjning": list(f.support_codes)}
+                    for f in ep.followups.all()
+                ],
+            }
+        )
     return {
         **identity,
         "kon": participant.sex,
         "fodelsear": participant.birth_year,
         "samtycken": [
-            {"lamnat": c.given_date.isoformat(),
-             "aterkallat": c.withdrawn_date.isoformat() if c.withdrawn_date else None}
+            {
+                "lamnat": c.given_date.isoformat(),
+                "aterkallat": c.withdrawn_date.isoformat() if c.withdrawn_date else None,
+            }
             for c in participant.consents.all()
         ],
         "inskrivningar": episodes,
@@ -600,4 +876,3 @@ def enrolment_input_from(values: dict) -> rules.EnrolmentInput:
 def exit_input_from(values: dict) -> rules.ExitInput:
     fields = set(rules.ExitInput.__dataclass_fields__)
     return rules.ExitInput(**{k: v for k, v in values.items() if k in fields})
-

@@ -11,8 +11,11 @@ urlpatterns = [
     path("forbund/<int:pk>/styrelse/ny/", views.board_member_add, name="board_member_add"),
     path("forbund/<int:pk>/omrade/ny/", views.area_add, name="area_add"),
     path("forbund/<int:pk>/fragor/ny/", views.extra_question_add, name="extra_question_add"),
-    path("forbund/<int:association_pk>/insatser/ny/", views.intervention_create,
-         name="intervention_create"),
+    path(
+        "forbund/<int:association_pk>/insatser/ny/",
+        views.intervention_create,
+        name="intervention_create",
+    ),
     path("insatser/", views.intervention_list, name="intervention_list"),
     path("insatser/<int:pk>/", views.intervention_detail, name="intervention_detail"),
     path("insatser/<int:pk>/redigera/", views.intervention_edit, name="intervention_edit"),
@@ -23,7 +26,10 @@ urlpatterns = [
     path("inskrivningar/<int:pk>/", views.episode_detail, name="episode_detail"),
     path("inskrivningar/<int:pk>/avslut/", views.episode_exit, name="episode_exit"),
     path("inskrivningar/<int:pk>/rattelse/", views.episode_correct, name="episode_correct"),
-    path("inskrivningar/<int:pk>/felregistrering/", views.episode_mark_error,
-         name="episode_mark_error"),
+    path(
+        "inskrivningar/<int:pk>/felregistrering/",
+        views.episode_mark_error,
+        name="episode_mark_error",
+    ),
     path("inskrivningar/<int:pk>/uppfoljning/", views.followup_record, name="followup_record"),
 ]

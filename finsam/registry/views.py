@@ -34,10 +34,18 @@ def _save(request, form, action, *, success_url, success_message, field_map=None
 
 
 def _render_form(request, form, *, title, back_url, submit="Spara", intro="", extra=None):
-    return render(request, "registry/form.html", {
-        "form": form, "title": title, "back_url": back_url, "submit": submit, "intro": intro,
-        **(extra or {}),
-    })
+    return render(
+        request,
+        "registry/form.html",
+        {
+            "form": form,
+            "title": title,
+            "back_url": back_url,
+            "submit": submit,
+            "intro": intro,
+            **(extra or {}),
+        },
+    )
 
 
 # --- associations ------------------------------------------------------------------------------
@@ -45,23 +53,34 @@ def _render_form(request, form, *, title, back_url, submit="Spara", intro="", ex
 
 def association_list(request):
     require(request.user, Action.VIEW_ASSOCIATION)
-    return render(request, "registry/association_list.html", {
-        "associations": selectors.association_list(user=request.user),
-        "can_create": can(request.user, Action.ADMIN_SITE),
-    })
+    return render(
+        request,
+        "registry/association_list.html",
+        {
+            "associations": selectors.association_list(user=request.user),
+            "can_create": can(request.user, Action.ADMIN_SITE),
+        },
+    )
 
 
 def association_detail(request, pk):
     association = get_object_or_404(Association, pk=pk)
     require(request.user, Action.VIEW_ASSOCIATION, association=association)
-    return render(request, "registry/association_detail.html", {
-        "association": association,
-        **selectors.association_overview(association),
-        "interventions": selectors.intervention_list(user=request.user, association=association),
-        "can_edit": can(request.user, Action.EDIT_ASSOCIATION, association=association),
-        "can_create_intervention": can(request.user, Action.CREATE_INTERVENTION,
-                                       association=association),
-    })
+    return render(
+        request,
+        "registry/association_detail.html",
+        {
+            "association": association,
+            **selectors.association_overview(association),
+            "interventions": selectors.intervention_list(
+                user=request.user, association=association
+            ),
+            "can_edit": can(request.user, Action.EDIT_ASSOCIATION, association=association),
+            "can_create_intervention": can(
+                request.user, Action.CREATE_INTERVENTION, association=association
+            ),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -76,17 +95,25 @@ def association_edit(request, pk=None):
         initial = {f: getattr(association, f) for f in forms.AssociationForm.base_fields}
     form = forms.AssociationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
+
         def action(data):
             return services.association_save(actor=request.user, association=association, **data)
 
-        response = _save(request, form, action, success_message="Förbundet är sparat.",
-                         success_url=reverse("association_detail", args=[association.pk])
-                         if association else reverse("association_list"))
+        response = _save(
+            request,
+            form,
+            action,
+            success_message="Förbundet är sparat.",
+            success_url=reverse("association_detail", args=[association.pk])
+            if association
+            else reverse("association_list"),
+        )
         if response:
             return response
     back = reverse("association_detail", args=[pk]) if pk else reverse("association_list")
-    return _render_form(request, form, title="Redigera förbund" if association else "Nytt förbund",
-                        back_url=back)
+    return _render_form(
+        request, form, title="Redigera förbund" if association else "Nytt förbund", back_url=back
+    )
 
 
 def _association_subform(request, pk, form_class, action_factory, *, title, message, **form_kw):
@@ -95,13 +122,21 @@ def _association_subform(request, pk, form_class, action_factory, *, title, mess
     kw = {"association": association} if form_kw.pop("needs_association", False) else {}
     form = form_class(request.POST or None, **kw)
     if request.method == "POST" and form.is_valid():
-        response = _save(request, form, action_factory(association),
-                         success_url=reverse("association_detail", args=[pk]),
-                         success_message=message)
+        response = _save(
+            request,
+            form,
+            action_factory(association),
+            success_url=reverse("association_detail", args=[pk]),
+            success_message=message,
+        )
         if response:
             return response
-    return _render_form(request, form, title=f"{title} – {association}",
-                        back_url=reverse("association_detail", args=[pk]))
+    return _render_form(
+        request,
+        form,
+        title=f"{title} – {association}",
+        back_url=reverse("association_detail", args=[pk]),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -109,8 +144,9 @@ def member_add(request, pk):
     def factory(association):
         return lambda d: services.member_add(actor=request.user, association=association, **d)
 
-    return _association_subform(request, pk, forms.MemberForm, factory, title="Ny medlem",
-                                message="Medlemmen är sparad.")
+    return _association_subform(
+        request, pk, forms.MemberForm, factory, title="Ny medlem", message="Medlemmen är sparad."
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -118,21 +154,36 @@ def board_member_add(request, pk):
     def factory(association):
         return lambda d: services.board_member_add(actor=request.user, **d)
 
-    return _association_subform(request, pk, forms.BoardMemberForm, factory,
-                                title="Ny ledamot eller ersättare",
-                                message="Styrelseuppdraget är sparat.", needs_association=True)
+    return _association_subform(
+        request,
+        pk,
+        forms.BoardMemberForm,
+        factory,
+        title="Ny ledamot eller ersättare",
+        message="Styrelseuppdraget är sparat.",
+        needs_association=True,
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def area_add(request, pk):
     def factory(association):
-        return lambda d: services.area_add(actor=request.user, association=association,
-                                           municipality_code=d["municipality"],
-                                           valid_from=d["valid_from"], valid_to=d["valid_to"])
+        return lambda d: services.area_add(
+            actor=request.user,
+            association=association,
+            municipality_code=d["municipality"],
+            valid_from=d["valid_from"],
+            valid_to=d["valid_to"],
+        )
 
-    return _association_subform(request, pk, forms.AreaForm, factory,
-                                title="Lägg till kommun i området",
-                                message="Kommunen är tillagd i området.")
+    return _association_subform(
+        request,
+        pk,
+        forms.AreaForm,
+        factory,
+        title="Lägg till kommun i området",
+        message="Kommunen är tillagd i området.",
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -141,14 +192,25 @@ def extra_question_add(request, pk):
         def action(d):
             choices = [c.strip() for c in (d.pop("choices") or "").splitlines() if c.strip()]
             question = ExtraQuestion.objects.create(association=association, choices=choices, **d)
-            audit_change(actor=request.user, action="extra_question_add", obj=question,
-                                  association_id=association.pk, summary=question.text)
+            audit_change(
+                actor=request.user,
+                action="extra_question_add",
+                obj=question,
+                association_id=association.pk,
+                summary=question.text,
+            )
             return question
 
         return action
 
-    return _association_subform(request, pk, forms.ExtraQuestionForm, factory,
-                                title="Ny kompletterande fråga", message="Frågan är sparad.")
+    return _association_subform(
+        request,
+        pk,
+        forms.ExtraQuestionForm,
+        factory,
+        title="Ny kompletterande fråga",
+        message="Frågan är sparad.",
+    )
 
 
 # --- interventions -----------------------------------------------------------------------------
@@ -156,9 +218,13 @@ def extra_question_add(request, pk):
 
 def intervention_list(request):
     require(request.user, Action.VIEW_INTERVENTION)
-    return render(request, "registry/intervention_list.html", {
-        "interventions": selectors.intervention_list(user=request.user),
-    })
+    return render(
+        request,
+        "registry/intervention_list.html",
+        {
+            "interventions": selectors.intervention_list(user=request.user),
+        },
+    )
 
 
 def _intervention(request, pk, action: Action) -> Intervention:
@@ -170,20 +236,24 @@ def _intervention(request, pk, action: Action) -> Intervention:
 def intervention_detail(request, pk):
     intervention = _intervention(request, pk, Action.VIEW_INTERVENTION)
     user = request.user
-    return render(request, "registry/intervention_detail.html", {
-        "intervention": intervention,
-        "providers": intervention.providers.all(),
-        "assignments": intervention.assignments.select_related("user"),
-        "volume": intervention.volume_counts.order_by("-month")[:24],
-        "counts": selectors.intervention_list(user=user).filter(pk=pk).first(),
-        "can_edit": can(user, Action.EDIT_INTERVENTION, intervention=intervention),
-        "can_enrol": can(user, Action.EDIT_EPISODES, intervention=intervention)
-        and intervention.takes_persons,
-        "can_view_episodes": can(user, Action.VIEW_EPISODES, intervention=intervention),
-        "can_volume": can(user, Action.EDIT_VOLUME, intervention=intervention)
-        and intervention.registration == "volume",
-        "can_assign": can(user, Action.ASSIGN_STAFF, intervention=intervention),
-    })
+    return render(
+        request,
+        "registry/intervention_detail.html",
+        {
+            "intervention": intervention,
+            "providers": intervention.providers.all(),
+            "assignments": intervention.assignments.select_related("user"),
+            "volume": intervention.volume_counts.order_by("-month")[:24],
+            "counts": selectors.intervention_list(user=user).filter(pk=pk).first(),
+            "can_edit": can(user, Action.EDIT_INTERVENTION, intervention=intervention),
+            "can_enrol": can(user, Action.EDIT_EPISODES, intervention=intervention)
+            and intervention.takes_persons,
+            "can_view_episodes": can(user, Action.VIEW_EPISODES, intervention=intervention),
+            "can_volume": can(user, Action.EDIT_VOLUME, intervention=intervention)
+            and intervention.registration == "volume",
+            "can_assign": can(user, Action.ASSIGN_STAFF, intervention=intervention),
+        },
+    )
 
 
 def _intervention_form_values(data: dict) -> tuple[dict, list]:
@@ -198,41 +268,67 @@ def intervention_create(request, association_pk):
     require(request.user, Action.CREATE_INTERVENTION, association=association)
     form = forms.InterventionForm(request.POST or None, association=association)
     if request.method == "POST" and form.is_valid():
+
         def action(data):
             values, providers = _intervention_form_values(data)
-            return services.intervention_save(actor=request.user, association=association,
-                                              providers=providers, **values)
+            return services.intervention_save(
+                actor=request.user, association=association, providers=providers, **values
+            )
 
-        response = _save(request, form, action, success_message="Insatsen är skapad.",
-                         success_url=reverse("association_detail", args=[association.pk]))
+        response = _save(
+            request,
+            form,
+            action,
+            success_message="Insatsen är skapad.",
+            success_url=reverse("association_detail", args=[association.pk]),
+        )
         if response:
             return response
-    return _render_form(request, form, title=f"Ny insats – {association}",
-                        back_url=reverse("association_detail", args=[association.pk]))
+    return _render_form(
+        request,
+        form,
+        title=f"Ny insats – {association}",
+        back_url=reverse("association_detail", args=[association.pk]),
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def intervention_edit(request, pk):
     intervention = _intervention(request, pk, Action.EDIT_INTERVENTION)
-    initial = {f: getattr(intervention, f) for f in forms.InterventionForm.base_fields
-               if f != "providers"}
+    initial = {
+        f: getattr(intervention, f) for f in forms.InterventionForm.base_fields if f != "providers"
+    }
     initial["providers"] = list(intervention.providers.all())
-    form = forms.InterventionForm(request.POST or None, initial=initial,
-                                  association=intervention.association)
+    form = forms.InterventionForm(
+        request.POST or None, initial=initial, association=intervention.association
+    )
     if request.method == "POST" and form.is_valid():
+
         def action(data):
             values, providers = _intervention_form_values(data)
-            return services.intervention_save(actor=request.user,
-                                              association=intervention.association,
-                                              intervention=intervention, providers=providers,
-                                              **values)
+            return services.intervention_save(
+                actor=request.user,
+                association=intervention.association,
+                intervention=intervention,
+                providers=providers,
+                **values,
+            )
 
-        response = _save(request, form, action, success_message="Insatsen är sparad.",
-                         success_url=reverse("intervention_detail", args=[pk]))
+        response = _save(
+            request,
+            form,
+            action,
+            success_message="Insatsen är sparad.",
+            success_url=reverse("intervention_detail", args=[pk]),
+        )
         if response:
             return response
-    return _render_form(request, form, title=f"Redigera insats – {intervention}",
-                        back_url=reverse("intervention_detail", args=[pk]))
+    return _render_form(
+        request,
+        form,
+        title=f"Redigera insats – {intervention}",
+        back_url=reverse("intervention_detail", args=[pk]),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -243,8 +339,9 @@ def intervention_assign(request, pk):
     from finsam.access.services import intervention_unassign
 
     if request.method == "POST" and request.POST.get("remove"):
-        assignment = get_object_or_404(InterventionAssignment, pk=request.POST["remove"],
-                                       intervention=intervention)
+        assignment = get_object_or_404(
+            InterventionAssignment, pk=request.POST["remove"], intervention=intervention
+        )
         intervention_unassign(assignment=assignment, actor=request.user)
         messages.success(request, "Tilldelningen är borttagen.")
         return redirect("intervention_assign", pk=pk)
@@ -256,16 +353,24 @@ def intervention_assign(request, pk):
     ).order_by("username")
     form = forms.AssignForm(request.POST or None, users=users)
     if request.method == "POST" and form.is_valid():
-        response = _save(request, form, lambda d: assign(actor=request.user,
-                                                         intervention=intervention, **d),
-                         success_url=reverse("intervention_assign", args=[pk]),
-                         success_message="Tilldelningen är sparad.")
+        response = _save(
+            request,
+            form,
+            lambda d: assign(actor=request.user, intervention=intervention, **d),
+            success_url=reverse("intervention_assign", args=[pk]),
+            success_message="Tilldelningen är sparad.",
+        )
         if response:
             return response
-    return render(request, "registry/assign.html", {
-        "intervention": intervention, "form": form,
-        "assignments": intervention.assignments.select_related("user"),
-    })
+    return render(
+        request,
+        "registry/assign.html",
+        {
+            "intervention": intervention,
+            "form": form,
+            "assignments": intervention.assignments.select_related("user"),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -273,16 +378,24 @@ def volume_edit(request, pk):
     intervention = _intervention(request, pk, Action.EDIT_VOLUME)
     form = forms.VolumeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        response = _save(request, form, lambda d: services.volume_record(
-            actor=request.user, intervention=intervention, **d),
+        response = _save(
+            request,
+            form,
+            lambda d: services.volume_record(actor=request.user, intervention=intervention, **d),
             success_url=reverse("volume_edit", args=[pk]),
-            success_message="Volymuppgiften är sparad.")
+            success_message="Volymuppgiften är sparad.",
+        )
         if response:
             return response
-    return render(request, "registry/volume.html", {
-        "intervention": intervention, "form": form,
-        "rows": intervention.volume_counts.order_by("-month"),
-    })
+    return render(
+        request,
+        "registry/volume.html",
+        {
+            "intervention": intervention,
+            "form": form,
+            "rows": intervention.volume_counts.order_by("-month"),
+        },
+    )
 
 
 # --- participants and episodes -----------------------------------------------------------------
@@ -291,14 +404,18 @@ def volume_edit(request, pk):
 def episode_list(request, pk):
     intervention = _intervention(request, pk, Action.VIEW_EPISODES)
     status = request.GET.get("status", "open")
-    return render(request, "registry/episode_list.html", {
-        "intervention": intervention,
-        "episodes": selectors.episode_list(intervention=intervention, status=status)[:500],
-        "status": status,
-        "can_enrol": can(request.user, Action.EDIT_EPISODES, intervention=intervention)
-        and intervention.takes_persons,
-        "can_identity": can(request.user, Action.VIEW_IDENTITY, intervention=intervention),
-    })
+    return render(
+        request,
+        "registry/episode_list.html",
+        {
+            "intervention": intervention,
+            "episodes": selectors.episode_list(intervention=intervention, status=status)[:500],
+            "status": status,
+            "can_enrol": can(request.user, Action.EDIT_EPISODES, intervention=intervention)
+            and intervention.takes_persons,
+            "can_identity": can(request.user, Action.VIEW_IDENTITY, intervention=intervention),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -309,29 +426,46 @@ def episode_enrol(request, pk):
         return redirect("intervention_detail", pk=pk)
     form = forms.EnrolmentForm(request.POST or None, initial={"identity_level": "identified"})
     if request.method == "POST" and form.is_valid():
+
         def action(data):
             values = {k: (v if v is not None else None) for k, v in data.items()}
             values["support_before"] = list(values.get("support_before") or [])
             episode, warnings = services.episode_enrol(
-                actor=request.user, intervention=intervention,
-                data=services.enrolment_input_from(values), name=values.get("name") or "",
-                consent_form_version=values.get("consent_form_version") or "")
+                actor=request.user,
+                intervention=intervention,
+                data=services.enrolment_input_from(values),
+                name=values.get("name") or "",
+                consent_form_version=values.get("consent_form_version") or "",
+            )
             request.session["last_episode"] = episode.pk
             return episode, warnings
 
-        response = _save(request, form, action, success_message="Deltagaren är inskriven.",
-                         success_url=reverse("episode_list", args=[pk]))
+        response = _save(
+            request,
+            form,
+            action,
+            success_message="Deltagaren är inskriven.",
+            success_url=reverse("episode_list", args=[pk]),
+        )
         if response:
             return response
-    return _render_form(request, form, title=f"Skriv in deltagare – {intervention}",
-                        back_url=reverse("episode_list", args=[pk]), submit="Skriv in",
-                        extra={"privacy_note": True})
+    return _render_form(
+        request,
+        form,
+        title=f"Skriv in deltagare – {intervention}",
+        back_url=reverse("episode_list", args=[pk]),
+        submit="Skriv in",
+        extra={"privacy_note": True},
+    )
 
 
 def _episode(request, pk, action: Action) -> Episode:
     episode = get_object_or_404(
-        Episode.objects.select_related("intervention__association", "participant",
-                                       "home_municipality"), pk=pk)
+        Episode.objects.select_related(
+            "intervention__association", "participant", "home_municipality"
+        ),
+        pk=pk,
+    )
     require(request.user, action, intervention=episode.intervention)
     return episode
 
@@ -345,33 +479,39 @@ def episode_detail(request, pk):
         if not can_identity:
             raise Http404
         identity = services.participant_identity_reveal(
-            actor=request.user, participant=episode.participant,
+            actor=request.user,
+            participant=episode.participant,
             association_id=episode.intervention.association_id,
-            reason=request.POST.get("reason", "")[:300])
+            reason=request.POST.get("reason", "")[:300],
+        )
     from finsam.audit.models import AuditLog
 
     history = AuditLog.objects.filter(object_type="registry.Episode", object_id=str(episode.pk))
-    return render(request, "registry/episode_detail.html", {
-        "episode": episode,
-        "intervention": episode.intervention,
-        "participant": episode.participant,
-        "identity": identity,
-        "can_identity": can_identity,
-        "can_edit": can(request.user, Action.EDIT_EPISODES, intervention=episode.intervention),
-        "support_before": [cl.SUPPORT.label_of(c) for c in episode.support_before_codes],
-        "support_after": [cl.SUPPORT.label_of(c) for c in episode.support_after_codes],
-        "labels": {
-            "occupation_before": cl.OCCUPATION.label_of(episode.occupation_before),
-            "occupation_after": cl.OCCUPATION.label_of(episode.occupation_after),
-            "time_on_support": cl.TIME_ON_SUPPORT.label_of(episode.time_on_support),
-            "education": cl.EDUCATION.label_of(episode.education),
-            "exit_reason": cl.EXIT_REASON.label_of(episode.exit_reason),
-            "sex": cl.SEX.label_of(episode.sex),
+    return render(
+        request,
+        "registry/episode_detail.html",
+        {
+            "episode": episode,
+            "intervention": episode.intervention,
+            "participant": episode.participant,
+            "identity": identity,
+            "can_identity": can_identity,
+            "can_edit": can(request.user, Action.EDIT_EPISODES, intervention=episode.intervention),
+            "support_before": [cl.SUPPORT.label_of(c) for c in episode.support_before_codes],
+            "support_after": [cl.SUPPORT.label_of(c) for c in episode.support_after_codes],
+            "labels": {
+                "occupation_before": cl.OCCUPATION.label_of(episode.occupation_before),
+                "occupation_after": cl.OCCUPATION.label_of(episode.occupation_after),
+                "time_on_support": cl.TIME_ON_SUPPORT.label_of(episode.time_on_support),
+                "education": cl.EDUCATION.label_of(episode.education),
+                "exit_reason": cl.EXIT_REASON.label_of(episode.exit_reason),
+                "sex": cl.SEX.label_of(episode.sex),
+            },
+            "followups": episode.followups.all(),
+            "history": history,
+            "consents": episode.participant.consents.all() if can_identity else [],
         },
-        "followups": episode.followups.all(),
-        "history": history,
-        "consents": episode.participant.consents.all() if can_identity else [],
-    })
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -379,50 +519,79 @@ def episode_exit(request, pk):
     episode = _episode(request, pk, Action.EDIT_EPISODES)
     initial = {}
     if episode.end_date:
-        initial = {"end_date": episode.end_date, "exit_reason": episode.exit_reason,
-                   "support_after": list(episode.support_after_codes),
-                   "occupation_after": episode.occupation_after,
-                   "work_hours": episode.work_hours, "study_hours": episode.study_hours}
+        initial = {
+            "end_date": episode.end_date,
+            "exit_reason": episode.exit_reason,
+            "support_after": list(episode.support_after_codes),
+            "occupation_after": episode.occupation_after,
+            "work_hours": episode.work_hours,
+            "study_hours": episode.study_hours,
+        }
     form = forms.ExitForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
+
         def action(data):
             values = dict(data)
             values["support_after"] = list(values.get("support_after") or [])
-            return services.episode_exit(actor=request.user, episode=episode,
-                                         data=services.exit_input_from(values))
+            return services.episode_exit(
+                actor=request.user, episode=episode, data=services.exit_input_from(values)
+            )
 
-        response = _save(request, form, action, success_message="Avslutet är registrerat.",
-                         success_url=reverse("episode_detail", args=[pk]))
+        response = _save(
+            request,
+            form,
+            action,
+            success_message="Avslutet är registrerat.",
+            success_url=reverse("episode_detail", args=[pk]),
+        )
         if response:
             return response
-    return _render_form(request, form, title=f"Avsluta inskrivning {episode.key}",
-                        back_url=reverse("episode_detail", args=[pk]), submit="Registrera avslut")
+    return _render_form(
+        request,
+        form,
+        title=f"Avsluta inskrivning {episode.key}",
+        back_url=reverse("episode_detail", args=[pk]),
+        submit="Registrera avslut",
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def episode_correct(request, pk):
     episode = _episode(request, pk, Action.EDIT_EPISODES)
-    initial = {"start_date": episode.start_date,
-               "home_municipality": episode.home_municipality_id,
-               "support_before": list(episode.support_before_codes),
-               "occupation_before": episode.occupation_before,
-               "time_on_support": episode.time_on_support, "education": episode.education,
-               "work_hours_before": episode.work_hours_before,
-               "study_hours_before": episode.study_hours_before}
+    initial = {
+        "start_date": episode.start_date,
+        "home_municipality": episode.home_municipality_id,
+        "support_before": list(episode.support_before_codes),
+        "occupation_before": episode.occupation_before,
+        "time_on_support": episode.time_on_support,
+        "education": episode.education,
+        "work_hours_before": episode.work_hours_before,
+        "study_hours_before": episode.study_hours_before,
+    }
     form = forms.CorrectionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
+
         def action(data):
             values = dict(data)
             values["support_before"] = list(values.get("support_before") or [])
             return services.episode_correct(actor=request.user, episode=episode, **values)
 
-        response = _save(request, form, action, success_message="Registreringen är rättad.",
-                         success_url=reverse("episode_detail", args=[pk]))
+        response = _save(
+            request,
+            form,
+            action,
+            success_message="Registreringen är rättad.",
+            success_url=reverse("episode_detail", args=[pk]),
+        )
         if response:
             return response
-    return _render_form(request, form, title=f"Rätta registrering {episode.key}",
-                        back_url=reverse("episode_detail", args=[pk]),
-                        intro="De tidigare uppgifterna sparas i historiken.")
+    return _render_form(
+        request,
+        form,
+        title=f"Rätta registrering {episode.key}",
+        back_url=reverse("episode_detail", args=[pk]),
+        intro="De tidigare uppgifterna sparas i historiken.",
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -430,16 +599,24 @@ def episode_mark_error(request, pk):
     episode = _episode(request, pk, Action.EDIT_EPISODES)
     form = forms.MarkErrorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        response = _save(request, form, lambda d: services.episode_mark_error(
-            actor=request.user, episode=episode, **d),
+        response = _save(
+            request,
+            form,
+            lambda d: services.episode_mark_error(actor=request.user, episode=episode, **d),
             success_url=reverse("episode_detail", args=[pk]),
-            success_message="Registreringen är markerad som felregistrering.")
+            success_message="Registreringen är markerad som felregistrering.",
+        )
         if response:
             return response
-    return _render_form(request, form, title=f"Markera som felregistrering – {episode.key}",
-                        back_url=reverse("episode_detail", args=[pk]), submit="Markera",
-                        intro="En felregistrering tas aldrig bort: den räknas inte i någon "
-                        "rapport, och historiken sparas.")
+    return _render_form(
+        request,
+        form,
+        title=f"Markera som felregistrering – {episode.key}",
+        back_url=reverse("episode_detail", args=[pk]),
+        submit="Markera",
+        intro="En felregistrering tas aldrig bort: den räknas inte i någon "
+        "rapport, och historiken sparas.",
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -447,14 +624,24 @@ def followup_record(request, pk):
     episode = _episode(request, pk, Action.EDIT_EPISODES)
     form = forms.FollowUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+
         def action(data):
             values = dict(data)
             values["support"] = list(values.get("support") or [])
             return services.followup_record(actor=request.user, episode=episode, **values)
 
-        response = _save(request, form, action, success_message="Uppföljningen är sparad.",
-                         success_url=reverse("episode_detail", args=[pk]))
+        response = _save(
+            request,
+            form,
+            action,
+            success_message="Uppföljningen är sparad.",
+            success_url=reverse("episode_detail", args=[pk]),
+        )
         if response:
             return response
-    return _render_form(request, form, title=f"Uppföljning – {episode.key}",
-                        back_url=reverse("episode_detail", args=[pk]))
+    return _render_form(
+        request,
+        form,
+        title=f"Uppföljning – {episode.key}",
+        back_url=reverse("episode_detail", args=[pk]),
+    )

@@ -6,7 +6,6 @@ import os
 from pathlib import Path
 
 import dj_database_url
-
 from django.core.exceptions import ImproperlyConfigured
 
 from finsam.settings.secrets import MissingSecretsError, data_dir, load_secrets
@@ -24,7 +23,7 @@ FINSAM_PSEUDONYM_KEY = _secrets["pseudonym_key"].encode("ascii")
 FINSAM_ENCRYPTION_KEYS = [k.strip().encode("ascii") for k in _secrets["encryption_keys"].split(",")]
 
 DEBUG = False
-ALLOWED_HOSTS = [h for h in os.environ.get("FINSAM_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")]
+ALLOWED_HOSTS = os.environ.get("FINSAM_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -93,8 +92,10 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]

@@ -1,4 +1,4 @@
-"""Tests: fixed throw-away keys, fast hashing; PostgreSQL when DATABASE_URL is set (CI), else SQLite."""
+"""Tests: fixed throw-away keys, fast hashing; PostgreSQL if DATABASE_URL is set, else SQLite."""
 
 import os
 
@@ -6,7 +6,7 @@ os.environ.setdefault("FINSAM_SECRET_KEY", "test-secret-key-not-for-production-"
 os.environ.setdefault("FINSAM_PSEUDONYM_KEY", "dGVzdC1wc2V1ZG9ueW0ta2V5LTMyLWJ5dGVzLWxvbmch")
 os.environ.setdefault("FINSAM_ENCRYPTION_KEYS", "kq3E0nQZ3mK5vV6Q0b0y9b5y5S9Wm0W2pR8m3hQm9Yc=")
 
-from finsam.settings.base import *  # noqa: E402, F403
+from finsam.settings.base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DEBUG = False

@@ -19,13 +19,18 @@ def home(request):
         "is_system_admin": Role.SYSTEM_ADMIN in roles,
         "no_roles": not roles,
         "associations": selectors.association_list(user=user)
-        if can(user, Action.VIEW_ASSOCIATION) else [],
+        if can(user, Action.VIEW_ASSOCIATION)
+        else [],
         "interventions": selectors.intervention_list(user=user)[:50]
-        if can(user, Action.VIEW_INTERVENTION) else [],
+        if can(user, Action.VIEW_INTERVENTION)
+        else [],
         "handler_interventions": [
-            i for i in selectors.intervention_list(user=user)
+            i
+            for i in selectors.intervention_list(user=user)
             if can(user, Action.EDIT_EPISODES, intervention=i)
-        ] if Role.PARTICIPANT_HANDLER in roles else [],
+        ]
+        if Role.PARTICIPANT_HANDLER in roles
+        else [],
         "can_audit": can(user, Action.VIEW_AUDIT),
         "is_analyst": Role.NATIONAL_ANALYST in roles,
     }

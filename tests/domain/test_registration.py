@@ -9,23 +9,37 @@ from finsam.domain.codelists import support_codes, support_mask
 from tests.conftest import PNR_WOMAN
 
 TODAY = date(2026, 11, 22)
-INTV = rules.InterventionFacts(code="I", name="Insats", orientation="individual",
-                               registration="persons", start_date=date(2019, 1, 1),
-                               end_date=date(2026, 12, 31),
-                               area_municipalities=frozenset({"0183"}))
+INTV = rules.InterventionFacts(
+    code="I",
+    name="Insats",
+    orientation="individual",
+    registration="persons",
+    start_date=date(2019, 1, 1),
+    end_date=date(2026, 12, 31),
+    area_municipalities=frozenset({"0183"}),
+)
 MUNICIPALITIES = frozenset({"0183", "0180"})
 
 
 def enrol(**kw):
-    base = dict(identity_level="identified", personal_number=PNR_WOMAN,
-                consent_date=date(2024, 1, 1), home_municipality="0183",
-                start_date=date(2024, 1, 1), support_before=["FSS"])
+    base = dict(
+        identity_level="identified",
+        personal_number=PNR_WOMAN,
+        consent_date=date(2024, 1, 1),
+        home_municipality="0183",
+        start_date=date(2024, 1, 1),
+        support_before=["FSS"],
+    )
     base.update(kw)
     intervention = base.pop("intervention", INTV)
     periods = base.pop("periods", ())
-    return rules.validate_enrolment(rules.EnrolmentInput(**base), intervention=intervention,
-                                    known_municipalities=MUNICIPALITIES,
-                                    other_periods_in_intervention=periods, today=TODAY)
+    return rules.validate_enrolment(
+        rules.EnrolmentInput(**base),
+        intervention=intervention,
+        known_municipalities=MUNICIPALITIES,
+        other_periods_in_intervention=periods,
+        today=TODAY,
+    )
 
 
 def rules_of(check_or_problems):
@@ -40,8 +54,9 @@ def test_a_valid_identified_enrolment_derives_sex_birth_and_age():
 
 
 def test_anonymous_enrolment_keeps_strata_but_no_identity():
-    check = enrol(identity_level="anonymous", personal_number="", sex="M", birth_year=2000,
-                  consent_date=None)
+    check = enrol(
+        identity_level="anonymous", personal_number="", sex="M", birth_year=2000, consent_date=None
+    )
     assert check.ok and check.person is None and check.age_at_start == 24
 
 
@@ -54,9 +69,14 @@ def test_anonymous_enrolment_keeps_strata_but_no_identity():
         ({"consent_date": None}, "consent.required"),
         ({"consent_withdrawn_date": date(2024, 2, 1)}, "consent.withdrawn"),
         ({"protected_identity": True}, "identity.protected"),
-        ({"intervention": rules.InterventionFacts("V", "Volym", "structural", "volume",
-                                                  date(2019, 1, 1), None)},
-         "enrolment.intervention_kind"),
+        (
+            {
+                "intervention": rules.InterventionFacts(
+                    "V", "Volym", "structural", "volume", date(2019, 1, 1), None
+                )
+            },
+            "enrolment.intervention_kind",
+        ),
         ({"start_date": date(2018, 12, 31)}, "enrolment.outside_intervention"),
         ({"start_date": date(2003, 12, 31)}, "date.before_law"),
         ({"start_date": date(2027, 1, 1)}, "date.future"),
@@ -100,8 +120,9 @@ def test_home_municipality_outside_the_area_only_warns():
 def test_exit_rules(kw, rule):
     data = dict(end_date=date(2024, 6, 1), exit_reason="ARB", support_after=["ING"])
     data.update(kw)
-    problems = rules.validate_exit(rules.ExitInput(**data), start_date=date(2024, 1, 1),
-                                   today=TODAY)
+    problems = rules.validate_exit(
+        rules.ExitInput(**data), start_date=date(2024, 1, 1), today=TODAY
+    )
     assert rule in rules_of(problems)
 
 
@@ -129,8 +150,10 @@ def test_work_study_increase_is_derived_when_both_ends_are_known():
     derive = rules.derive_work_study_increased
     assert derive(work_before=0, study_before=0, work_after=20, study_after=0) is True
     assert derive(work_before=40, study_before=0, work_after=45, study_after=0) is False
-    assert derive(work_before=None, study_before=None, work_after=20, study_after=None,
-                  recorded=None) is None
+    assert (
+        derive(work_before=None, study_before=None, work_after=20, study_after=None, recorded=None)
+        is None
+    )
 
 
 def test_association_lacking_a_member_kind_is_flagged():

@@ -23,10 +23,17 @@ def dump_database() -> str:
 
 def enrol_via_form(client, world, **overrides):
     client.force_login(world["users"]["participant_handler"])
-    data = {"identity_level": "identified", "personal_number": PNR_WOMAN,
-            "name": "Testa Testsson", "consent_date": "2024-03-01", "home_municipality": "0183",
-            "start_date": "2024-03-01", "support_before": ["FSS", "SJP"],
-            "education": "GYM", "time_on_support": "1TO3"}
+    data = {
+        "identity_level": "identified",
+        "personal_number": PNR_WOMAN,
+        "name": "Testa Testsson",
+        "consent_date": "2024-03-01",
+        "home_municipality": "0183",
+        "start_date": "2024-03-01",
+        "support_before": ["FSS", "SJP"],
+        "education": "GYM",
+        "time_on_support": "1TO3",
+    }
     data.update(overrides)
     return client.post(reverse("episode_enrol", args=[world["persons"].pk]), data)
 
@@ -41,7 +48,7 @@ def test_identity_number_is_nowhere_in_clear_text(client, world):
     assert participant.sex == "K" and participant.birth_year == 1990
     assert Episode.objects.get().age_at_start == 34
     dump = dump_database()
-    for form in FORMS_OF_THE_NUMBER + ["Testa Testsson"]:
+    for form in [*FORMS_OF_THE_NUMBER, "Testa Testsson"]:
         assert form not in dump
 
 
@@ -53,8 +60,10 @@ def test_handler_read_of_identity_is_in_the_audit_log(client, world):
     episode = Episode.objects.get()
     page = client.get(reverse("episode_detail", args=[episode.pk])).content.decode()
     assert "19900101-0009" not in page  # not shown until asked for
-    response = client.post(reverse("episode_detail", args=[episode.pk]),
-                           {"reveal": "1", "reason": "kontakt med deltagaren"})
+    response = client.post(
+        reverse("episode_detail", args=[episode.pk]),
+        {"reveal": "1", "reason": "kontakt med deltagaren"},
+    )
     assert "19900101-0009" in response.content.decode()
     assert "Testa Testsson" in response.content.decode()
     log = AccessLog.objects.get()
@@ -82,11 +91,9 @@ def test_audit_log_is_append_only_in_the_database(world):
         entry.save()
     with pytest.raises(PermissionError):
         AuditLog.objects.all().delete()
-    with pytest.raises(DatabaseError), \
-            transaction.atomic(), connection.cursor() as cursor:
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE audit_auditlog SET action = 'x'")
-    with pytest.raises(DatabaseError), \
-            transaction.atomic(), connection.cursor() as cursor:
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM audit_auditlog")
 
 
@@ -114,13 +121,19 @@ def test_erasure_keeps_anonymous_outcome_strata(world, enrol):
     from finsam.registry.models import Participant
 
     episode = enrol()
-    services.episode_exit(actor=world["users"]["participant_handler"], episode=episode,
-                          data=services.exit_input_from({"end_date": date(2024, 6, 1),
-                                                         "exit_reason": "ARB",
-                                                         "support_after": ["ING"]}),
-                          today=date(2026, 11, 22))
-    services.participant_erase(actor=world["users"]["participant_handler"],
-                               participant=episode.participant, reason="begäran om radering")
+    services.episode_exit(
+        actor=world["users"]["participant_handler"],
+        episode=episode,
+        data=services.exit_input_from(
+            {"end_date": date(2024, 6, 1), "exit_reason": "ARB", "support_after": ["ING"]}
+        ),
+        today=date(2026, 11, 22),
+    )
+    services.participant_erase(
+        actor=world["users"]["participant_handler"],
+        participant=episode.participant,
+        reason="begäran om radering",
+    )
     participant = Participant.objects.get()
     assert participant.pseudonym is None and participant.identity_encrypted == ""
     assert participant.identity_level == "anonymous"
@@ -134,9 +147,11 @@ def test_right_of_access_report_lists_everything_and_is_audited(world, enrol):
     from finsam.registry import services
 
     episode = enrol()
-    report = services.participant_access_report(actor=world["users"]["participant_handler"],
-                                                participant=episode.participant,
-                                                association_id=world["association"].pk)
+    report = services.participant_access_report(
+        actor=world["users"]["participant_handler"],
+        participant=episode.participant,
+        association_id=world["association"].pk,
+    )
     assert report["personal_number"] == "19900101-0009"
     assert report["inskrivningar"][0]["insats"] == "Individinsats"
     assert AccessLog.objects.count() == 1

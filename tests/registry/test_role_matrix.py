@@ -5,8 +5,14 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-ROLES = ["system_admin", "association_admin", "intervention_manager", "participant_handler",
-         "board_reader", "national_analyst"]
+ROLES = [
+    "system_admin",
+    "association_admin",
+    "intervention_manager",
+    "participant_handler",
+    "board_reader",
+    "national_analyst",
+]
 ALL = set(ROLES)
 
 
@@ -17,44 +23,77 @@ def pages(world, episode):
         ("home", reverse("home"), ALL),
         ("association_list", reverse("association_list"), ALL),
         ("association_detail own", reverse("association_detail", args=[own.pk]), ALL),
-        ("association_detail other", reverse("association_detail", args=[other.pk]),
-         {"system_admin", "national_analyst"}),
+        (
+            "association_detail other",
+            reverse("association_detail", args=[other.pk]),
+            {"system_admin", "national_analyst"},
+        ),
         ("association_create", reverse("association_create"), {"system_admin"}),
-        ("association_edit", reverse("association_edit", args=[own.pk]),
-         {"system_admin", "association_admin"}),
-        ("member_add", reverse("member_add", args=[own.pk]),
-         {"system_admin", "association_admin"}),
-        ("board_member_add", reverse("board_member_add", args=[own.pk]),
-         {"system_admin", "association_admin"}),
+        (
+            "association_edit",
+            reverse("association_edit", args=[own.pk]),
+            {"system_admin", "association_admin"},
+        ),
+        ("member_add", reverse("member_add", args=[own.pk]), {"system_admin", "association_admin"}),
+        (
+            "board_member_add",
+            reverse("board_member_add", args=[own.pk]),
+            {"system_admin", "association_admin"},
+        ),
         ("area_add", reverse("area_add", args=[own.pk]), {"system_admin", "association_admin"}),
-        ("extra_question_add", reverse("extra_question_add", args=[own.pk]),
-         {"system_admin", "association_admin"}),
+        (
+            "extra_question_add",
+            reverse("extra_question_add", args=[own.pk]),
+            {"system_admin", "association_admin"},
+        ),
         ("intervention_list", reverse("intervention_list"), ALL),
         ("intervention_detail own", reverse("intervention_detail", args=[p.pk]), ALL),
-        ("intervention_detail other", reverse("intervention_detail", args=[op.pk]),
-         {"system_admin", "national_analyst"}),
-        ("intervention_create", reverse("intervention_create", args=[own.pk]),
-         {"association_admin"}),
-        ("intervention_edit", reverse("intervention_edit", args=[p.pk]),
-         {"association_admin", "intervention_manager"}),
-        ("intervention_assign", reverse("intervention_assign", args=[p.pk]),
-         {"association_admin", "intervention_manager"}),
-        ("volume_edit", reverse("volume_edit", args=[v.pk]),
-         {"intervention_manager", "participant_handler"}),
-        ("episode_list", reverse("episode_list", args=[p.pk]),
-         {"association_admin", "participant_handler"}),
+        (
+            "intervention_detail other",
+            reverse("intervention_detail", args=[op.pk]),
+            {"system_admin", "national_analyst"},
+        ),
+        (
+            "intervention_create",
+            reverse("intervention_create", args=[own.pk]),
+            {"association_admin"},
+        ),
+        (
+            "intervention_edit",
+            reverse("intervention_edit", args=[p.pk]),
+            {"association_admin", "intervention_manager"},
+        ),
+        (
+            "intervention_assign",
+            reverse("intervention_assign", args=[p.pk]),
+            {"association_admin", "intervention_manager"},
+        ),
+        (
+            "volume_edit",
+            reverse("volume_edit", args=[v.pk]),
+            {"intervention_manager", "participant_handler"},
+        ),
+        (
+            "episode_list",
+            reverse("episode_list", args=[p.pk]),
+            {"association_admin", "participant_handler"},
+        ),
         ("episode_list other", reverse("episode_list", args=[op.pk]), set()),
         ("episode_enrol", reverse("episode_enrol", args=[p.pk]), {"participant_handler"}),
         ("episode_enrol other", reverse("episode_enrol", args=[op.pk]), set()),
-        ("episode_detail", reverse("episode_detail", args=[episode.pk]),
-         {"association_admin", "participant_handler"}),
+        (
+            "episode_detail",
+            reverse("episode_detail", args=[episode.pk]),
+            {"association_admin", "participant_handler"},
+        ),
         ("episode_exit", reverse("episode_exit", args=[episode.pk]), {"participant_handler"}),
-        ("episode_correct", reverse("episode_correct", args=[episode.pk]),
-         {"participant_handler"}),
-        ("episode_mark_error", reverse("episode_mark_error", args=[episode.pk]),
-         {"participant_handler"}),
-        ("followup_record", reverse("followup_record", args=[episode.pk]),
-         {"participant_handler"}),
+        ("episode_correct", reverse("episode_correct", args=[episode.pk]), {"participant_handler"}),
+        (
+            "episode_mark_error",
+            reverse("episode_mark_error", args=[episode.pk]),
+            {"participant_handler"},
+        ),
+        ("followup_record", reverse("followup_record", args=[episode.pk]), {"participant_handler"}),
         ("audit_list", reverse("audit_list"), {"system_admin"}),
     ]
 
@@ -109,10 +148,17 @@ def test_writes_are_denied_on_the_server_not_just_hidden(client, world):
     from finsam.registry.models import Episode
 
     client.force_login(world["users"]["board_reader"])
-    response = client.post(reverse("episode_enrol", args=[world["persons"].pk]), {
-        "identity_level": "anonymous", "sex": "K", "birth_year": "1990",
-        "home_municipality": "0183", "start_date": date(2024, 1, 1).isoformat(),
-        "support_before": ["FSS"]})
+    response = client.post(
+        reverse("episode_enrol", args=[world["persons"].pk]),
+        {
+            "identity_level": "anonymous",
+            "sex": "K",
+            "birth_year": "1990",
+            "home_municipality": "0183",
+            "start_date": date(2024, 1, 1).isoformat(),
+            "support_before": ["FSS"],
+        },
+    )
     assert response.status_code == 403
     assert Episode.objects.count() == 0
 
@@ -123,8 +169,12 @@ def test_association_admin_cannot_also_be_participant_handler(world):
     from finsam.domain.problems import DomainValidationError
 
     with pytest.raises(DomainValidationError) as exc:
-        role_grant(user=world["users"]["association_admin"], role=Role.PARTICIPANT_HANDLER,
-                   association=world["association"], actor=world["users"]["system_admin"])
+        role_grant(
+            user=world["users"]["association_admin"],
+            role=Role.PARTICIPANT_HANDLER,
+            association=world["association"],
+            actor=world["users"]["system_admin"],
+        )
     assert "identitetsuppgifter" in str(exc.value)
 
 

@@ -13,15 +13,21 @@ def counts():
     from finsam.audit.models import AuditLog
     from finsam.registry.models import Consent, Episode, FollowUp, Participant, VolumeCount
 
-    return tuple(m.objects.count() for m in (Episode, Participant, Consent, FollowUp,
-                                             VolumeCount, AuditLog))
+    return tuple(
+        m.objects.count() for m in (Episode, Participant, Consent, FollowUp, VolumeCount, AuditLog)
+    )
 
 
 def post_enrol(client, world, **overrides):
     client.force_login(world["users"]["participant_handler"])
-    data = {"identity_level": "identified", "personal_number": PNR_WOMAN,
-            "consent_date": "2024-03-01", "home_municipality": "0183",
-            "start_date": "2024-03-01", "support_before": ["FSS"]}
+    data = {
+        "identity_level": "identified",
+        "personal_number": PNR_WOMAN,
+        "consent_date": "2024-03-01",
+        "home_municipality": "0183",
+        "start_date": "2024-03-01",
+        "support_before": ["FSS"],
+    }
     data.update(overrides)
     data = {k: v for k, v in data.items() if v is not None}
     return client.post(reverse("episode_enrol", args=[world["persons"].pk]), data)
@@ -36,10 +42,20 @@ ENROL_CASES = [
     ({"start_date": "2003-12-31"}, "före 2004-01-01"),
     ({"home_municipality": "9999"}, "ingen giltig kommunkod"),
     ({"support_before": None}, "Försörjning före måste anges"),
-    ({"identity_level": "anonymous", "personal_number": "", "consent_date": None},
-     "Kön måste anges"),
-    ({"identity_level": "anonymous", "personal_number": PNR_WOMAN, "sex": "K",
-      "birth_year": "1990", "consent_date": None}, "får inte anges vid anonym registrering"),
+    (
+        {"identity_level": "anonymous", "personal_number": "", "consent_date": None},
+        "Kön måste anges",
+    ),
+    (
+        {
+            "identity_level": "anonymous",
+            "personal_number": PNR_WOMAN,
+            "sex": "K",
+            "birth_year": "1990",
+            "consent_date": None,
+        },
+        "får inte anges vid anonym registrering",
+    ),
     ({"start_date": "2099-01-01"}, "får inte vara i framtiden"),
 ]
 
@@ -62,7 +78,8 @@ def test_overlapping_enrolment_in_the_same_intervention(client, world):
     before = counts()
     response = post_enrol(client, world, start_date="2024-05-01", consent_date="2024-05-01")
     assert "redan inskriven i samma insats under en överlappande period" in (
-        response.content.decode())
+        response.content.decode()
+    )
     assert counts() == before
 
 
@@ -72,13 +89,18 @@ def test_withdrawn_consent_blocks_identified_registration(client, world):
 
     assert post_enrol(client, world).status_code == 302
     episode = Episode.objects.get()
-    services.episode_exit(actor=world["users"]["participant_handler"], episode=episode,
-                          data=services.exit_input_from({"end_date": date(2024, 4, 1),
-                                                         "exit_reason": "AVB",
-                                                         "support_after": ["SAK"]}))
-    services.consent_withdraw(actor=world["users"]["participant_handler"],
-                              participant=Participant.objects.get(),
-                              withdrawn_date=date(2024, 4, 2))
+    services.episode_exit(
+        actor=world["users"]["participant_handler"],
+        episode=episode,
+        data=services.exit_input_from(
+            {"end_date": date(2024, 4, 1), "exit_reason": "AVB", "support_after": ["SAK"]}
+        ),
+    )
+    services.consent_withdraw(
+        actor=world["users"]["participant_handler"],
+        participant=Participant.objects.get(),
+        withdrawn_date=date(2024, 4, 2),
+    )
     before = counts()
     response = post_enrol(client, world, start_date="2024-06-01", consent_date="2024-03-01")
     assert "samtycket är återkallat" in response.content.decode()
@@ -88,10 +110,18 @@ def test_withdrawn_consent_blocks_identified_registration(client, world):
 def test_enrolment_in_a_volume_intervention_is_refused(client, world):
     client.force_login(world["users"]["participant_handler"])
     before = counts()
-    response = client.post(reverse("episode_enrol", args=[world["volume"].pk]), {
-        "identity_level": "anonymous", "sex": "K", "birth_year": "1990",
-        "home_municipality": "0183", "start_date": "2024-01-01", "support_before": ["FSS"]},
-        follow=True)
+    response = client.post(
+        reverse("episode_enrol", args=[world["volume"].pk]),
+        {
+            "identity_level": "anonymous",
+            "sex": "K",
+            "birth_year": "1990",
+            "home_municipality": "0183",
+            "start_date": "2024-01-01",
+            "support_before": ["FSS"],
+        },
+        follow=True,
+    )
     assert "tar inte emot personregistrering" in response.content.decode()
     assert counts() == before
 
@@ -121,8 +151,13 @@ EXIT_CASES = [
 def test_exit_rule_violations(client, world, enrol, overrides, message):
     episode = make_episode(enrol)
     client.force_login(world["users"]["participant_handler"])
-    data = {"end_date": "2024-06-01", "exit_reason": "ARB", "support_after": ["ING"],
-            "work_hours": "20", "work_study_increased": "unknown"}
+    data = {
+        "end_date": "2024-06-01",
+        "exit_reason": "ARB",
+        "support_after": ["ING"],
+        "work_hours": "20",
+        "work_study_increased": "unknown",
+    }
     data.update(overrides)
     data = {k: v for k, v in data.items() if v is not None}
     before = counts()
@@ -137,9 +172,17 @@ def test_exit_rule_violations(client, world, enrol, overrides, message):
 def test_a_valid_exit_is_saved_and_derives_the_increase(client, world, enrol):
     episode = make_episode(enrol)
     client.force_login(world["users"]["participant_handler"])
-    response = client.post(reverse("episode_exit", args=[episode.pk]), {
-        "end_date": "2024-06-01", "exit_reason": "ARB", "support_after": ["ING"],
-        "occupation_after": "ARB", "work_hours": "45", "work_study_increased": "unknown"})
+    response = client.post(
+        reverse("episode_exit", args=[episode.pk]),
+        {
+            "end_date": "2024-06-01",
+            "exit_reason": "ARB",
+            "support_after": ["ING"],
+            "occupation_after": "ARB",
+            "work_hours": "45",
+            "work_study_increased": "unknown",
+        },
+    )
     assert response.status_code == 302
     episode.refresh_from_db()
     assert episode.end_date == date(2024, 6, 1) and episode.support_after_codes == ("ING",)
@@ -179,8 +222,9 @@ def test_followup_requires_an_exited_episode(client, world, enrol):
     episode = make_episode(enrol)
     client.force_login(world["users"]["participant_handler"])
     before = counts()
-    response = client.post(reverse("followup_record", args=[episode.pk]),
-                           {"months_after": "6", "support": ["ING"]})
+    response = client.post(
+        reverse("followup_record", args=[episode.pk]), {"months_after": "6", "support": ["ING"]}
+    )
     assert "bara registreras för en avslutad inskrivning" in response.content.decode()
     assert counts() == before
 
@@ -190,8 +234,9 @@ def test_mark_as_registration_error_keeps_history(client, world, enrol):
 
     episode = make_episode(enrol)
     client.force_login(world["users"]["participant_handler"])
-    response = client.post(reverse("episode_mark_error", args=[episode.pk]),
-                           {"reason": "Dubbelregistrerad"})
+    response = client.post(
+        reverse("episode_mark_error", args=[episode.pk]), {"reason": "Dubbelregistrerad"}
+    )
     assert response.status_code == 302
     episode.refresh_from_db()
     assert episode.exit_reason == "FEL"
@@ -204,9 +249,15 @@ def test_mark_as_registration_error_keeps_history(client, world, enrol):
 def test_correction_keeps_old_values_in_history(client, world, enrol):
     episode = make_episode(enrol)
     client.force_login(world["users"]["participant_handler"])
-    response = client.post(reverse("episode_correct", args=[episode.pk]), {
-        "start_date": "2024-03-05", "home_municipality": "0183", "support_before": ["SJP"],
-        "reason": "Fel startdatum"})
+    response = client.post(
+        reverse("episode_correct", args=[episode.pk]),
+        {
+            "start_date": "2024-03-05",
+            "home_municipality": "0183",
+            "support_before": ["SJP"],
+            "reason": "Fel startdatum",
+        },
+    )
     assert response.status_code == 302
     episode.refresh_from_db()
     assert episode.start_date == date(2024, 3, 5) and episode.support_before_codes == ("SJP",)
@@ -219,9 +270,18 @@ def test_intervention_form_rules(client, world):
 
     client.force_login(world["users"]["association_admin"])
     before = Intervention.objects.count()
-    response = client.post(reverse("intervention_create", args=[world["association"].pk]), {
-        "code": "SBG-IND", "name": "Ny", "start_date": "2024-05-01", "end_date": "2024-01-01",
-        "status": "planned", "orientation": "individual", "registration": "persons"})
+    response = client.post(
+        reverse("intervention_create", args=[world["association"].pk]),
+        {
+            "code": "SBG-IND",
+            "name": "Ny",
+            "start_date": "2024-05-01",
+            "end_date": "2024-01-01",
+            "status": "planned",
+            "orientation": "individual",
+            "registration": "persons",
+        },
+    )
     html = response.content.decode()
     assert "Slutdatum får inte vara före startdatum" in html
     assert "används redan av en annan insats" in html
