@@ -48,9 +48,13 @@ def test_keys_and_model_by_hand():
     assert sum(r.model for r in result.rows) == FRAME
 
 
-@pytest.mark.parametrize(("policy", "b_after"), [("half", 867_500), ("full", 817_500), ("none", 917_500)])
+@pytest.mark.parametrize(
+    ("policy", "b_after"), [("half", 867_500), ("full", 817_500), ("none", 917_500)]
+)
 def test_equity_policies(policy, b_after):
-    result = allocate(ROWS, AllocationParameters(frame=FRAME, floor_share=None, equity_policy=policy))
+    result = allocate(
+        ROWS, AllocationParameters(frame=FRAME, floor_share=None, equity_policy=policy)
+    )
     b = result.row("B")
     assert b.over_equity_recommendation
     assert b.recommended_max_equity == 200_000
@@ -163,7 +167,9 @@ def scenarios(draw):
     return rows, params
 
 
-PROPERTY_SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+PROPERTY_SETTINGS = settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.filter_too_much]
+)
 
 
 @PROPERTY_SETTINGS
@@ -246,8 +252,16 @@ def test_property_redistribution_leaves_nothing_anyone_could_take(scenario):
 
 # --- reading -------------------------------------------------------------------------------------
 
-HEADER = "association_code,name,support_measure_sek,population_16_64,previous_allocation,equity,revenue,requested"
-GOOD = HEADER + "\nA,Alfa,600,100,1000000,0,1000000,\nB,Beta,300,100,1000000,300000,1000000,\nC,Gamma,100,200,1000000,0,1000000,850000\n"
+HEADER = (
+    "association_code,name,support_measure_sek,population_16_64,"
+    "previous_allocation,equity,revenue,requested"
+)
+GOOD = (
+    HEADER
+    + "\nA,Alfa,600,100,1000000,0,1000000,"
+    + "\nB,Beta,300,100,1000000,300000,1000000,"
+    + "\nC,Gamma,100,200,1000000,0,1000000,850000\n"
+)
 
 
 def test_read_csv_with_bom_and_semicolons():
@@ -294,7 +308,7 @@ def test_read_xlsx(tmp_path):
         (HEADER + "\nA,Alfa,1,2,3,4,5,-6\n", "amount.negative"),
         (HEADER + "\nA,Alfa,1,2,3,4,5,\nA,Alfa,1,2,3,4,5,\n", "allocation.duplicate"),
         (HEADER + "\n,Alfa,1,2,3,4,5,\n", "allocation.code_missing"),
-        (HEADER + "\nA,Alfa,\"1 000\",2,3,4,5,\n", "file.not_a_number"),
+        (HEADER + '\nA,Alfa,"1 000",2,3,4,5,\n', "file.not_a_number"),
         (HEADER + "\nA,Alfa,1,,3,4,5,\n", "file.value_missing"),
         (HEADER + "\n", "allocation.no_rows"),
         ("", "file.empty"),

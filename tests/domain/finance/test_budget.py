@@ -135,9 +135,7 @@ def test_forecast_methods():
         2020,
         resources=(ResourceLine("FK", 1_200, 600),),
         admin_costs=(AdminCostLine("OTHER", 1_200, 500), AdminCostLine("IT", 100, 150)),
-        interventions=(
-            InterventionCost("A", budget=1_000, actual=200, planned_participants=10),
-        ),
+        interventions=(InterventionCost("A", budget=1_000, actual=200, planned_participants=10),),
     )
     remaining = year.forecast(6)
     assert [c.actual for c in remaining.admin_costs] == [1_200, 150]  # overrun stays
