@@ -8,7 +8,8 @@ with every step per association, in the "Allocation CSV layout" of ``spec/interc
 2. keys: ``key_j = w_FM × FM_j / ΣFM + w_P × P_j / ΣP``; ``model_j = B + R × key_j`` (Σ = F);
 3. equity check (**policy** ``equity_policy``: ``half`` default, ``full``, ``none``);
 4. floor (**policy** ``floor_share``: 0.9 default, ``None`` = off);
-5. take-up: at most the requested amount (what the members match);
+5. take-up: at most the requested amount, and at most what the members match
+   (``2 × min(region, municipalities)`` when their contributions are known);
 6. redistribution (**policy** ``redistribution``: on by default) of the money not allocated;
 7. frame check: never more than ``F`` in total.
 
@@ -87,6 +88,18 @@ class AllocationRow:
     revenue: float = 0.0
     requested: float | None = None
     """The state amount the members are willing to match; ``None`` = takes everything offered."""
+    region_contribution: float | None = None
+    """Optional (not a column of ``allocation_input.csv``): the regions' budgeted contribution.
+    With ``municipal_contribution`` it caps take-up at ``2 × min(region, municipalities)``."""
+    municipal_contribution: float | None = None
+
+    @property
+    def take_up_cap(self) -> float:
+        """The most this association takes: the request and the members' matching (∞ if none)."""
+        cap = math.inf if self.requested is None else self.requested
+        if self.region_contribution is not None and self.municipal_contribution is not None:
+            cap = min(cap, 2 * min(self.region_contribution, self.municipal_contribution))
+        return cap
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,6 +242,8 @@ def validate_rows(rows: Sequence[AllocationRow]) -> list[Problem]:
             "previous_allocation",
             "revenue",
             "requested",
+            "region_contribution",
+            "municipal_contribution",
         ):
             value = getattr(r, name)
             if value is None:
@@ -300,6 +315,8 @@ class AllocationResultRow:
     # details beyond the layout
     previous_allocation: float = 0.0
     requested: float | None = None
+    take_up_cap: float | None = None
+    """The most the association takes (request and members' matching); ``None`` = no limit."""
     recommended_max_equity: float = 0.0
     equity_excess: float = 0.0
     floor: float | None = None
@@ -431,7 +448,7 @@ def allocate(rows: Sequence[AllocationRow], parameters: AllocationParameters) ->
         after_floor = list(after_equity)
 
     # 5. take-up
-    caps = [math.inf if r.requested is None else r.requested for r in rows]
+    caps = [r.take_up_cap for r in rows]
     after_take_up = [min(a, c) for a, c in zip(after_floor, caps, strict=True)]
 
     # 6. redistribution
@@ -467,6 +484,7 @@ def allocate(rows: Sequence[AllocationRow], parameters: AllocationParameters) ->
                 change_from_previous=round_sek(alloc - r.previous_allocation),
                 previous_allocation=r.previous_allocation,
                 requested=r.requested,
+                take_up_cap=caps[j] if math.isfinite(caps[j]) else None,
                 recommended_max_equity=round_sek(assessments[j].recommended_max),
                 equity_excess=round_sek(assessments[j].excess),
                 floor=None if floors[j] is None else round_sek(floors[j]),

@@ -125,6 +125,8 @@ def merge_rows(
         equity=math.fsum(r.equity for r in chosen),
         revenue=math.fsum(r.revenue for r in chosen),
         requested=requested,
+        region_contribution=_sum_known([r.region_contribution for r in chosen]),
+        municipal_contribution=_sum_known([r.municipal_contribution for r in chosen]),
     )
     return [r for r in rows if r.association_code not in set(codes)] + [merged]
 
@@ -287,6 +289,10 @@ def _member_effects(codes, members, before_rows, merged_allocation, method) -> l
         )
         for kind, code in sorted(combined)
     ]
+
+
+def _sum_known(values: list[float | None]) -> float | None:
+    return None if any(v is None for v in values) else math.fsum(v or 0.0 for v in values)
 
 
 def _add(a: float | None, b: float | None) -> float | None:

@@ -104,6 +104,28 @@ def test_switched_off_steps_repeat_the_previous_column():
     assert result.unallocated == 260_000
 
 
+def test_members_matching_caps_take_up():
+    rows = [
+        *ROWS[:2],
+        AllocationRow(
+            "C",
+            "Gamma",
+            100,
+            200,
+            1_000_000,
+            0,
+            1_000_000,
+            850_000,
+            region_contribution=300_000,
+            municipal_contribution=400_000,
+        ),
+    ]
+    c = allocate(rows, AllocationParameters(frame=FRAME)).row("C")
+    assert c.take_up_cap == 600_000  # 2 × min(300 000, 400 000) < requested 850 000
+    assert c.after_take_up == c.allocation == 600_000
+    assert c.region_match == c.municipal_match == 300_000
+
+
 def test_parameters_for_year():
     p2016 = AllocationParameters.for_year(2016)
     assert (p2016.frame, p2016.floor_share, p2016.base_grant) == (339_000_000, 0.9, 400_000)
@@ -148,6 +170,8 @@ def scenarios(draw):
             equity=draw(st.integers(-(10**6), 10**7)),
             revenue=draw(st.integers(0, 3 * 10**7)),
             requested=draw(st.none() | st.integers(0, 2 * 10**7)),
+            region_contribution=draw(st.none() | st.integers(0, 10**7)),
+            municipal_contribution=draw(st.none() | st.integers(0, 10**7)),
         )
         for i in range(n)
     ]
@@ -183,6 +207,8 @@ def test_property_frame_never_exceeded_and_nothing_negative(scenario):
             assert value >= 0
         if r.requested is not None:
             assert r.allocation <= r.requested + 1e-9
+        if r.take_up_cap is not None:
+            assert r.allocation <= r.take_up_cap + 1e-9
 
 
 @PROPERTY_SETTINGS
@@ -212,7 +238,7 @@ def test_property_floor_honoured_where_it_applies(scenario):
             continue
         assert params.floor_share is not None and r.previous_allocation > 0
         assert r.after_floor >= r.floor - 0.01
-        wanted = r.floor if r.requested is None else min(r.floor, r.requested)
+        wanted = r.floor if r.take_up_cap is None else min(r.floor, r.take_up_cap)
         assert r.allocation >= wanted - 0.02
     for r in result.rows:
         if r.over_equity_recommendation and params.equity_policy != "none":
@@ -247,7 +273,7 @@ def test_property_redistribution_leaves_nothing_anyone_could_take(scenario):
     for r in result.rows:
         eligible = not (r.over_equity_recommendation and params.equity_policy != "none")
         if eligible:
-            assert r.requested is not None and r.allocation >= r.requested - 0.01
+            assert r.take_up_cap is not None and r.allocation >= r.take_up_cap - 0.01
 
 
 # --- reading -------------------------------------------------------------------------------------
