@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -462,17 +462,240 @@ def equity_share_percent(equity: float, revenue: float) -> int | None:
     return round(equity / revenue * 100)
 
 
+# --- budget_lines.csv ---------------------------------------------------------------------------
+
+LINE_KINDS = ("resource", "admin_cost", "intervention_cost")
+INTERVENTION_TOTAL = ""
+"""``category`` of an intervention_cost line carrying the intervention's cost."""
+INTERVENTION_ESF = "ESF"
+"""``category`` of an intervention_cost line carrying the ESF-financed part of that cost."""
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetLine:
+    """One row of ``budget_lines.csv`` (``spec/interchange.md``)."""
+
+    association_code: str
+    year: int
+    line: str
+    """``resource``, ``admin_cost`` or ``intervention_cost``."""
+    category: str = ""
+    """Funder code (resource), cost type (admin_cost), empty or ``ESF`` (intervention_cost)."""
+    intervention_code: str = ""
+    budget: float = 0.0
+    actual: float | None = None
+
+    @property
+    def key(self) -> tuple[str, int, str, str, str]:
+        """The row key for idempotent re-import."""
+        return (self.association_code, self.year, self.line, self.category, self.intervention_code)
+
+
+def validate_budget_lines(
+    lines: Sequence[BudgetLine], intervention_codes: Iterable[str] | None = None
+) -> list[Problem]:
+    """Every problem of a set of budget lines (row numbers from 1, Swedish messages).
+
+    ``intervention_codes``: the interventions known in the registry; when given, an
+    intervention_cost line for any other code is an error.
+    """
+    known = None if intervention_codes is None else set(intervention_codes)
+    problems: list[Problem] = []
+    seen: dict[tuple, int] = {}
+    for i, ln in enumerate(lines, start=1):
+        if not ln.association_code:
+            problems.append(
+                Problem("association_code", "budget.code_missing", "Förbundskod saknas.", row=i)
+            )
+        if ln.line not in LINE_KINDS:
+            problems.append(
+                Problem(
+                    "line",
+                    "budget.unknown_line",
+                    f"Okänd radtyp {ln.line!r} (tillåtna: {', '.join(LINE_KINDS)}).",
+                    ln.line,
+                    row=i,
+                )
+            )
+        elif ln.line == "resource":
+            if funder_kind(ln.category) is None:
+                problems.append(
+                    Problem(
+                        "category",
+                        "budget.unknown_funder",
+                        f"Okänd finansiär {ln.category!r} (tillåtna: FK, AF, länskod, kommunkod, "
+                        "EK, ESF, OVR).",
+                        ln.category,
+                        row=i,
+                    )
+                )
+        elif ln.line == "admin_cost":
+            if ln.category not in ADMIN_COST_TYPES:
+                problems.append(
+                    Problem(
+                        "category",
+                        "budget.unknown_cost_type",
+                        f"Okänd kostnadstyp {ln.category!r} (tillåtna: "
+                        + ", ".join(ADMIN_COST_TYPES.code_values)
+                        + ").",
+                        ln.category,
+                        row=i,
+                    )
+                )
+        else:
+            if not ln.intervention_code:
+                problems.append(
+                    Problem(
+                        "intervention_code",
+                        "budget.intervention_missing",
+                        "Insatskod (intervention_code) saknas på en rad för insatskostnad.",
+                        row=i,
+                    )
+                )
+            elif known is not None and ln.intervention_code not in known:
+                problems.append(
+                    Problem(
+                        "intervention_code",
+                        "budget.unknown_intervention",
+                        f"Insatsen {ln.intervention_code} finns inte i registret.",
+                        ln.intervention_code,
+                        row=i,
+                    )
+                )
+            if ln.category not in (INTERVENTION_TOTAL, INTERVENTION_ESF):
+                problems.append(
+                    Problem(
+                        "category",
+                        "budget.intervention_category",
+                        f"Kategori {ln.category!r} på en insatskostnad: lämna tom för kostnaden "
+                        "eller ange ESF för den ESF-finansierade delen.",
+                        ln.category,
+                        row=i,
+                    )
+                )
+        problems += _negatives(ln, "raden", i)
+        if ln.key in seen:
+            problems.append(
+                Problem(
+                    "",
+                    "budget.duplicate_line",
+                    f"Raden är en dubblett av rad {seen[ln.key]} (samma förbund, år, radtyp, "
+                    "kategori och insats).",
+                    None,
+                    row=i,
+                )
+            )
+        else:
+            seen[ln.key] = i
+    return problems
+
+
+def budgets_from_lines(
+    lines: Sequence[BudgetLine],
+    interventions: Mapping[str, InterventionCost] | None = None,
+    equity_start: Mapping[tuple[str, int], float] | None = None,
+    population_16_64: Mapping[str, int] | None = None,
+) -> list[AssociationYearBudget]:
+    """Build one :class:`AssociationYearBudget` per association and year from budget lines.
+
+    ``interventions``: registry data per intervention code (name, orientation, planned
+    participants; its amounts are ignored). Raises on any invalid line (all-or-nothing).
+    """
+    raise_if_errors(
+        validate_budget_lines(lines, None if interventions is None else interventions.keys())
+    )
+    groups: dict[tuple[str, int], list[BudgetLine]] = {}
+    for ln in lines:
+        groups.setdefault((ln.association_code, ln.year), []).append(ln)
+    budgets = []
+    for (code, year), group in sorted(groups.items()):
+        resources = tuple(
+            ResourceLine(ln.category, ln.budget, ln.actual) for ln in group if ln.line == "resource"
+        )
+        admin = tuple(
+            AdminCostLine(ln.category, ln.budget, ln.actual)
+            for ln in group
+            if ln.line == "admin_cost"
+        )
+        costs: dict[str, BudgetLine] = {}
+        esf: dict[str, BudgetLine] = {}
+        for ln in group:
+            if ln.line == "intervention_cost":
+                target = esf if ln.category == INTERVENTION_ESF else costs
+                target[ln.intervention_code] = ln
+        items = []
+        for iv_code in sorted(set(costs) | set(esf)):
+            template = (interventions or {}).get(iv_code, InterventionCost(iv_code))
+            cost = costs.get(iv_code)
+            budget_amount = cost.budget if cost else 0.0
+            esf_amount = esf[iv_code].budget if iv_code in esf else 0.0
+            items.append(
+                replace(
+                    template,
+                    code=iv_code,
+                    budget=budget_amount,
+                    actual=cost.actual if cost else None,
+                    esf_share=min(1.0, esf_amount / budget_amount) if budget_amount else 0.0,
+                )
+            )
+        budgets.append(
+            AssociationYearBudget(
+                association_code=code,
+                year=year,
+                equity_start=(equity_start or {}).get((code, year), 0.0),
+                resources=resources,
+                admin_costs=admin,
+                interventions=tuple(items),
+                population_16_64=(population_16_64 or {}).get(code),
+            )
+        )
+    return budgets
+
+
+def budget_to_lines(budget: AssociationYearBudget) -> list[BudgetLine]:
+    """The inverse of :func:`budgets_from_lines` (for the ``budget-lines`` export)."""
+    code, year = budget.association_code, budget.year
+    out = [
+        BudgetLine(code, year, "resource", r.funder, "", r.budget, r.actual)
+        for r in budget.resources
+    ]
+    out += [
+        BudgetLine(code, year, "admin_cost", c.cost_type, "", c.budget, c.actual)
+        for c in budget.admin_costs
+    ]
+    for iv in budget.interventions:
+        out.append(BudgetLine(code, year, "intervention_cost", "", iv.code, iv.budget, iv.actual))
+        if iv.esf_share:
+            out.append(
+                BudgetLine(
+                    code,
+                    year,
+                    "intervention_cost",
+                    INTERVENTION_ESF,
+                    iv.code,
+                    round(iv.budget * iv.esf_share, 2),
+                    None if iv.actual is None else round(iv.actual * iv.esf_share, 2),
+                )
+            )
+    return out
+
+
 __all__: Sequence[str] = (
     "ADMIN_COST_TYPES",
     "BASES",
     "DEFAULT_PAYROLL_OVERHEAD",
     "FUNDER_KINDS",
+    "LINE_KINDS",
     "AdminCostLine",
     "AssociationYearBudget",
+    "BudgetLine",
     "InterventionCost",
     "KeyRatios",
     "ResourceLine",
+    "budget_to_lines",
+    "budgets_from_lines",
     "equity_share_percent",
     "funder_kind",
     "salary_cost",
+    "validate_budget_lines",
 )

@@ -5,11 +5,15 @@ import pytest
 from finsam.domain.finance.budget import (
     AdminCostLine,
     AssociationYearBudget,
+    BudgetLine,
     InterventionCost,
     ResourceLine,
+    budget_to_lines,
+    budgets_from_lines,
     equity_share_percent,
     funder_kind,
     salary_cost,
+    validate_budget_lines,
 )
 from finsam.domain.finance.contributions import capped_state
 from finsam.domain.problems import DomainValidationError
@@ -188,3 +192,75 @@ def test_invalid_budget_lists_every_problem():
     with pytest.raises(DomainValidationError) as exc:
         year.key_ratios()
     assert "COFFEE" in str(exc.value)
+
+
+# --- budget_lines.csv --------------------------------------------------------------------------
+
+
+def test_budget_lines_round_trip():
+    budget = sundbyberg_budget()
+    budget = AssociationYearBudget(
+        budget.association_code,
+        budget.year,
+        resources=budget.resources,
+        admin_costs=budget.admin_costs,
+        interventions=(
+            InterventionCost("STRUKT", orientation="structural", budget=400_000, actual=100_000),
+            InterventionCost("UNGA", budget=400_000, esf_share=0.25, planned_participants=40),
+        ),
+    )
+    lines = budget_to_lines(budget)
+    assert [ln.line for ln in lines].count("intervention_cost") == 3  # UNGA has an ESF line
+    registry = {
+        "STRUKT": InterventionCost("STRUKT", "Strukturell samverkan", "structural"),
+        "UNGA": InterventionCost("UNGA", "Unga till arbete", planned_participants=40),
+    }
+    (rebuilt,) = budgets_from_lines(lines, registry, population_16_64={"SUNDBYBERG": 30_000})
+    assert rebuilt.revenue() == budget.revenue()
+    assert rebuilt.costs() == budget.costs()
+    assert rebuilt.esf_financing() == pytest.approx(100_000)
+    assert rebuilt.key_ratios().structural_share == pytest.approx(0.5)
+    assert rebuilt.key_ratios().cost_per_participant == pytest.approx(10_000)
+    assert rebuilt.interventions[0].name == "Strukturell samverkan"
+    assert rebuilt.population_16_64 == 30_000
+
+
+def test_budget_lines_group_per_association_and_year():
+    lines = [
+        BudgetLine("A", 2020, "resource", "FK", budget=100),
+        BudgetLine("A", 2021, "resource", "FK", budget=200),
+        BudgetLine("B", 2020, "admin_cost", "IT", budget=50, actual=40),
+    ]
+    budgets = budgets_from_lines(lines, equity_start={("A", 2021): 30})
+    assert [(b.association_code, b.year) for b in budgets] == [
+        ("A", 2020),
+        ("A", 2021),
+        ("B", 2020),
+    ]
+    assert budgets[1].equity_end() == 230
+    assert budgets[2].costs("actual") == 40
+
+
+def test_bad_budget_lines_give_every_problem_and_no_budget():
+    lines = [
+        BudgetLine("A", 2020, "resource", "SPONSOR", budget=100),
+        BudgetLine("A", 2020, "admin_cost", "COFFEE", budget=10),
+        BudgetLine("A", 2020, "intervention_cost", "", "", budget=10),
+        BudgetLine("A", 2020, "intervention_cost", "X", "NOPE", budget=10),
+        BudgetLine("A", 2020, "salary", "", budget=10),
+        BudgetLine("A", 2020, "resource", "FK", budget=-1),
+        BudgetLine("A", 2020, "resource", "FK", budget=1),
+    ]
+    problems = validate_budget_lines(lines, intervention_codes=["UNGA"])
+    assert [(p.row, p.rule) for p in problems] == [
+        (1, "budget.unknown_funder"),
+        (2, "budget.unknown_cost_type"),
+        (3, "budget.intervention_missing"),
+        (4, "budget.unknown_intervention"),
+        (4, "budget.intervention_category"),
+        (5, "budget.unknown_line"),
+        (6, "amount.negative"),
+        (7, "budget.duplicate_line"),
+    ]
+    with pytest.raises(DomainValidationError):
+        budgets_from_lines(lines)
