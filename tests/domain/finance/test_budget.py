@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from finsam.domain.finance.budget import (
     AdminCostLine,
@@ -264,3 +266,53 @@ def test_bad_budget_lines_give_every_problem_and_no_budget():
     ]
     with pytest.raises(DomainValidationError):
         budgets_from_lines(lines)
+
+
+amounts = st.integers(0, 10**8)
+
+
+@st.composite
+def years(draw):
+    resources = tuple(
+        ResourceLine(draw(st.sampled_from(["FK", "06", "0680", "ESF", "EK"])), b, a)
+        for b, a in draw(st.lists(st.tuples(amounts, amounts | st.none()), max_size=5))
+    )
+    admin = tuple(
+        AdminCostLine(draw(st.sampled_from(["PREMISES", "DIRECTOR", "IT"])), b, a)
+        for b, a in draw(st.lists(st.tuples(amounts, amounts | st.none()), max_size=5))
+    )
+    interventions = tuple(
+        InterventionCost(f"I{i}", orientation=o, budget=b, actual=a, planned_participants=p)
+        for i, (o, b, a, p) in enumerate(
+            draw(
+                st.lists(
+                    st.tuples(
+                        st.sampled_from(["individual", "structural"]),
+                        amounts,
+                        amounts | st.none(),
+                        st.none() | st.integers(0, 500),
+                    ),
+                    max_size=5,
+                )
+            )
+        )
+    )
+    return AssociationYearBudget(
+        "X", 2020, draw(st.integers(-(10**7), 10**7)), resources, admin, interventions
+    )
+
+
+@given(years(), st.integers(0, 12), st.sampled_from(["remaining", "linear"]))
+def test_property_budget_identities_and_forecast(year, months, method):
+    for basis in ("budget", "actual"):
+        ratios = year.key_ratios(basis)
+        assert ratios.result == pytest.approx(ratios.revenue - ratios.costs)
+        assert ratios.equity_end == pytest.approx(year.equity_start + ratios.result)
+        if ratios.structural_share is not None:
+            assert ratios.structural_share + ratios.individual_share == pytest.approx(1)
+        if ratios.administration_share is not None:
+            assert 0 <= ratios.administration_share <= 1
+    forecast = year.forecast(months, method)
+    # a forecast is never below what has already happened
+    assert forecast.costs("actual") >= year.costs("actual") - 1e-6
+    assert forecast.revenue("actual") >= year.revenue("actual") - 1e-6
