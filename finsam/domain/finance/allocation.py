@@ -354,7 +354,7 @@ class AllocationResult:
 
     @property
     def total_allocation(self) -> float:
-        return sum(r.allocation for r in self.rows)
+        return round_sek(math.fsum(r.allocation for r in self.rows))
 
     @property
     def unallocated(self) -> float:
