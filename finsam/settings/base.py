@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "finsam.geo",
     "finsam.registry",
     "finsam.access",
+    "finsam.finance",
     "finsam.web",
 ]
 

@@ -1,0 +1,84 @@
+"""Budgets and accounts per association and calendar year (``spec/finance.md`` §2).
+
+One row per ``budget_lines.csv`` line; the calculations (result, equity, key ratios, forecast)
+are ``finsam.domain.finance.budget`` over these rows.
+"""
+
+from django.db import models
+
+
+class AssociationYear(models.Model):
+    """Facts about one association's budget year that are not lines: adoption dates, equity."""
+
+    association = models.ForeignKey(
+        "registry.Association",
+        on_delete=models.CASCADE,
+        related_name="budget_years",
+        verbose_name="förbund",
+    )
+    year = models.PositiveSmallIntegerField("år")
+    budget_adopted = models.DateField("budget fastställd", null=True, blank=True)
+    annual_report_adopted = models.DateField("årsredovisning fastställd", null=True, blank=True)
+    equity_start = models.DecimalField(
+        "eget kapital vid årets början", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    population_16_64 = models.PositiveIntegerField("invånare 16–64 år", null=True, blank=True)
+    notes = models.TextField("anteckningar", blank=True)
+
+    class Meta:
+        ordering = ["association", "-year"]
+        verbose_name = "budgetår"
+        verbose_name_plural = "budgetår"
+        constraints = [
+            models.UniqueConstraint(fields=["association", "year"], name="association_year_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.association} {self.year}"
+
+
+class BudgetLine(models.Model):
+    class Line(models.TextChoices):
+        RESOURCE = "resource", "Intäkt/resurs"
+        ADMIN_COST = "admin_cost", "Administrativ kostnad"
+        INTERVENTION_COST = "intervention_cost", "Insatskostnad"
+
+    association = models.ForeignKey(
+        "registry.Association",
+        on_delete=models.CASCADE,
+        related_name="budget_lines",
+        verbose_name="förbund",
+    )
+    year = models.PositiveSmallIntegerField("år")
+    line = models.CharField("rad", max_length=20, choices=Line.choices)
+    category = models.CharField(
+        "kategori",
+        max_length=20,
+        blank=True,
+        help_text="Finansiär (intäkt), kostnadstyp (administration), tom eller ESF (insats).",
+    )
+    intervention = models.ForeignKey(
+        "registry.Intervention",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="budget_lines",
+        verbose_name="insats",
+    )
+    budget = models.DecimalField("budget", max_digits=14, decimal_places=2, default=0)
+    actual = models.DecimalField("utfall", max_digits=14, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["association", "year", "line", "category"]
+        verbose_name = "budgetrad"
+        verbose_name_plural = "budgetrader"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["association", "year", "line", "category", "intervention"],
+                name="budget_line_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["association", "year"], name="budget_line_assoc_year")]
+
+    def __str__(self) -> str:
+        return f"{self.association} {self.year} {self.get_line_display()} {self.category}"
