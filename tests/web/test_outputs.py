@@ -1,0 +1,33 @@
+import io
+
+import altair as alt
+import openpyxl
+import pandas as pd
+
+from finsam.web import outputs
+
+
+def test_xlsx_workbook_has_one_sheet_per_table_and_definitions():
+    content = outputs.xlsx_workbook(
+        {"Utfall": (["rad", "totalt"], [["antal", 12], ["andel", 0.5]])},
+        notes=["Skydd för små tal: värden under 5 visas som <5."],
+    )
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    assert book.sheetnames == ["Utfall", "Definitioner"]
+    assert book["Utfall"]["B2"].value == 12
+    assert "<5" in book["Definitioner"]["A1"].value
+
+
+def test_chart_renders_to_svg_and_png():
+    chart = (
+        alt.Chart(pd.DataFrame({"år": [2020, 2021], "antal": [3, 5]}))
+        .mark_line()
+        .encode(x="år:O", y="antal:Q")
+    )
+    assert outputs.chart_svg(chart).lstrip().startswith("<svg")
+    assert outputs.chart_png(chart)[:4] == b"\x89PNG"
+
+
+def test_pdf_is_rendered_from_a_template():
+    pdf = outputs.render_pdf("includes/pdf_base.html", {})
+    assert pdf[:5] == b"%PDF-"
