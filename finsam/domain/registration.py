@@ -678,3 +678,30 @@ def member_completeness_problems(kinds: Iterable[str]) -> list[Problem]:
             warning=True,
         )
     ]
+
+
+# --- extra questions ---------------------------------------------------------------------------
+
+ANSWER_TYPES = ("yes_no", "single", "multiple", "number", "text")
+
+
+def validate_extra_answer(
+    *, field_name: str, question: str, answer_type: str, choices: Sequence[str], value: object
+) -> list[Problem]:
+    """Check one answer to an association's own question (``domain.md`` §4). Empty = unanswered."""
+    if value in (None, "", []):
+        return []
+    bad = f"Frågan ”{question}”: "
+    if answer_type == "yes_no" and value not in (True, False):
+        return [_p(field_name, "extra.yes_no", bad + "svara ja eller nej.", value)]
+    if answer_type == "single" and value not in choices:
+        return [_p(field_name, "extra.choice", bad + "välj ett av svarsalternativen.", value)]
+    if answer_type == "multiple" and (
+        not isinstance(value, list | tuple) or any(v not in choices for v in value)
+    ):
+        return [_p(field_name, "extra.choice", bad + "välj bland svarsalternativen.", value)]
+    if answer_type == "number" and (isinstance(value, bool) or not isinstance(value, int | float)):
+        return [_p(field_name, "extra.number", bad + "svaret ska vara ett tal.", value)]
+    if answer_type == "text" and len(str(value)) > 1000:
+        return [_p(field_name, "extra.text_length", bad + "svaret får vara högst 1000 tecken.")]
+    return []

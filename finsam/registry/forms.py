@@ -29,6 +29,21 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+def swedish_messages(field: forms.Field) -> forms.Field:
+    """Error messages that name the field and say what to do."""
+    field.error_messages["required"] = f"{field.label} måste anges."
+    if isinstance(field, forms.DateField):
+        field.error_messages["invalid"] = f"{field.label}: ange ett datum som ÅÅÅÅ-MM-DD."
+    if isinstance(field, forms.IntegerField | forms.FloatField | forms.DecimalField):
+        field.error_messages["invalid"] = f"{field.label}: ange ett tal."
+        field.error_messages["min_value"] = f"{field.label}: värdet får inte vara negativt."
+    if isinstance(field, forms.ChoiceField):
+        field.error_messages["invalid_choice"] = (
+            f"{field.label}: välj ett av alternativen i listan."
+        )
+    return field
+
+
 class FinsamForm(forms.Form):
     """Base form: Swedish required message, and problems from services mapped onto fields."""
 
@@ -36,19 +51,8 @@ class FinsamForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            field.error_messages.setdefault("required", f"{field.label} måste anges.")
-            field.error_messages["required"] = f"{field.label} måste anges."
-            if isinstance(field, forms.DateField):
-                field.error_messages["invalid"] = f"{field.label}: ange ett datum som ÅÅÅÅ-MM-DD."
-            if isinstance(field, forms.IntegerField | forms.FloatField | forms.DecimalField):
-                field.error_messages["invalid"] = f"{field.label}: ange ett tal."
-                field.error_messages["min_value"] = f"{field.label}: värdet får inte vara negativt."
-            if isinstance(field, forms.ChoiceField):
-                field.error_messages["invalid_choice"] = (
-                    f"{field.label}: välj ett av alternativen i listan."
-                )
-            _ = name
+        for field in self.fields.values():
+            swedish_messages(field)
 
     def apply_problems(self, problems: list[Problem], field_map: dict[str, str] | None = None):
         field_map = field_map or {}
@@ -58,6 +62,48 @@ class FinsamForm(forms.Form):
                 self.add_error(name, problem.message)
             else:
                 self.add_error(None, problem.message)
+
+
+class ExtraQuestionsMixin:
+    """Adds one field per association question (``q_<id>``) and collects the answers."""
+
+    def add_questions(self, questions) -> None:
+        self.questions = list(questions)
+        for q in self.questions:
+            name, label = f"q_{q.pk}", q.text
+            if q.answer_type == "yes_no":
+                field = forms.TypedChoiceField(
+                    label=label,
+                    required=False,
+                    coerce=lambda v: v == "1",
+                    empty_value=None,
+                    choices=[("", "– ej besvarad –"), ("1", "Ja"), ("0", "Nej")],
+                )
+            elif q.answer_type == "single":
+                field = forms.ChoiceField(
+                    label=label, required=False, choices=_blank([(c, c) for c in q.choices])
+                )
+            elif q.answer_type == "multiple":
+                field = forms.MultipleChoiceField(
+                    label=label,
+                    required=False,
+                    choices=[(c, c) for c in q.choices],
+                    widget=forms.CheckboxSelectMultiple,
+                )
+            elif q.answer_type == "number":
+                field = forms.FloatField(label=label, required=False)
+            else:
+                field = forms.CharField(
+                    label=label,
+                    required=False,
+                    max_length=1000,
+                    widget=forms.Textarea(attrs={"rows": 2}),
+                )
+            field.help_text = "Förbundets egen fråga."
+            self.fields[name] = swedish_messages(field)
+
+    def answers(self) -> dict[int, object]:
+        return {q.pk: self.cleaned_data.get(f"q_{q.pk}") for q in getattr(self, "questions", [])}
 
 
 class AssociationForm(FinsamForm):
@@ -198,7 +244,7 @@ SUPPORT_BEFORE_CHOICES = [
 ]
 
 
-class EnrolmentForm(FinsamForm):
+class EnrolmentForm(ExtraQuestionsMixin, FinsamForm):
     identity_level = forms.ChoiceField(
         label="Registrering",
         widget=forms.RadioSelect,
@@ -266,7 +312,7 @@ class EnrolmentForm(FinsamForm):
     )
 
 
-class ExitForm(FinsamForm):
+class ExitForm(ExtraQuestionsMixin, FinsamForm):
     end_date = forms.DateField(label="Slutdatum", widget=DateInput())
     exit_reason = forms.ChoiceField(
         label="Avslutningsanledning",
@@ -387,6 +433,10 @@ class AssignForm(FinsamForm):
     def __init__(self, *args, users, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = users
+
+
+class ConsentWithdrawForm(FinsamForm):
+    withdrawn_date = forms.DateField(label="Samtycket återkallat", widget=DateInput())
 
 
 class RevealForm(FinsamForm):

@@ -31,6 +31,8 @@ from finsam.registry.models import (
     BoardMember,
     Consent,
     Episode,
+    ExtraAnswer,
+    ExtraQuestion,
     FollowUp,
     Intervention,
     Member,
@@ -447,8 +449,11 @@ def episode_enrol(
     consent_form_version: str = "",
     key: str | None = None,
     today: date | None = None,
+    answers: dict[int, object] | None = None,
 ) -> tuple[Episode, list[Problem]]:
-    """Enrol a participant in an intervention. Returns the episode and any warnings."""
+    """Enrol a participant in an intervention. Returns the episode and any warnings.
+
+    ``answers``: the association's own enrolment questions (question id → value)."""
     today = today or timezone.localdate()
     participant: Participant | None = None
     # Resolve the person first so overlap can be checked; the number is validated inside.
@@ -525,6 +530,8 @@ def episode_enrol(
         study_hours_before=data.study_hours_before,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
+    if answers:
+        extra_answers_save(episode=episode, answers=answers)
     audit_change(
         actor=actor,
         action="episode_enrol",
@@ -548,7 +555,12 @@ EXIT_FIELDS = [
 
 @transaction.atomic
 def episode_exit(
-    *, actor, episode: Episode, data: rules.ExitInput, today: date | None = None
+    *,
+    actor,
+    episode: Episode,
+    data: rules.ExitInput,
+    today: date | None = None,
+    answers: dict[int, object] | None = None,
 ) -> Episode:
     problems = rules.validate_exit(data, start_date=episode.start_date, today=today)
     raise_if_errors(problems)
@@ -567,6 +579,8 @@ def episode_exit(
         recorded=data.work_study_increased,
     )
     episode.save()
+    if answers:
+        extra_answers_save(episode=episode, answers=answers)
     audit_change(
         actor=actor,
         action="episode_exit",
@@ -763,6 +777,53 @@ def volume_record(
         changes=diff(before, _snapshot(row, ["women", "men", "other"])),
     )
     return row
+
+
+# --- extra questions ---------------------------------------------------------------------------
+
+
+def extra_questions_for(association_id: int, phase: str, on: date | None) -> list[ExtraQuestion]:
+    """The association's own questions asked in ``phase``, valid on ``on``, in order."""
+    qs = ExtraQuestion.objects.filter(association_id=association_id, phase=phase)
+    if on is not None:
+        qs = qs.filter(valid_from__lte=on).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+    return list(qs.order_by("order", "pk"))
+
+
+def extra_answers_save(
+    *, episode: Episode, answers: dict[int, object], followup: FollowUp | None = None
+) -> None:
+    """Validate and store answers (question id → value) for an episode, in the caller's
+    transaction. Unknown questions and invalid answers raise; empty answers delete."""
+    questions = {
+        q.pk: q
+        for q in ExtraQuestion.objects.filter(
+            pk__in=list(answers), association_id=episode.intervention.association_id
+        )
+    }
+    problems: list[Problem] = []
+    for qid, value in answers.items():
+        question = questions.get(qid)
+        if question is None:
+            problems.append(
+                Problem(f"q_{qid}", "extra.unknown", "Frågan hör inte till insatsens förbund.")
+            )
+            continue
+        problems += rules.validate_extra_answer(
+            field_name=f"q_{qid}",
+            question=question.text,
+            answer_type=question.answer_type,
+            choices=question.choices,
+            value=value,
+        )
+    raise_if_errors(problems)
+    for qid, value in answers.items():
+        if value in (None, "", []):
+            ExtraAnswer.objects.filter(question_id=qid, episode=episode, followup=followup).delete()
+        else:
+            ExtraAnswer.objects.update_or_create(
+                question_id=qid, episode=episode, followup=followup, defaults={"value": value}
+            )
 
 
 # --- identity: reveal, consent, access and erasure ---------------------------------------------

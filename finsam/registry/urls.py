@@ -32,4 +32,9 @@ urlpatterns = [
         name="episode_mark_error",
     ),
     path("inskrivningar/<int:pk>/uppfoljning/", views.followup_record, name="followup_record"),
+    path(
+        "inskrivningar/<int:pk>/samtycke/aterkalla/",
+        views.consent_withdraw,
+        name="consent_withdraw",
+    ),
 ]

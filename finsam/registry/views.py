@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from finsam.access.models import InterventionAssignment
@@ -425,10 +426,13 @@ def episode_enrol(request, pk):
         messages.error(request, "Insatsen tar inte emot personregistrering.")
         return redirect("intervention_detail", pk=pk)
     form = forms.EnrolmentForm(request.POST or None, initial={"identity_level": "identified"})
+    form.add_questions(
+        services.extra_questions_for(intervention.association_id, "enrolment", timezone.localdate())
+    )
     if request.method == "POST" and form.is_valid():
 
         def action(data):
-            values = {k: (v if v is not None else None) for k, v in data.items()}
+            values = dict(data)
             values["support_before"] = list(values.get("support_before") or [])
             episode, warnings = services.episode_enrol(
                 actor=request.user,
@@ -436,6 +440,7 @@ def episode_enrol(request, pk):
                 data=services.enrolment_input_from(values),
                 name=values.get("name") or "",
                 consent_form_version=values.get("consent_form_version") or "",
+                answers=form.answers(),
             )
             request.session["last_episode"] = episode.pk
             return episode, warnings
@@ -508,6 +513,7 @@ def episode_detail(request, pk):
                 "sex": cl.SEX.label_of(episode.sex),
             },
             "followups": episode.followups.all(),
+            "answers": episode.extra_answers.select_related("question").order_by("question__order"),
             "history": history,
             "consents": episode.participant.consents.all() if can_identity else [],
         },
@@ -528,13 +534,21 @@ def episode_exit(request, pk):
             "study_hours": episode.study_hours,
         }
     form = forms.ExitForm(request.POST or None, initial=initial)
+    form.add_questions(
+        services.extra_questions_for(
+            episode.intervention.association_id, "exit", timezone.localdate()
+        )
+    )
     if request.method == "POST" and form.is_valid():
 
         def action(data):
             values = dict(data)
             values["support_after"] = list(values.get("support_after") or [])
             return services.episode_exit(
-                actor=request.user, episode=episode, data=services.exit_input_from(values)
+                actor=request.user,
+                episode=episode,
+                data=services.exit_input_from(values),
+                answers=form.answers(),
             )
 
         response = _save(
@@ -644,4 +658,37 @@ def followup_record(request, pk):
         form,
         title=f"Uppföljning – {episode.key}",
         back_url=reverse("episode_detail", args=[pk]),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def consent_withdraw(request, pk):
+    episode = _episode(request, pk, Action.EDIT_EPISODES)
+    if not episode.participant.is_identified:
+        messages.error(request, "Deltagaren är registrerad anonymt och har inget samtycke.")
+        return redirect("episode_detail", pk=pk)
+    form = forms.ConsentWithdrawForm(
+        request.POST or None, initial={"withdrawn_date": timezone.localdate()}
+    )
+    if request.method == "POST" and form.is_valid():
+        response = _save(
+            request,
+            form,
+            lambda d: services.consent_withdraw(
+                actor=request.user, participant=episode.participant, **d
+            ),
+            success_url=reverse("episode_detail", args=[pk]),
+            success_message="Återkallelsen av samtycket är registrerad.",
+        )
+        if response:
+            return response
+    return _render_form(
+        request,
+        form,
+        title=f"Återkalla samtycke – {episode.key}",
+        back_url=reverse("episode_detail", args=[pk]),
+        submit="Registrera",
+        intro="Efter återkallelsen kan deltagaren bara registreras anonymt, tills "
+        "ett nytt samtycke lämnas. Redan registrerade uppgifter finns kvar; "
+        "begär radering separat om deltagaren vill det.",
     )

@@ -94,6 +94,11 @@ def pages(world, episode):
             {"participant_handler"},
         ),
         ("followup_record", reverse("followup_record", args=[episode.pk]), {"participant_handler"}),
+        (
+            "consent_withdraw",
+            reverse("consent_withdraw", args=[episode.pk]),
+            {"participant_handler"},
+        ),
         ("audit_list", reverse("audit_list"), {"system_admin"}),
     ]
 
