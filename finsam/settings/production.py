@@ -14,6 +14,10 @@ if not os.environ.get("DATABASE_URL"):
     raise ImproperlyConfigured("Finsam startar inte i produktion utan DATABASE_URL (PostgreSQL).")
 
 DEBUG = False
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = 31536000

@@ -31,3 +31,9 @@ def test_chart_renders_to_svg_and_png():
 def test_pdf_is_rendered_from_a_template():
     pdf = outputs.render_pdf("includes/pdf_base.html", {})
     assert pdf[:5] == b"%PDF-"
+
+
+def test_the_stylesheet_is_found_by_the_static_finders():
+    from django.contrib.staticfiles import finders
+
+    assert finders.find("finsam/finsam.css")
