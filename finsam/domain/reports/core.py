@@ -262,14 +262,18 @@ class ReportResult:
 # --- population and areas -------------------------------------------------------------------
 
 
-def base_population(episodes: pd.DataFrame) -> pd.DataFrame:
+def base_mask(episodes: pd.DataFrame) -> np.ndarray:
     """Individual interventions with person registration, registration errors (FEL) excluded."""
-    keep = (
-        (episodes["orientation"] == "individual")
-        & (episodes["registration"] == "persons")
-        & (episodes["exit_reason"].fillna("") != cl.EXIT_REGISTRATION_ERROR)
+    return (
+        (episodes["orientation"].to_numpy() == "individual")
+        & (episodes["registration"].to_numpy() == "persons")
+        & (episodes["exit_reason"].to_numpy() != cl.EXIT_REGISTRATION_ERROR)
     )
-    return episodes.loc[keep.to_numpy()].reset_index(drop=True)
+
+
+def base_population(episodes: pd.DataFrame) -> pd.DataFrame:
+    """The rows of :func:`base_mask`."""
+    return episodes.loc[base_mask(episodes)].reset_index(drop=True)
 
 
 def exited_in(df: pd.DataFrame, period: Period) -> np.ndarray:
@@ -289,12 +293,18 @@ def active_in(df: pd.DataFrame, period: Period) -> np.ndarray:
 
 
 class Grouping:
-    """Area, sex and age-band indices of every episode of a population, for every level asked."""
+    """Area, sex and age-band indices of every episode of a population, for every level asked.
 
-    def __init__(self, df: pd.DataFrame, options: ReportOptions):
+    Areas are those of the base population (``keep``), so an area with no episode in the period
+    still shows its zeros; :meth:`restrict` then narrows the episodes to a report's population
+    without changing the areas.
+    """
+
+    def __init__(self, df: pd.DataFrame, options: ReportOptions, keep: np.ndarray | None = None):
         self.df = df
         self.options = options
         self.n = len(df)
+        keep = np.ones(self.n, dtype=bool) if keep is None else keep
         sex = df["sex"].to_numpy()
         self.sex = np.where(sex == "K", 0, np.where(sex == "M", 1, 2)).astype(np.int64)
         ages = df["age_at_start"].to_numpy()
@@ -303,38 +313,79 @@ class Grouping:
         self.band = np.where(band < 0, len(edges), band).astype(np.int64)
         self.n_bands = len(edges) + 1
         self.levels: list[tuple[str, np.ndarray, list[Area]]] = []
-        self.parent: dict[tuple[str, str], dict[str, str]] = {}
+        raw: dict[str, np.ndarray] = {}
+        uniques: dict[str, list[str]] = {}
         for level in options.levels:
-            idx, areas = self._factorize(level)
+            idx, areas, raw[level], uniques[level] = self._factorize(level, keep)
             self.levels.append((level, idx, areas))
         self.areas: tuple[Area, ...] = tuple(a for _l, _i, areas in self.levels for a in areas)
+        self._area_pairs = self._links(raw, uniques, keep)
 
-    def _codes(self, level: str) -> np.ndarray:
-        if level == "country":
-            return np.full(self.n, COUNTRY_CODE, dtype=object)
-        return self.df[_LEVEL_COLUMNS[level][0]].to_numpy(dtype=object)
+    def restrict(self, mask: np.ndarray) -> Grouping:
+        """The same areas, only the episodes in ``mask`` (``self.df`` becomes those rows)."""
+        other = object.__new__(Grouping)
+        other.options = self.options
+        other.df = self.df.loc[mask].reset_index(drop=True)
+        other.n = len(other.df)
+        other.sex = self.sex[mask]
+        other.band = self.band[mask]
+        other.n_bands = self.n_bands
+        other.levels = [(lvl, idx[mask], areas) for lvl, idx, areas in self.levels]
+        other.areas = self.areas
+        other._area_pairs = self._area_pairs
+        return other
 
-    def _factorize(self, level: str) -> tuple[np.ndarray, list[Area]]:
+    def _factorize(self, level: str, keep: np.ndarray):
         if level == "country":
-            idx = np.zeros(self.n, dtype=np.int64)
-            areas = [Area("country", COUNTRY_CODE, COUNTRY_NAME)]
-        else:
-            code_col, name_col = _LEVEL_COLUMNS[level]
-            codes, uniques = pd.factorize(self.df[code_col], sort=True)
-            names = (
-                self.df[[code_col, name_col]]
-                .drop_duplicates(code_col)
-                .set_index(code_col)[name_col]
-            )
-            idx = codes.astype(np.int64)
-            areas = [Area(level, str(c), str(names[c])) for c in uniques]
+            idx = np.where(keep, 0, -1).astype(np.int64)
+            return idx, [Area("country", COUNTRY_CODE, COUNTRY_NAME)], idx, [COUNTRY_CODE]
+        code_col, name_col = _LEVEL_COLUMNS[level]
+        raw, uniques = pd.factorize(self.df[code_col], sort=True)
+        raw = raw.astype(np.int64)
+        present = np.zeros(len(uniques), dtype=bool)
+        present[raw[keep & (raw >= 0)]] = True
+        first = np.full(len(uniques), -1, dtype=np.int64)
+        order = np.flatnonzero(keep & (raw >= 0))[::-1]
+        first[raw[order]] = order  # first kept row of each code (reversed write: first wins)
+        names = self.df[name_col].to_numpy(dtype=object)
         wanted = self.options.areas
-        if wanted is not None:
-            keep = np.array([a.code in wanted for a in areas], dtype=bool)
-            remap = np.cumsum(keep) - 1
-            idx = np.where(keep[idx], remap[idx], -1) if len(idx) else idx
-            areas = [a for a, k in zip(areas, keep, strict=True) if k]
-        return idx, areas
+        keep_area = present & np.array(
+            [wanted is None or str(c) in wanted for c in uniques], dtype=bool
+        )
+        remap = np.where(keep_area, np.cumsum(keep_area) - 1, -1)
+        idx = np.where(keep & (raw >= 0), remap[np.maximum(raw, 0)], -1)
+        areas = [
+            Area(level, str(c), str(names[first[i]])) for i, c in enumerate(uniques) if keep_area[i]
+        ]
+        return idx, areas, np.where(keep, raw, -1), [str(c) for c in uniques]
+
+    def _links(self, raw, uniques, keep):
+        """(parent area, child areas) pairs where the report shows a parent and all its children."""
+        pairs = []
+        rank = {lvl: i for i, lvl in enumerate(LEVELS)}
+        shown = {a.key for a in self.areas}
+        for child_level in raw:
+            for parent_level in raw:
+                if rank[parent_level] <= rank[child_level]:
+                    continue
+                c, p = raw[child_level], raw[parent_level]
+                ok = (c >= 0) & (p >= 0)
+                width = len(uniques[child_level]) + 1
+                combo = np.unique(p[ok] * width + c[ok])
+                children: dict[str, list[str]] = {}
+                for value in combo:
+                    pc = uniques[parent_level][value // width]
+                    children.setdefault(pc, []).append(uniques[child_level][value % width])
+                for pc, kids in children.items():
+                    if (parent_level, pc) not in shown:
+                        continue
+                    keys = tuple((child_level, k) for k in kids)
+                    if all(k in shown for k in keys):
+                        pairs.append(((parent_level, pc), keys))
+        return pairs
+
+    def area_lines(self):
+        return self._area_pairs
 
     def sums(self, weights: np.ndarray) -> dict[tuple[str, str], dict[str, float]]:
         """Σ weights per area and column (total, women, men, age bands)."""
@@ -392,25 +443,6 @@ class Grouping:
                         row[name] = by_band[i, j]
                 out[area.key] = row
         return out
-
-    def area_lines(self) -> list[tuple[tuple[str, str], tuple[tuple[str, str], ...]]]:
-        """(parent area, child areas) pairs where the report shows a parent and all its children."""
-        pairs = []
-        rank = {lvl: i for i, lvl in enumerate(LEVELS)}
-        shown = {a.key for a in self.areas}
-        for child_level, _ci, _child_areas in self.levels:
-            for parent_level, _pi, parent_areas in self.levels:
-                if rank[parent_level] <= rank[child_level]:
-                    continue
-                child_codes = self._codes(child_level)
-                parent_codes = self._codes(parent_level)
-                links = pd.DataFrame({"c": child_codes, "p": parent_codes}).drop_duplicates()
-                for parent in parent_areas:
-                    children = links.loc[links["p"] == parent.code, "c"].tolist()
-                    keys = tuple((child_level, str(c)) for c in children)
-                    if children and all(k in shown for k in keys):
-                        pairs.append((parent.key, keys))
-        return pairs
 
 
 # --- building the protection table of a report ----------------------------------------------

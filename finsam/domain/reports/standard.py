@@ -15,7 +15,7 @@ from finsam.domain.reports.core import (
     Row,
     TableBuilder,
     add_anonymity_rows,
-    base_population,
+    base_mask,
     exited_in,
     make_tables,
     person_keys,
@@ -89,15 +89,17 @@ R1_ROWS = (
 )
 
 
-def _prepare(episodes: pd.DataFrame, options: ReportOptions):
-    df = base_population(episodes)
-    g = Grouping(df, options)
-    return df, g, TableBuilder(g), person_keys(df)
+def _prepare(episodes: pd.DataFrame, options: ReportOptions, population):
+    """Group the base population, then keep only the report's population (``population(df)``)."""
+    keep = base_mask(episodes)
+    full = Grouping(episodes, options, keep)
+    g = full.restrict(keep & population(episodes, options.period))
+    return g.df, g, TableBuilder(g), person_keys(g.df)
 
 
 def outcome_summary(episodes: pd.DataFrame, options: ReportOptions) -> ReportResult:
     """R1 Utfall – episodes exited in the period."""
-    df, g, b, pk = _prepare(episodes, options)
+    df, g, b, pk = _prepare(episodes, options, exited_in)
     t = "utfall"
     exited = exited_in(df, options.period)
     anonymous = pk < 0
@@ -257,7 +259,7 @@ def _support_code_rows(b: TableBuilder, t: str, masks: np.ndarray, pop: np.ndarr
 
 def support_before(episodes: pd.DataFrame, options: ReportOptions) -> ReportResult:
     """R2 Support before the intervention – episodes started in the period."""
-    df, _g, b, pk = _prepare(episodes, options)
+    df, _g, b, pk = _prepare(episodes, options, started_in)
     started = started_in(df, options.period)
     masks = df["support_before_mask"].to_numpy(dtype=np.int64)
     _support_code_rows(b, "forsorjning_fore", masks, started)
@@ -290,7 +292,7 @@ def support_before(episodes: pd.DataFrame, options: ReportOptions) -> ReportResu
 
 def support_after(episodes: pd.DataFrame, options: ReportOptions) -> ReportResult:
     """R3 Support after, the same episodes' support before, the change and a flow matrix."""
-    df, g, b, pk = _prepare(episodes, options)
+    df, g, b, pk = _prepare(episodes, options, exited_in)
     exited = exited_in(df, options.period)
     after = df["support_after_mask"].to_numpy(dtype=np.int64)
     before = df["support_before_mask"].to_numpy(dtype=np.int64)
@@ -402,7 +404,7 @@ R4_ROWS = (
 
 def exit_reasons(episodes: pd.DataFrame, options: ReportOptions) -> ReportResult:
     """R4 Exit reasons – episodes exited in the period (FEL excluded)."""
-    df, g, b, pk = _prepare(episodes, options)
+    df, g, b, pk = _prepare(episodes, options, exited_in)
     t = "avslutningsanledningar"
     exited = exited_in(df, options.period)
     reason = df["exit_reason"]
@@ -449,7 +451,7 @@ def occupation(episodes: pd.DataFrame, options: ReportOptions) -> ReportResult:
     Four groups (work, studies, active job seeking, other) plus missing (SAK, also for no value);
     change in count and in percentage points of all episodes in the population.
     """
-    df, g, b, pk = _prepare(episodes, options)
+    df, g, b, pk = _prepare(episodes, options, exited_in)
     exited = exited_in(df, options.period)
     sums = {}
     for side, column in (("fore", "occupation_before"), ("efter", "occupation_after")):
