@@ -217,7 +217,9 @@ def validate_frame(df: pd.DataFrame, schema: str = "episodes") -> pd.DataFrame:
 _MESSAGES = {
     "frame.required": "Kolumnen {col} i {label} saknar värde (värdet krävs)",
     "frame.code": "Kolumnen {col} i {label} har en kod som inte finns i kodlistan",
-    "frame.before_law": "Kolumnen {col} i {label} har ett datum före lagens ikraftträdande 2004-01-01",
+    "frame.before_law": (
+        "Kolumnen {col} i {label} har ett datum före lagens ikraftträdande 2004-01-01"
+    ),
     "frame.end_before_start": "Slutdatum ({col}) i {label} får inte vara före startdatum",
     "frame.support_mask": "Kolumnen {col} i {label} har en ogiltig försörjningsmask",
     "frame.duplicate": "Kolumnen {col} i {label} har dubbletter",

@@ -275,7 +275,8 @@ def interventions_report(
         R7_COLUMN_LABELS,
         tuple(areas),
         ptable,
-        "Aktiv = startdatum ≤ periodens slut och inget slutdatum eller slutdatum ≥ periodens start.",
+        "Aktiv = startdatum ≤ periodens slut och inget slutdatum eller slutdatum ≥ "
+        "periodens start.",
     )
     return ReportResult(
         "insatser",

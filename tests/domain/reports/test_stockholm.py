@@ -1,4 +1,4 @@
-"""Rebuild micro data that reproduce the published Stockholm tables and get the same numbers back."""
+"""Rebuild micro data reproducing the published Stockholm tables; get the same numbers back."""
 
 from collections import defaultdict
 from datetime import date
