@@ -29,7 +29,7 @@ from finsam.domain.reports.core import (
     TableBuilder,
     active_in,
     add_anonymity_rows,
-    base_population,
+    base_mask,
     exited_in,
     make_tables,
     person_keys,
@@ -61,14 +61,21 @@ def participants(
     pseudonym has an episode (any intervention or association, FEL excluded) that started before
     the period; otherwise *new*. Anonymous episodes are never returning.
     """
-    df = base_population(episodes)
-    g = Grouping(df, options)
+    period = options.period
+    keep = base_mask(episodes)
+    # first start of every pseudonym over the whole base population (for new vs returning)
+    pk_all = np.where(keep, person_keys(episodes), -1)
+    start_all = episodes["start_date"].to_numpy()
+    ident = pk_all >= 0
+    first = pd.Series(start_all[ident]).groupby(pk_all[ident]).min()
+    active_all = keep & active_in(episodes, period)
+    g = Grouping(episodes, options, keep).restrict(active_all)
+    df = g.df
     b = TableBuilder(g)
-    pk = person_keys(df)
+    pk = pk_all[active_all]
     anon = pk < 0
     t = "deltagare"
-    period = options.period
-    active = active_in(df, period)
+    active = np.ones(len(df), dtype=bool)
     started = started_in(df, period)
     exited = exited_in(df, period)
 
@@ -77,9 +84,9 @@ def participants(
         a = g.sums(mask & anon)
         return {k: {c: d[k][c] + a[k][c] for c in d[k]} for k in d}
 
-    start = df["start_date"].to_numpy()
-    earlier = pd.Series(start).groupby(pk).transform("min").to_numpy()
-    first_start = np.where(anon, start, earlier)
+    first_start = np.full(len(df), np.datetime64("NaT"), dtype="datetime64[ns]")
+    if ident.any():
+        first_start[~anon] = first.reindex(pk[~anon]).to_numpy()
     returning = ~anon & (first_start < period.start64)
     b.count_row(t, "personer_aktiva", persons(active), additive_areas=False)
     b.count_row(t, "episoder_aktiva", g.sums(active))
@@ -198,7 +205,7 @@ def interventions_report(
         areas = [a for a in areas if a.code in options.areas]
 
     # actual participants per intervention: persons active in the period
-    pop = base_population(episodes)
+    pop = episodes.loc[base_mask(episodes)].reset_index(drop=True)
     active = active_in(pop, period)
     rows_spec = [
         ("aktiva", "Insatser aktiva under perioden"),

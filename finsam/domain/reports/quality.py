@@ -108,12 +108,27 @@ def data_quality(
     }
     ids = df["episode_id"].to_numpy()
     codes = df["association_code"].to_numpy(dtype=object)
+    uniq, inverse = np.unique(codes.astype(str), return_inverse=True) if len(codes) else ([], [])
     names = dict(zip(codes, df["association_name"].to_numpy(dtype=object), strict=True))
-    out = []
-    for code in sorted(set(codes)):
-        in_assoc = codes == code
-        issues = {
-            key: tuple(int(i) for i in np.sort(ids[in_assoc & flag])) for key, flag in flags.items()
-        }
-        out.append(AssociationQuality(str(code), str(names[code]), int(in_assoc.sum()), issues))
+    order = np.argsort(inverse, kind="stable") if len(codes) else np.zeros(0, dtype=np.int64)
+    n_per = np.bincount(inverse, minlength=len(uniq)) if len(codes) else []
+    per_check: dict[str, list[tuple[int, ...]]] = {}
+    for key, flag in flags.items():
+        sel = order[flag[order]]  # flagged rows, grouped by association
+        counts = (
+            np.bincount(inverse[sel], minlength=len(uniq))
+            if len(sel)
+            else np.zeros(len(uniq), dtype=np.int64)
+        )
+        chunks = np.split(ids[sel], np.cumsum(counts)[:-1]) if len(uniq) else []
+        per_check[key] = [tuple(int(i) for i in np.sort(c)) for c in chunks]
+    out = [
+        AssociationQuality(
+            str(code),
+            str(names[code]),
+            int(n_per[i]),
+            {key: per_check[key][i] for key in flags},
+        )
+        for i, code in enumerate(uniq)
+    ]
     return DataQualityResult(period, overdue_months, tuple(out))
