@@ -329,9 +329,12 @@ def grid_table(
 
 
 def recoverable_cells(result: ProtectedTable) -> list[tuple[CellKey, float]]:
-    """Hidden cells that one shown line gives back by subtraction, with the recovered value.
+    """Hidden cells that one line gives back exactly by subtraction, with the recovered value.
 
-    Used by tests and as a final self-check: after :func:`protect` this is always empty.
+    Used by tests and as a self-check: after :func:`protect` this is always empty. A line with a
+    single hidden cell can remain only where no other cell could be hidden (the hidden cell is a
+    total whose shown parts are all 0); that happens when the line is not an exact sum (e.g. sex
+    "X" counts in the total only), and then subtraction does not give the hidden value back.
     """
     found = []
     for line in result.lines:
@@ -341,7 +344,9 @@ def recoverable_cells(result: ProtectedTable) -> list[tuple[CellKey, float]]:
         (key,) = hidden
         shown_parts = sum((result.cells[k].value or 0) for k in line.parts if k != key)
         if key == line.total:
-            found.append((key, shown_parts))
+            recovered = shown_parts
         else:
-            found.append((key, (result.cells[line.total].value or 0) - shown_parts))
+            recovered = (result.cells[line.total].value or 0) - shown_parts
+        if math.isclose(recovered, result.cells[key].value or 0, abs_tol=1e-9):
+            found.append((key, recovered))
     return found
