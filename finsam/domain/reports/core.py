@@ -589,3 +589,29 @@ def person_keys(df: pd.DataFrame) -> np.ndarray:
     """Factorized pseudonyms; -1 for anonymous episodes."""
     codes, _ = pd.factorize(df["person_key"], use_na_sentinel=True)
     return codes.astype(np.int64)
+
+
+# --- who may see unprotected numbers ---------------------------------------------------------
+
+UNPROTECTED_ROLES = frozenset({"association_admin", "participant_handler"})
+"""Roles with access to the association's participants (``domain.md`` §5, ``reports.md``)."""
+
+
+def unprotected_allowed(
+    role: str, own_associations: Iterable[str], levels: Sequence[str], areas: Sequence[str] | None
+) -> bool:
+    """True only when every area of the report is one of the user's own associations.
+
+    The report must be at association level with an explicit list of areas (``areas``), all of
+    them the user's own; any other level (county, country, or intervention – whose codes cannot be
+    checked here) or any other association means protected aggregates. The web layer calls this
+    and passes ``protected=not unprotected_allowed(...)``.
+    """
+    own = set(own_associations)
+    return (
+        role in UNPROTECTED_ROLES
+        and tuple(levels) == ("association",)
+        and areas is not None
+        and len(areas) > 0
+        and set(areas) <= own
+    )

@@ -145,3 +145,15 @@ def test_other_schemas():
         )
     with pytest.raises(DomainValidationError):
         build_frame([{"episode_id": 1, "months_after": 7}], "followups")
+
+
+def test_unprotected_only_for_own_association_and_allowed_roles():
+    from finsam.domain.reports.core import unprotected_allowed
+
+    assert unprotected_allowed("participant_handler", ["F1"], ["association"], ["F1"])
+    assert unprotected_allowed("association_admin", ["F1", "F2"], ["association"], ["F1", "F2"])
+    assert not unprotected_allowed("association_admin", ["F1"], ["association"], ["F1", "F2"])
+    assert not unprotected_allowed("association_admin", ["F1"], ["association"], None)
+    assert not unprotected_allowed("association_admin", ["F1"], ["association", "county"], ["F1"])
+    assert not unprotected_allowed("board_reader", ["F1"], ["association"], ["F1"])
+    assert not unprotected_allowed("national_analyst", ["F1"], ["country"], ["SE"])
