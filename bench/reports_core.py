@@ -3,7 +3,8 @@
 Usage: ``python bench/reports_core.py [N]`` (default 1 000 000 episodes). The frame is generated
 with numpy directly in the episode-frame layout (no database): 80 associations in 21 counties,
 ~12 % anonymous, 1 % FEL. Prints seconds per report at the country level and with all
-associations side by side.
+associations, counties and the country side by side. Run from the repository root:
+``PYTHONPATH=. python bench/reports_core.py``.
 """
 
 from __future__ import annotations
@@ -16,9 +17,12 @@ import pandas as pd
 
 from finsam.domain.codelists import SUPPORT
 from finsam.domain.reports.core import Period, ReportOptions
-from finsam.domain.reports.frame import EPISODE_COLUMNS
+from finsam.domain.reports.frame import EPISODE_COLUMNS, validate_frame
+from finsam.domain.reports.participants import participants
+from finsam.domain.reports.quality import data_quality
 from finsam.domain.reports.standard import (
     exit_reasons,
+    occupation,
     outcome_summary,
     support_after,
     support_before,
@@ -88,12 +92,26 @@ def main(n: int) -> None:
     t0 = time.perf_counter()
     df = synthetic_frame(n)
     print(f"generated {n} episodes in {time.perf_counter() - t0:.2f} s")
+    t0 = time.perf_counter()
+    df = validate_frame(df)
+    print(f"{'validate_frame':22s} {'':28s} {time.perf_counter() - t0:.2f} s")
+    period = Period.year(2019)
     for levels in (("country",), ("association", "county", "country")):
-        options = ReportOptions(Period.year(2019), levels=levels)
-        for report in (outcome_summary, support_before, support_after, exit_reasons):
+        options = ReportOptions(period, levels=levels)
+        for report in (
+            outcome_summary,
+            support_before,
+            support_after,
+            exit_reasons,
+            occupation,
+            participants,
+        ):
             t0 = time.perf_counter()
             report(df, options)
-            print(f"{report.__name__:16s} {'+'.join(levels):28s} {time.perf_counter() - t0:.2f} s")
+            print(f"{report.__name__:22s} {'+'.join(levels):28s} {time.perf_counter() - t0:.2f} s")
+    t0 = time.perf_counter()
+    data_quality(df, period)
+    print(f"{'data_quality':22s} {'association':28s} {time.perf_counter() - t0:.2f} s")
 
 
 if __name__ == "__main__":
