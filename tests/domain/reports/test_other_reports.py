@@ -325,3 +325,44 @@ def test_empty_frame_gives_empty_tables():
 def test_support_bits_used_in_frames():
     eps = build_frame(exited(1, support_before=["FSS", "AKS"]))
     assert eps.loc[0, "support_before_mask"] == support_bit("FSS") | support_bit("AKS")
+
+
+def test_county_line_forces_secondary_suppression_across_associations():
+    a = [{**r, "association_code": "A", "association_name": "A"} for r in exited(3)]
+    a += [{**r, "association_code": "A", "association_name": "A"} for r in exited(10, sex="M")]
+    b = [{**r, "association_code": "B", "association_name": "B"} for r in exited(20)]
+    b += [{**r, "association_code": "B", "association_name": "B"} for r in exited(20, sex="M")]
+    options = ReportOptions(Y2019, levels=("association", "county"))
+    result = REPORTS["utfall"](build_frame(a + b), options)
+    t = result.table("utfall")
+    assert t.display("antal_avslutade", ("association", "A"), "women") == "<5"
+    # county women (23) − B women (20) would give A's 3 back: one of them is hidden too
+    hidden = [
+        t.cell("antal_avslutade", ("association", "B"), "women").hidden,
+        t.cell("antal_avslutade", ("county", "01"), "women").hidden,
+    ]
+    assert any(hidden)
+    assert recoverable_cells(t.protected) == []
+    # without the county the associations are independent
+    alone = REPORTS["utfall"](build_frame(a + b), ReportOptions(Y2019)).table("utfall")
+    assert not alone.cell("antal_avslutade", ("association", "B"), "women").hidden
+
+
+def test_intervention_level_and_age_split():
+    records = [{**r, "intervention_code": "I1", "intervention_name": "Steg 1"} for r in exited(6)]
+    records += [
+        {**r, "intervention_code": "I2", "intervention_name": "Steg 2", "age_at_start": 17}
+        for r in exited(7)
+    ]
+    options = ReportOptions(
+        Y2019, levels=("intervention", "association"), split="sex_age", protected=False
+    )
+    t = REPORTS["utfall"](build_frame(records), options).table("utfall")
+    assert [(a.level, a.code, a.name) for a in t.areas] == [
+        ("intervention", "I1", "Steg 1"),
+        ("intervention", "I2", "Steg 2"),
+        ("association", "F1", "Förbund 1"),
+    ]
+    assert t.value("antal_avslutade", ("intervention", "I2"), "16–19") == 7
+    assert t.value("antal_avslutade", ("association", "F1"), "30–39") == 6
+    assert t.value("andel_under_30_vid_start_pct", ("association", "F1"), "16–19") == 100
