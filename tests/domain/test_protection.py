@@ -170,3 +170,27 @@ def test_protection_is_idempotent(body, threshold):
     second = protect(table, rule, presuppressed=first.hidden)
     assert second.hidden == first.hidden
     assert protect(table, rule).hidden == first.hidden  # deterministic
+
+
+@settings(max_examples=200, deadline=None)
+@given(bodies, st.integers(2, 8))
+def test_shares_follow_their_counts(body, threshold):
+    """A percentage of each cell over its row total is hidden whenever the count or total is."""
+    table = _grid(body)
+    cells = dict(table.cells)
+    for (r, c), cell in table.cells.items():
+        total = table.cells[(r, "T")].value
+        cells[("pct", r, c)] = Cell(
+            None if not total else 100 * cell.value / total,
+            Kind.DERIVED,
+            n=total,
+            refs=((r, c), (r, "T")),
+        )
+    result = protect(Table(cells, table.lines), ProtectionRule.for_threshold(threshold))
+    for r, c in table.cells:
+        share = result[("pct", r, c)]
+        if result[(r, c)].hidden or result[(r, "T")].hidden:
+            assert share.hidden
+        if 1 <= (table.cells[(r, "T")].value or 0) < threshold:
+            assert share.hidden
+    assert recoverable_cells(result) == []

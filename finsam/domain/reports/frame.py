@@ -133,7 +133,8 @@ def _coerce(series: pd.Series, kind: str) -> pd.Series:
     if kind == "str":
         return series.astype(object)
     if kind == "str?":
-        return series.astype(object).where(series.notna(), None)
+        s = series.astype(object)
+        return s.where(s.notna() & (s != ""), None)  # "" = no value (CSV imports)
     if kind == "bool?":
         return series.astype(object).where(series.notna(), None)
     return series.astype(object)

@@ -47,12 +47,8 @@ def work_study_increased(df: pd.DataFrame) -> np.ndarray:
         s_up = s_known & (np.minimum(sa, FULL) > np.minimum(sb, FULL))
     derived_up = w_up | s_up
     all_known = w_known & s_known
-    recorded = df["work_study_increased"].to_numpy(dtype=object)
-    recorded_true = (
-        np.array([v is True or v == 1 for v in recorded], dtype=bool)
-        if len(recorded)
-        else np.zeros(0, dtype=bool)
-    )
+    recorded = df["work_study_increased"].astype(object)
+    recorded_true = (recorded.where(recorded.notna(), False) == True).to_numpy(dtype=bool)  # noqa: E712
     return derived_up | (~all_known & recorded_true)
 
 

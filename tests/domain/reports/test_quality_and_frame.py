@@ -157,3 +157,15 @@ def test_unprotected_only_for_own_association_and_allowed_roles():
     assert not unprotected_allowed("association_admin", ["F1"], ["association", "county"], ["F1"])
     assert not unprotected_allowed("board_reader", ["F1"], ["association"], ["F1"])
     assert not unprotected_allowed("national_analyst", ["F1"], ["country"], ["SE"])
+
+
+def test_empty_person_key_is_anonymous_and_pandas_booleans_are_read():
+    df = build_frame(
+        [{"sex": "K", "age_at_start": 20, "start_date": "2019-01-01", "person_key": ""}]
+    )
+    assert df.loc[0, "person_key"] is None
+    from finsam.domain.reports.standard import work_study_increased
+
+    frame = pd.concat([df, df], ignore_index=True)
+    frame["work_study_increased"] = pd.array([True, pd.NA], dtype="boolean")
+    assert work_study_increased(frame).tolist() == [True, False]
