@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from finsam.domain import codelists as cl
+from finsam.domain.problems import DomainValidationError, Problem
 from finsam.domain.protection import (
     Cell,
     Flag,
@@ -181,6 +182,19 @@ def interventions_report(
     Intervention counts are not about persons and are never suppressed; the actual participants
     (persons active in the period, distinct pseudonyms + anonymous episodes) are protected.
     """
+    unsupported = [lvl for lvl in options.levels if lvl not in ("association", "country")]
+    if unsupported:
+        raise DomainValidationError(
+            [
+                Problem(
+                    "level",
+                    "report.level_r7",
+                    f"Rapporten Insatser finns för nivåerna förbund och riket, inte "
+                    f"{', '.join(unsupported)}.",
+                    tuple(unsupported),
+                )
+            ]
+        )
     period = options.period
     iv = interventions
     start = iv["start_date"].to_numpy()
@@ -292,8 +306,8 @@ def interventions_report(
         options,
         (table,),
         ("Antal insatser skyddas inte (inga personuppgifter); antal deltagare skyddas.",),
-        int(iv_active.sum()),
-        0,
+        int(active.sum()),
+        int((active & (pk < 0)).sum()),
     )
 
 

@@ -392,3 +392,20 @@ def test_r4_protection_threshold_applies_to_csv(threshold):
             assert v == rule.symbol or v == "0" or int(v) >= threshold or int(v) > 0
             if v not in (rule.symbol,) and 0 < int(v) < threshold:
                 pytest.fail(f"unprotected small cell {row}")
+
+
+def test_r7_rejects_levels_it_does_not_have():
+    from finsam.domain.problems import DomainValidationError
+
+    iv, eps = stockholm_2017_frames()
+    with pytest.raises(DomainValidationError) as err:
+        interventions_report(iv, eps, ReportOptions(Period.year(2017), levels=("county",)))
+    assert err.value.problems[0].rule == "report.level_r7"
+    result = interventions_report(
+        iv, eps, ReportOptions(Period.year(2017), levels=("association", "country"))
+    )
+    table = result.table("insatser")
+    assert table.value("aktiva", ("country", "SE"), "total") == sum(
+        table.value("aktiva", a, "total") for a in table.areas if a.level == "association"
+    )
+    assert result.episodes > 0 and result.anonymous_episodes > 0
