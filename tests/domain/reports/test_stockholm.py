@@ -409,3 +409,69 @@ def test_r7_rejects_levels_it_does_not_have():
         table.value("aktiva", a, "total") for a in table.areas if a.level == "association"
     )
     assert result.episodes > 0 and result.anonymous_episodes > 0
+
+
+def stockholm_2016_change_episodes() -> list[dict]:
+    """Exited episodes whose after − before per support code is the published change.
+
+    Unlike the source (different persons before and after), these are true flows: each episode
+    moves a person from a code that decreased to one that increased; an unpaired unit is carried
+    by an episode that also keeps ING (or FSS) on both sides, so that code's net is 0.
+    """
+    labels = {**SUPPORT_LABELS, "Uppgift saknas": "SAK"}
+    change: dict[str, dict[str, int]] = defaultdict(dict)
+    for r in read_published("stockholm_2016_forandring_efter.csv"):
+        change[r["forbund"]][labels[r["forsorjning"]]] = int(r["forandring"])
+    ids = Ids()
+    records = []
+    for name, by_code in change.items():
+        plus = [c for c, v in by_code.items() if v > 0 for _ in range(v)]
+        minus = [c for c, v in by_code.items() if v < 0 for _ in range(-v)]
+        pairs = []
+        while plus and minus:
+            pairs.append(([minus.pop()], [plus.pop()]))
+        keep = {p: "FSS" if p == "ING" else "ING" for p in (*plus, *minus)}  # net 0 on both sides
+        pairs += [([keep[p]], [keep[p], p]) for p in plus]
+        pairs += [([keep[m], m], [keep[m]]) for m in minus]
+        for i, (before, after) in enumerate(pairs):
+            records.append(
+                {
+                    **assoc(name),
+                    "episode_id": ids(),
+                    "person_key": None if i % 6 == 0 else f"{name}-{i}",
+                    "sex": "KM"[i % 2],
+                    "age_at_start": 30,
+                    "start_date": "2015-06-01",
+                    "end_date": date(2016, 1 + i % 12, 10),
+                    "exit_reason": "REH",
+                    "support_before": before,
+                    "support_after": after,
+                }
+            )
+        records += noise(name, ids, 2016)
+    return records
+
+
+def test_r3_change_reproduces_stockholm_2016_as_a_true_flow():
+    from finsam.domain.reports.standard import support_after
+
+    records = stockholm_2016_change_episodes()
+    result = support_after(build_frame(records), ReportOptions(Period.year(2016), protected=False))
+    change = result.table("forandring")
+    labels = {**SUPPORT_LABELS, "Uppgift saknas": "SAK"}
+    published = {
+        (r["forbund"], labels[r["forsorjning"]]): int(r["forandring"])
+        for r in read_published("stockholm_2016_forandring_efter.csv")
+    }
+    for area in change.areas:
+        for code in (*labels.values(), "ETA"):
+            # cells blank in the source are 0
+            assert change.value(code, area, "total") == published.get((area.name, code), 0), (
+                area.name,
+                code,
+            )
+    # the flow matrix adds up: every episode leaves its before codes for its after codes
+    flow = result.table("flodesmatris")
+    area = change.area(code_of("Östra Södertörn"))
+    out_of_fss = sum(flow.value("FSS", area, c) for c in flow.columns)
+    assert out_of_fss == result.table("fore").value("FSS", area, "total")
