@@ -1,0 +1,61 @@
+"""Outcome reports R1–R9 (``spec/reports.md``) over the episode frame – pure Python, no Django.
+
+:data:`REPORTS` maps the command-line names of ``spec/interchange.md`` to the report functions;
+every function takes the frames it needs and a :class:`ReportOptions` and returns a
+:class:`ReportResult` that a renderer turns into page, xlsx, csv, pdf or json.
+"""
+
+from finsam.domain.reports.core import (
+    Area,
+    Period,
+    ReportOptions,
+    ReportResult,
+    ReportTable,
+    Row,
+)
+from finsam.domain.reports.costs import costs
+from finsam.domain.reports.followup import followup
+from finsam.domain.reports.participants import interventions_report, participants
+from finsam.domain.reports.quality import data_quality
+from finsam.domain.reports.standard import (
+    exit_reasons,
+    occupation,
+    outcome_summary,
+    support_after,
+    support_before,
+)
+
+REPORTS = {
+    "utfall": outcome_summary,
+    "forsorjning-fore": support_before,
+    "forsorjning-efter": support_after,
+    "avslutningsanledningar": exit_reasons,
+    "sysselsattning": occupation,
+    "deltagare": participants,
+    "insatser": interventions_report,
+    "kostnader": costs,
+    "uppfoljning": followup,
+}
+"""Name → function. Signatures: R1–R5 ``(episodes, options)``; ``deltagare`` ``(episodes,
+options, volume=None)``; ``insatser`` ``(interventions, episodes, options)``; ``kostnader``
+``(budget_lines, episodes, options)``; ``uppfoljning`` ``(episodes, followups, options)``."""
+
+__all__ = [
+    "REPORTS",
+    "Area",
+    "Period",
+    "ReportOptions",
+    "ReportResult",
+    "ReportTable",
+    "Row",
+    "costs",
+    "data_quality",
+    "exit_reasons",
+    "followup",
+    "interventions_report",
+    "occupation",
+    "outcome_summary",
+    "participants",
+    "support_after",
+    "support_before",
+]

@@ -1,0 +1,16 @@
+import csv
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).resolve().parents[3] / ".." / "shared" / "fixtures"
+
+
+def read_published(name: str) -> list[dict[str, str]]:
+    with open(FIXTURES / "published" / name, encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.fixture
+def published():
+    return read_published
