@@ -1,0 +1,151 @@
+"""The report filter (a GET form, so every report view and download has a shareable address)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django import forms
+from django.utils import timezone
+
+from finsam.domain.reports.core import LEVEL_LABELS
+from finsam.domain.reports.quality import DEFAULT_OVERDUE_MONTHS
+from finsam.registry.forms import DateInput, FinsamForm
+from finsam.reports import runner
+
+
+class MonthInput(forms.TextInput):
+    input_type = "month"
+
+
+PERIOD_CHOICES = [
+    ("year", "Kalenderår"),
+    ("months", "Månader"),
+    ("dates", "Datum"),
+]
+SPLIT_CHOICES = [("sex", "Totalt, kvinnor, män"), ("sex_age", "Även åldersgrupper")]
+
+
+def _month(value: str, label: str) -> date:
+    try:
+        year, month = (int(p) for p in value.split("-"))
+        return date(year, month, 1)
+    except (ValueError, AttributeError):
+        raise forms.ValidationError(f"{label}: ange en månad som ÅÅÅÅ-MM.") from None
+
+
+class ReportFilterForm(FinsamForm):
+    period_type = forms.ChoiceField(
+        label="Period", choices=PERIOD_CHOICES, initial="year", widget=forms.RadioSelect
+    )
+    year = forms.IntegerField(label="År", min_value=2004, max_value=2100, required=False)
+    month_from = forms.CharField(
+        label="Från månad", required=False, widget=MonthInput, help_text="ÅÅÅÅ-MM"
+    )
+    month_to = forms.CharField(
+        label="Till och med månad", required=False, widget=MonthInput, help_text="ÅÅÅÅ-MM"
+    )
+    date_from = forms.DateField(label="Från datum", required=False, widget=DateInput())
+    date_to = forms.DateField(label="Till och med datum", required=False, widget=DateInput())
+    levels = forms.MultipleChoiceField(
+        label="Nivå",
+        choices=[],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Flera nivåer visas sida vid sida (t.ex. förbund, län och riket).",
+    )
+    associations = forms.MultipleChoiceField(
+        label="Förbund",
+        choices=[],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Inget val = alla förbund du får se rapporter för.",
+    )
+    split = forms.ChoiceField(
+        label="Uppdelning", choices=SPLIT_CHOICES, initial="sex", widget=forms.RadioSelect
+    )
+    protected = forms.BooleanField(
+        label="Visa skyddade tal (för publicering)",
+        required=False,
+        help_text="Små tal döljs som i rapporter till andra.",
+    )
+    overdue_months = forms.IntegerField(
+        label="Maxtid för inskrivning (månader)",
+        min_value=1,
+        max_value=600,
+        required=False,
+        initial=DEFAULT_OVERDUE_MONTHS,
+        help_text="Datakvalitet: inskrivna längre än så räknas som troligen missat avslut.",
+    )
+
+    def __init__(self, *args, user, report: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.report = report
+        self.fields["levels"].choices = [
+            (lvl, LEVEL_LABELS[lvl]) for lvl in runner.allowed_levels(user)
+        ]
+        self.fields["associations"].choices = [
+            (a.code, a.name) for a in runner.reportable_associations(user)
+        ]
+        ids = [a.pk for a in runner.reportable_associations(user)]
+        if not runner.may_see_unprotected(user, ids):
+            del self.fields["protected"]
+        if report not in runner.SPLIT_REPORTS:
+            del self.fields["split"]
+        self.fields["year"].initial = timezone.localdate().year - 1
+        self.fields["levels"].initial = ["association"]
+        for name, field in self.fields.items():
+            if name in ("year", "overdue_months"):
+                field.error_messages["min_value"] = (
+                    f"{field.label}: värdet måste vara minst {field.min_value}."
+                )
+                field.error_messages["max_value"] = (
+                    f"{field.label}: värdet får vara högst {field.max_value}."
+                )
+            if isinstance(field, forms.MultipleChoiceField):
+                field.error_messages["invalid_choice"] = (
+                    f"{field.label}: välj bland alternativen i listan (%(value)s finns inte)."
+                )
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("period_type") or "year"
+        start = end = None
+        if kind == "year":
+            year = data.get("year")
+            if year is None and "year" not in self.errors:
+                self.add_error("year", "År måste anges när perioden är ett kalenderår.")
+            elif year is not None:
+                start, end = date(year, 1, 1), date(year, 12, 31)
+        elif kind == "months":
+            try:
+                if not data.get("month_from"):
+                    raise forms.ValidationError("Från månad måste anges.")
+                start = _month(data["month_from"], "Från månad")
+            except forms.ValidationError as exc:
+                self.add_error("month_from", exc)
+            try:
+                if not data.get("month_to"):
+                    raise forms.ValidationError("Till och med månad måste anges.")
+                last = _month(data["month_to"], "Till och med månad")
+                nxt = date(last.year + (last.month == 12), last.month % 12 + 1, 1)
+                end = date.fromordinal(nxt.toordinal() - 1)
+            except forms.ValidationError as exc:
+                self.add_error("month_to", exc)
+        else:
+            start, end = data.get("date_from"), data.get("date_to")
+            if start is None and "date_from" not in self.errors:
+                self.add_error("date_from", "Från datum måste anges.")
+            if end is None and "date_to" not in self.errors:
+                self.add_error("date_to", "Till och med datum måste anges.")
+        data["start"], data["end"] = start, end
+        return data
+
+    def plan_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "levels": tuple(data.get("levels") or ("association",)),
+            "association_codes": tuple(data.get("associations") or ()),
+            "split": data.get("split") or "sex",
+            "unprotected": False if data.get("protected") else None,
+            "overdue_months": data.get("overdue_months") or DEFAULT_OVERDUE_MONTHS,
+        }

@@ -1,0 +1,372 @@
+"""Who may run which report on what, and running it: the one path for pages, downloads and the
+``finsam report`` command.
+
+Role rules (``domain.md`` §5, ``reports.md``):
+
+- ``VIEW_REPORTS`` decides which associations a user may report on at all. A user whose grant
+  covers every association (national analyst) may also ask for the county and country levels;
+  everyone else reports on intervention and association level for their own associations.
+- Unprotected numbers only for a user with ``VIEW_UNPROTECTED_REPORTS`` on **every** association
+  of the report (association administrator, participant handler), on intervention or association
+  level. Everyone else – and every county or country figure – gets protected aggregates.
+- Without a user (the command run by the operator without ``--user``) every association may be
+  reported on, protected only.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+from django.conf import settings
+
+from finsam.access.permissions import association_filter, can
+from finsam.domain.access import Action
+from finsam.domain.problems import DomainValidationError, Problem
+from finsam.domain.protection import ProtectionRule
+from finsam.domain.reports import REPORTS, data_quality
+from finsam.domain.reports.core import LEVELS, Period, ReportOptions, ReportResult
+from finsam.domain.reports.quality import DEFAULT_OVERDUE_MONTHS, DataQualityResult
+from finsam.reports import selectors
+from finsam.registry.models import Association
+
+REPORT_INFO: dict[str, tuple[str, str]] = {
+    "utfall": ("R1", "Utfall"),
+    "forsorjning-fore": ("R2", "Försörjning före insatsen"),
+    "forsorjning-efter": ("R3", "Försörjning efter och förändring"),
+    "avslutningsanledningar": ("R4", "Avslutningsanledningar"),
+    "sysselsattning": ("R5", "Sysselsättning före och efter"),
+    "deltagare": ("R6", "Deltagare"),
+    "insatser": ("R7", "Insatser"),
+    "kostnader": ("R8", "Kostnader"),
+    "uppfoljning": ("R9", "Uppföljning efter avslut"),
+}
+REPORT_DESCRIPTIONS = {
+    "utfall": "Deltagare som avslutats under perioden: bakgrund, arbete och studier efter.",
+    "forsorjning-fore": "Försörjning vid start för deltagare som påbörjat under perioden.",
+    "forsorjning-efter": "Försörjning efter avslut jämfört med före, samma deltagare, med flöden.",
+    "avslutningsanledningar": "Avslutningsanledningar för deltagare som avslutats under perioden.",
+    "sysselsattning": "Sysselsättning före och efter för deltagare som avslutats.",
+    "deltagare": "Personer och deltagarepisoder aktiva, påbörjade och avslutade; nya/återkommande.",
+    "insatser": "Insatser aktiva och påbörjade, planerat och faktiskt antal deltagare, målgrupper.",
+    "kostnader": "Resurser, insatskostnader och administration per budgetår; kostnad per deltagare.",
+    "uppfoljning": "Utfall vid avslut och 6, 12 och 24 månader efter för samma deltagare.",
+}
+SPLIT_REPORTS = frozenset(
+    {
+        "utfall",
+        "forsorjning-fore",
+        "forsorjning-efter",
+        "avslutningsanledningar",
+        "sysselsattning",
+        "deltagare",
+        "uppfoljning",
+    }
+)
+"""Reports with an age-band split (the others are not about persons by sex)."""
+
+PROTECTED_LEVELS = frozenset({"county", "country"})
+PROGRESS_ROWS = 100_000
+
+
+def _problem(field_name: str, rule: str, message: str, value=None) -> DomainValidationError:
+    return DomainValidationError([Problem(field_name, rule, message, value)])
+
+
+# --- scope ------------------------------------------------------------------------------------
+
+
+def reportable_associations(user):
+    """The associations ``user`` may report on (``None`` user = every association)."""
+    qs = Association.objects.order_by("name")
+    if user is None:
+        return qs
+    return qs.filter(association_filter(user, Action.VIEW_REPORTS))
+
+
+def reports_everything(user) -> bool:
+    """True when the user's VIEW_REPORTS grant covers every association (or there is no user)."""
+    if user is None:
+        return True
+    return not association_filter(user, Action.VIEW_REPORTS).children
+
+
+def may_see_unprotected(user, association_ids) -> bool:
+    ids = list(association_ids)
+    return (
+        user is not None
+        and bool(ids)
+        and all(can(user, Action.VIEW_UNPROTECTED_REPORTS, association=a) for a in ids)
+    )
+
+
+def allowed_levels(user) -> tuple[str, ...]:
+    return LEVELS if reports_everything(user) else ("intervention", "association")
+
+
+# --- the plan of one report -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportPlan:
+    name: str
+    options: ReportOptions
+    selection: selectors.Selection
+    associations: tuple[Association, ...]
+    """The associations the report shows (chosen or, when none chosen, all the user may see)."""
+    unprotected_allowed: bool
+    overdue_months: int = DEFAULT_OVERDUE_MONTHS
+
+    @property
+    def code(self) -> str:
+        return REPORT_INFO[self.name][0]
+
+
+def plan_report(
+    user,
+    name: str,
+    *,
+    period: Period,
+    levels: tuple[str, ...] = ("association",),
+    association_codes: tuple[str, ...] = (),
+    split: str = "sex",
+    threshold: int | None = None,
+    unprotected: bool | None = None,
+    overdue_months: int = DEFAULT_OVERDUE_MONTHS,
+) -> ReportPlan:
+    """Check the request against the user's rights and fix what is read and shown.
+
+    ``unprotected``: ``True`` = the user asks for unprotected numbers (refused with a Swedish
+    problem when not allowed); ``False`` = protected; ``None`` = unprotected when allowed (the web
+    default for administrators and handlers)."""
+    problems: list[Problem] = []
+    if name not in REPORTS:
+        raise _problem(
+            "report",
+            "report.name",
+            f"Okänd rapport {name!r}: välj en av {', '.join(REPORTS)}.",
+            name,
+        )
+    levels = tuple(dict.fromkeys(levels)) or ("association",)
+    for level in levels:
+        if level not in LEVELS:
+            problems.append(
+                Problem(
+                    "level",
+                    "report.level",
+                    f"Nivå: okänd nivå {level!r}, välj en av {', '.join(LEVELS)}.",
+                    level,
+                )
+            )
+        elif level not in allowed_levels(user):
+            problems.append(
+                Problem(
+                    "level",
+                    "report.level_scope",
+                    "Nivå: län och riket kräver behörighet att se rapporter för alla förbund; "
+                    "välj insats eller förbund.",
+                    level,
+                )
+            )
+    if split != "sex" and name not in SPLIT_REPORTS:
+        split = "sex"
+    allowed = {a.code: a for a in reportable_associations(user)}
+    if user is not None and not allowed:
+        raise _problem(
+            "association",
+            "report.no_scope",
+            "Du har inte behörighet att se rapporter för något förbund.",
+        )
+    chosen: list[Association] = []
+    for code in association_codes:
+        if code in allowed:
+            chosen.append(allowed[code])
+        elif Association.objects.filter(code=code).exists():
+            problems.append(
+                Problem(
+                    "association",
+                    "report.association_scope",
+                    f"Förbund: du har inte behörighet att se rapporter för förbundet {code}.",
+                    code,
+                )
+            )
+        else:
+            problems.append(
+                Problem(
+                    "association",
+                    "report.association_unknown",
+                    f"Förbund: det finns inget förbund med koden {code}.",
+                    code,
+                )
+            )
+    if threshold is not None and (not isinstance(threshold, int) or threshold < 1):
+        problems.append(
+            Problem(
+                "threshold",
+                "report.threshold",
+                f"Tröskel: tröskelvärdet måste vara ett heltal ≥ 1 (nu {threshold!r}).",
+                threshold,
+            )
+        )
+    if problems:
+        raise DomainValidationError(problems)
+    everything = reports_everything(user)
+    shown = tuple(chosen) if chosen else tuple(allowed.values())
+    unprotected_ok = not (set(levels) & PROTECTED_LEVELS) and may_see_unprotected(
+        user, [a.pk for a in shown]
+    )
+    if unprotected and not unprotected_ok:
+        raise _problem(
+            "unprotected",
+            "report.unprotected",
+            "Oskyddade tal: visas bara för användare som får se deltagarna i varje förbund i "
+            "rapporten, på insats- eller förbundsnivå.",
+        )
+    protected = not unprotected_ok if unprotected is None else not unprotected
+    rule = ProtectionRule.for_threshold(threshold or settings.FINSAM_PROTECTION_THRESHOLD)
+    # What is read: the chosen associations; all of their counties for a county figure; every
+    # association for the country. What is shown: ``areas`` (None = everything read).
+    if "country" in levels and everything:
+        read_ids = None
+    elif "county" in levels and everything and chosen:
+        counties = set(
+            selectors.association_dimension([a.pk for a in chosen])["county_code"].tolist()
+        )
+        dim = selectors.association_dimension(None)
+        read_ids = tuple(int(i) for i in dim.loc[dim["county_code"].isin(counties)].iloc[:, 0])
+    elif everything and not chosen:
+        read_ids = None
+    else:
+        read_ids = tuple(a.pk for a in shown)
+    areas = None
+    if chosen or not everything:
+        ids = [a.pk for a in shown]
+        codes = {a.code for a in shown}
+        if "intervention" in levels:
+            codes |= set(selectors.intervention_ids_by_code(ids))
+        if "county" in levels:
+            codes |= set(selectors.association_dimension(ids)["county_code"])
+        if "country" in levels:
+            codes.add("SE")
+        areas = tuple(sorted(codes))
+    options = ReportOptions(
+        period=period,
+        levels=tuple(lvl for lvl in LEVELS if lvl in levels),
+        areas=areas,
+        split=split,
+        protected=protected,
+        rule=rule,
+    )
+    return ReportPlan(
+        name,
+        options,
+        selectors.Selection(period, read_ids),
+        shown,
+        unprotected_ok,
+        overdue_months,
+    )
+
+
+# --- running -----------------------------------------------------------------------------------
+
+
+@dataclass
+class ReportRun:
+    plan: ReportPlan
+    result: ReportResult
+    quality: DataQualityResult | None
+    episodes: pd.DataFrame = field(repr=False, default=None)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _progress(report: Callable[[str], None] | None, message: str) -> None:
+    if report is not None:
+        report(message)
+
+
+def load_frames(plan: ReportPlan, progress: Callable[[str], None] | None = None) -> dict:
+    """The frames the report of ``plan`` needs, one query each."""
+    sel = plan.selection
+    dim = selectors.intervention_dimension(sel.association_ids)
+    _progress(progress, "Läser deltagarepisoder …")
+    frames = {"episodes": selectors.episodes_frame(sel, history=plan.name == "deltagare", dimension=dim)}
+    _progress(progress, f"{len(frames['episodes'])} deltagarepisoder inlästa.")
+    if plan.name == "deltagare":
+        frames["volume"] = selectors.volume_frame(sel)
+    elif plan.name == "insatser":
+        frames["interventions"] = selectors.interventions_frame(sel)
+    elif plan.name == "kostnader":
+        frames["budget_lines"] = selectors.budget_frame(sel)
+    elif plan.name == "uppfoljning":
+        frames["followups"] = selectors.followups_frame(sel, dimension=dim)
+    return frames
+
+
+def compute(plan: ReportPlan, frames: dict) -> ReportResult:
+    fn = REPORTS[plan.name]
+    episodes, options = frames["episodes"], plan.options
+    if plan.name == "deltagare":
+        return fn(episodes, options, volume=frames.get("volume"))
+    if plan.name == "insatser":
+        names = {a.code: a.name for a in plan.associations}
+        return fn(frames["interventions"], episodes, options, association_names=names)
+    if plan.name == "kostnader":
+        return fn(frames["budget_lines"], episodes, options)
+    if plan.name == "uppfoljning":
+        return fn(episodes, frames["followups"], options)
+    return fn(episodes, options)
+
+
+def run_report(
+    plan: ReportPlan,
+    *,
+    with_quality: bool = True,
+    with_report: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> ReportRun:
+    import time
+
+    t0 = time.perf_counter()
+    frames = load_frames(plan, progress)
+    t1 = time.perf_counter()
+    big = len(frames["episodes"]) >= PROGRESS_ROWS
+    _progress(progress if big else None, f"Beräknar {REPORT_INFO[plan.name][1].lower()} …")
+    result = compute(plan, frames) if with_report else None
+    t2 = time.perf_counter()
+    quality = None
+    if with_quality:
+        codes = tuple(a.code for a in plan.associations)
+        quality = data_quality(
+            frames["episodes"],
+            plan.options.period,
+            overdue_months=plan.overdue_months,
+            associations=codes,
+        )
+    t3 = time.perf_counter()
+    return ReportRun(
+        plan,
+        result,
+        quality,
+        frames["episodes"],
+        {"load": t1 - t0, "report": t2 - t1, "quality": t3 - t2},
+    )
+
+
+def stderr_progress(message: str) -> None:
+    sys.stderr.write(message + "\n")
+    sys.stderr.flush()
+
+
+def parse_date(value: str, field_name: str, label: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise _problem(
+            field_name,
+            "report.date",
+            f"{label}: ange ett datum som ÅÅÅÅ-MM-DD (nu {value!r}).",
+            value,
+        ) from None

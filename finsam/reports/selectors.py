@@ -1,0 +1,475 @@
+"""Reads for the reports: the frames of ``finsam.domain.reports.frame`` straight from the database.
+
+Every frame is one query over the big table (episodes, follow-ups) – no model instances, only the
+columns of the schema – plus small dimension queries (interventions, associations, counties: a
+few hundred rows) that are joined in pandas by position. On PostgreSQL the episode query runs as
+``COPY (…) TO STDOUT`` (the fastest way out of the server); on SQLite through the cursor.
+
+The population rules are the core's (``reports/core.py``); the queries only narrow the rows to
+what a report can use: episodes of individual interventions with person registration, not FEL,
+active in the period (a superset of "started" and "exited" in the period), of the chosen
+associations. R6 also needs earlier episodes of the same persons (in any association) to tell new
+from returning persons.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+from django.db import connection
+from django.db.models import Q, QuerySet
+
+from finsam.domain import codelists as cl
+from finsam.domain.finance.budget import funder_kind
+from finsam.domain.reports.core import Period
+from finsam.domain.reports.frame import SCHEMAS
+from finsam.finance.models import BudgetLine
+from finsam.registry.models import (
+    Association,
+    AssociationMunicipality,
+    Episode,
+    FollowUp,
+    Intervention,
+    VolumeCount,
+)
+
+MISSING_COUNTY = ("00", "Län saknas")
+"""County of an association without a seat municipality and without an area."""
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which rows a report reads: the period and the associations (``None`` = every one)."""
+
+    period: Period
+    association_ids: tuple[int, ...] | None = None
+
+
+# --- dimensions ----------------------------------------------------------------------------------
+
+
+def association_dimension(association_ids=None) -> pd.DataFrame:
+    """``association_id, association_code, association_name, county_code, county_name``.
+
+    The county of an association is the county of its seat municipality, otherwise that of the
+    first municipality of its area (earliest membership, lowest code)."""
+    qs = Association.objects.all()
+    if association_ids is not None:
+        qs = qs.filter(pk__in=association_ids)
+    rows = list(
+        qs.order_by("pk").values_list(
+            "pk", "code", "name", "seat_municipality__county_id", "seat_municipality__county__name"
+        )
+    )
+    fallback: dict[int, tuple[str, str]] = {}
+    area = AssociationMunicipality.objects.order_by(
+        "association_id", "valid_from", "municipality_id"
+    )
+    if association_ids is not None:
+        area = area.filter(association_id__in=association_ids)
+    for assoc_id, code, name in area.values_list(
+        "association_id", "municipality__county_id", "municipality__county__name"
+    ):
+        fallback.setdefault(assoc_id, (code, name))
+    out = []
+    for pk, code, name, county, county_name in rows:
+        if county is None:
+            county, county_name = fallback.get(pk, MISSING_COUNTY)
+        out.append((pk, code, name, county, county_name))
+    return pd.DataFrame(
+        out,
+        columns=[
+            "association_id",
+            "association_code",
+            "association_name",
+            "county_code",
+            "county_name",
+        ],
+    )
+
+
+def intervention_dimension(association_ids=None, *, persons_only: bool = True) -> pd.DataFrame:
+    """Interventions with their association and county (one row each)."""
+    qs = Intervention.objects.all()
+    if association_ids is not None:
+        qs = qs.filter(association_id__in=association_ids)
+    if persons_only:
+        qs = qs.filter(
+            orientation=Intervention.Orientation.INDIVIDUAL,
+            registration=Intervention.Registration.PERSONS,
+        )
+    iv = pd.DataFrame(
+        list(
+            qs.order_by("pk").values_list(
+                "pk", "code", "name", "orientation", "registration", "association_id"
+            )
+        ),
+        columns=[
+            "intervention_id",
+            "intervention_code",
+            "intervention_name",
+            "orientation",
+            "registration",
+            "association_id",
+        ],
+    )
+    assoc = association_dimension(association_ids)
+    return iv.merge(assoc, on="association_id", how="left")
+
+
+# --- running a query into a DataFrame -------------------------------------------------------------
+
+
+def _read(qs: QuerySet, columns: list[str]) -> pd.DataFrame:
+    """Run ``qs.values_list(*fields)`` without model instances; every value as text or number.
+
+    PostgreSQL: ``COPY (query) TO STDOUT`` parsed by pandas' C reader. Other databases: the DB-API
+    cursor (raw tuples). Dates come back as ISO text and booleans as t/f or 1/0 on both paths; the
+    frame builders convert them."""
+    sql, params = qs.query.sql_with_params()
+    if connection.vendor == "postgresql":
+        buffer = io.BytesIO()
+        with connection.cursor() as cursor:
+            raw = cursor.cursor if hasattr(cursor, "cursor") else cursor
+            with raw.copy(f"COPY ({sql}) TO STDOUT", params) as copy:
+                for block in copy:
+                    buffer.write(block)
+        buffer.seek(0)
+        if not buffer.getbuffer().nbytes:
+            return pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
+        return pd.read_csv(
+            buffer,
+            sep="\t",
+            header=None,
+            names=columns,
+            na_values=["\\N"],
+            keep_default_na=False,
+            dtype=str,
+            quoting=3,
+            engine="c",
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        data = cursor.fetchall()
+    return pd.DataFrame.from_records(data, columns=columns)
+
+
+def _text(series: pd.Series) -> pd.Series:
+    """Nullable code column: '' and NULL → None (object dtype)."""
+    s = series.astype(object)
+    return s.where(s.notna() & (s != ""), None)
+
+
+def _dates(series: pd.Series) -> pd.Series:
+    if series.dtype == object and len(series):
+        s = series.where(series.notna(), None)
+        return pd.to_datetime(s.astype(str).where(s.notna(), None), format="ISO8601").astype(
+            "datetime64[ns]"
+        )
+    return pd.to_datetime(series).astype("datetime64[ns]")
+
+
+def _floats(series: pd.Series) -> pd.Series:
+    return pd.to_numeric(series, errors="coerce").astype("float64")
+
+
+def _ints(series: pd.Series) -> pd.Series:
+    return pd.to_numeric(series).astype("int64")
+
+
+def _bools(series: pd.Series) -> pd.Series:
+    mapping = {"t": True, "f": False, "1": True, "0": False, 1: True, 0: False, True: True}
+    mapping[False] = False
+    s = series.astype(object)
+    return s.map(lambda v: None if v is None or v != v else mapping.get(v, None)).astype(object)
+
+
+def _take(dim: pd.DataFrame, key: str, ids: pd.Series, column: str) -> np.ndarray:
+    pos = pd.Index(dim[key]).get_indexer(ids)
+    return dim[column].to_numpy(dtype=object)[pos]
+
+
+# --- episodes -------------------------------------------------------------------------------------
+
+_EPISODE_FIELDS = [
+    ("episode_id", "id"),
+    ("intervention_id", "intervention_id"),
+    ("person_key", "participant__pseudonym"),
+    ("sex", "sex"),
+    ("age_at_start", "age_at_start"),
+    ("birth_year", "participant__birth_year"),
+    ("home_municipality", "home_municipality_id"),
+    ("start_date", "start_date"),
+    ("end_date", "end_date"),
+    ("exit_reason", "exit_reason"),
+    ("support_before_mask", "support_before"),
+    ("support_after_mask", "support_after"),
+    ("occupation_before", "occupation_before"),
+    ("occupation_after", "occupation_after"),
+    ("time_on_support", "time_on_support"),
+    ("education", "education"),
+    ("work_hours_before", "work_hours_before"),
+    ("study_hours_before", "study_hours_before"),
+    ("work_hours", "work_hours"),
+    ("study_hours", "study_hours"),
+    ("work_study_increased", "work_study_increased"),
+]
+
+
+def _active(period: Period, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}start_date__lte": period.end}) & (
+        Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": period.start})
+    )
+
+
+def episode_queryset(
+    selection: Selection, intervention_ids, *, history: bool = False
+) -> QuerySet[Episode]:
+    """Episodes of ``intervention_ids`` active in the period, FEL excluded. With ``history``, also
+    every earlier episode (any association) of an identified participant among them."""
+    scope = Q(intervention_id__in=list(intervention_ids)) & _active(selection.period)
+    scope &= ~Q(exit_reason=cl.EXIT_REGISTRATION_ERROR)
+    if history:
+        persons = Episode.objects.filter(scope, participant__pseudonym__isnull=False).values(
+            "participant_id"
+        )
+        earlier = (
+            Q(participant_id__in=persons)
+            & Q(start_date__lt=selection.period.start)
+            & ~Q(exit_reason=cl.EXIT_REGISTRATION_ERROR)
+            & Q(
+                intervention__orientation=Intervention.Orientation.INDIVIDUAL,
+                intervention__registration=Intervention.Registration.PERSONS,
+            )
+        )
+        scope = scope | earlier
+    return Episode.objects.filter(scope).order_by()
+
+
+def episodes_frame(
+    selection: Selection, *, history: bool = False, dimension: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The episode frame of ``frame.EPISODE_COLUMNS`` for the selection (see module doc)."""
+    if dimension is None:
+        dimension = intervention_dimension(selection.association_ids)
+    if history:
+        # earlier episodes may lie in any association: the dimension must know every intervention
+        full = intervention_dimension(None)
+        ids = dimension["intervention_id"]
+        dimension_all = full
+    else:
+        ids = dimension["intervention_id"]
+        dimension_all = dimension
+    qs = episode_queryset(selection, ids, history=history)
+    raw = _read(qs.values_list(*[f for _n, f in _EPISODE_FIELDS]), [n for n, _f in _EPISODE_FIELDS])
+    return _episode_frame(raw, dimension_all)
+
+
+def _episode_frame(raw: pd.DataFrame, dim: pd.DataFrame) -> pd.DataFrame:
+    iv_ids = _ints(raw["intervention_id"])
+    start = _dates(raw["start_date"])
+    age = pd.to_numeric(raw["age_at_start"], errors="coerce")
+    birth = pd.to_numeric(raw["birth_year"], errors="coerce")
+    # age unknown: whole years from the birth year (the registration layer normally sets it)
+    age = age.fillna(start.dt.year - birth).fillna(-1).astype("int64")
+    out = {
+        "episode_id": _ints(raw["episode_id"]),
+        "intervention_code": _take(dim, "intervention_id", iv_ids, "intervention_code"),
+        "intervention_name": _take(dim, "intervention_id", iv_ids, "intervention_name"),
+        "orientation": _take(dim, "intervention_id", iv_ids, "orientation"),
+        "registration": _take(dim, "intervention_id", iv_ids, "registration"),
+        "association_code": _take(dim, "intervention_id", iv_ids, "association_code"),
+        "association_name": _take(dim, "intervention_id", iv_ids, "association_name"),
+        "county_code": _take(dim, "intervention_id", iv_ids, "county_code"),
+        "county_name": _take(dim, "intervention_id", iv_ids, "county_name"),
+        "person_key": _text(raw["person_key"]),
+        "sex": raw["sex"].astype(object),
+        "age_at_start": age,
+        "home_municipality": raw["home_municipality"].astype(str).astype(object),
+        "start_date": start,
+        "end_date": _dates(raw["end_date"]),
+        "exit_reason": _text(raw["exit_reason"]),
+        "support_before_mask": _ints(raw["support_before_mask"]),
+        "support_after_mask": _ints(raw["support_after_mask"]),
+        "occupation_before": _text(raw["occupation_before"]),
+        "occupation_after": _text(raw["occupation_after"]),
+        "time_on_support": _text(raw["time_on_support"]),
+        "education": _text(raw["education"]),
+        "work_hours_before": _floats(raw["work_hours_before"]),
+        "study_hours_before": _floats(raw["study_hours_before"]),
+        "work_hours": _floats(raw["work_hours"]),
+        "study_hours": _floats(raw["study_hours"]),
+        "work_study_increased": _bools(raw["work_study_increased"]),
+    }
+    frame = pd.DataFrame(out, index=pd.RangeIndex(len(raw)))
+    return frame[[c.name for c in SCHEMAS["episodes"]]]
+
+
+# --- the other frames -----------------------------------------------------------------------------
+
+
+def followups_frame(selection: Selection, dimension: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Follow-ups of the episodes of the selection that exited in the period."""
+    if dimension is None:
+        dimension = intervention_dimension(selection.association_ids)
+    p = selection.period
+    qs = FollowUp.objects.filter(
+        episode__intervention_id__in=list(dimension["intervention_id"]),
+        episode__end_date__gte=p.start,
+        episode__end_date__lte=p.end,
+    ).order_by()
+    columns = ["episode_id", "months_after", "support_mask", "occupation", "work_hours"]
+    columns.append("study_hours")
+    raw = _read(
+        qs.values_list(
+            "episode_id", "months_after", "support", "occupation", "work_hours", "study_hours"
+        ),
+        columns,
+    )
+    frame = pd.DataFrame(
+        {
+            "episode_id": _ints(raw["episode_id"]),
+            "months_after": _ints(raw["months_after"]),
+            "support_mask": _ints(raw["support_mask"]),
+            "occupation": _text(raw["occupation"]),
+            "work_hours": _floats(raw["work_hours"]),
+            "study_hours": _floats(raw["study_hours"]),
+        },
+        index=pd.RangeIndex(len(raw)),
+    )
+    return frame
+
+
+def interventions_frame(selection: Selection) -> pd.DataFrame:
+    """Every intervention (any orientation and registration) of the selected associations."""
+    qs = Intervention.objects.all()
+    if selection.association_ids is not None:
+        qs = qs.filter(association_id__in=selection.association_ids)
+    rows = list(
+        qs.order_by("code").values_list(
+            "code",
+            "association__code",
+            "name",
+            "orientation",
+            "registration",
+            "start_date",
+            "end_date",
+            "status",
+            "planned_participants",
+            "target_groups",
+        )
+    )
+    columns = [c.name for c in SCHEMAS["interventions"]]
+    df = pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(
+        {
+            "intervention_code": df["intervention_code"].astype(object),
+            "association_code": df["association_code"].astype(object),
+            "name": df["name"].astype(object),
+            "orientation": df["orientation"].astype(object),
+            "registration": df["registration"].astype(object),
+            "start_date": _dates(df["start_date"]),
+            "end_date": _dates(df["end_date"]),
+            "status": df["status"].astype(object),
+            "planned_participants": _floats(df["planned_participants"]),
+            "target_groups": df["target_groups"].map(lambda v: tuple(v or ())).astype(object),
+        },
+        index=pd.RangeIndex(len(df)),
+    )
+
+
+def volume_frame(selection: Selection) -> pd.DataFrame:
+    """Monthly counts of the volume interventions of the selected associations in the period."""
+    p = selection.period
+    qs = VolumeCount.objects.filter(month__gte=p.start.replace(day=1), month__lte=p.end)
+    if selection.association_ids is not None:
+        qs = qs.filter(intervention__association_id__in=selection.association_ids)
+    rows = list(
+        qs.order_by("intervention_id", "month").values_list(
+            "intervention__code", "intervention__association__code", "month", "women", "men", "other"
+        )
+    )
+    df = pd.DataFrame(rows, columns=[c.name for c in SCHEMAS["volume"]])
+    return pd.DataFrame(
+        {
+            "intervention_code": df["intervention_code"].astype(object),
+            "association_code": df["association_code"].astype(object),
+            "month": _dates(df["month"]),
+            "women": df["women"].astype("int64"),
+            "men": df["men"].astype("int64"),
+            "other": df["other"].astype("int64"),
+        },
+        index=pd.RangeIndex(len(df)),
+    )
+
+
+_FUNDER_CATEGORY = {
+    "STATE": "state",
+    "REGION": "region",
+    "MUNICIPALITY": "municipality",
+    "EK": "equity",
+    "ESF": "esf",
+    "OVR": "other",
+}
+
+
+def report_category(line: str, category: str) -> str | None:
+    """The R8 category of a budget line: resource lines by funder kind (FK/AF → state, county
+    code → region, municipality code → municipality, EK → equity, ESF, OVR/unknown → other);
+    intervention cost lines ``ESF`` → ``esf``; other categories unchanged."""
+    category = (category or "").strip()
+    if line == BudgetLine.Line.RESOURCE:
+        return _FUNDER_CATEGORY.get(funder_kind(category) or "", "other")
+    if line == BudgetLine.Line.INTERVENTION_COST and category.upper() == "ESF":
+        return "esf"
+    return category or None
+
+
+def budget_frame(selection: Selection) -> pd.DataFrame:
+    """Budget lines of the selected associations for every year the period touches."""
+    p = selection.period
+    qs = BudgetLine.objects.filter(year__gte=p.start.year, year__lte=p.end.year)
+    if selection.association_ids is not None:
+        qs = qs.filter(association_id__in=selection.association_ids)
+    rows = list(
+        qs.order_by("association_id", "year", "pk").values_list(
+            "association__code", "year", "line", "category", "intervention__code", "budget", "actual"
+        )
+    )
+    df = pd.DataFrame(rows, columns=[c.name for c in SCHEMAS["budget_lines"]])
+    return pd.DataFrame(
+        {
+            "association_code": df["association_code"].astype(object),
+            "year": df["year"].astype("int64"),
+            "line": df["line"].astype(object),
+            "category": pd.Series(
+                [report_category(ln, c) for ln, c in zip(df["line"], df["category"], strict=True)],
+                dtype=object,
+            ),
+            "intervention_code": _text(df["intervention_code"]),
+            "budget": _floats(df["budget"].map(lambda v: None if v is None else float(v))),
+            "actual": _floats(df["actual"].map(lambda v: None if v is None else float(v))),
+        },
+        index=pd.RangeIndex(len(df)),
+    )
+
+
+def intervention_ids_by_code(association_ids=None) -> dict[str, tuple[int, int]]:
+    """Intervention code → (intervention id, association id), for links to episode pages."""
+    qs = Intervention.objects.all()
+    if association_ids is not None:
+        qs = qs.filter(association_id__in=association_ids)
+    return {code: (pk, a) for code, pk, a in qs.values_list("code", "pk", "association_id")}
+
+
+def episode_interventions(episode_ids) -> dict[int, int]:
+    """Episode id → intervention id (for the few episodes a data-quality page links to)."""
+    return dict(Episode.objects.filter(pk__in=list(episode_ids)).values_list("pk", "intervention_id"))
+
+
+def first_day(d: date) -> date:
+    return d.replace(day=1)

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from finsam.reports import views
+
+urlpatterns = [
+    path("rapporter/", views.report_index, name="report_index"),
+    path("rapporter/datakvalitet/", views.report_quality, name="report_quality"),
+    path("rapporter/<slug:name>/", views.report_page, name="report_page"),
+]

@@ -1,0 +1,210 @@
+"""Report pages: the index, one page per report R1–R9 (with downloads) and the data-quality page.
+
+Views check ``VIEW_REPORTS``, parse the GET filter, let :mod:`finsam.reports.runner` decide what
+the user may see and run the report, and render the page or a file from the same result.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+
+from finsam.access.permissions import can, require
+from finsam.domain.access import Action
+from finsam.domain.problems import DomainValidationError
+from finsam.domain.reports.core import Period
+from finsam.reports import render as rr
+from finsam.reports import runner, selectors
+from finsam.reports.forms import ReportFilterForm
+from finsam.web import outputs
+
+FIELD_MAP = {
+    "period": "date_from",
+    "level": "levels",
+    "association": "associations",
+    "unprotected": "protected",
+    "overdue_months": "overdue_months",
+}
+
+
+def report_index(request):
+    require(request.user, Action.VIEW_REPORTS)
+    reports = [
+        {
+            "name": name,
+            "code": code,
+            "title": title,
+            "description": runner.REPORT_DESCRIPTIONS[name],
+            "url": reverse("report_page", args=[name]),
+        }
+        for name, (code, title) in runner.REPORT_INFO.items()
+    ]
+    return render(
+        request,
+        "reports/index.html",
+        {
+            "reports": reports,
+            "associations": runner.reportable_associations(request.user),
+            "quality_url": reverse("report_quality"),
+        },
+    )
+
+
+def _episode_linker(user, run):
+    """``episode_id -> url`` for the episodes the user may open (VIEW_EPISODES), else ``None``."""
+    if not can(user, Action.VIEW_EPISODES):
+        return None
+    cache: dict[int, int] = {}
+    allowed: dict[int, bool] = {}
+
+    def link(episode_id: int):
+        if episode_id not in cache:
+            cache.update(selectors.episode_interventions([episode_id]))
+        intv = cache.get(episode_id)
+        if intv is None:
+            return None
+        if intv not in allowed:
+            allowed[intv] = can(user, Action.VIEW_EPISODES, intervention=intv)
+        return reverse("episode_detail", args=[episode_id]) if allowed[intv] else None
+
+    return link
+
+
+def _quality_context(request, run, *, links: bool):
+    plan = run.plan
+    unprotected_codes = {
+        a.code
+        for a in plan.associations
+        if can(request.user, Action.VIEW_UNPROTECTED_REPORTS, association=a)
+    }
+    protected_for = {a.code for a in plan.associations} - unprotected_codes
+    rows = rr.quality_rows(
+        run.quality,
+        protected_for=protected_for,
+        rule=plan.options.rule,
+        episode_link=_episode_linker(request.user, run) if links else None,
+    )
+    return {
+        "quality_rows": rows,
+        "quality_checks": run.quality.checks,
+        "quality": run.quality,
+    }
+
+
+def _plan_from_form(request, name):
+    """The filter form and the report plan (``None`` when the filter has errors)."""
+    filters = {k for k in request.GET if k != "format"}
+    if not filters:  # first visit: last calendar year, association level, every own association
+        form = ReportFilterForm(user=request.user, report=name)
+        year = form.fields["year"].initial
+        form.initial.update({"year": year, "period_type": "year", "levels": ["association"]})
+        plan = runner.plan_report(request.user, name, period=Period.year(year))
+        return form, plan
+    form = ReportFilterForm(request.GET, user=request.user, report=name)
+    if not form.is_valid():
+        return form, None
+    try:
+        period = Period(form.cleaned_data["start"], form.cleaned_data["end"])
+        plan = runner.plan_report(request.user, name, period=period, **form.plan_kwargs())
+    except DomainValidationError as exc:
+        form.apply_problems(exc.problems, FIELD_MAP)
+        return form, None
+    return form, plan
+
+
+def report_page(request, name):
+    if name not in runner.REPORT_INFO:
+        raise Http404("Okänd rapport")
+    require(request.user, Action.VIEW_REPORTS)
+    fmt = request.GET.get("format", "")
+    if fmt and fmt not in rr.FORMATS:
+        raise Http404("Okänt format")
+    form, plan = _plan_from_form(request, name)
+    code, title = runner.REPORT_INFO[name]
+    context = {
+        "form": form,
+        "name": name,
+        "code": code,
+        "title": title,
+        "description": runner.REPORT_DESCRIPTIONS[name],
+        "index_url": reverse("report_index"),
+    }
+    if plan is None:
+        return render(request, "reports/report.html", context, status=200)
+    try:
+        run = runner.run_report(plan)
+    except DomainValidationError as exc:
+        form.apply_problems(exc.problems, FIELD_MAP)
+        return render(request, "reports/report.html", context)
+    result = run.result
+    if fmt == "csv":
+        return _download(rr.csv_content(result), "text/csv; charset=utf-8", rr.filename(result, "csv"))
+    if fmt == "xlsx":
+        return outputs.xlsx_response(rr.xlsx_content(result), rr.filename(result, "xlsx"))
+    query = request.GET.copy()
+    query.pop("format", None)
+    context.update(rr.report_context(result))
+    context.update(_quality_context(request, run, links=fmt == ""))
+    if fmt == "json":
+        return outputs.json_response(
+            rr.json_content(result, _json_quality(context["quality_rows"])),
+            rr.filename(result, "json"),
+        )
+    context.update(
+        {
+            "plan": plan,
+            "downloads": [
+                {"format": f, "url": f"?{_with_format(query, f)}"} for f in rr.FORMATS
+            ],
+            "quality_url": reverse("report_quality") + (f"?{query.urlencode()}" if query else ""),
+            "base_template": "includes/pdf_base.html" if fmt == "pdf" else "base.html",
+        }
+    )
+    if fmt == "pdf":
+        return outputs.pdf_response(
+            "reports/report.html", context, rr.filename(result, "pdf"), request=request
+        )
+    return render(request, "reports/report.html", context)
+
+
+def _with_format(query, fmt):
+    q = query.copy()
+    q["format"] = fmt
+    return q.urlencode()
+
+
+def _json_quality(rows):
+    return [
+        {
+            "association_code": r["code"],
+            "association_name": r["name"],
+            "episodes": r["episodes"],
+            "checks": {c["key"]: c["count"] for c in r["checks"]},
+        }
+        for r in rows
+    ]
+
+
+def _download(content: bytes, content_type: str, filename: str):
+    from django.http import HttpResponse
+
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def report_quality(request):
+    """The data-quality report on its own page (R1's filter; links to the episodes)."""
+    require(request.user, Action.VIEW_REPORTS)
+    form, plan = _plan_from_form(request, "utfall")
+    context = {
+        "form": form,
+        "title": "Datakvalitet",
+        "index_url": reverse("report_index"),
+    }
+    if plan is not None:
+        run = runner.run_report(plan, with_report=False)
+        context.update(_quality_context(request, run, links=True))
+        context["period"] = plan.options.period
+    return render(request, "reports/quality.html", context)
