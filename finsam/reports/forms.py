@@ -35,7 +35,12 @@ def _month(value: str, label: str) -> date:
 
 class ReportFilterForm(FinsamForm):
     period_type = forms.ChoiceField(
-        label="Period", choices=PERIOD_CHOICES, initial="year", widget=forms.RadioSelect
+        label="Period",
+        choices=PERIOD_CHOICES,
+        initial="year",
+        widget=forms.RadioSelect,
+        required=False,
+        help_text="Kalenderår, månader (från och med – till och med) eller datum.",
     )
     year = forms.IntegerField(label="År", min_value=2004, max_value=2100, required=False)
     month_from = forms.CharField(
@@ -61,7 +66,11 @@ class ReportFilterForm(FinsamForm):
         help_text="Inget val = alla förbund du får se rapporter för.",
     )
     split = forms.ChoiceField(
-        label="Uppdelning", choices=SPLIT_CHOICES, initial="sex", widget=forms.RadioSelect
+        label="Uppdelning",
+        choices=SPLIT_CHOICES,
+        initial="sex",
+        widget=forms.RadioSelect,
+        required=False,
     )
     protected = forms.BooleanField(
         label="Visa skyddade tal (för publicering)",

@@ -30,8 +30,8 @@ from finsam.domain.protection import ProtectionRule
 from finsam.domain.reports import REPORTS, data_quality
 from finsam.domain.reports.core import LEVELS, Period, ReportOptions, ReportResult
 from finsam.domain.reports.quality import DEFAULT_OVERDUE_MONTHS, DataQualityResult
-from finsam.reports import selectors
 from finsam.registry.models import Association
+from finsam.reports import selectors
 
 REPORT_INFO: dict[str, tuple[str, str]] = {
     "utfall": ("R1", "Utfall"),
@@ -52,7 +52,7 @@ REPORT_DESCRIPTIONS = {
     "sysselsattning": "Sysselsättning före och efter för deltagare som avslutats.",
     "deltagare": "Personer och deltagarepisoder aktiva, påbörjade och avslutade; nya/återkommande.",
     "insatser": "Insatser aktiva och påbörjade, planerat och faktiskt antal deltagare, målgrupper.",
-    "kostnader": "Resurser, insatskostnader och administration per budgetår; kostnad per deltagare.",
+    "kostnader": "Resurser, insatskostnader och administration per budgetår; kostnad per person.",
     "uppfoljning": "Utfall vid avslut och 6, 12 och 24 månader efter för samma deltagare.",
 }
 SPLIT_REPORTS = frozenset(
@@ -292,7 +292,9 @@ def load_frames(plan: ReportPlan, progress: Callable[[str], None] | None = None)
     sel = plan.selection
     dim = selectors.intervention_dimension(sel.association_ids)
     _progress(progress, "Läser deltagarepisoder …")
-    frames = {"episodes": selectors.episodes_frame(sel, history=plan.name == "deltagare", dimension=dim)}
+    frames = {
+        "episodes": selectors.episodes_frame(sel, history=plan.name == "deltagare", dimension=dim)
+    }
     _progress(progress, f"{len(frames['episodes'])} deltagarepisoder inlästa.")
     if plan.name == "deltagare":
         frames["volume"] = selectors.volume_frame(sel)

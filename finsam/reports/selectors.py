@@ -18,7 +18,6 @@ import io
 from dataclasses import dataclass
 from datetime import date
 
-import numpy as np
 import pandas as pd
 from django.db import connection
 from django.db.models import Q, QuerySet
@@ -182,15 +181,22 @@ def _ints(series: pd.Series) -> pd.Series:
 
 
 def _bools(series: pd.Series) -> pd.Series:
-    mapping = {"t": True, "f": False, "1": True, "0": False, 1: True, 0: False, True: True}
-    mapping[False] = False
-    s = series.astype(object)
-    return s.map(lambda v: None if v is None or v != v else mapping.get(v, None)).astype(object)
+    """Nullable boolean: t/f (PostgreSQL COPY), 1/0 (SQLite), NULL → None."""
+    words = {"t": True, "f": False, "1": True, "0": False, "true": True, "false": False}
+
+    def convert(v):
+        if v is None or v != v:
+            return None
+        if isinstance(v, str):
+            return words.get(v.lower())
+        return bool(v)
+
+    return series.astype(object).map(convert).astype(object)
 
 
-def _take(dim: pd.DataFrame, key: str, ids: pd.Series, column: str) -> np.ndarray:
+def _take(dim: pd.DataFrame, key: str, ids: pd.Series, column: str) -> pd.Series:
     pos = pd.Index(dim[key]).get_indexer(ids)
-    return dim[column].to_numpy(dtype=object)[pos]
+    return pd.Series(dim[column].to_numpy(dtype=object)[pos], dtype=object)
 
 
 # --- episodes -------------------------------------------------------------------------------------
@@ -390,7 +396,12 @@ def volume_frame(selection: Selection) -> pd.DataFrame:
         qs = qs.filter(intervention__association_id__in=selection.association_ids)
     rows = list(
         qs.order_by("intervention_id", "month").values_list(
-            "intervention__code", "intervention__association__code", "month", "women", "men", "other"
+            "intervention__code",
+            "intervention__association__code",
+            "month",
+            "women",
+            "men",
+            "other",
         )
     )
     df = pd.DataFrame(rows, columns=[c.name for c in SCHEMAS["volume"]])
@@ -437,7 +448,13 @@ def budget_frame(selection: Selection) -> pd.DataFrame:
         qs = qs.filter(association_id__in=selection.association_ids)
     rows = list(
         qs.order_by("association_id", "year", "pk").values_list(
-            "association__code", "year", "line", "category", "intervention__code", "budget", "actual"
+            "association__code",
+            "year",
+            "line",
+            "category",
+            "intervention__code",
+            "budget",
+            "actual",
         )
     )
     df = pd.DataFrame(rows, columns=[c.name for c in SCHEMAS["budget_lines"]])
@@ -468,7 +485,9 @@ def intervention_ids_by_code(association_ids=None) -> dict[str, tuple[int, int]]
 
 def episode_interventions(episode_ids) -> dict[int, int]:
     """Episode id → intervention id (for the few episodes a data-quality page links to)."""
-    return dict(Episode.objects.filter(pk__in=list(episode_ids)).values_list("pk", "intervention_id"))
+    return dict(
+        Episode.objects.filter(pk__in=list(episode_ids)).values_list("pk", "intervention_id")
+    )
 
 
 def first_day(d: date) -> date:

@@ -6,6 +6,7 @@ the user may see and run the report, and render the page or a file from the same
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -14,6 +15,7 @@ from finsam.access.permissions import can, require
 from finsam.domain.access import Action
 from finsam.domain.problems import DomainValidationError
 from finsam.domain.reports.core import Period
+from finsam.registry.models import Association
 from finsam.reports import render as rr
 from finsam.reports import runner, selectors
 from finsam.reports.forms import ReportFilterForm
@@ -101,6 +103,11 @@ def _plan_from_form(request, name):
         form.initial.update({"year": year, "period_type": "year", "levels": ["association"]})
         plan = runner.plan_report(request.user, name, period=Period.year(year))
         return form, plan
+    asked = set(request.GET.getlist("associations"))
+    outside = asked - {a.code for a in runner.reportable_associations(request.user)}
+    if outside and Association.objects.filter(code__in=outside).exists():
+        # another association's report: refused on the server, not just absent from the form
+        raise PermissionDenied("Du har inte behörighet att se rapporter för det förbundet.")
     form = ReportFilterForm(request.GET, user=request.user, report=name)
     if not form.is_valid():
         return form, None
@@ -139,7 +146,9 @@ def report_page(request, name):
         return render(request, "reports/report.html", context)
     result = run.result
     if fmt == "csv":
-        return _download(rr.csv_content(result), "text/csv; charset=utf-8", rr.filename(result, "csv"))
+        return _download(
+            rr.csv_content(result), "text/csv; charset=utf-8", rr.filename(result, "csv")
+        )
     if fmt == "xlsx":
         return outputs.xlsx_response(rr.xlsx_content(result), rr.filename(result, "xlsx"))
     query = request.GET.copy()
@@ -154,9 +163,7 @@ def report_page(request, name):
     context.update(
         {
             "plan": plan,
-            "downloads": [
-                {"format": f, "url": f"?{_with_format(query, f)}"} for f in rr.FORMATS
-            ],
+            "downloads": [{"format": f, "url": f"?{_with_format(query, f)}"} for f in rr.FORMATS],
             "quality_url": reverse("report_quality") + (f"?{query.urlencode()}" if query else ""),
             "base_template": "includes/pdf_base.html" if fmt == "pdf" else "base.html",
         }

@@ -100,6 +100,19 @@ def pages(world, episode):
             {"participant_handler"},
         ),
         ("audit_list", reverse("audit_list"), {"system_admin"}),
+        ("report_index", reverse("report_index"), ALL - {"system_admin"}),
+        ("report_page", reverse("report_page", args=["utfall"]), ALL - {"system_admin"}),
+        (
+            "report_page other",
+            reverse("report_page", args=["utfall"]) + "?year=2024&associations=OTH",
+            {"national_analyst"},
+        ),
+        (
+            "report_csv",
+            reverse("report_page", args=["insatser"]) + "?year=2024&format=csv",
+            ALL - {"system_admin"},
+        ),
+        ("report_quality", reverse("report_quality"), ALL - {"system_admin"}),
     ]
 
 
