@@ -188,9 +188,31 @@ def csv_header(result: ReportResult) -> tuple[str, ...]:
 
 
 def csv_content(result: ReportResult) -> bytes:
+    """The Report CSV layout of ``interchange.md``. R7 and R8, whose tables have other columns
+    than total/women/men, keep the same line structure with their own columns (``level,
+    area_code, area_name, row, <columns…>``) – otherwise their file would be empty."""
     header = csv_header(result)
     rows = report_csv_rows(result)
+    if not rows and result.tables:
+        return _wide_csv(result)
     return outputs.csv_bytes(header, ([r[c] for c in header] for r in rows))
+
+
+def _wide_csv(result: ReportResult) -> bytes:
+    first = result.tables[0]
+    header = ["level", "area_code", "area_name", "row", *first.columns]
+    lines = []
+    for table in result.tables:
+        if tuple(table.columns) != tuple(first.columns):
+            continue
+        for area in table.areas:
+            for row in table.rows:
+                key = row.key if table.key == first.key else f"{table.key}.{row.key}"
+                lines.append(
+                    [area.level, area.code, area.name, key]
+                    + [table.display(row.key, area, c) for c in table.columns]
+                )
+    return outputs.csv_bytes(header, lines)
 
 
 def _number(text: str):

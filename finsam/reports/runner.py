@@ -291,11 +291,9 @@ def load_frames(plan: ReportPlan, progress: Callable[[str], None] | None = None)
     """The frames the report of ``plan`` needs, one query each."""
     sel = plan.selection
     dim = selectors.intervention_dimension(sel.association_ids)
-    _progress(progress, "Läser deltagarepisoder …")
     frames = {
         "episodes": selectors.episodes_frame(sel, history=plan.name == "deltagare", dimension=dim)
     }
-    _progress(progress, f"{len(frames['episodes'])} deltagarepisoder inlästa.")
     if plan.name == "deltagare":
         frames["volume"] = selectors.volume_frame(sel)
     elif plan.name == "insatser":
@@ -334,8 +332,14 @@ def run_report(
     t0 = time.perf_counter()
     frames = load_frames(plan, progress)
     t1 = time.perf_counter()
-    big = len(frames["episodes"]) >= PROGRESS_ROWS
-    _progress(progress if big else None, f"Beräknar {REPORT_INFO[plan.name][1].lower()} …")
+    n = len(frames["episodes"])
+    big = n >= PROGRESS_ROWS
+    progress = progress if big else None
+    _progress(
+        progress,
+        f"{n} deltagarepisoder inlästa på {t1 - t0:.1f} s; beräknar "
+        f"{REPORT_INFO[plan.name][1].lower()} …",
+    )
     result = compute(plan, frames) if with_report else None
     t2 = time.perf_counter()
     quality = None
@@ -348,6 +352,7 @@ def run_report(
             associations=codes,
         )
     t3 = time.perf_counter()
+    _progress(progress, f"Klart på {t3 - t0:.1f} s.")
     return ReportRun(
         plan,
         result,
