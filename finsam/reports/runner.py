@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import pandas as pd
@@ -28,7 +28,14 @@ from finsam.domain.access import Action
 from finsam.domain.problems import DomainValidationError, Problem
 from finsam.domain.protection import ProtectionRule
 from finsam.domain.reports import REPORTS, data_quality
-from finsam.domain.reports.core import LEVELS, Period, ReportOptions, ReportResult
+from finsam.domain.reports.core import (
+    LEVELS,
+    Period,
+    ReportOptions,
+    ReportResult,
+    active_in,
+    base_mask,
+)
 from finsam.domain.reports.quality import DEFAULT_OVERDUE_MONTHS, DataQualityResult
 from finsam.registry.models import Association
 from finsam.reports import selectors
@@ -309,7 +316,19 @@ def compute(plan: ReportPlan, frames: dict) -> ReportResult:
     fn = REPORTS[plan.name]
     episodes, options = frames["episodes"], plan.options
     if plan.name == "deltagare":
-        return fn(episodes, options, volume=frames.get("volume"))
+        result = fn(episodes, options, volume=frames.get("volume"))
+        if options.areas is not None and {"county", "country"}.isdisjoint(options.levels):
+            # The frame also holds the persons' earlier episodes in other associations (for new
+            # vs returning); the whole-report counts must not include them.
+            shown = episodes["association_code"].isin([a.code for a in plan.associations])
+            active = (base_mask(episodes) & active_in(episodes, options.period)) & shown.to_numpy()
+            anonymous = episodes["person_key"].isna().to_numpy()
+            result = replace(
+                result,
+                episodes=int(active.sum()),
+                anonymous_episodes=int((active & anonymous).sum()),
+            )
+        return result
     if plan.name == "insatser":
         names = {a.code: a.name for a in plan.associations}
         return fn(frames["interventions"], episodes, options, association_names=names)
