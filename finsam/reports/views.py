@@ -101,7 +101,13 @@ def _plan_from_form(request, name):
         form = ReportFilterForm(user=request.user, report=name)
         year = form.fields["year"].initial
         form.initial.update({"year": year, "period_type": "year", "levels": ["association"]})
-        plan = runner.plan_report(request.user, name, period=Period.year(year))
+        try:
+            plan = runner.plan_report(request.user, name, period=Period.year(year))
+        except DomainValidationError as exc:
+            form = ReportFilterForm({"year": year}, user=request.user, report=name)
+            form.is_valid()
+            form.apply_problems(exc.problems, FIELD_MAP)
+            return form, None
         return form, plan
     asked = set(request.GET.getlist("associations"))
     outside = asked - {a.code for a in runner.reportable_associations(request.user)}

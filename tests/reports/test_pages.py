@@ -230,3 +230,16 @@ def test_index_lists_every_report_and_the_nav_has_reports(client, registry):
     assert ">Rapporter</a></li>" in html
     client.force_login(registry["users"]["system_admin"])
     assert ">Rapporter</a></li>" not in client.get(reverse("home")).content.decode()
+
+
+def test_empty_registry_shows_an_empty_report_not_an_error(client, db):
+    from finsam.access.models import RoleAssignment
+    from finsam.accounts.models import User
+    from finsam.domain.access import Role
+
+    analyst = User.objects.create_user("analytiker", password="pw-analyst-123")
+    RoleAssignment.objects.create(user=analyst, role=Role.NATIONAL_ANALYST)
+    client.force_login(analyst)
+    for name in REPORT_NAMES:
+        assert client.get(reverse("report_page", args=[name])).status_code == 200, name
+    assert client.get(url("utfall", format="csv")).content.decode().startswith("level,")

@@ -35,8 +35,9 @@ def hand_built(registry):
     from finsam.registry.models import Participant
 
     ids = [e.pk for e in registry["episodes"]]
-    woman = Participant.objects.get(episodes=ids[0]).pseudonym
-    man = Participant.objects.get(episodes=ids[1]).pseudonym
+    # the person key is the participant id of identified participants (one per pseudonym)
+    woman = str(Participant.objects.get(episodes=ids[0]).pk)
+    man = str(Participant.objects.get(episodes=ids[1]).pk)
     nan = np.nan
     rows = [
         dict(
@@ -262,3 +263,17 @@ def test_report_category_maps_funder_codes():
     assert selectors.report_category("intervention_cost", "esf") == "esf"
     assert selectors.report_category("admin_cost", "") is None
     assert cl.support_mask(["ING"]) > 0
+
+
+def test_an_erased_identity_becomes_an_anonymous_stratum(registry):
+    from finsam.registry import services
+
+    e2 = registry["episodes"][1]
+    services.participant_erase(
+        actor=registry["users"]["system_admin"], participant=e2.participant, reason="begäran"
+    )
+    frame = selectors.episodes_frame(selectors.Selection(PERIOD))
+    row = frame.loc[frame["episode_id"] == e2.pk].iloc[0]
+    assert row["person_key"] is None and row["sex"] == "M" and row["age_at_start"] == 38
+    identified = frame.loc[frame["person_key"].notna(), "episode_id"]
+    assert set(identified) == {registry["episodes"][0].pk, registry["episodes"][6].pk}
