@@ -66,7 +66,11 @@ def machine() -> str:
         ram = f"{mem_kb / 1024 / 1024:.1f} GiB"
     except (OSError, StopIteration):
         ram = "?"
-    return f"nproc {os.cpu_count()}, CPU {cpu}, RAM {ram}, Python {platform.python_version()}"
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return (
+        f"nproc {os.cpu_count()}, CPU {cpu}, RAM {ram}, Python {platform.python_version()}, "
+        f"load average {load}"
+    )
 
 
 # --- data ------------------------------------------------------------------------------------------
@@ -90,7 +94,9 @@ def generate(n: int, seed: int = 7) -> dict[str, pd.DataFrame]:
             "identity_level": np.where(
                 np.arange(n_persons + n_anon) < n_persons, "identified", "anonymous"
             ),
-            "pseudonym": [f"{i:064x}" if i < n_persons else None for i in range(n_persons + n_anon)],
+            "pseudonym": [
+                f"{i:064x}" if i < n_persons else None for i in range(n_persons + n_anon)
+            ],
             "sex": p_sex,
             "birth_year": p_birth,
         }
@@ -208,7 +214,8 @@ def bulk_load(data: dict[str, pd.DataFrame]) -> None:
                 cols = ", ".join(df.columns)
                 with raw.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
                     copy.write(buf.getvalue())
-            cursor.execute("ANALYZE")
+            # steady state: statistics, visibility map and hint bits as after autovacuum
+            cursor.execute("VACUUM (ANALYZE)")
     else:
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA synchronous = OFF")
@@ -216,9 +223,7 @@ def bulk_load(data: dict[str, pd.DataFrame]) -> None:
                 cols = ", ".join(df.columns)
                 marks = ", ".join(["%s"] * len(df.columns))
                 values = df.astype(object).where(df.notna(), None).itertuples(index=False)
-                cursor.executemany(
-                    f"INSERT INTO {table} ({cols}) VALUES ({marks})", list(values)
-                )
+                cursor.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", list(values))
             cursor.execute("ANALYZE")
 
 
@@ -328,18 +333,19 @@ def floor_duckdb(start, end) -> float:
 # --- one database ----------------------------------------------------------------------------------
 
 
-def run_one(db: str, n: int, repeat: int) -> None:
+def _setup(db: str, *, fresh: bool) -> None:
     if db == "postgres":
         os.environ["DATABASE_URL"] = PG_URL
-        name = PG_URL.rsplit("/", 1)[1]
-        base = PG_URL.rsplit("/", 1)[0] + "/postgres"
-        import psycopg
+        if fresh:
+            name = PG_URL.rsplit("/", 1)[1]
+            base = PG_URL.rsplit("/", 1)[0] + "/postgres"
+            import psycopg
 
-        with psycopg.connect(base, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name}")
-            conn.execute(f"CREATE DATABASE {name}")
+            with psycopg.connect(base, autocommit=True) as conn:
+                conn.execute(f"DROP DATABASE IF EXISTS {name}")
+                conn.execute(f"CREATE DATABASE {name}")
     else:
-        if SQLITE_PATH.exists():
+        if fresh and SQLITE_PATH.exists():
             SQLITE_PATH.unlink()
         os.environ["DATABASE_URL"] = f"sqlite:///{SQLITE_PATH}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "finsam.settings.local")
@@ -348,10 +354,15 @@ def run_one(db: str, n: int, repeat: int) -> None:
 
     django.setup()
     from django.conf import settings
-    from django.core.management import call_command
-    from django.db import connection
 
     settings.DEBUG = False
+
+
+def load(db: str, n: int) -> None:
+    """Create the database and bulk-load ``n`` synthetic episodes (and the flat file)."""
+    _setup(db, fresh=True)
+    from django.core.management import call_command
+
     t0 = time.perf_counter()
     call_command("migrate", verbosity=0)
     load_reference_data()
@@ -359,20 +370,29 @@ def run_one(db: str, n: int, repeat: int) -> None:
     t1 = time.perf_counter()
     bulk_load(data)
     t2 = time.perf_counter()
-    if not PARQUET.exists() or db == "postgres":
-        write_flat(data)
+    write_flat(data)
+    print(
+        f"\n== {db} ==\ndata: {n} episodes, {len(data['participants'])} participants, "
+        f"{N_ASSOC} associations, {N_ASSOC * N_INTV} interventions; generate+migrate "
+        f"{t1 - t0:.1f} s, bulk load {t2 - t1:.1f} s",
+        flush=True,
+    )
+
+
+def measure(db: str, repeat: int) -> None:
+    """Time the reports in a fresh process (as a server would: no generated data in memory)."""
+    _setup(db, fresh=False)
+    from django.db import connection
+
     if connection.vendor == "postgresql":
         with connection.cursor() as c:
             c.execute("SELECT pg_database_size(current_database())")
             size = c.fetchone()[0]
     else:
         size = SQLITE_PATH.stat().st_size
-    print(f"\n== {db} ==  {machine()}")
     print(
-        f"data: {n} episodes, {len(data['participants'])} participants, {N_ASSOC} associations, "
-        f"{N_ASSOC * N_INTV} interventions; database {size / 2**20:.0f} MiB, Parquet "
-        f"{PARQUET.stat().st_size / 2**20:.0f} MiB; generate+migrate {t1 - t0:.1f} s, "
-        f"bulk load {t2 - t1:.1f} s"
+        f"{machine()}\ndatabase {size / 2**20:.0f} MiB, Parquet "
+        f"{PARQUET.stat().st_size / 2**20:.0f} MiB"
     )
     from finsam.domain.reports.core import Period
     from finsam.reports import runner
@@ -389,15 +409,18 @@ def run_one(db: str, n: int, repeat: int) -> None:
                 t = run.timings
                 if best is None or t["load"] + t["report"] < best[1] + best[2]:
                     best = (len(run.episodes), t["load"], t["report"])
-            rows, load, core = best
+                del run
+            rows, load_s, core = best
             print(
-                f"{name:24s} {label:10s} {rows:8d} {load:7.2f} {core:7.2f} {load + core:7.2f}"
+                f"{name:24s} {label:10s} {rows:8d} {load_s:7.2f} {core:7.2f} {load_s + core:7.2f}",
+                flush=True,
             )
         fp = min(floor_polars(start, end) for _ in range(repeat))
         fd = min(floor_duckdb(start, end) for _ in range(repeat))
         print(f"{'floor R1 Polars':24s} {label:10s} {'':8s} {'':7s} {'':7s} {fp:7.2f}")
         print(f"{'floor R1 DuckDB':24s} {label:10s} {'':8s} {'':7s} {'':7s} {fd:7.2f}")
     page_timings()
+    print(f"load average after the run: {os.getloadavg()}")
 
 
 def page_timings() -> None:
@@ -436,14 +459,19 @@ def main() -> None:
     parser.add_argument("--db", choices=["postgres", "sqlite", "both"], default="both")
     parser.add_argument("--episodes", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--phase", choices=["load", "measure", "all"], default="all")
     args = parser.parse_args()
-    if args.db == "both":
-        for db in ("postgres", "sqlite"):
-            cmd = [sys.executable, __file__, "--db", db, "--episodes", str(args.episodes)]
-            cmd += ["--repeat", str(args.repeat)]
-            subprocess.run(cmd, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    if args.phase == "load":
+        load(args.db, args.episodes)
         return
-    run_one(args.db, args.episodes, args.repeat)
+    if args.phase == "measure":
+        measure(args.db, args.repeat)
+        return
+    for db in ("postgres", "sqlite") if args.db == "both" else (args.db,):
+        for phase in ("load", "measure"):
+            cmd = [sys.executable, "-u", __file__, "--db", db, "--phase", phase]
+            cmd += ["--episodes", str(args.episodes), "--repeat", str(args.repeat)]
+            subprocess.run(cmd, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 Every frame is one query over the big table (episodes, follow-ups) – no model instances, only the
 columns of the schema – plus small dimension queries (interventions, associations, counties: a
 few hundred rows) that are joined in pandas by position. On PostgreSQL the episode query runs as
-``COPY (…) TO STDOUT`` (the fastest way out of the server); on SQLite through the cursor.
+a binary ``COPY (…) TO STDOUT`` of fixed-width values that numpy reads in one piece; on SQLite
+through the cursor.
 
 The population rules are the core's (``reports/core.py``); the queries only narrow the rows to
 what a report can use: episodes of individual interventions with person registration, not FEL,
@@ -14,9 +15,7 @@ from returning persons.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
-from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -126,58 +125,20 @@ def intervention_dimension(association_ids=None, *, persons_only: bool = True) -
 # --- running a query into a DataFrame -------------------------------------------------------------
 
 
-CHUNK_ROWS = 65536
-"""PostgreSQL sends the rows in chunks of this many (one text value each)."""
-
-
 def _read(qs: QuerySet, columns: list[str], types: dict[str, str]) -> pd.DataFrame:
-    """Run ``qs.values_list(*fields)`` without model instances.
+    """Run ``qs.values_list(*fields)`` through the DB-API cursor (no model instances).
 
-    ``types``: column → ``int`` (never NULL), ``float``, ``str`` (text, '' kept), ``date`` (ISO
-    text), ``bool``. PostgreSQL: the server writes the rows as tab-separated text, aggregated into
-    a few large values (one per :data:`CHUNK_ROWS` ids), parsed by pandas' C reader – a row-by-row
-    fetch costs several seconds per million rows in Python. Other databases: the DB-API cursor.
-    """
+    ``types``: column → ``int`` (never NULL), ``float``, ``str`` (text, '' = no value), ``date``,
+    ``bool``. Used for SQLite and for the small frames; the PostgreSQL episode frame has its own
+    binary path (:func:`_read_episodes_postgres`)."""
     try:
         sql, params = qs.query.sql_with_params()
     except EmptyResultSet:  # e.g. no intervention in the selection
         return _typed(pd.DataFrame({c: pd.Series([], dtype=object) for c in columns}), types)
-    if connection.vendor == "postgresql":
-        aliases = _aliases(qs)
-        fields = ", ".join(f"coalesce(t.\"{a}\"::text, '\\N')" for a in aliases)
-        # aliases are Django's own field paths, the query's values stay parameters
-        head = f"SELECT string_agg(concat_ws(E'\\t', {fields}), E'\\n') FROM "  # noqa: S608
-        chunked = head + f'({sql}) t GROUP BY t."{aliases[0]}" / {CHUNK_ROWS}'
-        with connection.cursor() as cursor:
-            cursor.execute(chunked, params)
-            chunks = [row[0] for row in cursor.fetchall()]
-        if not chunks:
-            return _typed(pd.DataFrame({c: [] for c in columns}), types)
-        dtypes = {
-            c: ("int64" if t == "int" else "float64" if t == "float" else object)
-            for c, t in types.items()
-        }
-        df = pd.read_csv(
-            io.StringIO("\n".join(chunks)),
-            sep="\t",
-            header=None,
-            names=columns,
-            na_values={c: ["\\N"] for c in columns},
-            keep_default_na=False,
-            dtype=dtypes,
-            quoting=3,
-            engine="c",
-        )
-        return _typed(df, types)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         data = cursor.fetchall()
     return _typed(pd.DataFrame.from_records(data, columns=columns), types)
-
-
-def _aliases(qs: QuerySet) -> list[str]:
-    """The column aliases Django gives the ``values_list`` fields (``participant__pseudonym`` …)."""
-    return list(qs.query.values_select) or [f.attname for f in qs.model._meta.concrete_fields]
 
 
 def _typed(df: pd.DataFrame, types: dict[str, str]) -> pd.DataFrame:
@@ -205,7 +166,7 @@ def _text(series: pd.Series) -> pd.Series:
 
 def _dates(series: pd.Series) -> pd.Series:
     s = series.astype(object)
-    s = s.where(s.notna() & (s != "\\N"), None)
+    s = s.where(s.notna(), None)
     if len(s) and not isinstance(s.iloc[0], str | type(None)):
         return pd.to_datetime(s).astype("datetime64[ns]")
     return pd.to_datetime(s, format="%Y-%m-%d").astype("datetime64[ns]")
@@ -220,11 +181,11 @@ def _ints(series: pd.Series) -> pd.Series:
 
 
 def _bools(series: pd.Series) -> pd.Series:
-    """Nullable boolean: true/false (PostgreSQL text), 1/0 (SQLite), NULL → None."""
+    """Nullable boolean: True/False (PostgreSQL), 1/0 (SQLite), NULL → None."""
     arr = series.to_numpy(dtype=object)
     out = np.full(len(arr), None, dtype=object)
-    out[(arr == "true") | (arr == "t") | (arr == 1) | (arr == True)] = True  # noqa: E712
-    out[(arr == "false") | (arr == "f") | (arr == 0) | (arr == False)] = False  # noqa: E712
+    out[arr == True] = True  # noqa: E712  (1 == True, so SQLite's 1 counts too)
+    out[arr == False] = False  # noqa: E712
     return pd.Series(out, dtype=object)
 
 
@@ -670,7 +631,3 @@ def episode_interventions(episode_ids) -> dict[int, int]:
     return dict(
         Episode.objects.filter(pk__in=list(episode_ids)).values_list("pk", "intervention_id")
     )
-
-
-def first_day(d: date) -> date:
-    return d.replace(day=1)
