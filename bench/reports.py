@@ -48,7 +48,7 @@ YEAR = (pd.Timestamp("2019-01-01").date(), pd.Timestamp("2019-12-31").date())
 ALL_YEARS = (pd.Timestamp("2015-01-01").date(), pd.Timestamp("2024-12-31").date())
 
 
-# --- machine ---------------------------------------------------------------------------------------
+# --- machine ---
 
 
 def machine() -> str:
@@ -73,7 +73,7 @@ def machine() -> str:
     )
 
 
-# --- data ------------------------------------------------------------------------------------------
+# --- data ---
 
 
 def generate(n: int, seed: int = 7) -> dict[str, pd.DataFrame]:
@@ -266,7 +266,7 @@ def write_flat(data: dict[str, pd.DataFrame]) -> None:
     ).write_parquet(PARQUET)
 
 
-# --- the floor -------------------------------------------------------------------------------------
+# --- the floor ---
 
 
 def floor_polars(start, end) -> float:
@@ -330,7 +330,7 @@ def floor_duckdb(start, end) -> float:
     return time.perf_counter() - t0
 
 
-# --- one database ----------------------------------------------------------------------------------
+# --- one database ---
 
 
 def _setup(db: str, *, fresh: bool) -> None:
@@ -430,8 +430,10 @@ def page_timings() -> None:
     from finsam.accounts.models import User
     from finsam.domain.access import Role
 
-    analyst = User.objects.create_user("bench_analyst", password="bench-pw-123456")
-    RoleAssignment.objects.create(user=analyst, role=Role.NATIONAL_ANALYST)
+    analyst = User.objects.filter(username="bench_analyst").first()
+    if analyst is None:
+        analyst = User.objects.create_user("bench_analyst", password="bench-pw-123456")
+        RoleAssignment.objects.create(user=analyst, role=Role.NATIONAL_ANALYST)
     client = Client(HTTP_HOST="localhost")
     client.force_login(analyst)
     pages = [

@@ -187,20 +187,24 @@ def csv_header(result: ReportResult) -> tuple[str, ...]:
     return CSV_COLUMNS_WITH_LABEL if result.code in REPORTS_WITH_ROW_LABEL else CSV_COLUMNS
 
 
-def csv_content(result: ReportResult) -> bytes:
-    """The Report CSV layout of ``interchange.md``. R7 and R8, whose tables have other columns
-    than total/women/men, keep the same line structure with their own columns (``level,
-    area_code, area_name, row, <columns…>``) – otherwise their file would be empty."""
+def csv_table(result: ReportResult) -> tuple[tuple[str, ...], list[list[str]]]:
+    """Header and lines of the Report CSV layout of ``interchange.md``. R7 and R8, whose tables
+    have other columns than total/women/men, keep the same line structure with their own columns
+    (``level, area_code, area_name, row, <columns…>``) – otherwise their file would be empty."""
     header = csv_header(result)
     rows = report_csv_rows(result)
     if not rows and result.tables:
         return _wide_csv(result)
-    return outputs.csv_bytes(header, ([r[c] for c in header] for r in rows))
+    return header, [[r[c] for c in header] for r in rows]
 
 
-def _wide_csv(result: ReportResult) -> bytes:
+def csv_content(result: ReportResult) -> bytes:
+    return outputs.csv_bytes(*csv_table(result))
+
+
+def _wide_csv(result: ReportResult) -> tuple[tuple[str, ...], list[list[str]]]:
     first = result.tables[0]
-    header = ["level", "area_code", "area_name", "row", *first.columns]
+    header = ("level", "area_code", "area_name", "row", *first.columns)
     lines = []
     for table in result.tables:
         if tuple(table.columns) != tuple(first.columns):
@@ -212,7 +216,7 @@ def _wide_csv(result: ReportResult) -> bytes:
                     [area.level, area.code, area.name, key]
                     + [table.display(row.key, area, c) for c in table.columns]
                 )
-    return outputs.csv_bytes(header, lines)
+    return header, lines
 
 
 def _number(text: str):

@@ -152,20 +152,18 @@ def report_page(request, name):
         return render(request, "reports/report.html", context)
     result = run.result
     if fmt == "csv":
-        return _download(
-            rr.csv_content(result), "text/csv; charset=utf-8", rr.filename(result, "csv")
-        )
+        return outputs.csv_response(*rr.csv_table(result), rr.filename(result, "csv"))
     if fmt == "xlsx":
         return outputs.xlsx_response(rr.xlsx_content(result), rr.filename(result, "xlsx"))
-    query = request.GET.copy()
-    query.pop("format", None)
-    context.update(rr.report_context(result))
     context.update(_quality_context(request, run, links=fmt == ""))
     if fmt == "json":
         return outputs.json_response(
             rr.json_content(result, _json_quality(context["quality_rows"])),
             rr.filename(result, "json"),
         )
+    query = request.GET.copy()
+    query.pop("format", None)
+    context.update(rr.report_context(result))
     context.update(
         {
             "plan": plan,
@@ -197,14 +195,6 @@ def _json_quality(rows):
         }
         for r in rows
     ]
-
-
-def _download(content: bytes, content_type: str, filename: str):
-    from django.http import HttpResponse
-
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def report_quality(request):
