@@ -20,6 +20,8 @@ from finsam.web import outputs
 
 FORMATS = ("csv", "xlsx", "pdf", "json")
 MAX_CHART_AREAS = 12
+MAX_LINKS = 30
+"""Episode links per check and association on the data-quality page."""
 
 # (table, rows to leave out) of the chart of each report; the value charted is the total column.
 CHARTS: dict[str, tuple[str, frozenset[str]]] = {
@@ -136,7 +138,7 @@ def quality_rows(
     protected_for: set[str],
     rule,
     episode_link=None,
-    max_links: int = 30,
+    max_links: int = MAX_LINKS,
 ) -> list[dict]:
     """One row per association: the count and share of each check.
 

@@ -53,17 +53,19 @@ def report_index(request):
     )
 
 
-def _episode_linker(user, run):
-    """``episode_id -> url`` for the episodes the user may open (VIEW_EPISODES), else ``None``."""
+def _episode_linker(user, quality, max_links: int):
+    """``episode_id -> url`` for the episodes the user may open (VIEW_EPISODES on the episode's
+    intervention), else ``None``. The interventions of the linked episodes are read in one query."""
     if not can(user, Action.VIEW_EPISODES):
         return None
-    cache: dict[int, int] = {}
+    wanted = {
+        eid for a in quality.associations for ids in a.issues.values() for eid in ids[:max_links]
+    }
+    intervention_of = selectors.episode_interventions(wanted)
     allowed: dict[int, bool] = {}
 
     def link(episode_id: int):
-        if episode_id not in cache:
-            cache.update(selectors.episode_interventions([episode_id]))
-        intv = cache.get(episode_id)
+        intv = intervention_of.get(episode_id)
         if intv is None:
             return None
         if intv not in allowed:
@@ -85,7 +87,8 @@ def _quality_context(request, run, *, links: bool):
         run.quality,
         protected_for=protected_for,
         rule=plan.options.rule,
-        episode_link=_episode_linker(request.user, run) if links else None,
+        episode_link=_episode_linker(request.user, run.quality, rr.MAX_LINKS) if links else None,
+        max_links=rr.MAX_LINKS,
     )
     return {
         "quality_rows": rows,

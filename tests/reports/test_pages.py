@@ -243,3 +243,17 @@ def test_empty_registry_shows_an_empty_report_not_an_error(client, db):
     for name in REPORT_NAMES:
         assert client.get(reverse("report_page", args=[name])).status_code == 200, name
     assert client.get(url("utfall", format="csv")).content.decode().startswith("level,")
+
+
+def test_quality_page_reads_a_bounded_number_of_queries(
+    client, registry, enrol, django_assert_max_num_queries
+):
+    from datetime import date
+
+    for day in range(1, 11):  # ten more episodes with missing data, all linked
+        enrol(anonymous=True, start_date=date(2025, 3, day), support_before=["SJP"])
+    client.force_login(registry["users"]["participant_handler"])
+    quality = reverse("report_quality") + "?period_type=year&year=2025"
+    with django_assert_max_num_queries(20):
+        html = client.get(quality).content.decode()
+    assert html.count("Inskrivning ") >= 10
