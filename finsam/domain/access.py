@@ -20,13 +20,18 @@ class Role(StrEnum):
     NATIONAL_ANALYST = "national_analyst"
 
 
+def gettext_noop(text: str) -> str:
+    """Marks a string for translation (extracted by ``makemessages``) without importing Django."""
+    return text
+
+
 ROLE_LABELS = {
-    Role.SYSTEM_ADMIN: "Systemadministratör",
-    Role.ASSOCIATION_ADMIN: "Förbundsadministratör",
-    Role.INTERVENTION_MANAGER: "Insatsansvarig",
-    Role.PARTICIPANT_HANDLER: "Deltagaransvarig",
-    Role.BOARD_READER: "Styrelse/läsare",
-    Role.NATIONAL_ANALYST: "Nationell analytiker",
+    Role.SYSTEM_ADMIN: gettext_noop("Systemadministratör"),
+    Role.ASSOCIATION_ADMIN: gettext_noop("Förbundsadministratör"),
+    Role.INTERVENTION_MANAGER: gettext_noop("Insatsansvarig"),
+    Role.PARTICIPANT_HANDLER: gettext_noop("Deltagaransvarig"),
+    Role.BOARD_READER: gettext_noop("Styrelse/läsare"),
+    Role.NATIONAL_ANALYST: gettext_noop("Nationell analytiker"),
 }
 
 ROLES_WITH_ASSOCIATION = frozenset(
