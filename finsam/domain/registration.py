@@ -27,6 +27,7 @@ FIELD_LABELS = {
     "sex": "Kön",
     "birth_year": "Födelseår",
     "home_municipality": "Hemkommun",
+    "district": "Stadsdel",
     "start_date": "Startdatum",
     "end_date": "Slutdatum",
     "support_before": "Försörjning före",
@@ -269,6 +270,8 @@ class EnrolmentInput:
     education: str = ""
     work_hours_before: float | None = None
     study_hours_before: float | None = None
+    district: str = ""
+    """City district code (Stockholm, Göteborg), optional."""
 
 
 @dataclass(slots=True)
@@ -292,11 +295,13 @@ def validate_enrolment(
     known_municipalities: frozenset[str] | set[str],
     other_periods_in_intervention: Sequence[tuple[date, date | None]] = (),
     today: date | None = None,
+    known_districts: dict[str, str] | None = None,
 ) -> EnrolmentCheck:
     """Check an enrolment against every rule of ``domain.md`` §3 and derive sex, birth date, age.
 
     ``other_periods_in_intervention``: the (start, end) of the same person's other episodes in the
-    same intervention (the caller finds them by pseudonym).
+    same intervention (the caller finds them by pseudonym). ``known_districts``: district code →
+    municipality code.
     """
     today = today or date.today()
     check = EnrolmentCheck()
@@ -469,6 +474,27 @@ def validate_enrolment(
                 warning=True,
             )
         )
+
+    if data.district:
+        district_municipality = (known_districts or {}).get(data.district)
+        if district_municipality is None:
+            problems.append(
+                _p(
+                    "district",
+                    "code.unknown",
+                    f"Stadsdel: ”{data.district}” är ingen känd stadsdel.",
+                    data.district,
+                )
+            )
+        elif district_municipality != data.home_municipality:
+            problems.append(
+                _p(
+                    "district",
+                    "district.municipality",
+                    "Stadsdel: stadsdelen ligger inte i hemkommunen.",
+                    data.district,
+                )
+            )
 
     # Enrolment data.
     problems += check_support_codes("support_before", list(data.support_before), after=False)

@@ -247,7 +247,21 @@ SUPPORT_BEFORE_CHOICES = [
 class EnrolmentDataForm(FinsamForm):
     """The enrolment data shared by enrolment and correction."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from finsam.geo.models import District
+
+        self.fields["district"].choices = _blank(
+            [
+                (d.code, f"{d.municipality.name}: {d.name}")
+                for d in District.objects.select_related("municipality")
+            ]
+        )
+
     home_municipality = forms.CharField(label="Hemkommun (kommunkod)", max_length=4)
+    district = forms.ChoiceField(
+        label="Stadsdel", required=False, choices=(), help_text="Endast för Stockholm och Göteborg."
+    )
     start_date = forms.DateField(label="Startdatum", widget=DateInput())
     support_before = forms.MultipleChoiceField(
         label="Försörjning före",

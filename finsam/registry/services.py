@@ -24,7 +24,7 @@ from finsam.domain.identity import (
     pseudonym,
 )
 from finsam.domain.problems import DomainValidationError, Problem, raise_if_errors
-from finsam.geo.models import Municipality
+from finsam.geo.models import District, Municipality
 from finsam.registry.models import (
     Association,
     AssociationMunicipality,
@@ -61,6 +61,11 @@ def municipality_codes() -> frozenset[str]:
     if not codes:  # e.g. a fresh test database: do not cache emptiness
         _municipality_codes_cached.cache_clear()
     return codes
+
+
+def district_municipalities() -> dict[str, str]:
+    """District code → municipality code (a few dozen rows)."""
+    return dict(District.objects.values_list("code", "municipality_id"))
 
 
 def area_on(association_id: int, on: date) -> frozenset[str]:
@@ -481,6 +486,7 @@ def episode_enrol(
         known_municipalities=municipality_codes(),
         other_periods_in_intervention=_other_periods(participant, intervention),
         today=today,
+        known_districts=district_municipalities() if data.district else None,
     )
     raise_if_errors(check.problems)
     warnings = [p for p in check.problems if p.warning]
@@ -520,6 +526,7 @@ def episode_enrol(
         participant=participant,
         start_date=data.start_date,
         home_municipality_id=data.home_municipality,
+        district_id=District.objects.get(code=data.district).pk if data.district else None,
         sex=check.sex,
         age_at_start=check.age_at_start,
         support_before=cl.support_mask(data.support_before),
@@ -617,6 +624,7 @@ def episode_correct(
     work_hours_before: float | None = None,
     study_hours_before: float | None = None,
     reason: str = "",
+    district: str = "",
     today: date | None = None,
 ) -> Episode:
     """Correct the enrolment data of an episode; the old values stay in the history."""
@@ -633,6 +641,7 @@ def episode_correct(
         education=education,
         work_hours_before=work_hours_before,
         study_hours_before=study_hours_before,
+        district=district,
     )
     check = rules.validate_enrolment(
         data,
@@ -644,6 +653,7 @@ def episode_correct(
             exclude_episode_id=episode.pk,
         ),
         today=today,
+        known_districts=district_municipalities() if district else None,
     )
     problems = [p for p in check.problems if p.field not in ("birth_year", "sex")]
     if episode.end_date and start_date > episode.end_date:
@@ -662,6 +672,7 @@ def episode_correct(
         )
     episode.start_date = start_date
     episode.home_municipality_id = home_municipality
+    episode.district_id = District.objects.get(code=district).pk if district else None
     episode.support_before = cl.support_mask(support_before)
     episode.occupation_before = occupation_before or ""
     episode.time_on_support = time_on_support or ""
