@@ -3,7 +3,8 @@
 Pure Python (numpy/scipy/pandas), no Django. Public API:
 
 - :func:`att_gt` – group-time ATTs (Callaway & Sant'Anna 2021) → :class:`AttGtResult`
-- :func:`aggte` – simple, dynamic (event-study), group and calendar aggregations → :class:`AggteResult`
+- :func:`aggte` – simple, dynamic (event-study), group and calendar aggregations →
+  :class:`AggteResult`
 - :func:`validate_panel` – input checks raising ``DomainValidationError``
 - :mod:`finsam.evaluation.isf` – the ISF study workflow and its report writers
 """

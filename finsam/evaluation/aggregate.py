@@ -1,8 +1,8 @@
 """Aggregations of ATT(g, t): simple, dynamic (event study), group and calendar.
 
 Each aggregation is a weighted average of group-time ATTs with weights given by cohort sizes; its
-influence function adds the term for having estimated those weights (``wif``), exactly as R ``did``'s
-``aggte``. Standard errors come from the same multiplier bootstrap draws as the group-time
+influence function adds the term for having estimated those weights (``wif``), exactly as R
+``did``'s ``aggte``. Standard errors come from the same multiplier bootstrap draws as the group-time
 estimates (same seed and clusters) or are analytic; the per-event-time / per-group / per-period
 estimates get a simultaneous confidence band, the overall value a pointwise interval.
 

@@ -1,10 +1,10 @@
 """Group-time average treatment effects ATT(g, t) (Callaway & Sant'Anna 2021), vectorised.
 
 :func:`att_gt` takes a long panel (one row per unit and period) and returns an
-:class:`AttGtResult`: one ATT(g, t) per treatment cohort g and period t with its influence function,
-standard error (multiplier bootstrap or analytic), simultaneous confidence band and the Wald pre-test
-of parallel trends. The cell selection, base periods, comparison groups and estimators follow R
-``did`` 2.x (and the Python port ``csdid``), so point estimates are the same.
+:class:`AttGtResult`: one ATT(g, t) per treatment cohort g and period t with its influence
+function, standard error (multiplier bootstrap or analytic), simultaneous confidence band and the
+Wald pre-test of parallel trends. The cell selection, base periods, comparison groups and
+estimators follow R ``did`` 2.x (and the Python port ``csdid``), so point estimates are the same.
 
 Without covariates all cells are computed at once with array arithmetic (the outcome-regression,
 IPW and doubly robust estimators coincide there); with covariates each cell runs the
