@@ -20,14 +20,15 @@ def simulate_panel(
 ) -> pd.DataFrame:
     """Long panel ``unit, year, y, g, x`` with parallel trends and a known effect.
 
-    A treated unit's outcome rises by ``effect + dynamic_slope * e`` in event time e ≥ 0. Cohort
+    Exactly ``round(never_share * n_units)`` units are never treated. A treated unit's outcome
+    rises by ``effect + dynamic_slope * e`` in event time e ≥ 0. Cohort
     membership depends on ``x``, and ``x`` shifts the trend, so only estimators that condition on
     ``x`` are unbiased when ``x`` matters; with the defaults the trend does not depend on ``x``.
     """
     rng = np.random.default_rng(seed)
     periods = np.asarray(periods)
     x = rng.normal(size=n_units)
-    never = rng.random(n_units) < never_share
+    never = rng.permutation(n_units) < round(never_share * n_units)
     g = rng.choice(np.asarray(cohorts), size=n_units).astype(float)
     g[never] = 0.0
     unit_fe = rng.normal(size=n_units) + 0.5 * x
@@ -35,12 +36,7 @@ def simulate_panel(
     e = periods[None, :] - g[:, None]
     treated = (g[:, None] > 0) & (e >= 0)
     tau = np.where(treated, effect + dynamic_slope * np.maximum(e, 0), 0.0)
-    y = (
-        unit_fe[:, None]
-        + time_fe[None, :]
-        + tau
-        + noise * rng.normal(size=(n_units, len(periods)))
-    )
+    y = unit_fe[:, None] + time_fe[None, :] + tau + noise * rng.normal(size=(n_units, len(periods)))
     return pd.DataFrame(
         {
             "unit": np.repeat(np.arange(1, n_units + 1), len(periods)),

@@ -79,7 +79,7 @@ def test_aggregations_match_analytically(panel, typ):
 @pytest.mark.parametrize("control", ["never", "notyet"])
 @pytest.mark.parametrize("method", ["reg", "ipw", "dr"])
 def test_mpdta_with_covariate_lpop(mpdta, control, method):
-    kwargs = dict(y="lemp", t="year", i="countyreal", g="first.treat")
+    kwargs = {"y": "lemp", "t": "year", "i": "countyreal", "g": "first.treat"}
     ref = _csdid(mpdta, xformla="~lpop", control=control, method=method, **kwargs)
     ours = att_gt(
         mpdta,
@@ -97,9 +97,7 @@ def test_mpdta_with_covariate_lpop(mpdta, control, method):
 
 
 def test_anticipation_matches(mpdta):
-    ref = _csdid(
-        mpdta, y="lemp", t="year", i="countyreal", g="first.treat", method="dr", ant=1
-    )
+    ref = _csdid(mpdta, y="lemp", t="year", i="countyreal", g="first.treat", method="dr", ant=1)
     ours = att_gt(
         mpdta,
         yname="lemp",
