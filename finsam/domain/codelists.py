@@ -169,9 +169,7 @@ TARGET_GROUP = CodeList(
         Code("NYA", "Nyanlända / utrikes födda", "Newly arrived / foreign born"),
         Code("LFS", "Långvarigt ekonomiskt bistånd", "Long-term social assistance"),
         Code("LAL", "Långtidsarbetslösa", "Long-term unemployed"),
-        Code(
-            "FUN", "Personer med funktionsnedsättning (inkl. daglig verksamhet LSS)", "Disability"
-        ),
+        Code("FUN", "Personer med funktionsnedsättning (inkl. daglig verksamhet LSS)", "Disability"),
         Code("MIS", "Missbruk/beroende", "Substance abuse"),
         Code("OVR", "Övriga", "Other"),
     ),
