@@ -116,19 +116,19 @@ class AggteResult:
         return rows
 
 
-def _wif(keepers: np.ndarray, pg: np.ndarray, unit_groups: np.ndarray, group: np.ndarray):
-    """Influence of estimating the cohort-share weights (n × len(keepers))."""
-    sel = pg[keepers]
+def _wif_coefficients(keep, pg, att, group, cohort_index) -> np.ndarray:
+    """Weight-estimation term of an aggregation as coefficients on the cohort indicators.
+
+    R ``did``'s ``wif`` (influence of estimating P(G = g)) applied to ``att[keep]`` equals
+    ``Σ_j 1{G = g_j} · (att_j − avg) / Σ pg`` with ``avg`` the pg-weighted mean, because the
+    terms in the constant cancel. Returns one coefficient per entry of ``result.cohorts``.
+    """
+    sel = pg[keep]
     total = np.sum(sel)
-    numerator = (unit_groups[:, None] == group[keepers][None, :]).astype(float) - sel[None, :]
-    return numerator / total - np.outer(numerator.sum(axis=1), sel / total**2)
-
-
-def _agg_inf(inf: np.ndarray, att: np.ndarray, keepers, weights, wif=None) -> np.ndarray:
-    out = inf[:, keepers] @ weights
-    if wif is not None:
-        out = out + wif @ att[keepers]
-    return out
+    avg = np.sum(sel * att[keep]) / total
+    coef = np.zeros(len(cohort_index))
+    np.add.at(coef, [cohort_index[g] for g in group[keep]], (att[keep] - avg) / total)
+    return coef
 
 
 def _error(message: str) -> DomainValidationError:
@@ -195,27 +195,35 @@ def aggte(
         raise _error("Det finns inga skattade perioder efter behandling att aggregera.")
     unit_groups = result.unit_groups
     n = result.n
+    k = len(att)
+    cohort_index = {g: i for i, g in enumerate(result.cohorts)}
+    n_cohorts = len(result.cohorts)
     cohorts = np.unique(group)
     pgg = np.array([np.mean(unit_groups == g) for g in cohorts])
     sizes = {g: result.group_size(g) for g in cohorts}
     pg = pgg[np.searchsorted(cohorts, group)]
     event = t - group
     in_window = (group <= t) & (event >= min_e) & (event <= max_e)
-    z = float(norm.ppf(1 - alp / 2))
 
+    # Every estimate is influence @ a + indicators @ b (a over cells, b over cohorts).
+    a_cols: list[np.ndarray] = []
+    b_cols: list[np.ndarray] = []
     labels = np.array([], dtype=float)
-    cols: list[np.ndarray] = []
     atts: list[float] = []
     n_units: list[int] = []
+
+    def weights_on(which: np.ndarray, w: np.ndarray) -> np.ndarray:
+        vec = np.zeros(k)
+        vec[which] = w
+        return vec
 
     if type == "simple":
         keep = np.flatnonzero(in_window)
         if len(keep) == 0:
             raise _error("Inga skattningar efter behandling ligger i det valda fönstret.")
         overall = float(np.sum(att[keep] * pg[keep]) / np.sum(pg[keep]))
-        overall_if = _agg_inf(
-            inf, att, keep, pg[keep] / np.sum(pg[keep]), _wif(keep, pg, unit_groups, group)
-        )
+        overall_a = weights_on(keep, pg[keep] / np.sum(pg[keep]))
+        overall_b = _wif_coefficients(keep, pg, att, group, cohort_index)
         overall_n = sum(sizes[g] for g in np.unique(group[keep]))
     elif type == "group":
         used = []
@@ -226,7 +234,8 @@ def aggte(
                 continue
             used.append(g)
             atts.append(float(np.mean(att[which])))
-            cols.append(_agg_inf(inf, att, which, pg[which] / np.sum(pg[which])))
+            a_cols.append(weights_on(which, pg[which] / np.sum(pg[which])))
+            b_cols.append(np.zeros(n_cohorts))
             n_units.append(sizes[g])
         if not used:
             raise _error("Ingen grupp har skattningar efter behandling i fönstret.")
@@ -234,13 +243,11 @@ def aggte(
         p = pgg[np.searchsorted(cohorts, labels)]
         att_g = np.array(atts)
         overall = float(np.sum(att_g * p) / np.sum(p))
-        all_idx = np.arange(len(labels))
-        overall_if = (
-            np.column_stack(cols) @ (p / p.sum()) + _wif(all_idx, p, unit_groups, labels) @ att_g
-        )
+        overall_a = np.column_stack(a_cols) @ (p / p.sum())
+        overall_b = _wif_coefficients(np.arange(len(labels)), p, att_g, labels, cohort_index)
         overall_n = sum(n_units)
     elif type == "dynamic":
-        include = np.ones(len(att), dtype=bool)
+        include = np.ones(k, dtype=bool)
         eseq = np.unique(event)
         if balance_e is not None:
             max_t = np.max(t)
@@ -259,55 +266,71 @@ def aggte(
             which = np.flatnonzero((event == e) & include)
             w = pg[which] / np.sum(pg[which])
             atts.append(float(np.sum(att[which] * w)))
-            cols.append(_agg_inf(inf, att, which, w, _wif(which, pg, unit_groups, group)))
+            a_cols.append(weights_on(which, w))
+            b_cols.append(_wif_coefficients(which, pg, att, group, cohort_index))
             n_units.append(sum(sizes[g] for g in np.unique(group[which])))
         labels = eseq.astype(float)
         epos = labels >= 0
         if not epos.any():
             raise _error("Det valda fönstret innehåller inga händelsetider efter behandling.")
         overall = float(np.mean(np.array(atts)[epos]))
-        overall_if = np.column_stack(cols)[:, epos].mean(axis=1)
+        overall_a = np.column_stack(a_cols)[:, epos].mean(axis=1)
+        overall_b = np.column_stack(b_cols)[:, epos].mean(axis=1)
         pos_groups = {g for e in labels[epos] for g in group[(event == e) & include]}
         overall_n = sum(sizes[g] for g in pos_groups)
     else:  # calendar
         if np.isfinite(min_e) or np.isfinite(max_e) or balance_e is not None:
             note("min_e, max_e och balance_e används inte för kalenderaggregering.")
-        periods = np.unique(t[t >= np.min(group)])
         used = []
-        for tt in periods:
+        for tt in np.unique(t[t >= np.min(group)]):
             which = np.flatnonzero((t == tt) & (group <= t))
             if len(which) == 0:
                 continue
             used.append(tt)
             w = pg[which] / np.sum(pg[which])
             atts.append(float(np.sum(att[which] * w)))
-            cols.append(_agg_inf(inf, att, which, w, _wif(which, pg, unit_groups, group)))
+            a_cols.append(weights_on(which, w))
+            b_cols.append(_wif_coefficients(which, pg, att, group, cohort_index))
             n_units.append(sum(sizes[g] for g in np.unique(group[which])))
         labels = np.array(used, dtype=float)
         overall = float(np.mean(atts))
-        overall_if = np.column_stack(cols).mean(axis=1)
+        overall_a = np.column_stack(a_cols).mean(axis=1)
+        overall_b = np.column_stack(b_cols).mean(axis=1)
         overall_n = sum(sizes[g] for g in np.unique(group[group <= t]))
 
-    matrix = np.column_stack(cols) if cols else np.zeros((n, 0))
-    pointwise_crit = z
+    a_mat = np.column_stack([*a_cols, overall_a])
+    b_mat = np.column_stack([*b_cols, overall_b])
+    indicators = result.cohort_indicators()
+    influence = inf @ a_mat + indicators @ b_mat
+    matrix, overall_if = influence[:, :-1], influence[:, -1]
+    m = matrix.shape[1]
+
+    z = float(norm.ppf(1 - alp / 2))
     crit, simultaneous = z, False
     codes = result.cluster_codes() if opts.clustervars else None
-    need_draws = use_boot or (use_cband and matrix.shape[1] > 0)
-    draws = boot.draws(np.column_stack([matrix, overall_if])) if need_draws else None
+    n_clusters = result.bootstrap_clusters()
+    draws = None
+    if use_boot or (use_cband and m > 0):
+        if biters is not None and biters != opts.biters:
+            draws = boot.draws(influence)
+        else:
+            result.ensure_draws()
+            draws = result.cell_draws[:, finite] @ a_mat + result.cohort_draws @ b_mat
+    summary = summarise(draws[:, :-1], n, n_clusters, alp) if draws is not None and m else None
     if use_boot:
-        se = summarise(draws[:, :-1], n, boot.n_clusters, alp).se if cols else np.array([])
-        overall_se = float(summarise(draws[:, -1:], n, boot.n_clusters, alp).se[0])
+        se = summary.se if summary is not None else np.array([])
+        overall_se = float(summarise(draws[:, -1:], n, n_clusters, alp).se[0])
     else:
-        se = analytic_se(matrix, codes, boot.n_clusters) if cols else np.array([])
-        overall_se = float(analytic_se(overall_if, codes, boot.n_clusters)[0])
-    if use_cband and matrix.shape[1] > 0:
-        c = summarise(draws[:, :-1], n, boot.n_clusters, alp).crit_val
+        se = analytic_se(matrix, codes, n_clusters) if m else np.array([])
+        overall_se = float(analytic_se(overall_if, codes, n_clusters)[0])
+    if use_cband and summary is not None:
+        c = summary.crit_val
         if not np.isfinite(c):
             note(
                 "Det simultana kritiska värdet kunde inte beräknas (standardfelen saknas); "
                 "punktvisa konfidensintervall redovisas."
             )
-        elif c < pointwise_crit:
+        elif c < z:
             note(
                 "Det simultana konfidensbandet blev smalare än det punktvisa; punktvisa "
                 "konfidensintervall redovisas."

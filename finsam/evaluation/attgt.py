@@ -95,6 +95,25 @@ class AttGtResult:
     wald_df: int | None = None
     notes: list[str] = field(default_factory=list)
     simultaneous: bool = False
+    cell_draws: np.ndarray | None = None
+    """Bootstrap draws of the cell influence functions (biters × cells)."""
+    cohort_draws: np.ndarray | None = None
+    """Bootstrap draws of the cohort indicators 1{G = g} (biters × cohorts), same multipliers."""
+
+    def cohort_indicators(self) -> np.ndarray:
+        """n × cohorts matrix of 1{unit's group = g} for g in ``cohorts``."""
+        return (self.unit_groups[:, None] == self.cohorts[None, :]).astype(float)
+
+    def ensure_draws(self) -> None:
+        """Draw the multiplier bootstrap once for the cells and the cohort indicators.
+
+        Every aggregation is linear in these two (its weight-estimation term only involves the
+        cohort indicators), so aggregations re-use the same draws at no extra cost.
+        """
+        if self.cell_draws is None:
+            both = self.bootstrap.draws(np.column_stack([self.influence, self.cohort_indicators()]))
+            k = self.influence.shape[1]
+            self.cell_draws, self.cohort_draws = both[:, :k], both[:, k:]
 
     @property
     def ci_lower(self) -> np.ndarray:
@@ -653,14 +672,29 @@ def att_gt(
     base_cell = np.array([not c[3] for c in cells], dtype=bool)
 
     boot = Bootstrap(panel.cluster_codes, panel.n_clusters, opts.biters, opts.multiplier, opts.seed)
-    pointwise = float(norm.ppf(1 - opts.alpha / 2))
-    crit, simultaneous = pointwise, False
+    result = AttGtResult(
+        groups=groups,
+        times=times,
+        att=att,
+        se=np.full(len(att), np.nan),
+        crit_val=float(norm.ppf(1 - opts.alpha / 2)),
+        influence=inf,
+        n=n,
+        unit_ids=panel.unit_ids,
+        unit_groups=panel.unit_groups,
+        periods=panel.periods,
+        cohorts=np.unique(groups),
+        options=opts,
+        bootstrap=boot,
+        notes=notes,
+    )
     if opts.bootstrap:
-        summary = summarise(boot.draws(inf), n, panel.n_clusters, opts.alpha)
+        result.ensure_draws()
+        summary = summarise(result.cell_draws, n, panel.n_clusters, opts.alpha)
         se = summary.se
         if opts.cband:
             if np.isfinite(summary.crit_val):
-                crit, simultaneous = summary.crit_val, True
+                result.crit_val, result.simultaneous = summary.crit_val, True
             else:
                 _note(
                     notes,
@@ -672,23 +706,6 @@ def att_gt(
         se = analytic_se(inf, codes, panel.n_clusters)
     se = np.asarray(se, dtype=float)
     se[base_cell | ~np.isfinite(att)] = np.nan
-
-    result = AttGtResult(
-        groups=groups,
-        times=times,
-        att=att,
-        se=se,
-        crit_val=crit,
-        influence=inf,
-        n=n,
-        unit_ids=panel.unit_ids,
-        unit_groups=panel.unit_groups,
-        periods=panel.periods,
-        cohorts=np.unique(groups),
-        options=opts,
-        bootstrap=boot,
-        notes=notes,
-        simultaneous=simultaneous,
-    )
+    result.se = se
     _wald(result, notes)
     return result

@@ -24,7 +24,7 @@ _MAMMEN_LOW = (1 - _SQRT5) / 2
 _MAMMEN_HIGH = (1 + _SQRT5) / 2
 _MAMMEN_P_LOW = (_SQRT5 + 1) / (2 * _SQRT5)
 _IQR_NORMAL = norm.ppf(0.75) - norm.ppf(0.25)
-_CHUNK_ELEMENTS = 20_000_000
+_CHUNK_ELEMENTS = 1_500_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,26 +38,40 @@ class Bootstrap:
     seed: int
 
     def draws(self, influence: np.ndarray) -> np.ndarray:
-        """Bootstrap draws ``sqrt(n_c) * (U @ S) / n_c`` (biters × columns) for an n × k matrix."""
+        """Bootstrap draws ``(U @ S) / sqrt(n_c)`` (biters × columns) for an n × k matrix.
+
+        ``S`` are the cluster sums of the influence functions and ``U`` the multipliers (one per
+        cluster and draw). Draws are linear in ``influence``, which the aggregations rely on.
+        """
         influence = np.asarray(influence, dtype=float)
         if influence.ndim == 1:
             influence = influence[:, None]
-        sums = np.zeros((self.n_clusters, influence.shape[1]))
-        np.add.at(sums, self.cluster_codes, influence)
+        if self.n_clusters == influence.shape[0] and np.array_equal(
+            self.cluster_codes, np.arange(self.n_clusters)
+        ):
+            sums = influence
+        else:
+            sums = np.zeros((self.n_clusters, influence.shape[1]))
+            np.add.at(sums, self.cluster_codes, influence)
         rng = np.random.default_rng(self.seed)
         out = np.empty((self.biters, influence.shape[1]))
-        chunk = max(1, _CHUNK_ELEMENTS // max(self.n_clusters, 1))
-        for start in range(0, self.biters, chunk):
-            size = min(chunk, self.biters - start)
-            if self.multiplier == "mammen":
-                u = np.where(
-                    rng.random((size, self.n_clusters)) < _MAMMEN_P_LOW, _MAMMEN_LOW, _MAMMEN_HIGH
-                )
-            else:
-                u = rng.integers(0, 2, size=(size, self.n_clusters), dtype=np.int8)
-                u = (2 * u - 1).astype(float)
-            out[start : start + size] = u @ sums
-        return out / np.sqrt(self.n_clusters)
+        nc = self.n_clusters
+        chunk = max(1, min(self.biters, _CHUNK_ELEMENTS // max(nc, 1)))
+        if self.multiplier == "rademacher":
+            # U = 2·bits − 1, so U @ S = 2·(bits @ S) − colsum(S); bits come packed from bytes.
+            colsum = sums.sum(axis=0)
+            n_bytes = (nc + 7) // 8
+            for start in range(0, self.biters, chunk):
+                size = min(chunk, self.biters - start)
+                raw = np.frombuffer(rng.bytes(size * n_bytes), dtype=np.uint8)
+                bits = np.unpackbits(raw.reshape(size, n_bytes), axis=1, count=nc)
+                out[start : start + size] = 2.0 * (bits.astype(np.float64) @ sums) - colsum
+        else:
+            for start in range(0, self.biters, chunk):
+                size = min(chunk, self.biters - start)
+                u = np.where(rng.random((size, nc)) < _MAMMEN_P_LOW, _MAMMEN_LOW, _MAMMEN_HIGH)
+                out[start : start + size] = u @ sums
+        return out / np.sqrt(nc)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +94,8 @@ def summarise(draws: np.ndarray, n_units: int, n_clusters: int, alpha: float) ->
     if not usable.any():
         return BootstrapResult(se, float("nan"))
     b = draws[:, usable]
-    sigma = (_quantile_type1(b, 0.75) - _quantile_type1(b, 0.25)) / _IQR_NORMAL
+    q25, q75 = np.quantile(b, [0.25, 0.75], axis=0, method="inverted_cdf")
+    sigma = (q75 - q25) / _IQR_NORMAL
     sigma[~np.isfinite(sigma) | (sigma <= 0)] = np.nan
     with np.errstate(divide="ignore", invalid="ignore"):
         scaled = np.abs(b / sigma)
