@@ -236,6 +236,7 @@ class _Panel:
 
 
 def _prepare(data: pd.DataFrame, opts: Options, notes: list[str]) -> tuple[_Panel, np.ndarray]:
+    """Validate, drop what R ``did`` drops (with notes) and reshape to unit × period matrices."""
     clean = validate_panel(
         data,
         yname=opts.yname,
@@ -245,69 +246,75 @@ def _prepare(data: pd.DataFrame, opts: Options, notes: list[str]) -> tuple[_Pane
         covariates=opts.covariates,
         clustervars=opts.clustervars,
     )
-    value_cols = [opts.yname, *opts.covariates]
-    incomplete = clean[value_cols].isna().any(axis=1) | ~np.isfinite(
-        clean[value_cols].to_numpy(dtype=float)
-    ).all(axis=1)
-    if incomplete.any():
-        _note(
-            notes,
-            f"{int(incomplete.sum())} rader saknar värde för utfall eller kovariat och togs bort.",
-        )
-        clean = clean.loc[~incomplete]
     ant = opts.anticipation
-    periods = np.sort(clean[opts.tname].unique())
-    late = clean[opts.gname] > periods[-1] + ant
-    if late.any():
-        clean = clean.assign(**{opts.gname: clean[opts.gname].where(~late, 0.0)})
-    first = periods[0]
-    already = (clean[opts.gname] > 0) & (clean[opts.gname] <= first + ant)
-    if already.any():
-        n_drop = clean.loc[already, opts.idname].nunique()
+    unit_code, unit_ids = pd.factorize(clean[opts.idname], sort=True)
+    unit_ids = np.asarray(unit_ids)
+    time = clean[opts.tname].to_numpy(dtype=float)
+    y = clean[opts.yname].to_numpy(dtype=float)
+    x = clean[list(opts.covariates)].to_numpy(dtype=float) if opts.covariates else None
+    unit_group = np.zeros(len(unit_ids))
+    unit_group[unit_code] = clean[opts.gname].to_numpy(dtype=float)
+    cluster_label = None
+    if opts.clustervars:
+        cluster_label = np.empty(len(unit_ids), dtype=object)
+        cluster_label[unit_code] = clean[opts.clustervars[0]].to_numpy()
+
+    keep = np.isfinite(y)
+    if x is not None:
+        keep &= np.isfinite(x).all(axis=1)
+    if not keep.all():
         _note(
             notes,
-            f"{n_drop} enheter behandlades redan under panelens första period "
-            f"(med förväntanseffekt {_num(ant)}) och togs bort; de saknar en period före "
+            f"{int((~keep).sum())} rader saknar värde för utfall eller kovariat och togs bort.",
+        )
+    periods = np.unique(time[keep])
+    unit_group[unit_group > periods[-1] + ant] = 0.0
+    already = (unit_group > 0) & (unit_group <= periods[0] + ant)
+    if already.any():
+        present = np.zeros(len(unit_ids), dtype=bool)
+        present[unit_code[keep]] = True
+        _note(
+            notes,
+            f"{int((already & present).sum())} enheter behandlades redan under panelens första "
+            f"period (med förväntanseffekt {_num(ant)}) och togs bort; de saknar en period före "
             "behandling.",
         )
-        clean = clean.loc[~already]
-
-    # Balance the panel: keep units observed in every period.
-    counts = clean.groupby(opts.idname, sort=False)[opts.tname].transform("size")
-    periods = np.sort(clean[opts.tname].unique())
-    full = counts == len(periods)
-    if not full.all():
-        n_drop = clean.loc[~full, opts.idname].nunique()
+        keep &= ~already[unit_code]
+    periods = np.unique(time[keep])
+    counts = np.bincount(unit_code[keep], minlength=len(unit_ids))
+    complete = counts == len(periods)
+    incomplete_units = (counts > 0) & ~complete
+    if incomplete_units.any():
         _note(
             notes,
-            f"Panelen är obalanserad: {n_drop} enheter saknar minst en period och togs bort "
-            "(skattningen kräver en balanserad panel).",
+            f"Panelen är obalanserad: {int(incomplete_units.sum())} enheter saknar minst en period "
+            "och togs bort (skattningen kräver en balanserad panel).",
         )
-        clean = clean.loc[full]
-    if len(clean) == 0:
+        keep &= complete[unit_code]
+    if not keep.any():
         raise DomainValidationError(
             [Problem("", "evaluation.empty", "Inga enheter återstår efter kontrollerna.")]
         )
 
-    groups = clean.groupby(opts.idname, sort=True)[opts.gname].first()
-    has_never = bool((groups == 0).any())
-    cohorts = np.sort(groups[groups > 0].unique())
-    if not has_never:
+    present = np.zeros(len(unit_ids), dtype=bool)
+    present[unit_code[keep]] = True
+    groups_present = unit_group[present]
+    cohorts = np.unique(groups_present[groups_present > 0])
+    if not (groups_present == 0).any():
         if opts.control_group == "never":
             raise _never_too_small(opts, 0)
-        latest = cohorts.max() if len(cohorts) else None
-        if latest is None:
+        if len(cohorts) == 0:
             raise _no_groups(opts)
-        keep = clean[opts.tname] < latest - ant
+        latest = cohorts.max()
         _note(
             notes,
             "Det finns inga enheter som aldrig behandlas; den sista kohorten "
             f"({_num(latest)}) används bara som jämförelsegrupp och perioderna från "
             f"{_num(latest - ant)} och framåt tas bort.",
         )
-        clean = clean.loc[keep]
-        periods = np.sort(clean[opts.tname].unique())
+        keep &= time < latest - ant
         cohorts = cohorts[cohorts < latest]
+    periods = np.unique(time[keep])
     if len(periods) < 2:
         raise DomainValidationError(
             [
@@ -322,21 +329,26 @@ def _prepare(data: pd.DataFrame, opts: Options, notes: list[str]) -> tuple[_Pane
     if len(cohorts) == 0:
         raise _no_groups(opts)
 
-    clean = clean.sort_values([opts.idname, opts.tname])
-    unit_ids = clean[opts.idname].drop_duplicates().to_numpy()
-    n, n_t = len(unit_ids), len(periods)
-    y = clean[opts.yname].to_numpy(dtype=float).reshape(n, n_t)
-    x = None
-    if opts.covariates:
-        x = clean[list(opts.covariates)].to_numpy(dtype=float).reshape(n, n_t, -1)
-    unit_groups = clean[opts.gname].to_numpy(dtype=float).reshape(n, n_t)[:, 0]
+    kept_units = np.flatnonzero(present)
+    position = np.full(len(unit_ids), -1)
+    position[kept_units] = np.arange(len(kept_units))
+    rows = position[unit_code[keep]]
+    cols = np.searchsorted(periods, time[keep])
+    n, n_t = len(kept_units), len(periods)
+    y_mat = np.empty((n, n_t))
+    y_mat[rows, cols] = y[keep]
+    x_mat = None
+    if x is not None:
+        x_mat = np.empty((n, n_t, x.shape[1]))
+        x_mat[rows, cols, :] = x[keep]
+    unit_groups = unit_group[kept_units]
 
     required = len(opts.covariates) + MIN_GROUP_SIZE_BASE
-    sizes = pd.Series(unit_groups).value_counts()
-    small = sorted(g for g, c in sizes.items() if c < required)
+    values, sizes = np.unique(unit_groups, return_counts=True)
+    small = [g for g, c in zip(values, sizes, strict=True) if c < required]
     if small:
         if 0 in small and opts.control_group == "never":
-            raise _never_too_small(opts, int(sizes.get(0.0, 0)))
+            raise _never_too_small(opts, int(sizes[values == 0][0]))
         _note(
             notes,
             "Några grupper är små (färre än "
@@ -344,13 +356,12 @@ def _prepare(data: pd.DataFrame, opts: Options, notes: list[str]) -> tuple[_Pane
             "Skattningarna för dem blir osäkra.",
         )
 
-    if opts.clustervars:
-        labels = clean[opts.clustervars[0]].to_numpy().reshape(n, n_t)[:, 0]
-        _, codes = np.unique(labels.astype(str), return_inverse=True)
+    if cluster_label is not None:
+        _, codes = np.unique(cluster_label[kept_units].astype(str), return_inverse=True)
         n_clusters = int(codes.max()) + 1
     else:
         codes, n_clusters = np.arange(n), n
-    panel = _Panel(unit_ids, unit_groups, periods, y, x, codes, n_clusters)
+    panel = _Panel(unit_ids[kept_units], unit_groups, periods, y_mat, x_mat, codes, n_clusters)
     return panel, cohorts
 
 

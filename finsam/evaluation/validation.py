@@ -149,7 +149,15 @@ def validate_panel(
 
     clean[gname] = clean[gname].fillna(0.0)
 
-    duplicated = clean.duplicated(subset=[idname, tname], keep=False).to_numpy()
+    unit_code = pd.factorize(clean[idname])[0]
+    time_code = np.unique(clean[tname].to_numpy(), return_inverse=True)[1]
+    key = unit_code.astype(np.int64) * (int(time_code.max()) + 1) + time_code
+    has_duplicates = len(np.unique(key)) < len(key)
+    duplicated = (
+        clean.duplicated(subset=[idname, tname], keep=False).to_numpy()
+        if has_duplicates
+        else np.zeros(len(clean), dtype=bool)
+    )
     if duplicated.any():
         dup = clean.loc[duplicated, [idname, tname]]
         for (unit, time), rows in list(dup.groupby([idname, tname]).groups.items())[
@@ -167,8 +175,14 @@ def validate_panel(
                 )
             )
 
-    n_groups = clean.groupby(idname, sort=False)[gname].nunique(dropna=False)
-    varying = n_groups[n_groups > 1]
+    order = np.argsort(unit_code, kind="stable")
+    g_sorted = clean[gname].to_numpy()[order]
+    same_unit = unit_code[order][1:] == unit_code[order][:-1]
+    if np.any(same_unit & (g_sorted[1:] != g_sorted[:-1])):
+        n_groups = clean.groupby(idname, sort=False)[gname].nunique(dropna=False)
+        varying = n_groups[n_groups > 1]
+    else:
+        varying = pd.Series(dtype=float)
     for unit in varying.index[:MAX_PROBLEMS_PER_RULE]:
         values = sorted(clean.loc[clean[idname] == unit, gname].unique())
         problems.append(
