@@ -247,9 +247,14 @@ def _prepare(data: pd.DataFrame, opts: Options, notes: list[str]) -> tuple[_Pane
         clustervars=opts.clustervars,
     )
     ant = opts.anticipation
-    unit_code, unit_ids = pd.factorize(clean[opts.idname], sort=True)
-    unit_ids = np.asarray(unit_ids)
+    index = clean.attrs["index"]
+    unit_code, unit_ids, time_code = index.unit_code, index.unit_ids, index.time_code
+    all_periods = index.periods
     time = clean[opts.tname].to_numpy(dtype=float)
+
+    def periods_of(mask: np.ndarray) -> np.ndarray:
+        return all_periods[np.bincount(time_code[mask], minlength=len(all_periods)) > 0]
+
     y = clean[opts.yname].to_numpy(dtype=float)
     x = clean[list(opts.covariates)].to_numpy(dtype=float) if opts.covariates else None
     unit_group = np.zeros(len(unit_ids))
@@ -267,7 +272,7 @@ def _prepare(data: pd.DataFrame, opts: Options, notes: list[str]) -> tuple[_Pane
             notes,
             f"{int((~keep).sum())} rader saknar värde för utfall eller kovariat och togs bort.",
         )
-    periods = np.unique(time[keep])
+    periods = periods_of(keep)
     unit_group[unit_group > periods[-1] + ant] = 0.0
     already = (unit_group > 0) & (unit_group <= periods[0] + ant)
     if already.any():
@@ -280,7 +285,7 @@ def _prepare(data: pd.DataFrame, opts: Options, notes: list[str]) -> tuple[_Pane
             "behandling.",
         )
         keep &= ~already[unit_code]
-    periods = np.unique(time[keep])
+    periods = periods_of(keep)
     counts = np.bincount(unit_code[keep], minlength=len(unit_ids))
     complete = counts == len(periods)
     incomplete_units = (counts > 0) & ~complete
@@ -314,7 +319,7 @@ def _prepare(data: pd.DataFrame, opts: Options, notes: list[str]) -> tuple[_Pane
         )
         keep &= time < latest - ant
         cohorts = cohorts[cohorts < latest]
-    periods = np.unique(time[keep])
+    periods = periods_of(keep)
     if len(periods) < 2:
         raise DomainValidationError(
             [
@@ -430,7 +435,13 @@ def _plan(
 
 
 def _estimate_vectorised(panel: _Panel, cells, opts: Options, notes: list[str]):
-    """All cells at once; valid when there are no covariates (reg = ipw = dr)."""
+    """All cells at once; valid when there are no covariates (reg = ipw = dr).
+
+    For cell j with treated set D and comparison set C the ATT is mean_D(Δy) − mean_C(Δy) and the
+    influence function n·(1{D}(Δy − m_D)/n_D − 1{C}(Δy − m_C)/n_C). The means come from sums of
+    the outcome per group value (so they cost O(groups × periods)); the n × cells influence
+    matrix is one gather of per-group weights and one multiply.
+    """
     n = len(panel.unit_ids)
     k = len(cells)
     att = np.full(k, np.nan)
@@ -443,25 +454,33 @@ def _estimate_vectorised(panel: _Panel, cells, opts: Options, notes: list[str]):
     g = np.array([cells[i][0] for i in idx])
     tn = np.array([cells[i][1] for i in idx])
     base = np.array([cells[i][2] for i in idx])
-    ug = panel.unit_groups
-    treated = ug[:, None] == g[None, :]
+    values, group_index = np.unique(panel.unit_groups, return_inverse=True)
+    sizes = np.bincount(group_index).astype(float)
+    sums = np.zeros((len(values), panel.y.shape[1]))
+    np.add.at(sums, group_index, panel.y)
+    is_treated = values[:, None] == g[None, :]  # group values × cells
     if opts.control_group == "never":
-        control = np.broadcast_to((ug == 0)[:, None], treated.shape)
+        is_control = np.broadcast_to((values == 0)[:, None], is_treated.shape)
     else:
         thr = panel.periods[np.maximum(tn, base)] + opts.anticipation
-        control = (ug[:, None] == 0) | ((ug[:, None] > thr[None, :]) & ~treated)
-    dy = panel.y[:, tn] - panel.y[:, base]
-    n_t = treated.sum(axis=0).astype(float)
-    n_c = control.sum(axis=0).astype(float)
+        is_control = (values[:, None] == 0) | ((values[:, None] > thr[None, :]) & ~is_treated)
+    delta_sums = sums[:, tn] - sums[:, base]  # group values × cells
+    n_t = sizes @ is_treated
+    n_c = sizes @ is_control
     ok = (n_t > 0) & (n_c > 0)
     if opts.est_method in ("ipw", "dr"):
         ok &= n_t / np.maximum(n_t + n_c, 1) < TRIM_LEVEL
     with np.errstate(invalid="ignore", divide="ignore"):
-        m_t = np.where(treated, dy, 0.0).sum(axis=0) / n_t
-        m_c = np.where(control, dy, 0.0).sum(axis=0) / n_c
-        inf_est = n * (
-            np.where(treated, dy - m_t, 0.0) / n_t - np.where(control, dy - m_c, 0.0) / n_c
-        )
+        m_t = np.sum(delta_sums * is_treated, axis=0) / n_t
+        m_c = np.sum(delta_sums * is_control, axis=0) / n_c
+        weight = is_treated / n_t - is_control / n_c  # per group value
+        shift = is_treated * (m_t / n_t) - is_control * (m_c / n_c)
+    weight[:, ~ok] = 0.0
+    shift[:, ~ok] = 0.0
+    dy = panel.y[:, tn] - panel.y[:, base]
+    inf_est = dy * weight[group_index]
+    inf_est -= shift[group_index]
+    inf_est *= n
     att[idx] = np.where(ok, m_t - m_c, np.nan)
     inf_est[:, ~ok] = np.nan
     inf[:, idx] = inf_est

@@ -9,6 +9,7 @@ them in a spreadsheet, header excluded).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -17,6 +18,16 @@ from finsam.domain.problems import DomainValidationError, Problem
 
 MAX_PROBLEMS_PER_RULE = 10
 """A file with thousands of bad rows reports the first ten per rule."""
+
+
+@dataclass(frozen=True, slots=True)
+class PanelIndex:
+    """Positions of the rows of a validated panel: sorted unit ids and sorted periods."""
+
+    unit_code: np.ndarray
+    unit_ids: np.ndarray
+    time_code: np.ndarray
+    periods: np.ndarray
 
 
 def _rows(mask: np.ndarray) -> list[int]:
@@ -67,6 +78,8 @@ def validate_panel(
     clustervars: Sequence[str] = (),
 ) -> pd.DataFrame:
     """Check the panel and return a clean copy with numeric columns.
+
+    The copy carries a :class:`PanelIndex` in ``attrs["index"]`` (used by :func:`att_gt`).
 
     Rules (``Problem.rule``): ``evaluation.column_missing``, ``evaluation.outcome_not_numeric``,
     ``evaluation.time_not_numeric``, ``evaluation.group_not_numeric``,
@@ -149,10 +162,10 @@ def validate_panel(
 
     clean[gname] = clean[gname].fillna(0.0)
 
-    unit_code = pd.factorize(clean[idname])[0]
-    time_code = np.unique(clean[tname].to_numpy(), return_inverse=True)[1]
-    key = unit_code.astype(np.int64) * (int(time_code.max()) + 1) + time_code
-    has_duplicates = len(np.unique(key)) < len(key)
+    unit_code, unit_ids = pd.factorize(clean[idname], sort=True)
+    time_code, periods = pd.factorize(clean[tname], sort=True)
+    key = unit_code.astype(np.int64) * len(periods) + time_code
+    has_duplicates = bool(np.bincount(key).max() > 1)
     duplicated = (
         clean.duplicated(subset=[idname, tname], keep=False).to_numpy()
         if has_duplicates
@@ -175,10 +188,10 @@ def validate_panel(
                 )
             )
 
-    order = np.argsort(unit_code, kind="stable")
-    g_sorted = clean[gname].to_numpy()[order]
-    same_unit = unit_code[order][1:] == unit_code[order][:-1]
-    if np.any(same_unit & (g_sorted[1:] != g_sorted[:-1])):
+    g_values = clean[gname].to_numpy()
+    g_first = np.empty(len(unit_ids))
+    g_first[unit_code] = g_values
+    if np.any(g_first[unit_code] != g_values):
         n_groups = clean.groupby(idname, sort=False)[gname].nunique(dropna=False)
         varying = n_groups[n_groups > 1]
     else:
@@ -224,6 +237,9 @@ def validate_panel(
             )
     if problems:
         raise DomainValidationError(problems)
+    clean.attrs["index"] = PanelIndex(
+        unit_code, np.asarray(unit_ids), time_code, np.asarray(periods, dtype=float)
+    )
     return clean
 
 

@@ -133,3 +133,12 @@ def test_pdf(report, tmp_path):
     assert path.read_bytes()[:5] == b"%PDF-"
     html = rp.report_html(report, charts=False)
     assert "Sammanfattning" in html and "Sjukpenning" in html
+
+
+def test_html_report_embeds_one_svg_chart_per_outcome(counts):
+    small = run_isf_study(
+        counts, outcomes=["neet", "sickness_benefit"], populations=["total", "men"], options=FAST
+    )
+    page = rp.report_html(small, charts=True)
+    assert page.count("<svg") == 2
+    assert "Unga som varken arbetar eller studerar" in page
