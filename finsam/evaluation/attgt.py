@@ -31,7 +31,7 @@ from finsam.evaluation.kernels import (
     control_design_singular,
     overlap_violated,
 )
-from finsam.evaluation.validation import validate_panel
+from finsam.evaluation.validation import index_panel
 
 CONTROL_GROUPS = {
     "never": "never",
@@ -237,7 +237,7 @@ class _Panel:
 
 def _prepare(data: pd.DataFrame, opts: Options, notes: list[str]) -> tuple[_Panel, np.ndarray]:
     """Validate, drop what R ``did`` drops (with notes) and reshape to unit × period matrices."""
-    clean = validate_panel(
+    clean, index = index_panel(
         data,
         yname=opts.yname,
         tname=opts.tname,
@@ -247,7 +247,6 @@ def _prepare(data: pd.DataFrame, opts: Options, notes: list[str]) -> tuple[_Pane
         clustervars=opts.clustervars,
     )
     ant = opts.anticipation
-    index = clean.attrs["index"]
     unit_code, unit_ids, time_code = index.unit_code, index.unit_ids, index.time_code
     all_periods = index.periods
     time = clean[opts.tname].to_numpy(dtype=float)

@@ -77,9 +77,29 @@ def validate_panel(
     covariates: Sequence[str] = (),
     clustervars: Sequence[str] = (),
 ) -> pd.DataFrame:
-    """Check the panel and return a clean copy with numeric columns.
+    """Check the panel and return a clean copy with numeric columns (see :func:`index_panel`)."""
+    return index_panel(
+        data,
+        yname=yname,
+        tname=tname,
+        idname=idname,
+        gname=gname,
+        covariates=covariates,
+        clustervars=clustervars,
+    )[0]
 
-    The copy carries a :class:`PanelIndex` in ``attrs["index"]`` (used by :func:`att_gt`).
+
+def index_panel(
+    data: pd.DataFrame,
+    *,
+    yname: str,
+    tname: str,
+    idname: str,
+    gname: str,
+    covariates: Sequence[str] = (),
+    clustervars: Sequence[str] = (),
+) -> tuple[pd.DataFrame, PanelIndex]:
+    """Check the panel; return a clean copy with numeric columns and its :class:`PanelIndex`.
 
     Rules (``Problem.rule``): ``evaluation.column_missing``, ``evaluation.outcome_not_numeric``,
     ``evaluation.time_not_numeric``, ``evaluation.group_not_numeric``,
@@ -237,10 +257,8 @@ def validate_panel(
             )
     if problems:
         raise DomainValidationError(problems)
-    clean.attrs["index"] = PanelIndex(
-        unit_code, np.asarray(unit_ids), time_code, np.asarray(periods, dtype=float)
-    )
-    return clean
+    index = PanelIndex(unit_code, np.asarray(unit_ids), time_code, np.asarray(periods, dtype=float))
+    return clean, index
 
 
 def _fmt(value: object) -> str:
