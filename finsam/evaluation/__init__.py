@@ -5,6 +5,7 @@ Pure Python (numpy/scipy/pandas), no Django. Public API:
 - :func:`att_gt` – group-time ATTs (Callaway & Sant'Anna 2021) → :class:`AttGtResult`
 - :func:`aggte` – simple, dynamic (event-study), group and calendar aggregations →
   :class:`AggteResult`
+- :func:`evaluate_did` – att_gt plus aggregations as Evaluation CSV rows (for the command)
 - :func:`validate_panel` – input checks raising ``DomainValidationError``
 - :mod:`finsam.evaluation.isf` – the ISF study workflow and its report writers
 """
@@ -28,6 +29,8 @@ EVALUATION_COLUMNS = (
 )
 """The Evaluation CSV layout of ``spec/interchange.md``."""
 
+from finsam.evaluation.api import evaluate_did  # noqa: E402 – needs EVALUATION_COLUMNS above
+
 __all__ = [
     "EVALUATION_COLUMNS",
     "AggteResult",
@@ -35,5 +38,6 @@ __all__ = [
     "EvaluationWarning",
     "aggte",
     "att_gt",
+    "evaluate_did",
     "validate_panel",
 ]

@@ -218,8 +218,10 @@ def _join_years(counts: pd.DataFrame, join_years) -> pd.Series:
                     )
                 ]
             )
-        per_unit = counts.groupby(UNIT)[JOIN].agg(lambda s: s.dropna().unique())
-        varying = [u for u, v in per_unit.items() if len(v) > 1]
+        join = pd.to_numeric(counts[JOIN], errors="coerce").replace(0, np.nan)
+        grouped = join.groupby(counts[UNIT].astype(str))
+        distinct = grouped.nunique()
+        varying = list(distinct[distinct > 1].index)
         if varying:
             raise DomainValidationError(
                 [
@@ -233,7 +235,7 @@ def _join_years(counts: pd.DataFrame, join_years) -> pd.Series:
                     for u in varying[:10]
                 ]
             )
-        return per_unit.map(lambda v: float(v[0]) if len(v) else np.nan)
+        return grouped.first().astype(float)
     if isinstance(join_years, pd.DataFrame):
         return join_years.set_index(UNIT)[JOIN].astype(float)
     return pd.Series(dict(join_years), dtype=float)

@@ -92,3 +92,16 @@ def test_universal_base_period_has_zero_reference_cells(panel):
     result = att_gt(panel, **KW, base_period="universal", seed=1)
     ref = result.times == result.groups - 1
     assert np.all(result.att[ref] == 0) and np.all(np.isnan(result.se[ref]))
+
+
+def test_evaluate_did_gives_all_rows_for_the_command(panel):
+    from finsam.evaluation import evaluate_did
+    from finsam.evaluation.report import rows_to_csv
+
+    result, rows = evaluate_did(panel, **KW, control_group="notyet", biters=99, seed=3)
+    frame = pd.DataFrame(rows)
+    assert (frame.aggregation == "attgt").sum() == len(result.att)
+    assert list(frame.aggregation.unique()) == ["attgt", "simple", "dynamic", "group", "calendar"]
+    text = rows_to_csv(rows)
+    assert text.splitlines()[0] == ",".join(EVALUATION_COLUMNS)
+    assert len(text.splitlines()) == len(rows) + 1
