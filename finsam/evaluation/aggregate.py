@@ -20,6 +20,7 @@ import pandas as pd
 from scipy.stats import norm
 
 from finsam.domain.problems import DomainValidationError, Problem
+from finsam.evaluation._blas import small_blas
 from finsam.evaluation.attgt import AttGtResult, EvaluationWarning, _num, _val, analytic_se
 from finsam.evaluation.bootstrap import summarise
 
@@ -154,6 +155,11 @@ def aggte(
     ``min_e``/``max_e`` limit the event window), ``"group"`` (per cohort) or ``"calendar"`` (per
     period). ``bootstrap``, ``biters``, ``cband`` and ``alpha`` default to those of ``result``.
     """
+    with small_blas(result.n * len(result.periods)):
+        return _aggte(result, type, balance_e, min_e, max_e, bootstrap, biters, cband, alpha)
+
+
+def _aggte(result, type, balance_e, min_e, max_e, bootstrap, biters, cband, alpha):
     if type not in AGGREGATIONS:
         raise DomainValidationError(
             [

@@ -23,6 +23,7 @@ import pandas as pd
 from scipy.stats import chi2, norm
 
 from finsam.domain.problems import DomainValidationError, Problem
+from finsam.evaluation._blas import small_blas
 from finsam.evaluation.bootstrap import MULTIPLIERS, Bootstrap, summarise
 from finsam.evaluation.kernels import (
     KERNELS,
@@ -686,6 +687,11 @@ def att_gt(
         seed=int(seed),
         multiplier=multiplier,
     )
+    with small_blas(len(data)):
+        return _att_gt(data, opts)
+
+
+def _att_gt(data: pd.DataFrame, opts: Options) -> AttGtResult:
     notes: list[str] = []
     panel, cohorts = _prepare(data, opts, notes)
     cells = _plan(cohorts, panel.periods, opts, notes)
