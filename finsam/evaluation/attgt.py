@@ -225,6 +225,16 @@ def _bad_option(field_name: str, value: object, allowed: Sequence[str]) -> Domai
     )
 
 
+def _number(value: object, field_name: str, allowed: str) -> float:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise _bad_option(field_name, value, (allowed,)) from None
+    if not np.isfinite(number):
+        raise _bad_option(field_name, value, (allowed,))
+    return number
+
+
 @dataclass(slots=True)
 class _Panel:
     unit_ids: np.ndarray
@@ -653,11 +663,11 @@ def att_gt(
         raise _bad_option("est_method", est_method, EST_METHODS)
     if multiplier not in MULTIPLIERS:
         raise _bad_option("multiplier", multiplier, MULTIPLIERS)
-    if not (0 < float(alpha) < 1):
+    if not 0 < _number(alpha, "alpha", "ett tal mellan 0 och 1") < 1:
         raise _bad_option("alpha", alpha, ("ett tal mellan 0 och 1",))
-    if int(biters) < 1:
+    if _number(biters, "biters", "ett positivt heltal") < 1 or int(biters) != biters:
         raise _bad_option("biters", biters, ("ett positivt heltal",))
-    if float(anticipation) < 0:
+    if _number(anticipation, "anticipation", "0 eller mer") < 0:
         raise _bad_option("anticipation", anticipation, ("0 eller mer",))
     covs = list(covariates or []) + [
         c for c in parse_formula(xformla) if c not in (covariates or [])

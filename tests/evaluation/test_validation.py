@@ -100,6 +100,10 @@ def test_bad_options_are_rejected(panel):
         {"est_method": "ols"},
         {"alpha": 1.5},
         {"multiplier": "gauss"},
+        {"biters": "många"},
+        {"biters": 0},
+        {"anticipation": -1},
+        {"alpha": "fem procent"},
     ):
         with pytest.raises(DomainValidationError) as exc:
             att_gt(panel, **KW, **kwargs)
