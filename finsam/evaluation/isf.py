@@ -359,7 +359,6 @@ def _run_combination(panel: pd.DataFrame, combo: Combination, column: str, opts:
             )
         except DomainValidationError as error:
             combo.notes.append(f"Skattas inte: {error}")
-            combo.attgt = combo.attgt if combo.dynamic else None
     for w in caught:
         if issubclass(w.category, EvaluationWarning):
             message = str(w.message)

@@ -124,3 +124,33 @@ def test_balanced_event_window_matches(panel):
     np.testing.assert_array_equal(dyn.labels, np.asarray(dyn_ref["egt"], float))
     np.testing.assert_allclose(dyn.att, np.asarray(dyn_ref["att_egt"], float), atol=1e-10)
     assert dyn.overall_att == pytest.approx(dyn_ref["overall_att"], abs=1e-10)
+
+
+def test_cluster_robust_analytic_standard_errors_match(mpdta):
+    data = mpdta.assign(state=(mpdta["countyreal"] // 1000).astype(int))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = csdid_att_gt.ATTgt(
+            yname="lemp",
+            tname="year",
+            idname="countyreal",
+            gname="first.treat",
+            data=data,
+            clustervar="state",
+        ).fit(est_method="reg", bstrap=False)
+        ref.aggte(typec="group")
+    ours = att_gt(
+        data,
+        yname="lemp",
+        tname="year",
+        idname="countyreal",
+        gname="first.treat",
+        est_method="reg",
+        bootstrap=False,
+        clustervars="state",
+    )
+    assert ours.bootstrap.n_clusters == data["state"].nunique()
+    np.testing.assert_allclose(ours.se, np.asarray(ref.results["se"], float), rtol=1e-10)
+    assert ours.wald_pvalue == pytest.approx(ref.MP["Wpval"], abs=1e-5)
+    grp = aggte(ours, "group")
+    assert grp.overall_se == pytest.approx(ref.atte["overall_se"], rel=1e-10)
