@@ -58,6 +58,27 @@ UNIT, TIME, JOIN = "municipality", "year", "join_year"
 EVENT_WINDOW = 6
 
 
+def normalise_codes(codes: pd.Series) -> pd.Series:
+    """Municipality codes as text; numbers of up to four digits get SCB's leading zero.
+
+    A CSV read without ``dtype=str`` turns ``0114`` into 114 (or 114.0); both become ``"0114"``
+    so counts and join years match however each file was read.
+    """
+    text = codes.astype(str).str.strip().str.replace(r"\.0$", "", regex=True)
+    numeric = text.str.fullmatch(r"\d{1,4}")
+    return text.where(~numeric, text.str.zfill(4))
+
+
+def read_isf_file(path) -> pd.DataFrame:
+    """Read an ISF counts file (``.csv`` with ``,`` or ``;``, or ``.xlsx``), codes kept as text."""
+    from pathlib import Path
+
+    path = Path(path)
+    if path.suffix.lower() in (".xlsx", ".xls"):
+        return pd.read_excel(path, dtype={UNIT: str})
+    return pd.read_csv(path, sep=None, engine="python", dtype={UNIT: str})
+
+
 def population_column(population: str) -> str:
     return f"pop_{population}"
 
@@ -219,7 +240,7 @@ def _join_years(counts: pd.DataFrame, join_years) -> pd.Series:
                 ]
             )
         join = pd.to_numeric(counts[JOIN], errors="coerce").replace(0, np.nan)
-        grouped = join.groupby(counts[UNIT].astype(str))
+        grouped = join.groupby(normalise_codes(counts[UNIT]))
         distinct = grouped.nunique()
         varying = list(distinct[distinct > 1].index)
         if varying:
@@ -237,8 +258,11 @@ def _join_years(counts: pd.DataFrame, join_years) -> pd.Series:
             )
         return grouped.first().astype(float)
     if isinstance(join_years, pd.DataFrame):
-        return join_years.set_index(UNIT)[JOIN].astype(float)
-    return pd.Series(dict(join_years), dtype=float)
+        series = pd.to_numeric(join_years[JOIN], errors="coerce").to_numpy(dtype=float)
+        return pd.Series(series, index=normalise_codes(join_years[UNIT]).to_numpy())
+    mapping = dict(join_years)
+    keys = normalise_codes(pd.Series([str(k) for k in mapping]))
+    return pd.Series(list(mapping.values()), index=keys.to_numpy(), dtype=float)
 
 
 def build_share_panel(
@@ -266,8 +290,10 @@ def build_share_panel(
                 ]
             )
     joins = _join_years(counts, join_years)
-    panel = pd.DataFrame({UNIT: counts[UNIT].astype(str).to_numpy(), TIME: counts[TIME].to_numpy()})
-    joins.index = joins.index.astype(str)
+    panel = pd.DataFrame(
+        {UNIT: normalise_codes(counts[UNIT]).to_numpy(), TIME: counts[TIME].to_numpy()}
+    )
+    joins = joins.replace(0, np.nan)
     panel[JOIN] = panel[UNIT].map(joins).fillna(0.0).to_numpy()
     outcomes = list(outcomes or OUTCOMES)
     populations = list(populations or POPULATIONS)

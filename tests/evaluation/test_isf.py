@@ -142,3 +142,27 @@ def test_html_report_embeds_one_svg_chart_per_outcome(counts):
     page = rp.report_html(small, charts=True)
     assert page.count("<svg") == 2
     assert "Unga som varken arbetar eller studerar" in page
+
+
+def test_municipality_codes_with_leading_zero_match_however_read(counts, tmp_path):
+    from finsam.evaluation.isf import normalise_codes, read_isf_file
+
+    assert list(normalise_codes(pd.Series([114, "0114", 114.0, " 2480", "K1"]))) == [
+        "0114",
+        "0114",
+        "0114",
+        "2480",
+        "K1",
+    ]
+    subset = counts[counts.municipality.isin(counts.municipality.unique()[:60])].copy()
+    subset["municipality"] = subset["municipality"].str.replace("^1", "0", regex=True)
+    joins = subset.groupby("municipality").join_year.first().reset_index()
+    path = tmp_path / "isf.csv"
+    subset.drop(columns=["join_year"]).to_csv(path, sep=";", index=False)
+    as_text = read_isf_file(path)
+    assert as_text.municipality.iloc[0].startswith("0")
+    as_numbers = pd.read_csv(path, sep=";")  # codes lose their leading zero here
+    a = build_share_panel(as_text, joins)
+    b = build_share_panel(as_numbers, joins)
+    pd.testing.assert_series_equal(a.join_year, b.join_year)
+    assert (a.join_year > 0).any()
