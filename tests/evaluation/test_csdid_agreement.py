@@ -96,8 +96,10 @@ def test_mpdta_with_covariate_lpop(mpdta, control, method):
     np.testing.assert_allclose(ours.se, np.asarray(ref.results["se"], float), atol=1e-6)
 
 
-def test_anticipation_matches(mpdta):
-    ref = _csdid(mpdta, y="lemp", t="year", i="countyreal", g="first.treat", method="dr", ant=1)
+@pytest.mark.parametrize("control", ["never", "notyet"])
+def test_anticipation_matches(mpdta, control):
+    kwargs = {"y": "lemp", "t": "year", "i": "countyreal", "g": "first.treat"}
+    ref = _csdid(mpdta, method="dr", ant=1, control=control, **kwargs)
     ours = att_gt(
         mpdta,
         yname="lemp",
@@ -105,6 +107,7 @@ def test_anticipation_matches(mpdta):
         idname="countyreal",
         gname="first.treat",
         anticipation=1,
+        control_group=control,
         bootstrap=False,
     )
     np.testing.assert_allclose(ours.att, np.asarray(ref.results["att"], float), atol=1e-10)
@@ -154,3 +157,47 @@ def test_cluster_robust_analytic_standard_errors_match(mpdta):
     assert ours.wald_pvalue == pytest.approx(ref.MP["Wpval"], abs=1e-5)
     grp = aggte(ours, "group")
     assert grp.overall_se == pytest.approx(ref.atte["overall_se"], rel=1e-10)
+
+
+def test_unbalanced_panel_is_balanced_the_same_way(panel):
+    holes = panel.drop(index=panel.sample(25, random_state=1).index)
+    ref = _csdid(holes, y="y", t="year", i="unit", g="g", method="reg")
+    ours = att_gt(holes, yname="y", tname="year", idname="unit", gname="g", bootstrap=False)
+    assert ours.n == ref.dp["n"]
+    np.testing.assert_allclose(ours.att, np.asarray(ref.results["att"], float), atol=1e-10)
+    np.testing.assert_allclose(ours.se, np.asarray(ref.results["se"], float), atol=1e-10)
+
+
+def test_universal_base_period_with_covariate(mpdta):
+    kwargs = {"y": "lemp", "t": "year", "i": "countyreal", "g": "first.treat"}
+    ref = _csdid(mpdta, xformla="~lpop", base="universal", method="dr", **kwargs)
+    ours = att_gt(
+        mpdta,
+        yname="lemp",
+        tname="year",
+        idname="countyreal",
+        gname="first.treat",
+        covariates=["lpop"],
+        base_period="universal",
+        bootstrap=False,
+    )
+    np.testing.assert_allclose(ours.att, np.asarray(ref.results["att"], float), atol=1e-6)
+    ref_se = np.asarray(ref.results["se"], float)
+    np.testing.assert_array_equal(np.isnan(ours.se), np.isnan(ref_se))
+    np.testing.assert_allclose(ours.se, ref_se, atol=1e-6)
+
+
+def test_group_aggregation_in_an_event_window(panel):
+    ref = _csdid(panel, y="y", t="year", i="unit", g="g", method="reg")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref.aggte(typec="group", min_e=0, max_e=1)
+    ours = aggte(
+        att_gt(panel, yname="y", tname="year", idname="unit", gname="g", bootstrap=False),
+        "group",
+        min_e=0,
+        max_e=1,
+    )
+    np.testing.assert_allclose(ours.att, np.asarray(ref.atte["att_egt"], float), atol=1e-10)
+    assert ours.overall_att == pytest.approx(ref.atte["overall_att"], abs=1e-10)
+    assert ours.overall_se == pytest.approx(ref.atte["overall_se"], abs=1e-10)
