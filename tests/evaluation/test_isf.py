@@ -103,7 +103,10 @@ def test_rows_csv_and_json(report, tmp_path):
     assert tuple(frame.columns) == EVALUATION_COLUMNS
     assert set(frame.aggregation) == {"dynamic"}
     path = rp.write_json(report, tmp_path / "isf.json")
-    data = json.loads(path.read_text(encoding="utf-8"))
+    def reject(constant):
+        raise AssertionError(f"{constant} is not valid JSON")
+
+    data = json.loads(path.read_text(encoding="utf-8"), parse_constant=reject)
     assert data["municipalities"] == 150
     assert len(data["summary"]) == 30
     assert any("55–64" in n for n in data["notes"])
