@@ -103,6 +103,7 @@ def test_rows_csv_and_json(report, tmp_path):
     assert tuple(frame.columns) == EVALUATION_COLUMNS
     assert set(frame.aggregation) == {"dynamic"}
     path = rp.write_json(report, tmp_path / "isf.json")
+
     def reject(constant):
         raise AssertionError(f"{constant} is not valid JSON")
 
