@@ -116,9 +116,14 @@ def test_every_demo_user_logs_in_with_the_printed_password(client, db):
     passwords = {}
     for line in out.getvalue().splitlines():
         parts = line.split()
-        if len(parts) == 3 and parts[2] in {"system_admin", "association_admin",
-                                             "intervention_manager", "participant_handler",
-                                             "board_reader", "national_analyst"}:
+        if len(parts) == 3 and parts[2] in {
+            "system_admin",
+            "association_admin",
+            "intervention_manager",
+            "participant_handler",
+            "board_reader",
+            "national_analyst",
+        }:
             passwords[parts[0]] = parts[1]
     assert len(passwords) == 6
     for username, password in passwords.items():

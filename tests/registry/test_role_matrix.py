@@ -189,3 +189,22 @@ def test_anonymous_visitor_sees_the_swedish_login_page(client, db):
     html = response.content.decode()
     assert 'lang="sv"' in html and "Logga in" in html and "Lösenord" in html
     assert client.get(reverse("intervention_list")).status_code == 302
+
+
+def test_admin_refuses_incompatible_roles(client, world):
+    from finsam.access.models import RoleAssignment
+
+    client.force_login(world["users"]["system_admin"])
+    response = client.post(
+        reverse("admin:access_roleassignment_add"),
+        {
+            "user": world["users"]["association_admin"].pk,
+            "role": "participant_handler",
+            "association": world["association"].pk,
+        },
+    )
+    assert response.status_code == 200
+    assert "kan inte vara både" in response.content.decode()
+    assert not RoleAssignment.objects.filter(
+        user=world["users"]["association_admin"], role="participant_handler"
+    ).exists()
