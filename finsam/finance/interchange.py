@@ -25,7 +25,7 @@ from typing import IO
 
 from finsam.domain.problems import Problem
 from finsam.finance.models import BudgetLine
-from finsam.finance.services import LineInput, UpsertSummary, budget_lines_upsert
+from finsam.finance.services import LineInput, UpsertSummary, budget_lines_upsert, validate_lines
 
 COLUMNS: tuple[str, ...] = (
     "association_code",
@@ -138,7 +138,7 @@ def parse_budget_lines(source) -> tuple[list[LineInput], list[Problem]]:
                     row=row,
                 )
             )
-            continue
+            record = record[: len(names)]
         values = dict(zip(names, ((v or "").strip() for v in record), strict=False))
         year_text = values.get("year", "")
         year: int = 0
@@ -215,6 +215,11 @@ def import_budget_lines(
     """
     lines, problems = parse_budget_lines(path_or_file)
     if problems:
+        # report the rules of the rows that could be read as well, so one run lists every problem
+        if lines:
+            seen = {(p.row, p.field) for p in problems}
+            more, _a, _i = validate_lines(lines)
+            problems += [p for p in more if (p.row, p.field) not in seen]
         return UpsertSummary(problems=_sorted(problems), dry_run=dry_run)
     summary = budget_lines_upsert(actor=actor, lines=lines, dry_run=dry_run, allowed=allowed)
     summary.problems = _sorted(summary.problems)
