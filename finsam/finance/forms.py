@@ -174,7 +174,7 @@ class AllocationParametersForm(FinsamForm):
 def default_parameter_data(prefix: str, year: int | None = None) -> dict:
     """Initial values for an unbound parameter form (the year's frame when known)."""
     frame = default_frame(year) if year else default_frame(2016)
-    return {
+    values = {
         "frame": frame,
         "base_grant": DEFAULT_BASE_GRANT,
         "weight_support": DEFAULT_WEIGHT_SUPPORT * 100,
@@ -185,6 +185,7 @@ def default_parameter_data(prefix: str, year: int | None = None) -> dict:
         "redistribution": True,
         "year": year,
     }
+    return {f"{prefix}-{k}": v for k, v in values.items() if v is not None}
 
 
 class MergerForm(FinsamForm):
