@@ -40,6 +40,26 @@ def _money(value) -> Decimal | None:
     return Decimal(str(round(float(value), 2))).quantize(Decimal("0.01"))
 
 
+MAX_AMOUNT = 10**12
+"""Amounts are stored with 14 digits, two of them öre."""
+MAX_POPULATION = 100_000_000
+
+
+def check_amount(value, field_name: str, label: str, *, row: int | None = None) -> list[Problem]:
+    """An amount must fit the database (below 1 000 000 000 000 kr in absolute value)."""
+    if value is not None and value != "" and abs(float(value)) >= MAX_AMOUNT:
+        return [
+            Problem(
+                field_name,
+                "amount.too_large",
+                f"{label}: beloppet är för stort (högst 999 999 999 999,99 kr).",
+                value,
+                row=row,
+            )
+        ]
+    return []
+
+
 def check_year(year, *, row: int | None = None, field_name: str = "year") -> list[Problem]:
     """The budget year must be a calendar year within the law's time (2004–2100)."""
     if not isinstance(year, int) or not YEAR_MIN <= year <= YEAR_MAX:
@@ -91,6 +111,20 @@ def association_year_save(
                     value,
                 )
             )
+    if population_16_64 is not None and population_16_64 > MAX_POPULATION:
+        problems.append(
+            Problem(
+                "population_16_64",
+                "population.too_large",
+                f"Invånare 16–64 år: högst {MAX_POPULATION:_} (nu {population_16_64:_}).".replace(
+                    "_", " "
+                ),
+                population_16_64,
+            )
+        )
+    problems += check_amount(equity_start, "equity_start", "Eget kapital vid årets början")
+    problems += check_amount(contribution_total, "contribution_total", "Medlemmarnas bidrag")
+    problems += check_amount(state_offer, "state_offer", "Erbjuden statlig tilldelning")
     if budget_adopted is not None and not problems and budget_adopted.year > year:
         problems.append(
             Problem(
@@ -188,6 +222,8 @@ def validate_lines(lines: Sequence[LineInput]) -> tuple[list[Problem], dict, dic
     }
     for i, ln in enumerate(lines, start=1):
         problems += check_year(ln.year, row=i)
+        problems += check_amount(ln.budget, "budget", f"Rad {i}, budget", row=i)
+        problems += check_amount(ln.actual, "actual", f"Rad {i}, utfall", row=i)
         if ln.association_code and ln.association_code not in associations:
             problems.append(
                 Problem(

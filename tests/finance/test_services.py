@@ -30,6 +30,7 @@ def test_year_save_writes_an_audit_row_with_the_changes(world):
     [
         ({"year": 1999}, "year", "budget.year_range"),
         ({"year": 2025, "state_offer": -1}, "state_offer", "amount.negative"),
+        ({"year": 2025, "equity_start": 10**12}, "equity_start", "amount.too_large"),
         (
             {"year": 2025, "budget_adopted": date(2026, 2, 1)},
             "budget_adopted",
@@ -63,6 +64,7 @@ def test_line_save_validates_with_the_core_and_the_registry(world):
             "budget.intervention_other_association",
         ),
         ({"line": "resource", "category": "FK", "budget": -5}, "amount.negative"),
+        ({"line": "resource", "category": "FK", "budget": 10**13}, "amount.too_large"),
     ]
     for kwargs, rule in cases:
         with pytest.raises(DomainValidationError) as exc:
