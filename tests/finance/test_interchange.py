@@ -118,6 +118,15 @@ def test_budget_lines_command(world, tmp_path):
     call_command("budget-lines", "export", "--output", str(target), "--association", "SBG")
     with target.open(encoding="utf-8") as fh:
         assert len(list(csv.DictReader(fh))) == 6
+    out = io.StringIO()
+    call_command("budget-lines", "export", "--year", "2019", stdout=out)
+    assert (
+        out.getvalue().splitlines()[0]
+        == "association_code,year,line,category,intervention_code,budget,actual"
+    )
+    assert len(out.getvalue().splitlines()) == 7
+    with pytest.raises(CommandError):
+        call_command("budget-lines", "export", "--association", "NOPE")
     # exported file re-imports unchanged
     out = io.StringIO()
     call_command("budget-lines", "import", str(target), stdout=out)

@@ -13,10 +13,10 @@ register = template.Library()
 
 @register.filter
 def sek(value) -> str:
-    """``1234567.5`` → ``1 234 567,50``; empty for ``None``."""
+    """``1234567.5`` → ``1 234 567,50``, ``-5`` → ``−5`` (typographic minus); ``–`` for none."""
     if value is None or value == "":
         return "–"
-    return format_sek(float(value))
+    return format_sek(float(value)).replace("-", "\u2212")
 
 
 @register.filter
@@ -32,7 +32,7 @@ def num(value, decimals: int = 0) -> str:
     if value is None or value == "":
         return "–"
     text = f"{float(value):,.{int(decimals)}f}"
-    return text.replace(",", " ").replace(".", ",")
+    return text.replace(",", " ").replace(".", ",").replace("-", "\u2212")
 
 
 @register.filter
