@@ -16,5 +16,6 @@ def roles(request):
             "admin": can(user, Action.ADMIN_SITE),
             "interventions": can(user, Action.VIEW_INTERVENTION),
             "episodes": can(user, Action.VIEW_EPISODES),
+            "models": can(user, Action.NATIONAL_MODELS),
         },
     }

@@ -100,6 +100,25 @@ def pages(world, episode):
             {"participant_handler"},
         ),
         ("audit_list", reverse("audit_list"), {"system_admin"}),
+        ("budget_list own", reverse("budget_list", args=[own.pk]), ALL),
+        ("budget_year own", reverse("budget_year", args=[own.pk, 2025]), ALL),
+        (
+            "budget_year other",
+            reverse("budget_year", args=[other.pk, 2025]),
+            {"system_admin", "national_analyst"},
+        ),
+        (
+            "budget_year_edit",
+            reverse("budget_year_edit", args=[own.pk, 2025]),
+            {"system_admin", "association_admin"},
+        ),
+        (
+            "budget_line_add",
+            reverse("budget_line_add", args=[own.pk, 2025]),
+            {"system_admin", "association_admin"},
+        ),
+        ("allocation", reverse("allocation"), {"national_analyst"}),
+        ("merger", reverse("merger"), {"national_analyst"}),
     ]
 
 
