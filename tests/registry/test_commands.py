@@ -132,3 +132,18 @@ def test_every_demo_user_logs_in_with_the_printed_password(client, db):
         audit = client.get(reverse("audit_list")).status_code
         assert audit == (200 if username == "sysadmin" else 403)
         client.logout()
+
+
+def test_demo_has_budgets_following_the_law(db):
+    from finsam.finance.models import BudgetLine
+    from finsam.registry.models import Association
+
+    call_command("demo", "--episodes", "20", stdout=StringIO())
+    sundbyberg = Association.objects.get(code="SUNDBYBERG")
+    lines = BudgetLine.objects.filter(
+        association=sundbyberg,
+        line="resource",
+        year=BudgetLine.objects.order_by("-year").first().year,
+    )
+    by_category = {ln.category: float(ln.budget) for ln in lines}
+    assert by_category == {"FK": 1_000_000, "01": 500_000, "0183": 500_000}
