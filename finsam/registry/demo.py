@@ -216,7 +216,7 @@ def _association(demo: DemoAssociation, actor, rng: random.Random) -> list[Inter
         description="Finansiell samordning av rehabilitering för invånare i behov av stöd från "
         "flera myndigheter.",
         contact_person="Förbundschef",
-        municipal_split="population",
+        municipal_split="equal",
     )
     for code in demo.municipalities:
         services.area_add(
