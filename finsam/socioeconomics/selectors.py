@@ -16,8 +16,10 @@ from finsam.domain.problems import DomainValidationError, Problem
 from finsam.domain.socioeconomics import needs as needs_core
 from finsam.domain.socioeconomics import payback as payback_core
 from finsam.domain.socioeconomics.parameters import (
-    PaybackParameters,
     ParameterRow as CoreRow,
+)
+from finsam.domain.socioeconomics.parameters import (
+    PaybackParameters,
     build_parameters,
     default_parameters,
 )

@@ -17,4 +17,5 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("granskningslogg/", audit_list, name="audit_list"),
     path("", include("finsam.registry.urls")),
+    path("", include("finsam.socioeconomics.urls")),
 ]
