@@ -37,10 +37,12 @@ class PercentMessagesMixin:
         for field in self.fields.values():
             if isinstance(field, forms.FloatField | forms.IntegerField):
                 field.error_messages["invalid"] = f"{field.label}: ange ett tal."
-                field.error_messages["min_value"] = f"{field.label}: värdet får inte vara negativt."
+                # These messages are %-formatted with the limit, so escape the label's "%".
+                label = str(field.label).replace("%", "%%")
+                field.error_messages["min_value"] = f"{label}: värdet får inte vara negativt."
                 if field.max_value is not None:
                     field.error_messages["max_value"] = (
-                        f"{field.label}: värdet får vara högst {field.max_value:g}."
+                        f"{label}: värdet får vara högst {field.max_value:g}."
                     )
 
 
@@ -128,7 +130,9 @@ class ExclusionForm(PercentMessagesMixin, FinsamForm):
         min_value=1,
         max_value=60,
         initial=5,
-        help_text="Hur många år framåt besparingen räknas. Vanligt är 5 år.",
+        required=False,
+        help_text="Hur många år framåt besparingen räknas. Vanligt är 5 år; lämnas fältet tomt "
+        "räknas 5 år.",
     )
     success_rate = _percent(
         "Andel som lyckas (%)",

@@ -95,6 +95,21 @@ def pages(world, episode):
         ),
         ("followup_record", reverse("followup_record", args=[episode.pk]), {"participant_handler"}),
         ("audit_list", reverse("audit_list"), {"system_admin"}),
+        ("socio_index", reverse("socio_index"), ALL),
+        ("socio_exclusion", reverse("socio_exclusion"), ALL),
+        (
+            "socio_parameters",
+            reverse("socio_parameters"),
+            {"association_admin", "national_analyst"},
+        ),
+        ("socio_parameter_upload", reverse("socio_parameter_upload"), {"national_analyst"}),
+        ("socio_payback", reverse("socio_payback"), ALL - {"system_admin"}),
+        (
+            "socio_payback other",
+            reverse("socio_payback") + f"?association={other.pk}",
+            {"national_analyst"},
+        ),
+        ("socio_needs", reverse("socio_needs"), ALL - {"system_admin"}),
     ]
 
 
