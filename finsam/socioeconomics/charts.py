@@ -9,6 +9,12 @@ from finsam.domain.socioeconomics.exclusion import ExclusionResult
 from finsam.domain.socioeconomics.payback import PaybackResult
 
 COST, GAIN = "Insatskostnad", "Ackumulerad vinst"
+SWEDISH_NUMBERS = "replace(replace(datum.label, /,/g, ' '), '-', '−')"
+"""Axis labels with a space between thousands and a real minus sign (the Swedish way)."""
+
+
+def _axis() -> alt.Axis:
+    return alt.Axis(labelExpr=SWEDISH_NUMBERS)
 
 
 def payback_chart(result: PaybackResult):
@@ -28,7 +34,7 @@ def payback_chart(result: PaybackResult):
         .mark_line()
         .encode(
             x=alt.X("månad:Q", title="Månader efter avslut"),
-            y=alt.Y("kr:Q", title="Kronor"),
+            y=alt.Y("kr:Q", title="Kronor", axis=_axis()),
             color=alt.Color(
                 "serie:N",
                 title=None,
@@ -54,8 +60,8 @@ def exclusion_chart(result: ExclusionResult):
         alt.Chart(pd.DataFrame(rows))
         .mark_line(point=True)
         .encode(
-            x=alt.X("år:O", title="År"),
-            y=alt.Y("kr:Q", title="Kronor per deltagare"),
+            x=alt.X("år:O", title="År", axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("kr:Q", title="Kronor per deltagare", axis=_axis()),
             color=alt.Color(
                 "serie:N",
                 title=None,
@@ -86,18 +92,18 @@ def welfare_cake_chart(result: ExclusionResult):
 def needs_chart(rows: list[dict]):
     frame_rows = []
     for r in rows:
-        frame_rows.append({"område": r["name"], "mått": "Uppskattat behov", "antal": r["estimate"]})
+        frame_rows.append({"område": r["chart_name"], "mått": "Uppskattat behov", "antal": r["estimate"]})
         if isinstance(r.get("participants"), int):
             frame_rows.append(
-                {"område": r["name"], "mått": "Deltagare", "antal": r["participants"]}
+                {"område": r["chart_name"], "mått": "Deltagare", "antal": r["participants"]}
             )
     frame = pd.DataFrame(frame_rows or [{"område": "", "mått": "Uppskattat behov", "antal": 0}])
     return (
         alt.Chart(frame)
         .mark_bar()
         .encode(
-            y=alt.Y("område:N", title=None, sort=[r["name"] for r in rows]),
-            x=alt.X("antal:Q", title="Personer"),
+            y=alt.Y("område:N", title=None, sort=[r["chart_name"] for r in rows]),
+            x=alt.X("antal:Q", title="Personer", axis=_axis()),
             color=alt.Color(
                 "mått:N",
                 title=None,

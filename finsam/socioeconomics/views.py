@@ -289,6 +289,7 @@ def _payback_result(request, form, associations, interventions) -> dict:
                 "payback_range": _range(a.payback_months_range, fmt.months),
                 "profit_1y": fmt.kr(a.profit_1y),
                 "profit_1y_range": _range(a.profit_1y_range, fmt.kr),
+                "profit_1y_written_off": fmt.kr(a.profit_1y_range[1]),
                 "profit_5y": fmt.kr(a.profit_5y),
                 "profit_5y_range": _range(a.profit_5y_range, fmt.kr),
                 "reference": (
@@ -816,6 +817,7 @@ def _needs_context(request, state: dict, shares: dict[str, float]) -> dict:
                 "level_label": LEVEL_LABELS[row.level],
                 "code": row.area_code,
                 "name": row.area_name or row.area_code,
+                "chart_name": f"{row.area_name or row.area_code} ({LEVEL_LABELS[row.level].lower()})",
                 "groups": {},
             },
         )

@@ -308,3 +308,19 @@ def test_socio_pages_render_without_javascript(client, world):
         html = client.get(reverse(name)).content.decode()
         assert "<script" not in html, name
     _ = date
+
+
+def test_parameter_upload_accepts_xlsx(client, world):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for line in PARAMETERS_CSV.strip().splitlines():
+        sheet.append(line.split(","))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    login(client, world, "national_analyst")
+    response = client.post(
+        reverse("socio_parameter_upload"),
+        {"valid_year": "2026", "file": upload("p.xlsx", buffer.getvalue())},
+    )
+    assert response.status_code == 302
+    assert ParameterSet.objects.get(valid_year=2026).rows.count() == 7
