@@ -92,7 +92,9 @@ def welfare_cake_chart(result: ExclusionResult):
 def needs_chart(rows: list[dict]):
     frame_rows = []
     for r in rows:
-        frame_rows.append({"område": r["chart_name"], "mått": "Uppskattat behov", "antal": r["estimate"]})
+        frame_rows.append(
+            {"område": r["chart_name"], "mått": "Uppskattat behov", "antal": r["estimate"]}
+        )
         if isinstance(r.get("participants"), int):
             frame_rows.append(
                 {"område": r["chart_name"], "mått": "Deltagare", "antal": r["participants"]}

@@ -12,7 +12,7 @@ from datetime import date
 from django.db.models import Q, QuerySet
 
 from finsam.domain import codelists as cl
-from finsam.domain.problems import DomainValidationError, Problem
+from finsam.domain.problems import DomainValidationError, Problem, raise_if_errors
 from finsam.domain.socioeconomics import needs as needs_core
 from finsam.domain.socioeconomics import payback as payback_core
 from finsam.domain.socioeconomics.parameters import (
@@ -203,8 +203,6 @@ def payback(
     settings: payback_core.PaybackSettings | None = None,
 ) -> payback_core.PaybackResult:
     """Payback per actor from the registry's flows and the finance module's cost."""
-    from finsam.domain.problems import raise_if_errors
-
     raise_if_errors(validate_period(date_from, date_to))
     cost = period_cost(
         association=association, intervention=intervention, date_from=date_from, date_to=date_to

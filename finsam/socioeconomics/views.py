@@ -723,13 +723,12 @@ def needs(request):
                 new = {}
                 for group in needs_core.GROUPS:
                     value = shares_form.cleaned_data[f"share_{group}"] / 100
-                    for problem in needs_core.validate_shares({group: value}):
+                    if needs_core.validate_shares({group: value}):
                         shares_form.add_error(
                             f"share_{group}",
                             f"{needs_core.GROUP_LABELS[group]}: andelen i behov måste vara "
                             f"mellan 0 och 100 % (nu {fmt.number(value * 100, 1)} %).",
                         )
-                        del problem
                     new[group] = value
                 if not shares_form.errors:
                     state["shares"] = new
@@ -817,7 +816,9 @@ def _needs_context(request, state: dict, shares: dict[str, float]) -> dict:
                 "level_label": LEVEL_LABELS[row.level],
                 "code": row.area_code,
                 "name": row.area_name or row.area_code,
-                "chart_name": f"{row.area_name or row.area_code} ({LEVEL_LABELS[row.level].lower()})",
+                "chart_name": (
+                    f"{row.area_name or row.area_code} ({LEVEL_LABELS[row.level].lower()})"
+                ),
                 "groups": {},
             },
         )
