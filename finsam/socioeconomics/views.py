@@ -591,6 +591,15 @@ def exclusion(request):
     return render(request, "socioeconomics/exclusion.html", context)
 
 
+def _one_in(value: float | None) -> str:
+    """ "1 av N"; below 1 the effort does not pay even if everyone succeeds."""
+    if value is None:
+        return "–"
+    if value < 1:
+        return "lönar sig inte ens om alla lyckas"
+    return f"1 av {fmt.number(value, 1)}"
+
+
 def _exclusion_context(r: exclusion_core.ExclusionResult) -> dict:
     e = r.explanations
     s = r.scenario
@@ -608,7 +617,7 @@ def _exclusion_context(r: exclusion_core.ExclusionResult) -> dict:
         ),
         (
             "Det räcker att 1 av N lyckas",
-            "–" if r.break_even_one_in is None else f"1 av {fmt.number(r.break_even_one_in, 1)}",
+            _one_in(r.break_even_one_in),
             e["break_even_one_in"],
         ),
         ("Netto första året", fmt.kr(r.first_year_net), e["first_year_net"]),
@@ -646,13 +655,9 @@ def _exclusion_context(r: exclusion_core.ExclusionResult) -> dict:
             "cost_share": fmt.percent(a.intervention_cost_share),
             "cost": fmt.kr(a.intervention_cost),
             "multiple": fmt.times(a.return_multiple),
-            "one_in": "–"
-            if a.break_even_one_in is None
-            else f"1 av {fmt.number(a.break_even_one_in, 1)}",
+            "one_in": _one_in(a.break_even_one_in),
             "multiple_alone": fmt.times(a.return_multiple_if_alone),
-            "one_in_alone": "–"
-            if a.break_even_one_in_if_alone is None
-            else f"1 av {fmt.number(a.break_even_one_in_if_alone, 1)}",
+            "one_in_alone": _one_in(a.break_even_one_in_if_alone),
         }
         for a in r.per_actor
     ]

@@ -202,6 +202,9 @@ def test_exclusion_preset_sundbyberg_explains_every_figure(client, world):
     assert "Välfärdskakan" in html and "Försäkringskassan 36 %" in html
     assert html.count("<svg") == 2
     assert 'value="350000"' in html  # the inputs are shown filled in
+    # Alone, the municipality saves 0.27 × 1 750 000 < 500 000: it never pays on its own.
+    assert "lönar sig inte ens om alla lyckas" in html
+    assert "1 av 0," not in html
 
 
 def test_exclusion_presets_sormland_and_lifetime(client, world):
