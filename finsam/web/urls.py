@@ -18,4 +18,5 @@ urlpatterns = [
     path("granskningslogg/", audit_list, name="audit_list"),
     path("", include("finsam.registry.urls")),
     path("", include("finsam.finance.urls")),
+    path("", include("finsam.socioeconomics.urls")),
 ]

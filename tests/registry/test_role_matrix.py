@@ -119,6 +119,21 @@ def pages(world, episode):
         ),
         ("allocation", reverse("allocation"), {"national_analyst"}),
         ("merger", reverse("merger"), {"national_analyst"}),
+        ("socio_index", reverse("socio_index"), ALL),
+        ("socio_exclusion", reverse("socio_exclusion"), ALL),
+        (
+            "socio_parameters",
+            reverse("socio_parameters"),
+            {"association_admin", "national_analyst"},
+        ),
+        ("socio_parameter_upload", reverse("socio_parameter_upload"), {"national_analyst"}),
+        ("socio_payback", reverse("socio_payback"), ALL - {"system_admin"}),
+        (
+            "socio_payback other",
+            reverse("socio_payback") + f"?association={other.pk}",
+            {"national_analyst"},
+        ),
+        ("socio_needs", reverse("socio_needs"), ALL - {"system_admin"}),
     ]
 
 
