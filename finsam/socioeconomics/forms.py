@@ -104,9 +104,12 @@ class PaybackForm(PercentMessagesMixin, FinsamForm):
 
     def __init__(self, *args, associations, interventions, **kwargs):
         super().__init__(*args, **kwargs)
+        associations = list(associations)
         self.fields["association"].choices = [("", "– välj –")] + [
             (str(a.pk), f"{a.name} ({a.code})") for a in associations
         ]
+        if len(associations) == 1:
+            self.fields["association"].initial = str(associations[0].pk)
         self.fields["intervention"].choices = [("", "Hela förbundet")] + [
             (str(i.pk), f"{i.name} ({i.code}) – {i.association.code}") for i in interventions
         ]
