@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "finsam.registry",
     "finsam.access",
     "finsam.finance",
+    "finsam.evaluation.web",
     "finsam.web",
 ]
 
