@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from finsam.domain.problems import DomainValidationError, Problem
@@ -47,7 +46,9 @@ def _file_problem(name: str, message: str) -> DomainValidationError:
     return DomainValidationError([Problem("data", "evaluation.file", message, value=name)])
 
 
-def read_table(source, name: str | None = None, *, text_columns: Sequence[str] = ()) -> pd.DataFrame:
+def read_table(
+    source, name: str | None = None, *, text_columns: Sequence[str] = ()
+) -> pd.DataFrame:
     """Read a CSV (``,`` or ``;``, UTF-8 with or without BOM) or xlsx file into a DataFrame.
 
     ``source`` is a path or a binary file object; ``name`` (default: the path) decides the format
@@ -64,7 +65,7 @@ def read_table(source, name: str | None = None, *, text_columns: Sequence[str] =
         raw = source.read()
     name = name or "fil"
     suffix = Path(name).suffix.lower()
-    dtype = {c: str for c in text_columns}
+    dtype = dict.fromkeys(text_columns, str)
     if suffix not in TABLE_SUFFIXES:
         raise _file_problem(
             name, f"Filen '{name}' måste vara en CSV-fil (.csv) eller en Excel-fil (.xlsx)."
@@ -225,7 +226,8 @@ def run_did(
     rows = result.to_rows(outcome=outcome, population=population)
     for agg in aggregations.values():
         rows += agg.to_rows(outcome, population)
-    notes = list(dict.fromkeys([*result.notes, *(n for a in aggregations.values() for n in a.notes)]))
+    agg_notes = [n for a in aggregations.values() for n in a.notes]
+    notes = list(dict.fromkeys([*result.notes, *agg_notes]))
     for w in caught:
         if issubclass(w.category, EvaluationWarning) and str(w.message) not in notes:
             notes.append(str(w.message))
@@ -236,7 +238,7 @@ def did_event_study_chart(run: DidRun, *, title: str | None = None):
     """A Vega-Altair event-study chart of the dynamic aggregation with its simultaneous bands."""
     import altair as alt
 
-    overall, rows = run.aggregation_rows("dynamic")
+    rows = chart_rows(run)
     data = pd.DataFrame(
         [
             {
@@ -278,7 +280,3 @@ def did_event_study_chart(run: DidRun, *, title: str | None = None):
 def chart_rows(run: DidRun) -> list[dict]:
     """The dynamic aggregation rows that the chart shows (for the table beside it)."""
     return run.aggregation_rows("dynamic")[1]
-
-
-def is_number(value) -> bool:
-    return value is not None and isinstance(value, int | float | np.number)

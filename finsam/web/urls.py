@@ -16,5 +16,6 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("granskningslogg/", audit_list, name="audit_list"),
+    path("utvardering/", include("finsam.evaluation.web.urls")),
     path("", include("finsam.registry.urls")),
 ]

@@ -190,9 +190,7 @@ class Command(BaseCommand):
             metavar="N",
             help="Bootstrap-dragningar (standard 999). / Bootstrap draws (default 999).",
         )
-        isf.add_argument(
-            "--seed", metavar="N", help="Slumpfrö (standard 20240601). / Random seed."
-        )
+        isf.add_argument("--seed", metavar="N", help="Slumpfrö (standard 20240601). / Random seed.")
 
     def handle(self, *args, **options):
         kind = options.get("kind")
