@@ -232,6 +232,8 @@ class DidForm(_OptionsMixin, FinsamForm):
         data = self.cleaned_data
         mapping = dict.fromkeys(data.get("covariates", []), "covariates")
         mapping.update({data[name]: name for name in ROLE_FIELDS if data.get(name)})
+        if data.get("unit") and data.get("time"):
+            mapping[f"{data['unit']}, {data['time']}"] = "unit"  # a unit twice in one period
         mapping.update(
             control_group="control",
             est_method="method",

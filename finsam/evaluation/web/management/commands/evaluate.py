@@ -238,7 +238,7 @@ class Command(BaseCommand):
             seed=seed,
         )
         if fmt == "json":
-            text = json.dumps(run.to_dict()["rows"], ensure_ascii=False, indent=2) + "\n"
+            text = json.dumps(run.to_dict(), ensure_ascii=False, indent=2) + "\n"
         else:
             from finsam.evaluation.report import rows_to_csv
 
