@@ -100,6 +100,9 @@ def pages(world, episode):
             {"participant_handler"},
         ),
         ("audit_list", reverse("audit_list"), {"system_admin"}),
+        ("evaluation_index", reverse("evaluation_index"), {"national_analyst"}),
+        ("evaluation_did", reverse("evaluation_did"), {"national_analyst"}),
+        ("evaluation_isf", reverse("evaluation_isf"), {"national_analyst"}),
     ]
 
 
