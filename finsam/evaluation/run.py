@@ -260,8 +260,15 @@ def did_event_study_chart(run: DidRun, *, title: str | None = None):
             domain=["före behandling", "efter behandling"], range=["#6b7280", "#1d4f91"]
         ),
     )
+    times = data.event_time if len(data) else pd.Series([0])
+    domain = [float(times.min()) - 0.5, float(times.max()) + 0.5]  # room for the end points
     base = alt.Chart(data).encode(
-        x=alt.X("event_time:Q", title="Tid från behandling", axis=alt.Axis(tickMinStep=1)),
+        x=alt.X(
+            "event_time:Q",
+            title="Tid från behandling",
+            axis=alt.Axis(tickMinStep=1, format="d"),
+            scale=alt.Scale(domain=domain, nice=False, zero=False),
+        ),
         color=colour,
     )
     bands = base.mark_rule(strokeWidth=2, opacity=0.7).encode(
