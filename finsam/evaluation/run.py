@@ -133,6 +133,27 @@ class DidRun:
         )
         return overall, [r for r in rows if r is not overall]
 
+    def settings(self) -> list[tuple[str, str]]:
+        """The run's settings as Swedish label and value (page, PDF and xlsx)."""
+        o = self.result.options
+        return [
+            ("Utfall", o.yname),
+            ("Enhet", o.idname),
+            ("Period", o.tname),
+            ("Grupp", o.gname),
+            ("Kovariater", ", ".join(o.covariates) or "inga"),
+            ("Jämförelsegrupp", CONTROL_CHOICES.get(o.control_group, o.control_group)),
+            ("Skattningsmetod", METHOD_CHOICES.get(o.est_method, o.est_method)),
+            ("Basperiod", BASE_PERIOD_CHOICES.get(o.base_period, o.base_period)),
+            ("Förväntanseffekt (perioder)", f"{o.anticipation:g}"),
+            (
+                "Bootstrap-dragningar",
+                str(o.biters) if o.bootstrap else "0 (analytiska standardfel)",
+            ),
+            ("Slumpfrö", str(o.seed)),
+            ("Enheter i skattningen", str(self.result.n)),
+        ]
+
     def to_dict(self) -> dict:
         o = self.result.options
         return {
@@ -287,3 +308,107 @@ def did_event_study_chart(run: DidRun, *, title: str | None = None):
 def chart_rows(run: DidRun) -> list[dict]:
     """The dynamic aggregation rows that the chart shows (for the table beside it)."""
     return run.aggregation_rows("dynamic")[1]
+
+
+_XLSX_HEADER = ["Skattning", "Standardfel", "Band nedre", "Band övre", "Antal enheter"]
+
+
+def did_workbook(run: DidRun, *, chart_png: bytes | None = None) -> bytes:
+    """An xlsx of the run: Sammanfattning, ATT(g,t), one sheet per aggregation, Metod.
+
+    Estimates are stored at full precision and shown with four decimals; the chart (PNG) goes
+    next to the event-time table.
+    """
+    import xlsxwriter
+
+    def values(row):
+        return [row["estimate"], row["std_error"], row["ci_lower"], row["ci_upper"], row["n_units"]]
+
+    level = round(100 * (1 - run.result.options.alpha))
+    sheets: dict[str, tuple[list[str], list[list]]] = {}
+    overall_rows = [[AGGREGATION_LABELS["simple"], *values(run.aggregation_rows("simple")[0])]]
+    for kind, key, label in (
+        ("dynamic", "event_time", "Tid från behandling"),
+        ("group", "group", "Grupp"),
+        ("calendar", "time", "Period"),
+    ):
+        overall, rows = run.aggregation_rows(kind)
+        overall_rows.append([AGGREGATION_LABELS[kind], *values(overall)])
+        sheets[AGGREGATION_LABELS[kind].split(" (")[0]] = (
+            [label, *_XLSX_HEADER],
+            [[r[key], *values(r)] for r in rows],
+        )
+    sheets = {
+        "Sammanfattning": (
+            [
+                "Aggregering",
+                "Skattning",
+                "Standardfel",
+                f"{level} % KI nedre",
+                f"{level} % KI övre",
+                "Antal enheter",
+            ],
+            overall_rows,
+        ),
+        "ATT(g,t)": (
+            ["Grupp", "Period", "Efter behandling", *_XLSX_HEADER],
+            [
+                [c["group"], c["time"], "ja" if c["post"] else "nej", *values(c)]
+                for c in run.cells()
+            ],
+        ),
+        **sheets,
+    }
+    pre = run.pretest
+    method = [*run.settings()]
+    method.append(
+        (
+            "Förtest av parallella trender",
+            f"chi2 = {pre['statistic']:.4f}, fg = {pre['df']}, p = {pre['pvalue']:.5f}"
+            if pre["pvalue"] is not None
+            else "redovisas inte",
+        )
+    )
+    method.append(
+        (
+            "Konfidensband",
+            "ATT(g,t) och aggregeringarnas delvärden: simultana band; totalvärden: punktvisa "
+            f"{level} %-intervall.",
+        )
+    )
+    method += [("Notering", note) for note in run.notes]
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    bold = book.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1})
+    number = book.add_format({"num_format": "0.0000"})
+    for name, (header, rows) in sheets.items():
+        sheet = book.add_worksheet(name[:31])
+        sheet.write_row(0, 0, header, bold)
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row):
+                if value is None:
+                    sheet.write_blank(r, c, None)
+                elif isinstance(value, float) and not value.is_integer():
+                    sheet.write_number(r, c, value, number)
+                else:
+                    sheet.write(r, c, value)
+        sheet.set_column(0, 0, max(14, max(len(str(row[0])) for row in rows) + 2) if rows else 14)
+        sheet.set_column(1, len(header) - 1, 14)
+        sheet.freeze_panes(1, 0)
+        if chart_png and name == "Händelsetid":
+            sheet.insert_image(
+                1,
+                len(header) + 1,
+                "handelsetid.png",
+                {"image_data": io.BytesIO(chart_png), "x_scale": 0.5, "y_scale": 0.5},
+            )
+    sheet = book.add_worksheet("Metod")
+    sheet.write_row(0, 0, ["Inställning", "Värde"], bold)
+    for r, (key, value) in enumerate(method, start=1):
+        sheet.write_string(r, 0, key)
+        sheet.write_string(r, 1, value)
+    sheet.set_column(0, 0, 30)
+    sheet.set_column(1, 1, 100)
+    book.close()
+    return buffer.getvalue()

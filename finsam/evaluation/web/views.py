@@ -23,11 +23,9 @@ from finsam.evaluation import EVALUATION_COLUMNS
 from finsam.evaluation.isf import OUTCOMES, POPULATIONS, UNIT, StudyOptions, run_isf_study
 from finsam.evaluation.run import (
     AGGREGATION_LABELS,
-    BASE_PERIOD_CHOICES,
-    CONTROL_CHOICES,
-    METHOD_CHOICES,
     DidRun,
     did_event_study_chart,
+    did_workbook,
     read_table,
     run_did,
 )
@@ -165,26 +163,8 @@ def _did_context(run: DidRun, file_name: str) -> dict:
         "notes": run.notes,
         "chart_svg": outputs.chart_svg(chart),
         "level": round(100 * (1 - o.alpha)),
-        "settings": _did_settings(run),
+        "settings": run.settings(),
     }
-
-
-def _did_settings(run: DidRun) -> list[tuple[str, str]]:
-    o = run.result.options
-    return [
-        ("Utfall", o.yname),
-        ("Enhet", o.idname),
-        ("Period", o.tname),
-        ("Grupp", o.gname),
-        ("Kovariater", ", ".join(o.covariates) or "inga"),
-        ("Jämförelsegrupp", CONTROL_CHOICES.get(o.control_group, o.control_group)),
-        ("Skattningsmetod", METHOD_CHOICES.get(o.est_method, o.est_method)),
-        ("Basperiod", BASE_PERIOD_CHOICES.get(o.base_period, o.base_period)),
-        ("Förväntanseffekt (perioder)", f"{o.anticipation:g}"),
-        ("Bootstrap-dragningar", str(o.biters) if o.bootstrap else "0 (analytiska standardfel)"),
-        ("Slumpfrö", str(o.seed)),
-        ("Enheter i skattningen", str(run.result.n)),
-    ]
 
 
 def _stem(name: str) -> str:
@@ -204,63 +184,11 @@ def _did_download(request, run: DidRun, fmt: str, file_name: str, query: dict):
         return outputs.json_response(run.to_dict(), f"{filename}.json")
     chart = did_event_study_chart(run)
     if fmt == "xlsx":
-        return outputs.xlsx_response(_did_workbook(run, chart), f"{filename}.xlsx")
+        workbook = did_workbook(run, chart_png=outputs.chart_png(chart))
+        return outputs.xlsx_response(workbook, f"{filename}.xlsx")
     context = _did_context(run, file_name)
     return outputs.pdf_response(
         "evaluation/did_pdf.html", context, f"{filename}.pdf", request=request
-    )
-
-
-_XLSX_HEADER = ["Skattning", "Standardfel", "Band nedre", "Band övre", "Antal enheter"]
-
-
-def _did_workbook(run: DidRun, chart) -> bytes:
-    def values(row):
-        return [row["estimate"], row["std_error"], row["ci_lower"], row["ci_upper"], row["n_units"]]
-
-    sheets = {
-        "ATT(g,t)": (
-            ["Grupp", "Period", "Efter behandling", *_XLSX_HEADER],
-            [
-                [c["group"], c["time"], "ja" if c["post"] else "nej", *values(c)]
-                for c in run.cells()
-            ],
-        )
-    }
-    overall_rows = []
-    for kind, key, label in (
-        ("dynamic", "event_time", "Tid från behandling"),
-        ("group", "group", "Grupp"),
-        ("calendar", "time", "Period"),
-    ):
-        overall, rows = run.aggregation_rows(kind)
-        sheets[AGGREGATION_LABELS[kind].split(" (")[0]] = (
-            [label, *_XLSX_HEADER],
-            [[r[key], *values(r)] for r in rows],
-        )
-        overall_rows.append([AGGREGATION_LABELS[kind], *values(overall)])
-    overall_rows.insert(
-        0, [AGGREGATION_LABELS["simple"], *values(run.aggregation_rows("simple")[0])]
-    )
-    sheets["Sammanfattning"] = (["Aggregering", *_XLSX_HEADER], overall_rows)
-    pre = run.pretest
-    notes = [f"{k}: {v}" for k, v in _did_settings(run)]
-    notes.append(
-        "Förtest av parallella trender: "
-        + (
-            f"chi2 = {pre['statistic']:.4f}, fg = {pre['df']}, p = {pre['pvalue']:.5f}"
-            if pre["pvalue"] is not None
-            else "redovisas inte"
-        )
-    )
-    notes.append(
-        "Banden för aggregeringarnas delvärden är simultana; totalvärdets intervall är punktvis."
-    )
-    notes += [f"Notering: {n}" for n in run.notes]
-    return outputs.xlsx_workbook(
-        sheets,
-        notes=notes,
-        images={"Händelsetid": outputs.chart_png(chart)},
     )
 
 
