@@ -170,6 +170,7 @@ def test_isf_page_upload_run_and_download(analyst, isf_files, upload_dir):
     page = response.content.decode()
     assert response.status_code == 200
     assert "40 kommuner, 2000–2016" in page
+    assert '<td class="num">40</td><td>' in page  # municipalities per combination, as integers
     for label in ("Sjukpenning", "Sjuk- och aktivitetsersättning", "Ekonomiskt bistånd"):
         assert f">{label}</h3>" in page
     assert page.count("<svg") == 6  # one chart per outcome, each with a table beside it
