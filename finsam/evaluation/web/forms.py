@@ -181,6 +181,24 @@ ROLE_FIELDS = {
 }
 
 
+_GUESSES = {
+    "unit": ("municipality", "kommun", "kommunkod", "unit", "id", "enhet", "countyreal"),
+    "time": ("year", "år", "ar", "period", "time", "tid"),
+    "group": ("join_year", "first.treat", "first_treat", "inträdesår", "cohort", "group", "g"),
+}
+
+
+def guess_columns(columns) -> dict[str, str]:
+    """Preselect unit, period and group when the file uses a common name for them."""
+    by_name = {str(c).strip().lower(): c for c in columns}
+    guess = {}
+    for field, names in _GUESSES.items():
+        found = next((by_name[n] for n in names if n in by_name), None)
+        if found is not None and found not in guess.values():
+            guess[field] = found
+    return guess
+
+
 class DidForm(_OptionsMixin, FinsamForm):
     """Columns and options of a DiD run; the columns are those of the uploaded file."""
 

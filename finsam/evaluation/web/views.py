@@ -30,7 +30,13 @@ from finsam.evaluation.run import (
     run_did,
 )
 from finsam.evaluation.web import uploads
-from finsam.evaluation.web.forms import DidForm, IsfForm, IsfUploadForm, PanelUploadForm
+from finsam.evaluation.web.forms import (
+    DidForm,
+    IsfForm,
+    IsfUploadForm,
+    PanelUploadForm,
+    guess_columns,
+)
 from finsam.web import outputs
 
 DID_KEY = "evaluation_did_upload"
@@ -85,9 +91,18 @@ def did(request):
         if request.GET:
             messages.warning(request, "Ingen fil är uppladdad (eller så har den tagits bort).")
         return render(request, "evaluation/did.html", {"upload_form": PanelUploadForm()})
-    frame = read_table(stored.path, stored.name)
+    try:
+        frame = read_table(stored.path, stored.name)
+    except DomainValidationError as error:
+        uploads.forget(request.session, DID_KEY)
+        messages.error(request, str(error))
+        return redirect("evaluation_did")
     bound = "outcome" in request.GET
-    form = DidForm(request.GET if bound else None, columns=list(frame.columns))
+    form = DidForm(
+        request.GET if bound else None,
+        columns=list(frame.columns),
+        initial=guess_columns(frame.columns),
+    )
     run = None
     if bound and form.is_valid():
         data = form.cleaned_data

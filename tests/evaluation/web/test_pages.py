@@ -47,8 +47,10 @@ def test_did_page_upload_choose_run_and_see_the_reference(analyst, mpdta_path, u
 
     page = analyst.get(reverse("evaluation_did")).content.decode()
     assert "Steg 2 av 2" in page and "2500 rader" in page
-    for column in ("countyreal", "year", "first.treat", "lemp", "lpop"):
+    for column in ("lemp", "lpop", "treat"):
         assert f'<option value="{column}">{column}</option>' in page  # the file's columns
+    for column in ("countyreal", "year", "first.treat"):  # common names are preselected
+        assert f'<option value="{column}" selected>{column}</option>' in page
 
     response = analyst.get(reverse("evaluation_did"), RUN)
     assert response.status_code == 200
