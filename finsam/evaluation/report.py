@@ -120,7 +120,7 @@ def write_xlsx(report: IsfReport, path: str | Path) -> Path:
     effects["Bandet utesluter 0"] = effects["Bandet utesluter 0"].map({True: "ja", False: "nej"})
     notes = pd.DataFrame({"Notering": report.all_notes() or ["Inga noteringar."]})
     method = pd.DataFrame(
-        {"Inställning": list(_method_lines(report)), "Värde": list(_method_lines(report).values())}
+        {"Inställning": list(method_lines(report)), "Värde": list(method_lines(report).values())}
     )
     with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
         for name, frame in (
@@ -140,7 +140,8 @@ def write_xlsx(report: IsfReport, path: str | Path) -> Path:
     return path
 
 
-def _method_lines(report: IsfReport) -> dict[str, str]:
+def method_lines(report: IsfReport) -> dict[str, str]:
+    """The study's settings as Swedish label → value (for the xlsx, the PDF and the page)."""
     o = report.options
     return {
         "Metod": "Callaway & Sant'Anna (2021), gruppvisa effekter aggregerade per år från inträde",
@@ -235,7 +236,7 @@ def report_html(report: IsfReport, *, charts: bool = True) -> str:
         f"{round(100 * (1 - report.options.alpha))} %-konfidensband.</p>",
         "<table>",
     ]
-    for key, value in _method_lines(report).items():
+    for key, value in method_lines(report).items():
         parts.append(
             f"<tr><th class='l'>{html.escape(key)}</th><td class='l'>{html.escape(value)}</td></tr>"
         )
@@ -298,6 +299,7 @@ def write_pdf(report: IsfReport, path: str | Path, *, charts: bool = True) -> Pa
 __all__ = [
     "POPULATIONS",
     "event_study_chart",
+    "method_lines",
     "report_html",
     "report_to_dict",
     "rows_to_csv",

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "finsam.access",
     "finsam.finance",
     "finsam.socioeconomics",
+    "finsam.evaluation.web",
     "finsam.web",
 ]
 

@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 import pytest
 
-from finsam.evaluation import aggte, att_gt
+from finsam.evaluation import EvaluationWarning, aggte, att_gt
 from finsam.evaluation.simulate import simulate_panel
 
 csdid_att_gt = pytest.importorskip("csdid.att_gt")
@@ -100,16 +100,17 @@ def test_mpdta_with_covariate_lpop(mpdta, control, method):
 def test_anticipation_matches(mpdta, control):
     kwargs = {"y": "lemp", "t": "year", "i": "countyreal", "g": "first.treat"}
     ref = _csdid(mpdta, method="dr", ant=1, control=control, **kwargs)
-    ours = att_gt(
-        mpdta,
-        yname="lemp",
-        tname="year",
-        idname="countyreal",
-        gname="first.treat",
-        anticipation=1,
-        control_group=control,
-        bootstrap=False,
-    )
+    with pytest.warns(EvaluationWarning, match="första period"):
+        ours = att_gt(
+            mpdta,
+            yname="lemp",
+            tname="year",
+            idname="countyreal",
+            gname="first.treat",
+            anticipation=1,
+            control_group=control,
+            bootstrap=False,
+        )
     np.testing.assert_allclose(ours.att, np.asarray(ref.results["att"], float), atol=1e-10)
     dyn_ref = _aggregate(ref, "dynamic")
     dyn = aggte(ours, "dynamic")
@@ -162,7 +163,8 @@ def test_cluster_robust_analytic_standard_errors_match(mpdta):
 def test_unbalanced_panel_is_balanced_the_same_way(panel):
     holes = panel.drop(index=panel.sample(25, random_state=1).index)
     ref = _csdid(holes, y="y", t="year", i="unit", g="g", method="reg")
-    ours = att_gt(holes, yname="y", tname="year", idname="unit", gname="g", bootstrap=False)
+    with pytest.warns(EvaluationWarning, match="obalanserad"):
+        ours = att_gt(holes, yname="y", tname="year", idname="unit", gname="g", bootstrap=False)
     assert ours.n == ref.dp["n"]
     np.testing.assert_allclose(ours.att, np.asarray(ref.results["att"], float), atol=1e-10)
     np.testing.assert_allclose(ours.se, np.asarray(ref.results["se"], float), atol=1e-10)

@@ -78,8 +78,10 @@ def test_to_rows_layout(panel):
 
 def test_cluster_bootstrap_and_mammen_weights(panel):
     data = panel.assign(region=panel.unit % 20)
-    r1 = att_gt(data, **KW, clustervars="region", seed=1)
-    r2 = att_gt(data, **KW, clustervars="region", seed=1, multiplier="mammen")
+    with pytest.warns(EvaluationWarning, match="Förtestet"):
+        r1 = att_gt(data, **KW, clustervars="region", seed=1)
+    with pytest.warns(EvaluationWarning, match="Förtestet"):
+        r2 = att_gt(data, **KW, clustervars="region", seed=1, multiplier="mammen")
     r3 = att_gt(data, **KW, bootstrap=False, clustervars="region")
     assert r1.bootstrap.n_clusters == 20
     assert np.all(np.abs(r1.se / r3.se - 1) < 0.35)

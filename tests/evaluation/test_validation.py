@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from finsam.domain.problems import DomainValidationError
-from finsam.evaluation import att_gt, validate_panel
+from finsam.evaluation import EvaluationWarning, att_gt, validate_panel
 from finsam.evaluation.simulate import simulate_panel
 
 KW = {"yname": "y", "tname": "year", "idname": "unit", "gname": "g"}
@@ -82,7 +82,8 @@ def test_never_treated_group_too_small_suggests_not_yet(panel):
     assert _rules(exc) == {"evaluation.never_treated_too_small"}
     assert "notyet" in str(exc.value)
     # The suggested alternative works.
-    result = att_gt(few, **KW, control_group="notyet", bootstrap=False)
+    with pytest.warns(EvaluationWarning, match="små"):
+        result = att_gt(few, **KW, control_group="notyet", bootstrap=False)
     assert np.isfinite(result.att).any()
 
 

@@ -134,6 +134,9 @@ def pages(world, episode):
             {"national_analyst"},
         ),
         ("socio_needs", reverse("socio_needs"), ALL - {"system_admin"}),
+        ("evaluation_index", reverse("evaluation_index"), {"national_analyst"}),
+        ("evaluation_did", reverse("evaluation_did"), {"national_analyst"}),
+        ("evaluation_isf", reverse("evaluation_isf"), {"national_analyst"}),
     ]
 
 
