@@ -276,11 +276,13 @@ def validate_enrolment(
     known_municipalities: frozenset[str] | set[str],
     other_periods_in_intervention: Sequence[tuple[date, date | None]] = (),
     today: date | None = None,
+    end_date: date | None = None,
 ) -> EnrolmentCheck:
     """Check an enrolment against every rule of ``domain.md`` §3 and derive sex, birth date, age.
 
     ``other_periods_in_intervention``: the (start, end) of the same person's other episodes in the
-    same intervention (the caller finds them by pseudonym).
+    same intervention (the caller finds them by pseudonym). ``end_date``: the episode's own end when
+    it is already known (an import of a finished episode); otherwise it counts as still running.
     """
     today = today or date.today()
     check = EnrolmentCheck()
@@ -390,7 +392,7 @@ def validate_enrolment(
                 )
             )
         for other_start, other_end in other_periods_in_intervention:
-            if overlaps(data.start_date, None, other_start, other_end):
+            if overlaps(data.start_date, end_date, other_start, other_end):
                 problems.append(
                     _p(
                         "personal_number",
