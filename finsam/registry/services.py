@@ -340,15 +340,28 @@ def _new_episode_key() -> str:
     return f"E-{uuid.uuid4().hex[:16]}"
 
 
+def episode_periods(participant_ids) -> dict[tuple[int, int], list[tuple[str, date, date | None]]]:
+    """(participant, intervention) → the (key, start, end) of the stored episodes that count for
+    the overlap rule (registration errors do not)."""
+    out: dict[tuple[int, int], list[tuple[str, date, date | None]]] = {}
+    rows = (Episode.objects.filter(participant_id__in=list(participant_ids))
+            .exclude(exit_reason=cl.EXIT_REGISTRATION_ERROR)
+            .values_list("participant_id", "intervention_id", "key", "start_date", "end_date"))
+    for pid, iid, key, start, end in rows:
+        out.setdefault((pid, iid), []).append((key, start, end))
+    return out
+
+
 def _other_periods(participant: Participant | None, intervention: Intervention,
                    exclude_episode_id: int | None = None) -> list[tuple[date, date | None]]:
     if participant is None:
         return []
-    qs = Episode.objects.filter(participant=participant, intervention=intervention).exclude(
-        exit_reason=cl.EXIT_REGISTRATION_ERROR)
+    exclude_key = None
     if exclude_episode_id:
-        qs = qs.exclude(pk=exclude_episode_id)
-    return list(qs.values_list("start_date", "end_date"))
+        exclude_key = Episode.objects.filter(pk=exclude_episode_id).values_list(
+            "key", flat=True).first()
+    periods = episode_periods([participant.pk]).get((participant.pk, intervention.pk), [])
+    return [(start, end) for key, start, end in periods if key != exclude_key]
 
 
 def latest_withdrawals(participant_ids) -> dict[int, date]:

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "finsam.registry",
     "finsam.access",
     "finsam.web",
+    "finsam.interchange",
 ]
 
 MIDDLEWARE = [
