@@ -189,10 +189,10 @@ class AssociationImporter(RowImporter):
 
     def handle_row(self, row: Row) -> str | None:
         values = {
-            "code": row.text("code", max_length=40, required=True),
-            "name": row.text("name", required=True),
+            "code": row.text("code", max_length=40),
+            "name": row.text("name"),
             "org_number": row.text("org_number", max_length=11),
-            "start_date": row.date("start_date", required=True),
+            "start_date": row.date("start_date"),
             "end_date": row.date("end_date"),
         }
         seat = row.text("seat_municipality", max_length=4)
@@ -264,7 +264,7 @@ class MemberImporter(RowImporter):
     def handle_row(self, row: Row) -> str | None:
         kind = row.text("member_kind", max_length=12, required=True, upper=True)
         org = row.text("organisation_code", max_length=4, required=True, upper=True)
-        name = row.text("name", required=True)
+        name = row.text("name")
         if not self.parsed(row):
             return None
         association = _association(self.ctx, row)
@@ -290,11 +290,11 @@ class InterventionImporter(RowImporter):
 
     def handle_row(self, row: Row) -> str | None:
         values = {
-            "code": row.text("code", max_length=40, required=True),
-            "name": row.text("name", required=True),
-            "orientation": row.text("orientation", max_length=12, required=True).lower(),
-            "registration": row.text("registration", max_length=10, required=True).lower(),
-            "start_date": row.date("start_date", required=True),
+            "code": row.text("code", max_length=40),
+            "name": row.text("name"),
+            "orientation": row.text("orientation", max_length=12).lower(),
+            "registration": row.text("registration", max_length=10).lower(),
+            "start_date": row.date("start_date"),
             "end_date": row.date("end_date"),
             "target_groups": row.multi("target_groups"),
             "esf": bool(row.flag("esf")),
