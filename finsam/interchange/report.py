@@ -36,10 +36,18 @@ def write_report(result: ImportResult, path: Path | str) -> None:
     Path(path).write_text(report_csv(result), encoding="utf-8")
 
 
-def report_lines(result: ImportResult, limit: int = 200) -> list[str]:
+def report_lines(result: ImportResult, limit: int = 200, warning_limit: int = 5) -> list[str]:
+    """Terminal lines: every error (up to ``limit``), then the first few warnings."""
     rows = report_rows(result)
-    lines = [f"rad {r[0] or '-'}, {r[1] or '(filen)'}: {r[4]} [{r[3]}]"
-             + (" (varning)" if r[5] == "varning" else "") for r in rows[:limit]]
-    if len(rows) > limit:
-        lines.append(f"… och {len(rows) - limit} till (se felrapporten).")
+    errors = [r for r in rows if r[5] == "fel"]
+    warnings = [r for r in rows if r[5] == "varning"]
+    lines = [f"rad {r[0] or '-'}, {r[1] or '(filen)'}: {r[4]} [{r[3]}]" for r in errors[:limit]]
+    if len(errors) > limit:
+        lines.append(f"… och {len(errors) - limit} fel till (se felrapporten, --errors FILE).")
+    if warnings:
+        lines.append(f"{len(warnings)} varningar (sparas ändå):")
+        lines += [f"rad {r[0] or '-'}, {r[1]}: {r[4]} [{r[3]}]" for r in warnings[:warning_limit]]
+        if len(warnings) > warning_limit:
+            lines.append(f"… och {len(warnings) - warning_limit} varningar till "
+                         "(se felrapporten, --errors FILE).")
     return lines
