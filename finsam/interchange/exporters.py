@@ -155,12 +155,12 @@ def _episodes(user, association, with_identity: bool, counter: list[int]) -> Ite
     batch: list[Episode] = []
 
     def flush():
-        consents: dict[int, str] = {}
+        consents: dict[int, list] = {}
         ids = [e.participant_id for e in batch if e.participant.is_identified]
         for pid, given in (Consent.objects.filter(participant_id__in=ids,
                                                   withdrawn_date__isnull=True)
                            .order_by("given_date").values_list("participant_id", "given_date")):
-            consents[pid] = given.isoformat()
+            consents.setdefault(pid, []).append(given)
         for e in batch:
             p = e.participant
             identity = ""
@@ -171,7 +171,8 @@ def _episodes(user, association, with_identity: bool, counter: list[int]) -> Ite
                 elif cipher is None:
                     identity = p.pseudonym or ""
             counter[0] += 1
-            yield [e.key, e.intervention.code, identity, consents.get(p.pk, ""),
+            yield [e.key, e.intervention.code, identity,
+                   _consent_for(consents.get(p.pk, []), e.start_date),
                    "1" if p.protected_identity else "", e.sex, _n(p.birth_year),
                    e.home_municipality_id, _d(e.start_date), _codes(e.support_before),
                    e.occupation_before, e.time_on_support, e.education, _d(e.end_date),
@@ -186,6 +187,15 @@ def _episodes(user, association, with_identity: bool, counter: list[int]) -> Ite
             batch = []
     if batch:
         yield from flush()
+
+
+def _consent_for(given: list, start) -> str:
+    """The consent an episode was registered under: the latest given on or before its start
+    (else the earliest one)."""
+    if not given:
+        return ""
+    before = [d for d in given if d <= start]
+    return (before[-1] if before else given[0]).isoformat()
 
 
 def _check_identity_permission(user, association) -> None:
