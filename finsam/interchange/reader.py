@@ -68,6 +68,12 @@ class Table:
                 values = {}
                 for col, cell in zip(self.header, cells, strict=False):
                     text = str(cell).strip()
+                    if "\x00" in text:
+                        self.problems.append(Problem(
+                            col, "format.control_character",
+                            f"{col}: fältet innehåller ett otillåtet tecken (NUL).", None,
+                            row=number))
+                        text = ""
                     if len(text) > MAX_FIELD_CHARS:
                         self.problems.append(Problem(
                             col, "format.too_long",

@@ -12,4 +12,5 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("granskningslogg/", audit_list, name="audit_list"),
     path("", include("finsam.registry.urls")),
+    path("", include("finsam.interchange.urls")),
 ]

@@ -56,6 +56,7 @@ def pages(world, episode):
         ("followup_record", reverse("followup_record", args=[episode.pk]),
          {"participant_handler"}),
         ("audit_list", reverse("audit_list"), {"system_admin"}),
+        ("import_upload", reverse("import_upload"), {"association_admin"}),
     ]
 
 
