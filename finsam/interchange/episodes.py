@@ -10,6 +10,7 @@ as in ``episode_enrol``; sex, birth year and age are derived by the same rule fu
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from dataclasses import dataclass
 from datetime import date
@@ -30,10 +31,23 @@ from finsam.registry.models import Consent, Episode, Intervention, Participant
 FIELD_MAP = {"intervention": "intervention_code", "identity_level": "personal_number"}
 
 EPISODE_VALUE_FIELDS = (
-    "start_date", "home_municipality_id", "sex", "age_at_start", "support_before",
-    "occupation_before", "time_on_support", "education", "work_hours_before",
-    "study_hours_before", "end_date", "exit_reason", "support_after", "occupation_after",
-    "work_hours", "study_hours", "work_study_increased",
+    "start_date",
+    "home_municipality_id",
+    "sex",
+    "age_at_start",
+    "support_before",
+    "occupation_before",
+    "time_on_support",
+    "education",
+    "work_hours_before",
+    "study_hours_before",
+    "end_date",
+    "exit_reason",
+    "support_after",
+    "occupation_after",
+    "work_hours",
+    "study_hours",
+    "work_study_increased",
 )
 
 
@@ -77,19 +91,29 @@ class EpisodeImporter:
     def _intervention(self, row: Row) -> Intervention | None:
         code = row.values.get("intervention_code", "")
         if code not in self.interventions:
-            self.interventions[code] = (Intervention.objects.select_related("association")
-                                        .filter(code=code).first())
+            self.interventions[code] = (
+                Intervention.objects.select_related("association").filter(code=code).first()
+            )
         intervention = self.interventions[code]
         if intervention is None:
-            self.ctx.add([Problem("intervention_code", "code.unknown",
-                                  f"Insatskod: det finns ingen insats med koden ”{code[:40]}”.",
-                                  code[:40], row=row.number)])
+            self.ctx.add(
+                [
+                    Problem(
+                        "intervention_code",
+                        "code.unknown",
+                        f"Insatskod: det finns ingen insats med koden ”{code[:40]}”.",
+                        code[:40],
+                        row=row.number,
+                    )
+                ]
+            )
             return None
         if self.ctx.outside_scope(row, "intervention_code", intervention.association.code):
             return None
         if intervention.pk not in self.allowed:
-            self.allowed[intervention.pk] = self.ctx.may(Action.EDIT_EPISODES,
-                                                         intervention=intervention)
+            self.allowed[intervention.pk] = self.ctx.may(
+                Action.EDIT_EPISODES, intervention=intervention
+            )
         if not self.allowed[intervention.pk]:
             self.ctx.denied(row, "intervention_code", "registrera deltagare i insatsen")
             return None
@@ -98,13 +122,20 @@ class EpisodeImporter:
     def _facts(self, intervention: Intervention, on: date | None) -> rules.InterventionFacts:
         if intervention.association_id not in self.areas:
             self.areas[intervention.association_id] = services.area_periods(
-                intervention.association_id)
-        area = (services.area_from(self.areas[intervention.association_id], on)
-                if on else frozenset())
+                intervention.association_id
+            )
+        area = (
+            services.area_from(self.areas[intervention.association_id], on) if on else frozenset()
+        )
         return rules.InterventionFacts(
-            code=intervention.code, name=intervention.name, orientation=intervention.orientation,
-            registration=intervention.registration, start_date=intervention.start_date,
-            end_date=intervention.end_date, area_municipalities=area)
+            code=intervention.code,
+            name=intervention.name,
+            orientation=intervention.orientation,
+            registration=intervention.registration,
+            start_date=intervention.start_date,
+            end_date=intervention.end_date,
+            area_municipalities=area,
+        )
 
     def handle_chunk(self, rows: list[Row]) -> None:
         ctx = self.ctx
@@ -139,30 +170,51 @@ class EpisodeImporter:
                 continue
             key_hash = _h(v["key"])
             if key_hash in self.seen:
-                ctx.add([Problem("episode_key", "file.duplicate_key",
-                                 f"Inskrivningsnyckel: ”{v['key']}” förekommer på flera rader.",
-                                 v["key"], row=row.number)])
+                ctx.add(
+                    [
+                        Problem(
+                            "episode_key",
+                            "file.duplicate_key",
+                            f"Inskrivningsnyckel: ”{v['key']}” förekommer på flera rader.",
+                            v["key"],
+                            row=row.number,
+                        )
+                    ]
+                )
                 continue
             self.seen.add(key_hash)
             v["person"] = None
             if v["personal_number"] and not v["protected_identity"]:
-                try:
+                with contextlib.suppress(DomainValidationError):  # reported by the rules below
                     v["person"] = parse_personal_number(v["personal_number"], today=today)
-                except DomainValidationError:
-                    pass  # reported by validate_enrolment
             parsed.append((row, v))
 
         keys = [v["key"] for _, v in parsed]
         existing = {
-            e["key"]: e for e in Episode.objects.filter(key__in=keys).values(
-                "id", "key", "intervention_id", "participant_id", "participant__pseudonym",
-                "participant__identity_level", "participant__sex", "participant__birth_year",
-                "participant__protected_identity", *EPISODE_VALUE_FIELDS)
+            e["key"]: e
+            for e in Episode.objects.filter(key__in=keys).values(
+                "id",
+                "key",
+                "intervention_id",
+                "participant_id",
+                "participant__pseudonym",
+                "participant__identity_level",
+                "participant__sex",
+                "participant__birth_year",
+                "participant__protected_identity",
+                *EPISODE_VALUE_FIELDS,
+            )
         }
-        pseudonyms = {v["key"]: services.pseudonym_for(v["person"])
-                      for _, v in parsed if v["person"] is not None}
-        participants = dict(Participant.objects.filter(
-            pseudonym__in=set(pseudonyms.values())).values_list("pseudonym", "id"))
+        pseudonyms = {
+            v["key"]: services.pseudonym_for(v["person"])
+            for _, v in parsed
+            if v["person"] is not None
+        }
+        participants = dict(
+            Participant.objects.filter(pseudonym__in=set(pseudonyms.values())).values_list(
+                "pseudonym", "id"
+            )
+        )
         withdrawals = services.latest_withdrawals(participants.values())
         stored = services.episode_periods(participants.values())
         chunk_keys = {_h(k) for k in keys}
@@ -176,35 +228,63 @@ class EpisodeImporter:
             participant_id = participants.get(pseudonym) if pseudonym else None
             data = rules.EnrolmentInput(
                 identity_level=rules.IDENTIFIED if v["personal_number"] else rules.ANONYMOUS,
-                home_municipality=v["home_municipality"], start_date=v["start_date"],
-                support_before=v["support_before"], personal_number=v["personal_number"],
-                consent_date=v["consent_date"], protected_identity=v["protected_identity"],
-                sex=v["sex"], birth_year=v["birth_year"],
-                occupation_before=v["occupation_before"], time_on_support=v["time_on_support"],
-                education=v["education"], work_hours_before=v["work_hours_before"],
-                study_hours_before=v["study_hours_before"])
+                home_municipality=v["home_municipality"],
+                start_date=v["start_date"],
+                support_before=v["support_before"],
+                personal_number=v["personal_number"],
+                consent_date=v["consent_date"],
+                protected_identity=v["protected_identity"],
+                sex=v["sex"],
+                birth_year=v["birth_year"],
+                occupation_before=v["occupation_before"],
+                time_on_support=v["time_on_support"],
+                education=v["education"],
+                work_hours_before=v["work_hours_before"],
+                study_hours_before=v["study_hours_before"],
+            )
             if participant_id is not None:
                 services.apply_consent_withdrawal(data, withdrawals.get(participant_id))
             others: list[tuple[date, date | None]] = []
             if pseudonym:
-                others = [(s, e) for k, s, e in stored.get((participant_id, intervention.pk), [])
-                          if _h(k) not in self.seen and _h(k) not in chunk_keys]
+                others = [
+                    (s, e)
+                    for k, s, e in stored.get((participant_id, intervention.pk), [])
+                    if _h(k) not in self.seen and _h(k) not in chunk_keys
+                ]
                 others += self.file_periods.get(_h(pseudonym, intervention.pk), [])
             check = rules.validate_enrolment(
-                data, intervention=self._facts(intervention, v["start_date"]),
-                known_municipalities=self.municipalities, other_periods_in_intervention=others,
-                today=today, end_date=v["end_date"])
+                data,
+                intervention=self._facts(intervention, v["start_date"]),
+                known_municipalities=self.municipalities,
+                other_periods_in_intervention=others,
+                today=today,
+                end_date=v["end_date"],
+            )
             problems = list(check.problems)
-            exit_given = any(v[c] not in (None, "", []) for c in (
-                "end_date", "exit_reason", "support_after", "occupation_after", "work_hours",
-                "study_hours"))
+            exit_given = any(
+                v[c] not in (None, "", [])
+                for c in (
+                    "end_date",
+                    "exit_reason",
+                    "support_after",
+                    "occupation_after",
+                    "work_hours",
+                    "study_hours",
+                )
+            )
             if exit_given and v["start_date"] is not None:
                 problems += rules.validate_exit(
-                    rules.ExitInput(end_date=v["end_date"], exit_reason=v["exit_reason"],
-                                    support_after=v["support_after"],
-                                    occupation_after=v["occupation_after"],
-                                    work_hours=v["work_hours"], study_hours=v["study_hours"]),
-                    start_date=v["start_date"], today=today)
+                    rules.ExitInput(
+                        end_date=v["end_date"],
+                        exit_reason=v["exit_reason"],
+                        support_after=v["support_after"],
+                        occupation_after=v["occupation_after"],
+                        work_hours=v["work_hours"],
+                        study_hours=v["study_hours"],
+                    ),
+                    start_date=v["start_date"],
+                    today=today,
+                )
             old = existing.get(v["key"])
             if old is not None:
                 problems += self._same_record(old, intervention, pseudonym)
@@ -214,7 +294,8 @@ class EpisodeImporter:
                 continue
             if pseudonym and v["exit_reason"] != cl.EXIT_REGISTRATION_ERROR:
                 self.file_periods.setdefault(_h(pseudonym, intervention.pk), []).append(
-                    (v["start_date"], v["end_date"]))
+                    (v["start_date"], v["end_date"])
+                )
             values = {
                 "start_date": v["start_date"],
                 "home_municipality_id": v["home_municipality"],
@@ -233,16 +314,26 @@ class EpisodeImporter:
                 "work_hours": v["work_hours"],
                 "study_hours": v["study_hours"],
                 "work_study_increased": rules.derive_work_study_increased(
-                    work_before=v["work_hours_before"], study_before=v["study_hours_before"],
-                    work_after=v["work_hours"], study_after=v["study_hours"])
-                if v["end_date"] else None,
+                    work_before=v["work_hours_before"],
+                    study_before=v["study_hours_before"],
+                    work_after=v["work_hours"],
+                    study_after=v["study_hours"],
+                )
+                if v["end_date"]
+                else None,
             }
-            item = Pending(row=row, key=v["key"], intervention=intervention, values=values,
-                           pseudonym=pseudonym,
-                           canonical=check.person.canonical if check.person else "",
-                           consent_date=v["consent_date"] if pseudonym else None,
-                           protected=v["protected_identity"], birth_year=check.birth_year,
-                           existing=old)
+            item = Pending(
+                row=row,
+                key=v["key"],
+                intervention=intervention,
+                values=values,
+                pseudonym=pseudonym,
+                canonical=check.person.canonical if check.person else "",
+                consent_date=v["consent_date"] if pseudonym else None,
+                protected=v["protected_identity"],
+                birth_year=check.birth_year,
+                existing=old,
+            )
             if old is not None:
                 item.outcome = UNCHANGED if self._unchanged(old, item) else UPDATED
             ctx.result.count(item.outcome)
@@ -250,18 +341,29 @@ class EpisodeImporter:
         if ctx.writing and pending:
             self._write(pending, participants)
 
-    def _same_record(self, old: dict, intervention: Intervention,
-                     pseudonym: str | None) -> list[Problem]:
+    def _same_record(
+        self, old: dict, intervention: Intervention, pseudonym: str | None
+    ) -> list[Problem]:
         problems = []
         if old["intervention_id"] != intervention.pk:
-            problems.append(Problem("intervention_code", "episode.intervention_changed",
-                                    "Insatskod: en befintlig inskrivning kan inte flyttas till en "
-                                    "annan insats; använd en ny inskrivningsnyckel."))
+            problems.append(
+                Problem(
+                    "intervention_code",
+                    "episode.intervention_changed",
+                    "Insatskod: en befintlig inskrivning kan inte flyttas till en "
+                    "annan insats; använd en ny inskrivningsnyckel.",
+                )
+            )
         if old["participant__pseudonym"] != pseudonym:
-            problems.append(Problem("personal_number", "episode.participant_changed",
-                                    "Personnummer: inskrivningen finns redan för en annan "
-                                    "deltagare (eller med en annan identitetsnivå); deltagaren "
-                                    "kan inte bytas genom import."))
+            problems.append(
+                Problem(
+                    "personal_number",
+                    "episode.participant_changed",
+                    "Personnummer: inskrivningen finns redan för en annan "
+                    "deltagare (eller med en annan identitetsnivå); deltagaren "
+                    "kan inte bytas genom import.",
+                )
+            )
         return problems
 
     @staticmethod
@@ -269,8 +371,10 @@ class EpisodeImporter:
         if any(old[f] != item.values[f] for f in EPISODE_VALUE_FIELDS):
             return False
         if item.pseudonym is None:
-            return (old["participant__birth_year"] == item.birth_year
-                    and old["participant__protected_identity"] == item.protected)
+            return (
+                old["participant__birth_year"] == item.birth_year
+                and old["participant__protected_identity"] == item.protected
+            )
         return True
 
     # --- writing -----------------------------------------------------------------------------
@@ -281,55 +385,99 @@ class EpisodeImporter:
         # Identified participants not stored yet (one per person, even if repeated in the file).
         new_people: dict[str, Participant] = {}
         for item in pending:
-            if item.pseudonym and item.pseudonym not in participants \
-                    and item.pseudonym not in new_people:
+            if (
+                item.pseudonym
+                and item.pseudonym not in participants
+                and item.pseudonym not in new_people
+            ):
                 new_people[item.pseudonym] = Participant(
-                    identity_level=Participant.Level.IDENTIFIED, pseudonym=item.pseudonym,
+                    identity_level=Participant.Level.IDENTIFIED,
+                    pseudonym=item.pseudonym,
                     identity_encrypted=self.cipher.encrypt(item.canonical),
-                    sex=item.values["sex"], birth_year=item.birth_year, created_at=now)
+                    sex=item.values["sex"],
+                    birth_year=item.birth_year,
+                    created_at=now,
+                )
         anonymous_new: list[tuple[Pending, Participant]] = []
         anonymous_changed: list[Participant] = []
         for item in pending:
             if item.pseudonym is None:
                 if item.existing is None:
-                    anonymous_new.append((item, Participant(
-                        identity_level=Participant.Level.ANONYMOUS, sex=item.values["sex"],
-                        birth_year=item.birth_year, protected_identity=item.protected,
-                        created_at=now)))
+                    anonymous_new.append(
+                        (
+                            item,
+                            Participant(
+                                identity_level=Participant.Level.ANONYMOUS,
+                                sex=item.values["sex"],
+                                birth_year=item.birth_year,
+                                protected_identity=item.protected,
+                                created_at=now,
+                            ),
+                        )
+                    )
                 elif item.outcome == UPDATED:
-                    anonymous_changed.append(Participant(
-                        pk=item.existing["participant_id"], sex=item.values["sex"],
-                        birth_year=item.birth_year, protected_identity=item.protected))
+                    anonymous_changed.append(
+                        Participant(
+                            pk=item.existing["participant_id"],
+                            sex=item.values["sex"],
+                            birth_year=item.birth_year,
+                            protected_identity=item.protected,
+                        )
+                    )
         self._insert(Participant, [*new_people.values(), *(p for _, p in anonymous_new)])
         for pseudonym, p in new_people.items():
             participants[pseudonym] = p.pk
         if anonymous_changed:
-            Participant.objects.bulk_update(anonymous_changed,
-                                            ["sex", "birth_year", "protected_identity"])
+            Participant.objects.bulk_update(
+                anonymous_changed, ["sex", "birth_year", "protected_identity"]
+            )
         anonymous_ids = {id(item): p.pk for item, p in anonymous_new}
 
         # Consents: one valid consent per (person, date), as in episode_enrol.
-        wanted = {(participants[i.pseudonym], i.consent_date) for i in pending
-                  if i.pseudonym and i.consent_date}
-        have = set(Consent.objects.filter(
-            participant_id__in={pid for pid, _ in wanted}, withdrawn_date__isnull=True
-        ).values_list("participant_id", "given_date")) if wanted else set()
-        self._insert(Consent, [Consent(participant_id=pid, given_date=d, recorded_by_id=actor_id)
-                               for pid, d in sorted(wanted - have)])
+        wanted = {
+            (participants[i.pseudonym], i.consent_date)
+            for i in pending
+            if i.pseudonym and i.consent_date
+        }
+        have = (
+            set(
+                Consent.objects.filter(
+                    participant_id__in={pid for pid, _ in wanted}, withdrawn_date__isnull=True
+                ).values_list("participant_id", "given_date")
+            )
+            if wanted
+            else set()
+        )
+        self._insert(
+            Consent,
+            [
+                Consent(participant_id=pid, given_date=d, recorded_by_id=actor_id)
+                for pid, d in sorted(wanted - have)
+            ],
+        )
 
         new_episodes, changed = [], []
         for item in pending:
             if item.existing is None:
                 pid = participants[item.pseudonym] if item.pseudonym else anonymous_ids[id(item)]
-                new_episodes.append(Episode(
-                    key=item.key, intervention_id=item.intervention.pk, participant_id=pid,
-                    created_by_id=actor_id, created_at=now, updated_at=now, **item.values))
+                new_episodes.append(
+                    Episode(
+                        key=item.key,
+                        intervention_id=item.intervention.pk,
+                        participant_id=pid,
+                        created_by_id=actor_id,
+                        created_at=now,
+                        updated_at=now,
+                        **item.values,
+                    )
+                )
             elif item.outcome == UPDATED:
                 changed.append(Episode(pk=item.existing["id"], updated_at=now, **item.values))
         self._insert(Episode, new_episodes)
         if changed:
-            Episode.objects.bulk_update(changed, [*EPISODE_VALUE_FIELDS, "updated_at"],
-                                        batch_size=1000)
+            Episode.objects.bulk_update(
+                changed, [*EPISODE_VALUE_FIELDS, "updated_at"], batch_size=1000
+            )
 
     def _insert(self, model, objs: list) -> None:
         if not objs:
@@ -343,16 +491,22 @@ class EpisodeImporter:
 def _copy_insert(model, objs: list) -> None:
     """PostgreSQL: allocate the ids from the table's sequence, then ``COPY`` the rows in."""
     table = model._meta.db_table
-    fields = [f for f in model._meta.concrete_fields]
+    fields = list(model._meta.concrete_fields)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [table, len(objs)])
+            [table, len(objs)],
+        )
         for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
             obj.pk = pk
         columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-        with cursor.cursor.copy(f"COPY {connection.ops.quote_name(table)} ({columns}) "
-                                "FROM STDIN") as copy:
+        with cursor.cursor.copy(
+            f"COPY {connection.ops.quote_name(table)} ({columns}) FROM STDIN"
+        ) as copy:
             for obj in objs:
-                copy.write_row([f.get_db_prep_save(f.pre_save(obj, add=True),
-                                                   connection=connection) for f in fields])
+                copy.write_row(
+                    [
+                        f.get_db_prep_save(f.pre_save(obj, add=True), connection=connection)
+                        for f in fields
+                    ]
+                )

@@ -83,13 +83,20 @@ def _associations(user, association) -> Iterator[list[str]]:
     if user is not None:
         qs = qs.filter(association_filter(user, Action.VIEW_ASSOCIATION))
     for a in qs.iterator(chunk_size=2000):
-        yield [a.code, a.name, a.org_number, _d(a.start_date), _d(a.end_date),
-               a.seat_municipality_id or ""]
+        yield [
+            a.code,
+            a.name,
+            a.org_number,
+            _d(a.start_date),
+            _d(a.end_date),
+            a.seat_municipality_id or "",
+        ]
 
 
 def _area(user, association) -> Iterator[list[str]]:
     qs = AssociationMunicipality.objects.select_related("association").order_by(
-        "association__code", "municipality_id", "valid_from")
+        "association__code", "municipality_id", "valid_from"
+    )
     qs = _scope(qs, user, association)
     for r in qs.iterator(chunk_size=2000):
         yield [r.association.code, r.municipality_id, _d(r.valid_from), _d(r.valid_to)]
@@ -97,46 +104,63 @@ def _area(user, association) -> Iterator[list[str]]:
 
 def _members(user, association) -> Iterator[list[str]]:
     qs = Member.objects.select_related("association").order_by(
-        "association__code", "kind", "organisation_code")
+        "association__code", "kind", "organisation_code"
+    )
     qs = _scope(qs, user, association)
     for m in qs.iterator(chunk_size=2000):
         yield [m.association.code, m.kind, m.organisation_code, m.name]
 
 
 def _interventions(user, association) -> Iterator[list[str]]:
-    qs = Intervention.objects.select_related("association").prefetch_related(
-        "providers").order_by("code")
+    qs = (
+        Intervention.objects.select_related("association")
+        .prefetch_related("providers")
+        .order_by("code")
+    )
     if association is not None:
         qs = qs.filter(association=association)
     if user is not None:
         qs = qs.filter(intervention_filter(user, Action.VIEW_INTERVENTION))
     for i in qs.iterator(chunk_size=500):
-        kinds = sorted({m.kind for m in i.providers.all()},
-                       key=cl.MEMBER_KIND.code_values.index)
-        yield [i.code, i.association.code, i.name, i.orientation, i.registration,
-               _d(i.start_date), _d(i.end_date), ";".join(kinds), ";".join(i.target_groups),
-               "1" if i.esf else "0", _n(i.planned_participants)]
+        kinds = sorted({m.kind for m in i.providers.all()}, key=cl.MEMBER_KIND.code_values.index)
+        yield [
+            i.code,
+            i.association.code,
+            i.name,
+            i.orientation,
+            i.registration,
+            _d(i.start_date),
+            _d(i.end_date),
+            ";".join(kinds),
+            ";".join(i.target_groups),
+            "1" if i.esf else "0",
+            _n(i.planned_participants),
+        ]
 
 
 def _volume(user, association) -> Iterator[list[str]]:
-    qs = VolumeCount.objects.select_related("intervention").order_by("intervention__code",
-                                                                     "month")
+    qs = VolumeCount.objects.select_related("intervention").order_by("intervention__code", "month")
     if association is not None:
         qs = qs.filter(intervention__association=association)
     if user is not None:
-        qs = qs.filter(intervention_filter(user, Action.VIEW_INTERVENTION,
-                                           prefix="intervention__"))
+        qs = qs.filter(intervention_filter(user, Action.VIEW_INTERVENTION, prefix="intervention__"))
     for v in qs.iterator(chunk_size=2000):
-        yield [v.intervention.code, v.month.strftime("%Y-%m"), str(v.women), str(v.men),
-               str(v.other)]
+        yield [
+            v.intervention.code,
+            v.month.strftime("%Y-%m"),
+            str(v.women),
+            str(v.men),
+            str(v.other),
+        ]
 
 
 def _episode_scope(qs, user, association, prefix: str):
     if association is not None:
         qs = qs.filter(**{f"{prefix}intervention__association": association})
     if user is not None and not can(user, Action.EXPORT_MICRODATA):
-        qs = qs.filter(intervention_filter(user, Action.VIEW_EPISODES,
-                                           prefix=f"{prefix}intervention__"))
+        qs = qs.filter(
+            intervention_filter(user, Action.VIEW_EPISODES, prefix=f"{prefix}intervention__")
+        )
     return qs
 
 
@@ -144,8 +168,14 @@ def _followups(user, association) -> Iterator[list[str]]:
     qs = FollowUp.objects.select_related("episode").order_by("episode__key", "months_after")
     qs = _episode_scope(qs, user, association, "episode__")
     for f in qs.iterator(chunk_size=2000):
-        yield [f.episode.key, str(f.months_after), _codes(f.support), f.occupation,
-               _n(f.work_hours), _n(f.study_hours)]
+        yield [
+            f.episode.key,
+            str(f.months_after),
+            _codes(f.support),
+            f.occupation,
+            _n(f.work_hours),
+            _n(f.study_hours),
+        ]
 
 
 def _episodes(user, association, with_identity: bool, counter: list[int]) -> Iterator[list[str]]:
@@ -157,9 +187,11 @@ def _episodes(user, association, with_identity: bool, counter: list[int]) -> Ite
     def flush():
         consents: dict[int, list] = {}
         ids = [e.participant_id for e in batch if e.participant.is_identified]
-        for pid, given in (Consent.objects.filter(participant_id__in=ids,
-                                                  withdrawn_date__isnull=True)
-                           .order_by("given_date").values_list("participant_id", "given_date")):
+        for pid, given in (
+            Consent.objects.filter(participant_id__in=ids, withdrawn_date__isnull=True)
+            .order_by("given_date")
+            .values_list("participant_id", "given_date")
+        ):
             consents.setdefault(pid, []).append(given)
         for e in batch:
             p = e.participant
@@ -171,14 +203,29 @@ def _episodes(user, association, with_identity: bool, counter: list[int]) -> Ite
                 elif cipher is None:
                     identity = p.pseudonym or ""
             counter[0] += 1
-            yield [e.key, e.intervention.code, identity,
-                   _consent_for(consents.get(p.pk, []), e.start_date),
-                   "1" if p.protected_identity else "", e.sex, _n(p.birth_year),
-                   e.home_municipality_id, _d(e.start_date), _codes(e.support_before),
-                   e.occupation_before, e.time_on_support, e.education, _d(e.end_date),
-                   e.exit_reason, _codes(e.support_after) if e.end_date else "",
-                   e.occupation_after, _n(e.work_hours), _n(e.study_hours),
-                   _n(e.work_hours_before), _n(e.study_hours_before)]
+            yield [
+                e.key,
+                e.intervention.code,
+                identity,
+                _consent_for(consents.get(p.pk, []), e.start_date),
+                "1" if p.protected_identity else "",
+                e.sex,
+                _n(p.birth_year),
+                e.home_municipality_id,
+                _d(e.start_date),
+                _codes(e.support_before),
+                e.occupation_before,
+                e.time_on_support,
+                e.education,
+                _d(e.end_date),
+                e.exit_reason,
+                _codes(e.support_after) if e.end_date else "",
+                e.occupation_after,
+                _n(e.work_hours),
+                _n(e.study_hours),
+                _n(e.work_hours_before),
+                _n(e.study_hours_before),
+            ]
 
     for episode in qs.iterator(chunk_size=2000):
         batch.append(episode)
@@ -200,28 +247,38 @@ def _consent_for(given: list, start) -> str:
 
 def _check_identity_permission(user, association) -> None:
     if user is None:
-        raise ExportDenied("Export med personnummer kräver --user med behörighet att se "
-                           "identitetsuppgifter.")
+        raise ExportDenied(
+            "Export med personnummer kräver --user med behörighet att se identitetsuppgifter."
+        )
     qs = Intervention.objects.all()
     if association is not None:
         qs = qs.filter(association=association)
     qs = qs.filter(Q(episodes__isnull=False)).distinct()
     denied = [i.code for i in qs if not can(user, Action.VIEW_IDENTITY, intervention=i)]
     if denied:
-        raise ExportDenied("Du har inte behörighet att se identitetsuppgifter för insatserna "
-                           f"{', '.join(sorted(denied)[:5])}; begränsa exporten med "
-                           "--association eller exportera utan personnummer.")
+        raise ExportDenied(
+            "Du har inte behörighet att se identitetsuppgifter för insatserna "
+            f"{', '.join(sorted(denied)[:5])}; begränsa exporten med "
+            "--association eller exportera utan personnummer."
+        )
 
 
-def export_file(kind: str, output: Path | str, *, user=None, association: Association | None = None,
-                with_identity: bool = False) -> ExportResult:
+def export_file(
+    kind: str,
+    output: Path | str,
+    *,
+    user=None,
+    association: Association | None = None,
+    with_identity: bool = False,
+) -> ExportResult:
     """Write ``kind`` to ``output`` (``.xlsx`` → a workbook, otherwise CSV UTF-8)."""
     if kind not in FORMATS:
         raise ValueError(f"unknown kind {kind!r}")
     if with_identity and kind != "episodes":
         with_identity = False
-    if user is not None and not (can(user, Action.VIEW_ASSOCIATION) or can(
-            user, Action.EXPORT_MICRODATA)):
+    if user is not None and not (
+        can(user, Action.VIEW_ASSOCIATION) or can(user, Action.EXPORT_MICRODATA)
+    ):
         raise ExportDenied("Du har inte behörighet att exportera uppgifter.")
     if with_identity:
         _check_identity_permission(user, association)
@@ -232,20 +289,31 @@ def export_file(kind: str, output: Path | str, *, user=None, association: Associ
         if not with_identity:
             columns = list(PSEUDONYMISED_EPISODE_COLUMNS)
     else:
-        rows = {"associations": _associations, "association-municipalities": _area,
-                "members": _members, "interventions": _interventions, "volume": _volume,
-                "followups": _followups}[kind](user, association)
+        rows = {
+            "associations": _associations,
+            "association-municipalities": _area,
+            "members": _members,
+            "interventions": _interventions,
+            "volume": _volume,
+            "followups": _followups,
+        }[kind](user, association)
     output = Path(output)
     with transaction.atomic():
         n = _write(output, columns, rows)
-        audit_record(actor=user, log_type=LogType.EXPORT,
-                     action=f"export_{kind}" + ("_identity" if with_identity else ""),
-                     object_type="interchange.export",
-                     association_id=association.pk if association else None,
-                     summary=f"Export av {kind}: {n} rader"
-                     + (" med personnummer" if with_identity else ""),
-                     changes={"kind": kind, "rows": n, "with_identity": with_identity,
-                              "identities": counter[0] if with_identity else 0})
+        audit_record(
+            actor=user,
+            log_type=LogType.EXPORT,
+            action=f"export_{kind}" + ("_identity" if with_identity else ""),
+            object_type="interchange.export",
+            association_id=association.pk if association else None,
+            summary=f"Export av {kind}: {n} rader" + (" med personnummer" if with_identity else ""),
+            changes={
+                "kind": kind,
+                "rows": n,
+                "with_identity": with_identity,
+                "identities": counter[0] if with_identity else 0,
+            },
+        )
     return ExportResult(kind=kind, rows=n, with_identity=with_identity, path=output)
 
 
@@ -254,8 +322,9 @@ def _write(output: Path, columns: list[str], rows: Iterator[list[str]]) -> int:
     if output.suffix.lower() == ".xlsx":
         import xlsxwriter
 
-        wb = xlsxwriter.Workbook(str(output), {"constant_memory": True,
-                                               "strings_to_numbers": False})
+        wb = xlsxwriter.Workbook(
+            str(output), {"constant_memory": True, "strings_to_numbers": False}
+        )
         ws = wb.add_worksheet("data")
         ws.write_row(0, 0, columns)
         for n, row in enumerate(rows, start=1):

@@ -70,19 +70,21 @@ class ImportResult:
     def summary(self) -> str:
         mode = "Provkörning: " if self.dry_run else ""
         if not self.ok:
-            return (f"{mode}{len(self.problems)} fel i {self.file_name}; ingenting har "
-                    "importerats.")
+            return f"{mode}{len(self.problems)} fel i {self.file_name}; ingenting har importerats."
         verb = "skulle skapas" if self.dry_run else "skapade"
-        return (f"{mode}{self.rows} rader i {self.file_name}: {self.created} {verb}, "
-                f"{self.updated} {'skulle uppdateras' if self.dry_run else 'uppdaterade'}, "
-                f"{self.unchanged} oförändrade.")
+        return (
+            f"{mode}{self.rows} rader i {self.file_name}: {self.created} {verb}, "
+            f"{self.updated} {'skulle uppdateras' if self.dry_run else 'uppdaterade'}, "
+            f"{self.unchanged} oförändrade."
+        )
 
 
 class ImportContext:
     """What every importer shares: the acting user, scope, today, the result being built."""
 
-    def __init__(self, *, actor, association: Association | None, result: ImportResult,
-                 today: date):
+    def __init__(
+        self, *, actor, association: Association | None, result: ImportResult, today: date
+    ):
         self.actor = actor
         self.association = association
         self.result = result
@@ -93,11 +95,18 @@ class ImportContext:
     def writing(self) -> bool:
         return not self.failed and not self.result.dry_run
 
-    def add(self, problems: list[Problem], row: Row | None = None,
-            field_map: dict[str, str] | None = None) -> None:
+    def add(
+        self,
+        problems: list[Problem],
+        row: Row | None = None,
+        field_map: dict[str, str] | None = None,
+    ) -> None:
         for p in problems:
-            p = replace(p, field=(field_map or {}).get(p.field, p.field),
-                        row=p.row if p.row is not None else (row.number if row else None))
+            p = replace(
+                p,
+                field=(field_map or {}).get(p.field, p.field),
+                row=p.row if p.row is not None else (row.number if row else None),
+            )
             if p.warning:
                 self.result.warnings.append(p)
             else:
@@ -110,23 +119,40 @@ class ImportContext:
         ``actor=None`` is the server operator (the command without ``--user``)."""
         if self.actor is None:
             return True
-        assoc = association if association is not None else getattr(intervention, "association",
-                                                                     None)
+        assoc = (
+            association if association is not None else getattr(intervention, "association", None)
+        )
         if assoc is not None and can(self.actor, Action.IMPORT_DATA, association=assoc):
             return True
         return can(self.actor, action, association=association, intervention=intervention)
 
     def denied(self, row: Row, column: str, what: str) -> None:
-        self.add([Problem(column, "permission.denied",
-                          f"{column_label(column)}: du har inte behörighet att {what}.",
-                          row.values.get(column), row=row.number)])
+        self.add(
+            [
+                Problem(
+                    column,
+                    "permission.denied",
+                    f"{column_label(column)}: du har inte behörighet att {what}.",
+                    row.values.get(column),
+                    row=row.number,
+                )
+            ]
+        )
 
     def outside_scope(self, row: Row, column: str, code: str) -> bool:
         if self.association is not None and code != self.association.code:
-            self.add([Problem(column, "association.other",
-                              f"{column_label(column)}: raden hör till ”{code}”, men importen "
-                              f"gäller förbundet ”{self.association.code}”.", code,
-                              row=row.number)])
+            self.add(
+                [
+                    Problem(
+                        column,
+                        "association.other",
+                        f"{column_label(column)}: raden hör till ”{code}”, men importen "
+                        f"gäller förbundet ”{self.association.code}”.",
+                        code,
+                        row=row.number,
+                    )
+                ]
+            )
             return True
         return False
 
@@ -144,15 +170,24 @@ class RowImporter:
     def handle_chunk(self, rows: list[Row]) -> None:
         for row in rows:
             self.ctx.result.rows += 1
-            key = hashlib.blake2b("\x1f".join(row.values.get(c, "").upper()
-                                              for c in self.fmt.key).encode(),
-                                  digest_size=12).digest()
+            key = hashlib.blake2b(
+                "\x1f".join(row.values.get(c, "").upper() for c in self.fmt.key).encode(),
+                digest_size=12,
+            ).digest()
             if key in self.seen:
-                self.ctx.add([Problem(self.fmt.key[0], "file.duplicate_key",
-                                      "Samma nyckel (" + ", ".join(
-                                          f"{c}={row.values.get(c, '')}" for c in self.fmt.key)
-                                      + ") förekommer på flera rader i filen.",
-                                      row.values.get(self.fmt.key[0]), row=row.number)])
+                self.ctx.add(
+                    [
+                        Problem(
+                            self.fmt.key[0],
+                            "file.duplicate_key",
+                            "Samma nyckel ("
+                            + ", ".join(f"{c}={row.values.get(c, '')}" for c in self.fmt.key)
+                            + ") förekommer på flera rader i filen.",
+                            row.values.get(self.fmt.key[0]),
+                            row=row.number,
+                        )
+                    ]
+                )
                 continue
             self.seen.add(key)
             before = len(self.ctx.result.problems)
@@ -163,8 +198,16 @@ class RowImporter:
                 self.ctx.add(exc.problems, row, self.field_map)
                 continue
             except DatabaseError as exc:  # a constraint the rules do not cover: report, go on
-                self.ctx.add([Problem("", "database", "Raden kunde inte sparas: "
-                                      f"{str(exc).splitlines()[0][:200]}", row=row.number)])
+                self.ctx.add(
+                    [
+                        Problem(
+                            "",
+                            "database",
+                            f"Raden kunde inte sparas: {str(exc).splitlines()[0][:200]}",
+                            row=row.number,
+                        )
+                    ]
+                )
                 continue
             if outcome is not None and len(self.ctx.result.problems) == before:
                 self.ctx.result.count(outcome)
@@ -197,8 +240,9 @@ class AssociationImporter(RowImporter):
         }
         seat = row.text("seat_municipality", max_length=4)
         if seat and seat not in services.municipality_codes():
-            row._problem("seat_municipality", "code.unknown",
-                         f"”{seat}” är ingen giltig kommunkod.", seat)
+            row._problem(
+                "seat_municipality", "code.unknown", f"”{seat}” är ingen giltig kommunkod.", seat
+            )
         if not self.parsed(row) or self.ctx.outside_scope(row, "code", values["code"]):
             return None
         if "seat_municipality" in row.values:
@@ -223,9 +267,17 @@ def _association(ctx: ImportContext, row: Row, column: str = "association_code")
         return None
     association = Association.objects.filter(code=code).first()
     if association is None:
-        ctx.add([Problem(column, "code.unknown",
-                         f"{column_label(column)}: det finns inget förbund med koden ”{code}”.",
-                         code, row=row.number)])
+        ctx.add(
+            [
+                Problem(
+                    column,
+                    "code.unknown",
+                    f"{column_label(column)}: det finns inget förbund med koden ”{code}”.",
+                    code,
+                    row=row.number,
+                )
+            ]
+        )
     return association
 
 
@@ -246,10 +298,16 @@ class AreaImporter(RowImporter):
             self.ctx.denied(row, "association_code", "ändra förbundets område")
             return None
         existing = AssociationMunicipality.objects.filter(
-            association=association, municipality_id=code, valid_from=valid_from).first()
+            association=association, municipality_id=code, valid_from=valid_from
+        ).first()
         if existing is None:
-            services.area_add(actor=self.ctx.actor, association=association,
-                              municipality_code=code, valid_from=valid_from, valid_to=valid_to)
+            services.area_add(
+                actor=self.ctx.actor,
+                association=association,
+                municipality_code=code,
+                valid_from=valid_from,
+                valid_to=valid_to,
+            )
             return CREATED
         if existing.valid_to == valid_to:
             return UNCHANGED
@@ -273,14 +331,19 @@ class MemberImporter(RowImporter):
         if not self.ctx.may(Action.EDIT_ASSOCIATION, association=association):
             self.ctx.denied(row, "association_code", "ändra förbundets medlemmar")
             return None
-        existing = Member.objects.filter(association=association, kind=kind,
-                                         organisation_code=org).first()
+        existing = Member.objects.filter(
+            association=association, kind=kind, organisation_code=org
+        ).first()
         if existing is not None and existing.name == name:
             return UNCHANGED
-        services.member_add(actor=self.ctx.actor, association=association, kind=kind,
-                            organisation_code=org, name=name,
-                            contribution_percent=existing.contribution_percent
-                            if existing else None)
+        services.member_add(
+            actor=self.ctx.actor,
+            association=association,
+            kind=kind,
+            organisation_code=org,
+            name=name,
+            contribution_percent=existing.contribution_percent if existing else None,
+        )
         return CREATED if existing is None else UPDATED
 
 
@@ -308,57 +371,92 @@ class InterventionImporter(RowImporter):
             return None
         existing = Intervention.objects.filter(code=values["code"]).first()
         if existing is not None and existing.association_id != association.pk:
-            self.ctx.add([Problem("association_code", "intervention.other_association",
-                                  f"Insatsen ”{values['code']}” tillhör ett annat förbund och kan "
-                                  "inte flyttas genom import.", row.values.get("association_code"),
-                                  row=row.number)])
+            self.ctx.add(
+                [
+                    Problem(
+                        "association_code",
+                        "intervention.other_association",
+                        f"Insatsen ”{values['code']}” tillhör ett annat förbund och kan "
+                        "inte flyttas genom import.",
+                        row.values.get("association_code"),
+                        row=row.number,
+                    )
+                ]
+            )
             return None
-        if existing is None and not self.ctx.may(Action.CREATE_INTERVENTION,
-                                                 association=association):
+        if existing is None and not self.ctx.may(
+            Action.CREATE_INTERVENTION, association=association
+        ):
             self.ctx.denied(row, "code", "skapa insatser i förbundet")
             return None
-        if existing is not None and not self.ctx.may(Action.EDIT_INTERVENTION,
-                                                     intervention=existing):
+        if existing is not None and not self.ctx.may(
+            Action.EDIT_INTERVENTION, intervention=existing
+        ):
             self.ctx.denied(row, "code", "ändra insatsen")
             return None
         members = {m.kind: m for m in association.members.order_by("organisation_code")}
         providers = []
         for kind in provider_kinds:
             if kind not in members:
-                self.ctx.add([Problem("providers", "provider.unknown",
-                                      f"Anordnare: förbundet har ingen medlem av typen ”{kind}”.",
-                                      kind, row=row.number)])
+                self.ctx.add(
+                    [
+                        Problem(
+                            "providers",
+                            "provider.unknown",
+                            f"Anordnare: förbundet har ingen medlem av typen ”{kind}”.",
+                            kind,
+                            row=row.number,
+                        )
+                    ]
+                )
                 return None
             providers.append(members[kind])
-        if not {"providers", "target_groups", "esf", "planned_participants",
-                "end_date"} <= set(row.values):
+        if not {"providers", "target_groups", "esf", "planned_participants", "end_date"} <= set(
+            row.values
+        ):
             # Missing optional columns keep the stored value.
             for col in ("target_groups", "esf", "planned_participants", "end_date"):
                 if col not in row.values and existing is not None:
                     values.pop(col)
         if "providers" not in row.values:
             providers = None if existing is not None else []
-        if existing is not None and not _changed(existing, values) and (
-            providers is None or
-            sorted(m.pk for m in providers) == sorted(existing.providers.values_list("pk",
-                                                                                      flat=True))
+        if (
+            existing is not None
+            and not _changed(existing, values)
+            and (
+                providers is None
+                or sorted(m.pk for m in providers)
+                == sorted(existing.providers.values_list("pk", flat=True))
+            )
         ):
             return UNCHANGED
-        services.intervention_save(actor=self.ctx.actor, association=association,
-                                   intervention=existing, providers=providers, **values)
+        services.intervention_save(
+            actor=self.ctx.actor,
+            association=association,
+            intervention=existing,
+            providers=providers,
+            **values,
+        )
         return CREATED if existing is None else UPDATED
 
 
 def _intervention(ctx: ImportContext, row: Row, cache: dict) -> Intervention | None:
     code = row.values.get("intervention_code", "")
     if code not in cache:
-        cache[code] = (Intervention.objects.select_related("association")
-                       .filter(code=code).first())
+        cache[code] = Intervention.objects.select_related("association").filter(code=code).first()
     intervention = cache[code]
     if intervention is None:
-        ctx.add([Problem("intervention_code", "code.unknown",
-                         f"Insatskod: det finns ingen insats med koden ”{code[:40]}”.",
-                         code[:40], row=row.number)])
+        ctx.add(
+            [
+                Problem(
+                    "intervention_code",
+                    "code.unknown",
+                    f"Insatskod: det finns ingen insats med koden ”{code[:40]}”.",
+                    code[:40],
+                    row=row.number,
+                )
+            ]
+        )
         return None
     if ctx.outside_scope(row, "intervention_code", intervention.association.code):
         return None
@@ -390,8 +488,9 @@ class VolumeImporter(RowImporter):
         values = {c: v or 0 for c, v in counts.items()}
         if existing is not None and not _changed(existing, values):
             return UNCHANGED
-        services.volume_record(actor=self.ctx.actor, intervention=intervention, month=month,
-                               **counts)
+        services.volume_record(
+            actor=self.ctx.actor, intervention=intervention, month=month, **counts
+        )
         return CREATED if existing is None else UPDATED
 
 
@@ -409,12 +508,21 @@ class FollowUpImporter(RowImporter):
         }
         if not self.parsed(row):
             return None
-        episode = Episode.objects.select_related("intervention__association").filter(
-            key=key).first()
+        episode = (
+            Episode.objects.select_related("intervention__association").filter(key=key).first()
+        )
         if episode is None:
-            self.ctx.add([Problem("episode_key", "episode.unknown",
-                                  f"Inskrivningsnyckel: det finns ingen inskrivning ”{key}”.",
-                                  key, row=row.number)])
+            self.ctx.add(
+                [
+                    Problem(
+                        "episode_key",
+                        "episode.unknown",
+                        f"Inskrivningsnyckel: det finns ingen inskrivning ”{key}”.",
+                        key,
+                        row=row.number,
+                    )
+                ]
+            )
             return None
         if self.ctx.outside_scope(row, "episode_key", episode.intervention.association.code):
             return None
@@ -422,15 +530,21 @@ class FollowUpImporter(RowImporter):
             self.ctx.denied(row, "episode_key", "registrera uppföljningar för insatsen")
             return None
         existing = FollowUp.objects.filter(episode=episode, months_after=months).first()
-        if existing is not None and existing.support_codes == tuple(
-            sorted(values["support"], key=_support_order)
-        ) and existing.occupation == values["occupation"] and existing.work_hours == values[
-            "work_hours"
-        ] and existing.study_hours == values["study_hours"]:
+        if (
+            existing is not None
+            and existing.support_codes == tuple(sorted(values["support"], key=_support_order))
+            and existing.occupation == values["occupation"]
+            and existing.work_hours == values["work_hours"]
+            and existing.study_hours == values["study_hours"]
+        ):
             return UNCHANGED
-        services.followup_record(actor=self.ctx.actor, episode=episode, months_after=months,
-                                 source="register" if self.ctx.actor is None else "handler",
-                                 **values)
+        services.followup_record(
+            actor=self.ctx.actor,
+            episode=episode,
+            months_after=months,
+            source="register" if self.ctx.actor is None else "handler",
+            **values,
+        )
         return CREATED if existing is None else UPDATED
 
 
@@ -471,11 +585,13 @@ def import_file(
     if kind not in FORMATS:
         raise ValueError(f"unknown kind {kind!r}")
     path = Path(path)
-    result = ImportResult(kind=kind, file_name=file_name or path.name, dry_run=dry_run,
-                          sha256=sha256_of(path))
+    result = ImportResult(
+        kind=kind, file_name=file_name or path.name, dry_run=dry_run, sha256=sha256_of(path)
+    )
     table = open_table(path, FORMATS[kind])
-    ctx = ImportContext(actor=actor, association=association, result=result,
-                        today=today or timezone.localdate())
+    ctx = ImportContext(
+        actor=actor, association=association, result=result, today=today or timezone.localdate()
+    )
     with transaction.atomic():
         importer = _importer_for(kind, ctx)
         chunk: list[Row] = []
@@ -496,17 +612,27 @@ def import_file(
             progress(result.rows, 1.0)
         if result.ok and result.rows == 0:
             ctx.add([Problem("", "file.no_rows", "Filen har inga datarader.", warning=True)])
-        result.problems.sort(key=lambda p: (p.row or 0))
+        result.problems.sort(key=lambda p: p.row or 0)
         if result.ok and not dry_run:
             audit_record(
-                actor=actor, log_type=LogType.CHANGE, action=f"import_{kind}",
-                object_type="interchange.import", object_id=result.sha256[:16],
+                actor=actor,
+                log_type=LogType.CHANGE,
+                action=f"import_{kind}",
+                object_type="interchange.import",
+                object_id=result.sha256[:16],
                 association_id=association.pk if association else None,
                 summary=f"Import av {result.file_name}: {result.created} skapade, "
                 f"{result.updated} uppdaterade, {result.unchanged} oförändrade",
-                changes={"kind": kind, "file": result.file_name, "sha256": result.sha256,
-                         "rows": result.rows, "created": result.created,
-                         "updated": result.updated, "unchanged": result.unchanged})
+                changes={
+                    "kind": kind,
+                    "file": result.file_name,
+                    "sha256": result.sha256,
+                    "rows": result.rows,
+                    "created": result.created,
+                    "updated": result.updated,
+                    "unchanged": result.unchanged,
+                },
+            )
         else:
             transaction.set_rollback(True)
     return result

@@ -20,21 +20,26 @@ class Row:
         self.problems: list[Problem] = []
 
     def _problem(self, col: str, rule: str, message: str, value=None) -> None:
-        self.problems.append(Problem(col, rule, f"{column_label(col)}: {message}", value,
-                                     row=self.number))
+        self.problems.append(
+            Problem(col, rule, f"{column_label(col)}: {message}", value, row=self.number)
+        )
 
     def has(self, col: str) -> bool:
         return bool(self.values.get(col, ""))
 
-    def text(self, col: str, *, max_length: int = 200, required: bool = False,
-             upper: bool = False) -> str:
+    def text(
+        self, col: str, *, max_length: int = 200, required: bool = False, upper: bool = False
+    ) -> str:
         value = self.values.get(col, "")
         if required and not value:
             self._problem(col, "required", "värdet måste anges.")
         if len(value) > max_length:
-            self._problem(col, "format.too_long",
-                          f"högst {max_length} tecken är tillåtna (nu {len(value)}).",
-                          value[:40] + "…")
+            self._problem(
+                col,
+                "format.too_long",
+                f"högst {max_length} tecken är tillåtna (nu {len(value)}).",
+                value[:40] + "…",
+            )
             return ""
         return value.upper() if upper else value
 
@@ -49,8 +54,9 @@ class Row:
                 raise ValueError
             return date.fromisoformat(value)
         except ValueError:
-            self._problem(col, "format.date", f"”{value[:40]}” är inget datum (ÅÅÅÅ-MM-DD).",
-                          value[:40])
+            self._problem(
+                col, "format.date", f"”{value[:40]}” är inget datum (ÅÅÅÅ-MM-DD).", value[:40]
+            )
             return None
 
     def month(self, col: str) -> date | None:
@@ -62,8 +68,9 @@ class Row:
                 raise ValueError
             return date.fromisoformat(value + "-01")
         except ValueError:
-            self._problem(col, "format.month", f"”{value[:40]}” är ingen månad (ÅÅÅÅ-MM).",
-                          value[:40])
+            self._problem(
+                col, "format.month", f"”{value[:40]}” är ingen månad (ÅÅÅÅ-MM).", value[:40]
+            )
             return None
 
     def integer(self, col: str, *, required: bool = False) -> int | None:
@@ -92,8 +99,12 @@ class Row:
                 raise ValueError
             return number
         except ValueError:
-            self._problem(col, "format.number",
-                          f"”{value[:40]}” är inget tal (använd decimalpunkt).", value[:40])
+            self._problem(
+                col,
+                "format.number",
+                f"”{value[:40]}” är inget tal (använd decimalpunkt).",
+                value[:40],
+            )
             return None
 
     def flag(self, col: str) -> bool | None:

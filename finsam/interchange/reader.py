@@ -60,34 +60,57 @@ class Table:
                 if not any(str(c).strip() for c in cells):
                     continue
                 if len(cells) > width and any(str(c).strip() for c in cells[width:]):
-                    self.problems.append(Problem(
-                        "", "file.row_length",
-                        f"Rad {number} har fler fält ({len(cells)}) än rubrikraden ({width}).",
-                        len(cells), row=number))
+                    self.problems.append(
+                        Problem(
+                            "",
+                            "file.row_length",
+                            f"Rad {number} har fler fält ({len(cells)}) än rubrikraden ({width}).",
+                            len(cells),
+                            row=number,
+                        )
+                    )
                     continue
                 values = {}
                 for col, cell in zip(self.header, cells, strict=False):
                     text = str(cell).strip()
                     if "\x00" in text:
-                        self.problems.append(Problem(
-                            col, "format.control_character",
-                            f"{col}: fältet innehåller ett otillåtet tecken (NUL).", None,
-                            row=number))
+                        self.problems.append(
+                            Problem(
+                                col,
+                                "format.control_character",
+                                f"{col}: fältet innehåller ett otillåtet tecken (NUL).",
+                                None,
+                                row=number,
+                            )
+                        )
                         text = ""
                     if len(text) > MAX_FIELD_CHARS:
-                        self.problems.append(Problem(
-                            col, "format.too_long",
-                            f"{col}: fältet är för långt ({len(text)} tecken).", None, row=number))
+                        self.problems.append(
+                            Problem(
+                                col,
+                                "format.too_long",
+                                f"{col}: fältet är för långt ({len(text)} tecken).",
+                                None,
+                                row=number,
+                            )
+                        )
                         text = ""
                     values[col] = text
                 yield number, values
         except UnicodeDecodeError:
-            self.problems.append(Problem(
-                "", "file.encoding",
-                "Filen är inte kodad som UTF-8. Spara den som ”CSV UTF-8” och försök igen."))
+            self.problems.append(
+                Problem(
+                    "",
+                    "file.encoding",
+                    "Filen är inte kodad som UTF-8. Spara den som ”CSV UTF-8” och försök igen.",
+                )
+            )
         except (csv.Error, ValueError, KeyError, OSError) as exc:
-            self.problems.append(Problem(
-                "", "file.format", f"Filen kan inte läsas som CSV eller xlsx ({_short(exc)})."))
+            self.problems.append(
+                Problem(
+                    "", "file.format", f"Filen kan inte läsas som CSV eller xlsx ({_short(exc)})."
+                )
+            )
 
     def _check_header(self) -> bool:
         known = set(self.fmt.columns)
@@ -95,21 +118,40 @@ class Table:
         seen: set[str] = set()
         for col in self.header:
             if col in seen:
-                self.problems.append(Problem(col, "file.duplicate_column",
-                                             f"Kolumnen ”{col}” förekommer två gånger.", col, row=0))
+                self.problems.append(
+                    Problem(
+                        col,
+                        "file.duplicate_column",
+                        f"Kolumnen ”{col}” förekommer två gånger.",
+                        col,
+                        row=0,
+                    )
+                )
                 ok = False
             seen.add(col)
             if col not in known:
-                self.problems.append(Problem(
-                    col, "file.unknown_column",
-                    f"Okänd kolumn ”{_clip(col)}”. Tillåtna kolumner för {self.fmt.kind}: "
-                    f"{', '.join(self.fmt.columns)}.", _clip(col), row=0))
+                self.problems.append(
+                    Problem(
+                        col,
+                        "file.unknown_column",
+                        f"Okänd kolumn ”{_clip(col)}”. Tillåtna kolumner för {self.fmt.kind}: "
+                        f"{', '.join(self.fmt.columns)}.",
+                        _clip(col),
+                        row=0,
+                    )
+                )
                 ok = False
         for col in self.fmt.required:
             if col not in seen:
-                self.problems.append(Problem(col, "file.missing_column",
-                                             f"Kolumnen ”{col}” saknas (den är obligatorisk).",
-                                             col, row=0))
+                self.problems.append(
+                    Problem(
+                        col,
+                        "file.missing_column",
+                        f"Kolumnen ”{col}” saknas (den är obligatorisk).",
+                        col,
+                        row=0,
+                    )
+                )
                 ok = False
         return ok
 
@@ -143,8 +185,12 @@ class _Counting(io.RawIOBase):
 def _csv_rows(table: Table) -> Iterator[list[str]]:
     csv.field_size_limit(MAX_FIELD_CHARS * 4)
     with open(table.path, "rb") as raw:
-        stream = io.TextIOWrapper(io.BufferedReader(_Counting(raw, table), 1 << 16),
-                                  encoding="utf-8-sig", errors="strict", newline="")
+        stream = io.TextIOWrapper(
+            io.BufferedReader(_Counting(raw, table), 1 << 16),
+            encoding="utf-8-sig",
+            errors="strict",
+            newline="",
+        )
         first_line = stream.readline()
         if not first_line.strip():
             return
@@ -163,7 +209,7 @@ def _xlsx_rows(path: Path) -> Iterator[list[str]]:
 
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - any unreadable workbook is one file problem
+    except Exception as exc:  # any unreadable workbook is one file problem
         raise ValueError(f"ogiltig xlsx-fil: {_short(exc)}") from None
     try:
         sheet = wb.worksheets[0]
@@ -177,7 +223,9 @@ def _cell_text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+        return (
+            value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+        )
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, bool):

@@ -19,8 +19,16 @@ def report_rows(result: ImportResult) -> list[list[str]]:
             value = "" if p.value is None else str(p.value)
             if p.field == "personal_number":
                 value = ""  # never echo an identity number into a report
-            out.append([str(p.row if p.row is not None else ""), p.field, value[:80], p.rule,
-                        p.message, level])
+            out.append(
+                [
+                    str(p.row if p.row is not None else ""),
+                    p.field,
+                    value[:80],
+                    p.rule,
+                    p.message,
+                    level,
+                ]
+            )
     return out
 
 
@@ -48,6 +56,8 @@ def report_lines(result: ImportResult, limit: int = 200, warning_limit: int = 5)
         lines.append(f"{len(warnings)} varningar (sparas ändå):")
         lines += [f"rad {r[0] or '-'}, {r[1]}: {r[4]} [{r[3]}]" for r in warnings[:warning_limit]]
         if len(warnings) > warning_limit:
-            lines.append(f"… och {len(warnings) - warning_limit} varningar till "
-                         "(se felrapporten, --errors FILE).")
+            lines.append(
+                f"… och {len(warnings) - warning_limit} varningar till "
+                "(se felrapporten, --errors FILE)."
+            )
     return lines

@@ -23,10 +23,30 @@ from finsam.domain import codelists as cl
 MUNICIPALITIES_CSV = Path(__file__).resolve().parents[1] / "data" / "municipalities.csv"
 EPOCH = date(1970, 1, 1)
 
-SUPPORT_BEFORE = {"FSS": 30, "AKS": 18, "SJP": 14, "AKE": 10, "ING": 12, "AKA": 4, "SJE": 3,
-                  "ETA": 4, "AOF": 3, "STU": 2}
-EXIT_REASONS = {"ARB": 24, "STU": 10, "REH": 18, "SJK": 10, "FOR": 2, "FLY": 5, "AVB": 8,
-                "UTU": 5, "OVR": 17, "FEL": 1}
+SUPPORT_BEFORE = {
+    "FSS": 30,
+    "AKS": 18,
+    "SJP": 14,
+    "AKE": 10,
+    "ING": 12,
+    "AKA": 4,
+    "SJE": 3,
+    "ETA": 4,
+    "AOF": 3,
+    "STU": 2,
+}
+EXIT_REASONS = {
+    "ARB": 24,
+    "STU": 10,
+    "REH": 18,
+    "SJK": 10,
+    "FOR": 2,
+    "FLY": 5,
+    "AVB": 8,
+    "UTU": 5,
+    "OVR": 17,
+    "FEL": 1,
+}
 TIME_ON_SUPPORT = {"NONE": 8, "LT1": 22, "1TO3": 25, "3TO9": 25, "GE9": 15, "SAK": 5}
 EDUCATION = {"GRU_LT": 8, "GRU": 26, "GYM": 47, "EFT": 14, "SAK": 5}
 OCCUPATION_BEFORE = {"ARS": 35, "OVR": 50, "ARB": 5, "STU": 5, "SAK": 5}
@@ -45,8 +65,10 @@ class Municipality:
 
 def municipalities() -> list[Municipality]:
     with open(MUNICIPALITIES_CSV, encoding="utf-8") as fh:
-        return [Municipality(r["municipality_code"], r["municipality_name"], r["county_code"])
-                for r in csv.DictReader(fh)]
+        return [
+            Municipality(r["municipality_code"], r["municipality_name"], r["county_code"])
+            for r in csv.DictReader(fh)
+        ]
 
 
 def _choice(rng: np.random.Generator, weights: dict[str, int], n: int) -> np.ndarray:
@@ -71,8 +93,9 @@ def _luhn_digits(digits: np.ndarray) -> np.ndarray:
     return (10 - total % 10) % 10
 
 
-def personal_numbers(rng: np.random.Generator, birth_days: np.ndarray,
-                     sexes: np.ndarray) -> np.ndarray:
+def personal_numbers(
+    rng: np.random.Generator, birth_days: np.ndarray, sexes: np.ndarray
+) -> np.ndarray:
     """Unique, Luhn-valid 12-digit numbers ``YYYYMMDD-NNNC`` for birth days (days since 1970)."""
     n = len(birth_days)
     serial = rng.integers(0, 500, size=n) * 2 + 1  # odd = man
@@ -86,8 +109,7 @@ def personal_numbers(rng: np.random.Generator, birth_days: np.ndarray,
         dup[first] = False
         if not dup.any():
             break
-        serial[dup] = rng.integers(0, 500, size=dup.sum()) * 2 + np.where(
-            sexes[dup] == "K", 0, 1)
+        serial[dup] = rng.integers(0, 500, size=dup.sum()) * 2 + np.where(sexes[dup] == "K", 0, 1)
         del counts
     serial_text = np.char.zfill(serial.astype("U3"), 3)
     ten = np.char.add(np.array([s[2:] for s in ymd.tolist()], dtype="U6"), serial_text)
@@ -104,8 +126,14 @@ def _iso(days: np.ndarray) -> np.ndarray:
     return (np.datetime64("1970-01-01") + days.astype("timedelta64[D]")).astype(str)
 
 
-def generate(out_dir: Path | str, *, associations: int = 80, episodes: int = 100_000,
-             seed: int = 2026, today: date | None = None) -> dict[str, int]:
+def generate(
+    out_dir: Path | str,
+    *,
+    associations: int = 80,
+    episodes: int = 100_000,
+    seed: int = 2026,
+    today: date | None = None,
+) -> dict[str, int]:
     """Write the seven registry files into ``out_dir``; returns the row count of each."""
     today = today or date.today()
     last_day = today - timedelta(days=1)
@@ -131,9 +159,11 @@ def generate(out_dir: Path | str, *, associations: int = 80, episodes: int = 100
         assoc_rows.append([code, name, _org_number(n), start.isoformat(), "", seat.code])
         for m in area:
             area_rows.append([code, m.code, start.isoformat(), ""])
-        member_rows += [[code, "FK", "FK", "Försäkringskassan"],
-                        [code, "AF", "AF", "Arbetsförmedlingen"],
-                        [code, "REGION", seat.county, f"Region {seat.county}"]]
+        member_rows += [
+            [code, "FK", "FK", "Försäkringskassan"],
+            [code, "AF", "AF", "Arbetsförmedlingen"],
+            [code, "REGION", seat.county, f"Region {seat.county}"],
+        ]
         member_rows += [[code, "MUNICIPALITY", m.code, f"{m.name} kommun"] for m in area]
         assoc_info.append((code, start, [m.code for m in area], len(area)))
 
@@ -156,11 +186,21 @@ def generate(out_dir: Path | str, *, associations: int = 80, episodes: int = 100
                     i_end = None
             volume = rng.random() < 0.15
             groups_ = ";".join(sorted(set(rng.choice(target_codes, size=int(rng.integers(1, 3))))))
-            intv_rows.append([icode, code, f"Insats {k} i {code}",
-                              "structural" if volume else "individual",
-                              "volume" if volume else "persons", i_start.isoformat(),
-                              i_end.isoformat() if i_end else "", "FK;AF", groups_,
-                              "1" if rng.random() < 0.1 else "0", str(int(rng.integers(10, 200)))])
+            intv_rows.append(
+                [
+                    icode,
+                    code,
+                    f"Insats {k} i {code}",
+                    "structural" if volume else "individual",
+                    "volume" if volume else "persons",
+                    i_start.isoformat(),
+                    i_end.isoformat() if i_end else "",
+                    "FK;AF",
+                    groups_,
+                    "1" if rng.random() < 0.1 else "0",
+                    str(int(rng.integers(10, 200))),
+                ]
+            )
             (volume_intv if volume else person_intv).append((icode, i_start, i_end, area))
 
     # Episodes.
@@ -173,10 +213,12 @@ def generate(out_dir: Path | str, *, associations: int = 80, episodes: int = 100
     lo, hi = i_start[which], i_last[which]
     start = lo + (rng.random(n) * (hi - lo + 1)).astype(int)
     sex = np.array([s for s, _ in SEX], dtype=object)[
-        rng.choice(len(SEX), size=n, p=[p for _, p in SEX])]
+        rng.choice(len(SEX), size=n, p=[p for _, p in SEX])
+    ]
     band = rng.choice(len(AGE_BANDS), size=n, p=np.array([b[2] for b in AGE_BANDS]) / 100)
     age = np.array([b[0] for b in AGE_BANDS])[band] + (
-        rng.random(n) * (np.array([b[1] - b[0] + 1 for b in AGE_BANDS])[band])).astype(int)
+        rng.random(n) * (np.array([b[1] - b[0] + 1 for b in AGE_BANDS])[band])
+    ).astype(int)
     birth = start - age * 365 - rng.integers(0, 365, size=n) - age // 4
     anonymous = rng.random(n) < ANONYMOUS_SHARE
     identified_sex = np.where(sex == "X", np.where(rng.random(n) < 0.5, "K", "M"), sex)
@@ -196,7 +238,8 @@ def generate(out_dir: Path | str, *, associations: int = 80, episodes: int = 100
         lo, hi = i_start[which[dst]], i_last[which[dst]]
         start[dst] = lo + (rng.random(n_repeat) * (hi - lo + 1)).astype(int)
     birth_year = (np.datetime64("1970-01-01") + birth.astype("timedelta64[D]")).astype(
-        "datetime64[Y]").astype(int) + 1970
+        "datetime64[Y]"
+    ).astype(int) + 1970
     # Duration: log-normal, median ~ 8 months; open when the end would be after yesterday.
     duration = np.exp(rng.normal(np.log(240), 0.7, size=n)).astype(int) + 14
     end = start + duration
@@ -206,10 +249,16 @@ def generate(out_dir: Path | str, *, associations: int = 80, episodes: int = 100
     support1 = _choice(rng, SUPPORT_BEFORE, n)
     second = _choice(rng, {k: v for k, v in SUPPORT_BEFORE.items() if k != "ING"}, n)
     two = (rng.random(n) < 0.15) & (support1 != "ING") & (second != support1)
-    support_before = np.where(two, np.char.add(np.char.add(support1.astype(str), ";"),
-                                               second.astype(str)), support1.astype(str))
-    after = np.where(np.isin(exit_reason, ["ARB"]), "ING",
-                     np.where(exit_reason == "STU", "STU", support1.astype(str)))
+    support_before = np.where(
+        two,
+        np.char.add(np.char.add(support1.astype(str), ";"), second.astype(str)),
+        support1.astype(str),
+    )
+    after = np.where(
+        np.isin(exit_reason, ["ARB"]),
+        "ING",
+        np.where(exit_reason == "STU", "STU", support1.astype(str)),
+    )
     after = np.where(rng.random(n) < 0.05, "SAK", after)
     work_after = np.where(exit_reason == "ARB", rng.integers(16, 41, size=n), 0)
     study_after = np.where(exit_reason == "STU", rng.integers(20, 41, size=n), 0)
@@ -225,11 +274,29 @@ def generate(out_dir: Path | str, *, associations: int = 80, episodes: int = 100
 
     start_iso, end_iso = _iso(start), _iso(end)
     random_home = all_codes[rng.integers(0, len(all_codes), size=n)]
-    header = ["episode_key", "intervention_code", "personal_number", "consent_date",
-              "protected_identity", "sex", "birth_year", "home_municipality", "start_date",
-              "support_before", "occupation_before", "time_on_support", "education", "end_date",
-              "exit_reason", "support_after", "occupation_after", "work_hours", "study_hours",
-              "work_hours_before", "study_hours_before"]
+    header = [
+        "episode_key",
+        "intervention_code",
+        "personal_number",
+        "consent_date",
+        "protected_identity",
+        "sex",
+        "birth_year",
+        "home_municipality",
+        "start_date",
+        "support_before",
+        "occupation_before",
+        "time_on_support",
+        "education",
+        "end_date",
+        "exit_reason",
+        "support_after",
+        "occupation_after",
+        "work_hours",
+        "study_hours",
+        "work_hours_before",
+        "study_hours_before",
+    ]
     followups = []
     with open(out / "episodes.csv", "w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\n")
@@ -245,19 +312,40 @@ def generate(out_dir: Path | str, *, associations: int = 80, episodes: int = 100
             else:
                 ident = [numbers[j], start_iso[j], "", "", ""]
             reason = exit_reason[j] if is_closed else ""
-            writer.writerow([
-                key, intv[0], *ident, home, start_iso[j], support_before[j], occ[j], tos[j],
-                edu[j], end_iso[j] if is_closed else "", reason,
-                after[j] if is_closed else "",
-                ("ARB" if reason == "ARB" else "STU" if reason == "STU" else "ARS")
-                if is_closed else "",
-                str(work_after[j]) if is_closed else "", str(study_after[j]) if is_closed else "",
-                str(work_before[j]), "0",
-            ])
-            if is_closed and reason != "FEL" and end[j] + 200 < _days(last_day) and \
-                    pick[j] < 0.3:
-                followups.append([key, "6", "ING" if reason == "ARB" else after[j],
-                                  "ARB" if reason == "ARB" else "SAK", "", ""])
+            writer.writerow(
+                [
+                    key,
+                    intv[0],
+                    *ident,
+                    home,
+                    start_iso[j],
+                    support_before[j],
+                    occ[j],
+                    tos[j],
+                    edu[j],
+                    end_iso[j] if is_closed else "",
+                    reason,
+                    after[j] if is_closed else "",
+                    ("ARB" if reason == "ARB" else "STU" if reason == "STU" else "ARS")
+                    if is_closed
+                    else "",
+                    str(work_after[j]) if is_closed else "",
+                    str(study_after[j]) if is_closed else "",
+                    str(work_before[j]),
+                    "0",
+                ]
+            )
+            if is_closed and reason != "FEL" and end[j] + 200 < _days(last_day) and pick[j] < 0.3:
+                followups.append(
+                    [
+                        key,
+                        "6",
+                        "ING" if reason == "ARB" else after[j],
+                        "ARB" if reason == "ARB" else "SAK",
+                        "",
+                        "",
+                    ]
+                )
 
     volume_rows = []
     for icode, s, e, _area in volume_intv:
@@ -265,23 +353,48 @@ def generate(out_dir: Path | str, *, associations: int = 80, episodes: int = 100
         stop = min(e or last_day, last_day)
         while month <= stop:
             lam = 12
-            volume_rows.append([icode, month.strftime("%Y-%m"), str(rng.poisson(lam)),
-                                str(rng.poisson(lam * 0.85)), str(rng.poisson(0.3))])
+            volume_rows.append(
+                [
+                    icode,
+                    month.strftime("%Y-%m"),
+                    str(rng.poisson(lam)),
+                    str(rng.poisson(lam * 0.85)),
+                    str(rng.poisson(0.3)),
+                ]
+            )
             month = (month + timedelta(days=32)).replace(day=1)
 
     files = {
-        "associations": (["code", "name", "org_number", "start_date", "end_date",
-                          "seat_municipality"], assoc_rows),
-        "association_municipalities": (["association_code", "municipality_code", "valid_from",
-                                        "valid_to"], area_rows),
-        "members": (["association_code", "member_kind", "organisation_code", "name"],
-                    member_rows),
-        "interventions": (["code", "association_code", "name", "orientation", "registration",
-                           "start_date", "end_date", "providers", "target_groups", "esf",
-                           "planned_participants"], intv_rows),
+        "associations": (
+            ["code", "name", "org_number", "start_date", "end_date", "seat_municipality"],
+            assoc_rows,
+        ),
+        "association_municipalities": (
+            ["association_code", "municipality_code", "valid_from", "valid_to"],
+            area_rows,
+        ),
+        "members": (["association_code", "member_kind", "organisation_code", "name"], member_rows),
+        "interventions": (
+            [
+                "code",
+                "association_code",
+                "name",
+                "orientation",
+                "registration",
+                "start_date",
+                "end_date",
+                "providers",
+                "target_groups",
+                "esf",
+                "planned_participants",
+            ],
+            intv_rows,
+        ),
         "volume": (["intervention_code", "month", "women", "men", "other"], volume_rows),
-        "followups": (["episode_key", "months_after", "support", "occupation", "work_hours",
-                       "study_hours"], followups),
+        "followups": (
+            ["episode_key", "months_after", "support", "occupation", "work_hours", "study_hours"],
+            followups,
+        ),
     }
     counts = {"episodes": n}
     for name, (cols, rows) in files.items():
@@ -293,5 +406,12 @@ def generate(out_dir: Path | str, *, associations: int = 80, episodes: int = 100
     return counts
 
 
-LOAD_ORDER = ("associations", "association-municipalities", "members", "interventions",
-              "episodes", "volume", "followups")
+LOAD_ORDER = (
+    "associations",
+    "association-municipalities",
+    "members",
+    "interventions",
+    "episodes",
+    "volume",
+    "followups",
+)

@@ -55,25 +55,43 @@ def import_upload(request):
             for block in upload.chunks():
                 fh.write(block)
         kind = form.cleaned_data["kind"]
-        result = import_file(kind, path, actor=request.user, association=association,
-                             dry_run=True, file_name=upload.name)
+        result = import_file(
+            kind,
+            path,
+            actor=request.user,
+            association=association,
+            dry_run=True,
+            file_name=upload.name,
+        )
         path.with_suffix(".report.csv").write_text(report_csv(result), encoding="utf-8")
         pending = request.session.get(SESSION_KEY, {})
-        pending[token] = {"path": str(path), "kind": kind, "association_id": association.pk,
-                          "file_name": upload.name}
+        pending[token] = {
+            "path": str(path),
+            "kind": kind,
+            "association_id": association.pk,
+            "file_name": upload.name,
+        }
         request.session[SESSION_KEY] = pending
-        return render(request, "interchange/preview.html", {
-            "result": result, "rows": report_rows(result)[:500], "token": token,
-            "association": association, "format": FORMATS[kind],
-        })
+        return render(
+            request,
+            "interchange/preview.html",
+            {
+                "result": result,
+                "rows": report_rows(result)[:500],
+                "token": token,
+                "association": association,
+                "format": FORMATS[kind],
+            },
+        )
     return render(request, "interchange/upload.html", {"form": form, "formats": FORMATS})
 
 
 def import_report(request, token):
     pending = _pending(request, token)
     report = Path(pending["path"]).with_suffix(".report.csv")
-    response = HttpResponse(report.read_text(encoding="utf-8"),
-                            content_type="text/csv; charset=utf-8")
+    response = HttpResponse(
+        report.read_text(encoding="utf-8"), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = 'attachment; filename="felrapport.csv"'
     return response
 
@@ -82,14 +100,26 @@ def import_report(request, token):
 def import_confirm(request, token):
     pending = _pending(request, token)
     path = Path(pending["path"])
-    result = import_file(pending["kind"], path, actor=request.user,
-                         association=pending["association"], file_name=pending["file_name"])
+    result = import_file(
+        pending["kind"],
+        path,
+        actor=request.user,
+        association=pending["association"],
+        file_name=pending["file_name"],
+    )
     if not result.ok:  # the data changed since the preview
         path.with_suffix(".report.csv").write_text(report_csv(result), encoding="utf-8")
-        return render(request, "interchange/preview.html", {
-            "result": result, "rows": report_rows(result)[:500], "token": token,
-            "association": pending["association"], "format": FORMATS[pending["kind"]],
-        })
+        return render(
+            request,
+            "interchange/preview.html",
+            {
+                "result": result,
+                "rows": report_rows(result)[:500],
+                "token": token,
+                "association": pending["association"],
+                "format": FORMATS[pending["kind"]],
+            },
+        )
     path.unlink(missing_ok=True)
     path.with_suffix(".report.csv").unlink(missing_ok=True)
     sessions = request.session.get(SESSION_KEY, {})

@@ -14,10 +14,35 @@ from tests.interchange.conftest import EPISODE_HEADER, episode_rows
 
 NASTY_CELLS = st.one_of(
     st.text(max_size=30),
-    st.sampled_from(["2024-02-30", "2024-13-01", "24-01-01", "1899-12-31", "2099-01-01",
-                     "19900101-0008", "900101-0009", "19900161-0006", "000000-0000", "ÅÄÖ",
-                     "FSS;FSS", "ING;FSS", "SAK", "-1", "1e309", "nan", "0183", "9999", "X",
-                     "FEL", "99", ";", "\x00", "=cmd|' /C calc'!A0", ""]),
+    st.sampled_from(
+        [
+            "2024-02-30",
+            "2024-13-01",
+            "24-01-01",
+            "1899-12-31",
+            "2099-01-01",
+            "19900101-0008",
+            "900101-0009",
+            "19900161-0006",
+            "000000-0000",
+            "ÅÄÖ",
+            "FSS;FSS",
+            "ING;FSS",
+            "SAK",
+            "-1",
+            "1e309",
+            "nan",
+            "0183",
+            "9999",
+            "X",
+            "FEL",
+            "99",
+            ";",
+            "\x00",
+            "=cmd|' /C calc'!A0",
+            "",
+        ]
+    ),
     st.integers(min_value=20_000, max_value=200_000).map(lambda n: "x" * n),  # huge field
 )
 
@@ -30,8 +55,21 @@ def episode_files(draw) -> bytes:
         r = draw(st.integers(0, len(rows) - 1))
         c = draw(st.integers(0, len(header) - 1))
         rows[r][c] = draw(NASTY_CELLS)
-    action = draw(st.sampled_from(["none", "drop_column", "extra_column", "duplicate_row",
-                                   "short_row", "long_row", "empty", "header_only", "garbage"]))
+    action = draw(
+        st.sampled_from(
+            [
+                "none",
+                "drop_column",
+                "extra_column",
+                "duplicate_row",
+                "short_row",
+                "long_row",
+                "empty",
+                "header_only",
+                "garbage",
+            ]
+        )
+    )
     if action == "drop_column":
         i = draw(st.integers(0, len(header) - 1))
         header.pop(i)
@@ -65,9 +103,15 @@ def _counts():
     return Episode.objects.count(), Participant.objects.count(), Consent.objects.count()
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                 HealthCheck.data_too_large])
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
 @given(content=episode_files())
 def test_fuzzed_episode_files_never_crash_or_write_partially(world, tmp_path, content):
     from finsam.audit.models import AuditLog
@@ -77,8 +121,15 @@ def test_fuzzed_episode_files_never_crash_or_write_partially(world, tmp_path, co
     before = _counts()
     audits = AuditLog.objects.filter(action="import_episodes").count()
     try:
-        call_command("import", "episodes", str(path), "--errors", str(tmp_path / "fel.csv"),
-                     stdout=StringIO(), stderr=StringIO())
+        call_command(
+            "import",
+            "episodes",
+            str(path),
+            "--errors",
+            str(tmp_path / "fel.csv"),
+            stdout=StringIO(),
+            stderr=StringIO(),
+        )
     except CommandError as exc:
         assert str(exc)  # a one-line Swedish reason
         assert "\n" not in str(exc)
@@ -91,11 +142,22 @@ def test_fuzzed_episode_files_never_crash_or_write_partially(world, tmp_path, co
         assert AuditLog.objects.filter(action="import_episodes").count() == audits + 1
 
 
-@settings(max_examples=25, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(content=st.binary(max_size=400), kind=st.sampled_from(
-    ["associations", "association-municipalities", "members", "interventions", "volume",
-     "followups"]))
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    content=st.binary(max_size=400),
+    kind=st.sampled_from(
+        [
+            "associations",
+            "association-municipalities",
+            "members",
+            "interventions",
+            "volume",
+            "followups",
+        ]
+    ),
+)
 def test_fuzzed_registry_files_never_crash(world, tmp_path, content, kind):
     path = tmp_path / "f.csv"
     path.write_bytes(content)

@@ -26,32 +26,71 @@ def snapshot() -> dict:
         VolumeCount,
     )
 
-    episode_fields = ["key", "intervention__code", "participant__pseudonym",
-                      "participant__identity_level", "participant__birth_year",
-                      "participant__protected_identity", "start_date", "home_municipality_id",
-                      "sex", "age_at_start", "support_before", "occupation_before",
-                      "time_on_support", "education", "work_hours_before", "study_hours_before",
-                      "end_date", "exit_reason", "support_after", "occupation_after",
-                      "work_hours", "study_hours", "work_study_increased"]
+    episode_fields = [
+        "key",
+        "intervention__code",
+        "participant__pseudonym",
+        "participant__identity_level",
+        "participant__birth_year",
+        "participant__protected_identity",
+        "start_date",
+        "home_municipality_id",
+        "sex",
+        "age_at_start",
+        "support_before",
+        "occupation_before",
+        "time_on_support",
+        "education",
+        "work_hours_before",
+        "study_hours_before",
+        "end_date",
+        "exit_reason",
+        "support_after",
+        "occupation_after",
+        "work_hours",
+        "study_hours",
+        "work_study_increased",
+    ]
     return {
-        "associations": sorted(Association.objects.values_list(
-            "code", "name", "org_number", "start_date", "end_date", "seat_municipality_id")),
-        "area": sorted(AssociationMunicipality.objects.values_list(
-            "association__code", "municipality_id", "valid_from", "valid_to")),
-        "members": sorted(Member.objects.values_list("association__code", "kind",
-                                                     "organisation_code", "name")),
+        "associations": sorted(
+            Association.objects.values_list(
+                "code", "name", "org_number", "start_date", "end_date", "seat_municipality_id"
+            )
+        ),
+        "area": sorted(
+            AssociationMunicipality.objects.values_list(
+                "association__code", "municipality_id", "valid_from", "valid_to"
+            )
+        ),
+        "members": sorted(
+            Member.objects.values_list("association__code", "kind", "organisation_code", "name")
+        ),
         "interventions": sorted(
-            (i.code, i.association.code, i.name, i.orientation, i.registration, i.start_date,
-             i.end_date, tuple(sorted(m.kind for m in i.providers.all())),
-             tuple(i.target_groups), i.esf, i.planned_participants)
-            for i in Intervention.objects.select_related("association")),
+            (
+                i.code,
+                i.association.code,
+                i.name,
+                i.orientation,
+                i.registration,
+                i.start_date,
+                i.end_date,
+                tuple(sorted(m.kind for m in i.providers.all())),
+                tuple(i.target_groups),
+                i.esf,
+                i.planned_participants,
+            )
+            for i in Intervention.objects.select_related("association")
+        ),
         "episodes": sorted(Episode.objects.values_list(*episode_fields)),
         "consents": sorted(Consent.objects.values_list("participant__pseudonym", "given_date")),
-        "followups": sorted(FollowUp.objects.values_list(
-            "episode__key", "months_after", "support", "occupation", "work_hours",
-            "study_hours")),
-        "volume": sorted(VolumeCount.objects.values_list("intervention__code", "month", "women",
-                                                         "men", "other")),
+        "followups": sorted(
+            FollowUp.objects.values_list(
+                "episode__key", "months_after", "support", "occupation", "work_hours", "study_hours"
+            )
+        ),
+        "volume": sorted(
+            VolumeCount.objects.values_list("intervention__code", "month", "women", "men", "other")
+        ),
         "_check": cl.LAW_START,
     }
 
@@ -70,8 +109,18 @@ def wipe_registry() -> None:
         VolumeCount,
     )
 
-    for model in (FollowUp, Episode, Consent, Participant, VolumeCount, Intervention,
-                  BoardMember, Member, AssociationMunicipality, Association):
+    for model in (
+        FollowUp,
+        Episode,
+        Consent,
+        Participant,
+        VolumeCount,
+        Intervention,
+        BoardMember,
+        Member,
+        AssociationMunicipality,
+        Association,
+    ):
         model.objects.all().delete()
 
 
@@ -137,13 +186,23 @@ def _export_with_identity(path):
 
     handler = User.objects.create_user("handler", password="pw-handler-123")
     for association in Association.objects.all():
-        RoleAssignment.objects.create(user=handler, role=Role.PARTICIPANT_HANDLER,
-                                      association=association)
+        RoleAssignment.objects.create(
+            user=handler, role=Role.PARTICIPANT_HANDLER, association=association
+        )
     for intervention in Intervention.objects.all():
-        InterventionAssignment.objects.create(user=handler, intervention=intervention,
-                                              kind="handler")
-    call_command("export", "episodes", "--output", str(path), "--with-identity", "--user",
-                 "handler", stdout=StringIO())
+        InterventionAssignment.objects.create(
+            user=handler, intervention=intervention, kind="handler"
+        )
+    call_command(
+        "export",
+        "episodes",
+        "--output",
+        str(path),
+        "--with-identity",
+        "--user",
+        "handler",
+        stdout=StringIO(),
+    )
 
 
 def test_synthetic_data_is_deterministic_and_plausible(tmp_path):
@@ -152,8 +211,9 @@ def test_synthetic_data_is_deterministic_and_plausible(tmp_path):
     a = generate(tmp_path / "a", associations=80, episodes=3000, seed=3)
     generate(tmp_path / "b", associations=80, episodes=3000, seed=3)
     for name in ("episodes", "interventions", "associations", "followups"):
-        assert (tmp_path / "a" / f"{name}.csv").read_bytes() == \
-            (tmp_path / "b" / f"{name}.csv").read_bytes()
+        assert (tmp_path / "a" / f"{name}.csv").read_bytes() == (
+            tmp_path / "b" / f"{name}.csv"
+        ).read_bytes()
     assert a["associations"] == 80
     with open(tmp_path / "a" / "association_municipalities.csv", encoding="utf-8") as fh:
         municipalities = [r["municipality_code"] for r in csv.DictReader(fh)]
@@ -179,11 +239,24 @@ def test_export_is_filtered_by_permission_and_xlsx_round_trips(world, episodes_f
 
     from finsam.interchange.importers import import_file
 
-    call_command("import", "episodes", str(episodes_file(episode_rows(4))), stdout=StringIO(),
-                 stderr=StringIO())
+    call_command(
+        "import",
+        "episodes",
+        str(episodes_file(episode_rows(4))),
+        stdout=StringIO(),
+        stderr=StringIO(),
+    )
     out = tmp_path / "e.xlsx"
-    call_command("export", "episodes", "--output", str(out), "--with-identity", "--user",
-                 "participant_handler", stdout=StringIO())
+    call_command(
+        "export",
+        "episodes",
+        "--output",
+        str(out),
+        "--with-identity",
+        "--user",
+        "participant_handler",
+        stdout=StringIO(),
+    )
     sheet = load_workbook(out).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][2] == "personal_number" and rows[1][2] == "19900101-0009"
@@ -191,24 +264,58 @@ def test_export_is_filtered_by_permission_and_xlsx_round_trips(world, episodes_f
     result = import_file("episodes", out)
     assert (result.created, result.updated, result.unchanged) == (0, 0, 4)
     # The board reader sees no episodes; the administrator sees them without identity.
-    call_command("export", "episodes", "--output", str(tmp_path / "b.csv"), "--user",
-                 "board_reader", stdout=StringIO())
+    call_command(
+        "export",
+        "episodes",
+        "--output",
+        str(tmp_path / "b.csv"),
+        "--user",
+        "board_reader",
+        stdout=StringIO(),
+    )
     assert (tmp_path / "b.csv").read_text(encoding="utf-8").count("\n") == 1
     with pytest.raises(CommandError, match="identitetsuppgifter"):
-        call_command("export", "episodes", "--output", str(tmp_path / "c.csv"),
-                     "--with-identity", "--user", "association_admin", stdout=StringIO())
-    call_command("export", "associations", "--output", str(tmp_path / "a.csv"), "--user",
-                 "association_admin", stdout=StringIO())
-    assert [r["code"] for r in csv.DictReader(open(tmp_path / "a.csv", encoding="utf-8"))] == [
-        "SBG"]
+        call_command(
+            "export",
+            "episodes",
+            "--output",
+            str(tmp_path / "c.csv"),
+            "--with-identity",
+            "--user",
+            "association_admin",
+            stdout=StringIO(),
+        )
+    call_command(
+        "export",
+        "associations",
+        "--output",
+        str(tmp_path / "a.csv"),
+        "--user",
+        "association_admin",
+        stdout=StringIO(),
+    )
+    with open(tmp_path / "a.csv", encoding="utf-8") as fh:
+        assert [r["code"] for r in csv.DictReader(fh)] == ["SBG"]
 
 
 def test_demo_data_command_writes_and_loads(db, tmp_path):
     from finsam.registry.models import Association, Episode
 
     out = StringIO()
-    call_command("demo-data", "--associations", "3", "--episodes", "120", "--seed", "5",
-                 "--output", str(tmp_path / "d"), "--load", stdout=out, stderr=StringIO())
+    call_command(
+        "demo-data",
+        "--associations",
+        "3",
+        "--episodes",
+        "120",
+        "--seed",
+        "5",
+        "--output",
+        str(tmp_path / "d"),
+        "--load",
+        stdout=out,
+        stderr=StringIO(),
+    )
     assert Association.objects.count() == 3
     assert Episode.objects.count() == 120
     assert "120 skapade" in out.getvalue()

@@ -21,9 +21,15 @@ def upload_file(rows, name="inskrivningar.csv") -> SimpleUploadedFile:
 
 
 def post_upload(client, world, rows, **extra):
-    return client.post(reverse("import_upload"), {
-        "kind": "episodes", "association": world["association"].pk,
-        "file": upload_file(rows), **extra})
+    return client.post(
+        reverse("import_upload"),
+        {
+            "kind": "episodes",
+            "association": world["association"].pk,
+            "file": upload_file(rows),
+            **extra,
+        },
+    )
 
 
 def test_upload_preview_confirm(client, world):
@@ -66,7 +72,9 @@ def test_preview_lists_every_problem_and_offers_the_csv_report(client, world):
     assert report["Content-Type"].startswith("text/csv")
     lines = list(csv.DictReader(io.StringIO(report.content.decode("utf-8"))))
     assert [(r["row"], r["column"], r["rule"]) for r in lines] == [
-        ("2", "home_municipality", "code.unknown"), ("4", "support_before", "code.unknown")]
+        ("2", "home_municipality", "code.unknown"),
+        ("4", "support_before", "code.unknown"),
+    ]
     assert Episode.objects.count() == 0
 
 
@@ -76,8 +84,10 @@ def test_form_errors_and_permissions(client, world):
     html = response.content.decode()
     assert "Det finns 2 fel att rätta" in html and "Fil (CSV eller xlsx) måste anges." in html
     # Another association is not offered and cannot be forced.
-    response = client.post(reverse("import_upload"), {
-        "kind": "episodes", "association": world["other"].pk, "file": upload_file([])})
+    response = client.post(
+        reverse("import_upload"),
+        {"kind": "episodes", "association": world["other"].pk, "file": upload_file([])},
+    )
     assert "välj ett förbund du får importera till" in response.content.decode()
     # A participant handler may not use the web import, nor another user's token.
     token = post_upload(client, world, episode_rows(2)).context["token"]

@@ -28,19 +28,30 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", choices=KINDS,
-                            help="Filtyp / file kind: " + ", ".join(KINDS))
+        parser.add_argument("kind", choices=KINDS, help="Filtyp / file kind: " + ", ".join(KINDS))
         parser.add_argument("file", help="CSV- eller xlsx-fil / CSV or xlsx file")
-        parser.add_argument("--dry-run", action="store_true",
-                            help="Kontrollera utan att spara / validate without writing")
-        parser.add_argument("--association", metavar="CODE",
-                            help="Alla rader måste höra till detta förbund / every row must "
-                            "belong to this association")
-        parser.add_argument("--user", metavar="USERNAME",
-                            help="Importera som denna användare (behörigheten kontrolleras) / "
-                            "import as this user (permissions are checked)")
-        parser.add_argument("--errors", metavar="FILE",
-                            help="Skriv felrapporten som CSV / write the error report as CSV")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Kontrollera utan att spara / validate without writing",
+        )
+        parser.add_argument(
+            "--association",
+            metavar="CODE",
+            help="Alla rader måste höra till detta förbund / every row must "
+            "belong to this association",
+        )
+        parser.add_argument(
+            "--user",
+            metavar="USERNAME",
+            help="Importera som denna användare (behörigheten kontrolleras) / "
+            "import as this user (permissions are checked)",
+        )
+        parser.add_argument(
+            "--errors",
+            metavar="FILE",
+            help="Skriv felrapporten som CSV / write the error report as CSV",
+        )
 
     def handle(self, *args, kind, file, dry_run, association, user, errors, **options):
         path = Path(file)
@@ -48,15 +59,18 @@ class Command(BaseCommand):
             raise CommandError(f"Filen ”{file}” finns inte.")
         actor = resolve_user(user)
         scope = resolve_association(association)
-        if actor is not None and not (can(actor, Action.IMPORT_DATA, association=scope)
-                                      or can(actor, Action.EDIT_EPISODES, association=scope)
-                                      or can(actor, Action.EDIT_VOLUME, association=scope)
-                                      or can(actor, Action.ADMIN_SITE)):
+        if actor is not None and not (
+            can(actor, Action.IMPORT_DATA, association=scope)
+            or can(actor, Action.EDIT_EPISODES, association=scope)
+            or can(actor, Action.EDIT_VOLUME, association=scope)
+            or can(actor, Action.ADMIN_SITE)
+        ):
             raise CommandError(f"Användaren ”{actor.username}” har inte behörighet att importera.")
         progress = self._progress if path.stat().st_size >= PROGRESS_MIN_BYTES else None
         self._started = time.monotonic()
-        result = import_file(kind, path, actor=actor, association=scope, dry_run=dry_run,
-                             progress=progress)
+        result = import_file(
+            kind, path, actor=actor, association=scope, dry_run=dry_run, progress=progress
+        )
         if progress:
             self.stderr.write("")
         if errors:
@@ -73,6 +87,7 @@ class Command(BaseCommand):
         if fraction is not None:
             filled = int(30 * min(fraction, 1.0))
             bar = f"[{'#' * filled}{'.' * (30 - filled)}] {100 * min(fraction, 1.0):3.0f} % "
-        self.stderr.write(f"\r{bar}{rows:,} rader  {rows / elapsed:,.0f} rader/s".replace(",", " "),
-                          ending="")
+        self.stderr.write(
+            f"\r{bar}{rows:,} rader  {rows / elapsed:,.0f} rader/s".replace(",", " "), ending=""
+        )
         sys.stderr.flush()
