@@ -84,7 +84,7 @@ class EpisodeImporter:
         self.allowed: dict[int, bool] = {}
         self.municipalities = services.municipality_codes()
         self.cipher = services.identity_cipher()
-        self.pg = connection.vendor == "postgresql"
+        self.inserter = FastInserter()
 
     # --- validation --------------------------------------------------------------------------
 
@@ -382,39 +382,26 @@ class EpisodeImporter:
     def _write(self, pending: list[Pending], participants: dict[str, int]) -> None:
         actor_id = getattr(self.ctx.actor, "pk", None)
         now = timezone.now()
+        identified, anonymous = Participant.Level.IDENTIFIED, Participant.Level.ANONYMOUS
         # Identified participants not stored yet (one per person, even if repeated in the file).
-        new_people: dict[str, Participant] = {}
+        new_people: dict[str, dict] = {}
         for item in pending:
-            if (
-                item.pseudonym
-                and item.pseudonym not in participants
-                and item.pseudonym not in new_people
-            ):
-                new_people[item.pseudonym] = Participant(
-                    identity_level=Participant.Level.IDENTIFIED,
-                    pseudonym=item.pseudonym,
-                    identity_encrypted=self.cipher.encrypt(item.canonical),
-                    sex=item.values["sex"],
-                    birth_year=item.birth_year,
-                    created_at=now,
-                )
-        anonymous_new: list[tuple[Pending, Participant]] = []
+            p = item.pseudonym
+            if p and p not in participants and p not in new_people:
+                new_people[p] = {
+                    "identity_level": identified,
+                    "pseudonym": p,
+                    "identity_encrypted": self.cipher.encrypt(item.canonical),
+                    "sex": item.values["sex"],
+                    "birth_year": item.birth_year,
+                    "created_at": now,
+                }
+        anonymous_new: list[Pending] = []
         anonymous_changed: list[Participant] = []
         for item in pending:
             if item.pseudonym is None:
                 if item.existing is None:
-                    anonymous_new.append(
-                        (
-                            item,
-                            Participant(
-                                identity_level=Participant.Level.ANONYMOUS,
-                                sex=item.values["sex"],
-                                birth_year=item.birth_year,
-                                protected_identity=item.protected,
-                                created_at=now,
-                            ),
-                        )
-                    )
+                    anonymous_new.append(item)
                 elif item.outcome == UPDATED:
                     anonymous_changed.append(
                         Participant(
@@ -424,14 +411,30 @@ class EpisodeImporter:
                             protected_identity=item.protected,
                         )
                     )
-        self._insert(Participant, [*new_people.values(), *(p for _, p in anonymous_new)])
-        for pseudonym, p in new_people.items():
-            participants[pseudonym] = p.pk
+        ids = self.inserter.insert(
+            Participant,
+            [
+                *new_people.values(),
+                *(
+                    {
+                        "identity_level": anonymous,
+                        "sex": i.values["sex"],
+                        "birth_year": i.birth_year,
+                        "protected_identity": i.protected,
+                        "created_at": now,
+                    }
+                    for i in anonymous_new
+                ),
+            ],
+        )
+        participants.update(zip(new_people, ids[: len(new_people)], strict=True))
+        anonymous_ids = {
+            id(i): pk for i, pk in zip(anonymous_new, ids[len(new_people) :], strict=True)
+        }
         if anonymous_changed:
             Participant.objects.bulk_update(
                 anonymous_changed, ["sex", "birth_year", "protected_identity"]
             )
-        anonymous_ids = {id(item): p.pk for item, p in anonymous_new}
 
         # Consents: one valid consent per (person, date), as in episode_enrol.
         wanted = {
@@ -448,10 +451,10 @@ class EpisodeImporter:
             if wanted
             else set()
         )
-        self._insert(
+        self.inserter.insert(
             Consent,
             [
-                Consent(participant_id=pid, given_date=d, recorded_by_id=actor_id)
+                {"participant_id": pid, "given_date": d, "recorded_by_id": actor_id}
                 for pid, d in sorted(wanted - have)
             ],
         )
@@ -461,52 +464,87 @@ class EpisodeImporter:
             if item.existing is None:
                 pid = participants[item.pseudonym] if item.pseudonym else anonymous_ids[id(item)]
                 new_episodes.append(
-                    Episode(
-                        key=item.key,
-                        intervention_id=item.intervention.pk,
-                        participant_id=pid,
-                        created_by_id=actor_id,
-                        created_at=now,
-                        updated_at=now,
+                    {
+                        "key": item.key,
+                        "intervention_id": item.intervention.pk,
+                        "participant_id": pid,
+                        "created_by_id": actor_id,
+                        "created_at": now,
+                        "updated_at": now,
                         **item.values,
-                    )
+                    }
                 )
             elif item.outcome == UPDATED:
                 changed.append(Episode(pk=item.existing["id"], updated_at=now, **item.values))
-        self._insert(Episode, new_episodes)
+        self.inserter.insert(Episode, new_episodes)
         if changed:
             Episode.objects.bulk_update(
                 changed, [*EPISODE_VALUE_FIELDS, "updated_at"], batch_size=1000
             )
 
-    def _insert(self, model, objs: list) -> None:
-        if not objs:
-            return
-        if self.pg and len(objs) > 200:
-            _copy_insert(model, objs)
-        else:
-            model.objects.bulk_create(objs, batch_size=1000)
 
+class FastInserter:
+    """Insert plain rows (``{attname: value}``) and return their new ids, in order.
 
-def _copy_insert(model, objs: list) -> None:
-    """PostgreSQL: allocate the ids from the table's sequence, then ``COPY`` the rows in."""
-    table = model._meta.db_table
-    fields = list(model._meta.concrete_fields)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [table, len(objs)],
-        )
-        for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
-            obj.pk = pk
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-        with cursor.cursor.copy(
-            f"COPY {connection.ops.quote_name(table)} ({columns}) FROM STDIN"
-        ) as copy:
-            for obj in objs:
-                copy.write_row(
-                    [
-                        f.get_db_prep_save(f.pre_save(obj, add=True), connection=connection)
-                        for f in fields
-                    ]
+    PostgreSQL: the ids come from the table's sequence and the rows go in with ``COPY``. SQLite:
+    the ids follow the table's current maximum (the import holds the database's write lock for
+    its whole transaction) and the rows go in with one ``executemany``. Anything else: the ORM's
+    ``bulk_create``. Field defaults fill the columns a row leaves out.
+    """
+
+    def __init__(self):
+        self.vendor = connection.vendor
+
+    def insert(self, model, rows: list[dict]) -> list[int]:
+        if not rows:
+            return []
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        defaults = {
+            f.attname: (
+                f.get_default()
+                if f.has_default()
+                else ("" if f.empty_strings_allowed and not f.null else None)
+            )
+            for f in fields
+        }
+        table = connection.ops.quote_name(model._meta.db_table)
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in [model._meta.pk, *fields])
+        if self.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                    [model._meta.db_table, len(rows)],
                 )
+                ids = [pk for (pk,) in cursor.fetchall()]
+                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    for pk, row in zip(ids, rows, strict=True):
+                        copy.write_row([pk, *(row.get(a, defaults[a]) for a in defaults)])
+            return ids
+        if self.vendor == "sqlite":
+            prep = []
+            for f in fields:
+                if f.get_internal_type() == "DateTimeField":
+                    prep.append(lambda v: connection.ops.adapt_datetimefield_value(v))
+                elif f.get_internal_type() == "DateField":
+                    prep.append(lambda v: v.isoformat() if v is not None else None)
+                else:
+                    prep.append(None)
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608
+                first = cursor.fetchone()[0] + 1
+                ids = list(range(first, first + len(rows)))
+                marks = ", ".join(["%s"] * (len(fields) + 1))
+                values = []
+                for pk, row in zip(ids, rows, strict=True):
+                    out = [pk]
+                    for f, conv in zip(fields, prep, strict=True):
+                        v = row.get(f.attname, defaults[f.attname])
+                        out.append(conv(v) if conv is not None else v)
+                    values.append(out)
+                cursor.executemany(
+                    f"INSERT INTO {table} ({columns}) VALUES ({marks})",  # noqa: S608
+                    values,
+                )
+            return ids
+        objs = model.objects.bulk_create([model(**row) for row in rows], batch_size=1000)
+        return [o.pk for o in objs]
