@@ -11,7 +11,6 @@ as in ``episode_enrol``; sex, birth year and age are derived by the same rule fu
 from __future__ import annotations
 
 import contextlib
-import hashlib
 from dataclasses import dataclass
 from datetime import date
 
@@ -52,9 +51,9 @@ EPISODE_VALUE_FIELDS = (
 
 
 def _h(*parts: object) -> int:
-    """A compact 64-bit in-memory key (bounded memory for million-row files)."""
-    text = "\x1f".join(str(p) for p in parts).encode()
-    return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "big")
+    """A compact in-memory key (bounded memory for million-row files): Python's 64-bit string
+    hash, stable within the one process an import runs in."""
+    return hash(parts)
 
 
 @dataclass(slots=True)
@@ -90,10 +89,12 @@ class EpisodeImporter:
 
     def _intervention(self, row: Row) -> Intervention | None:
         code = row.values.get("intervention_code", "")
-        if code not in self.interventions:
-            self.interventions[code] = (
-                Intervention.objects.select_related("association").filter(code=code).first()
+        if not self.interventions:  # one query for all (a national registry has ~1 000)
+            self.interventions = Intervention.objects.select_related("association").in_bulk(
+                field_name="code"
             )
+        if code not in self.interventions:
+            self.interventions[code] = None
         intervention = self.interventions[code]
         if intervention is None:
             self.ctx.add(
@@ -259,6 +260,7 @@ class EpisodeImporter:
                 other_periods_in_intervention=others,
                 today=today,
                 end_date=v["end_date"],
+                person=v["person"],
             )
             problems = list(check.problems)
             exit_given = any(
@@ -483,6 +485,18 @@ class EpisodeImporter:
             )
 
 
+def _memo(convert):
+    """``convert`` with a cache (every row of an import shares the same timestamp)."""
+    cache: dict = {}
+
+    def wrapped(value):
+        if value not in cache:
+            cache[value] = convert(value)
+        return cache[value]
+
+    return wrapped
+
+
 class FastInserter:
     """Insert plain rows (``{attname: value}``) and return their new ids, in order.
 
@@ -524,7 +538,7 @@ class FastInserter:
             prep = []
             for f in fields:
                 if f.get_internal_type() == "DateTimeField":
-                    prep.append(lambda v: connection.ops.adapt_datetimefield_value(v))
+                    prep.append(_memo(connection.ops.adapt_datetimefield_value))
                 elif f.get_internal_type() == "DateField":
                     prep.append(lambda v: v.isoformat() if v is not None else None)
                 else:

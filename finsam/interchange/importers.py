@@ -394,7 +394,9 @@ class InterventionImporter(RowImporter):
         ):
             self.ctx.denied(row, "code", "ändra insatsen")
             return None
-        members = {m.kind: m for m in association.members.order_by("organisation_code")}
+        members: dict[str, Member] = {}
+        for m in association.members.order_by("organisation_code"):
+            members.setdefault(m.kind, m)
         providers = []
         for kind in provider_kinds:
             if kind not in members:
