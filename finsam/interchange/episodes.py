@@ -56,6 +56,37 @@ def _h(*parts: object) -> int:
     return hash(parts)
 
 
+_KEPT_AS_IS = (
+    "occupation_before",
+    "time_on_support",
+    "education",
+    "work_hours_before",
+    "study_hours_before",
+    "end_date",
+    "exit_reason",
+    "occupation_after",
+    "work_hours",
+    "study_hours",
+)
+
+
+def _keep_absent_columns(row: Row, v: dict, old: dict) -> None:
+    """A column the file leaves out keeps the stored value of an existing episode (an
+    enrolment-only file must not wipe exits recorded since)."""
+    for col in _KEPT_AS_IS:
+        if col not in row.values:
+            v[col] = old[col]
+    if "support_after" not in row.values:
+        v["support_after"] = list(cl.support_codes(old["support_after"]))
+    if old["participant__identity_level"] == Participant.Level.ANONYMOUS:
+        if "sex" not in row.values:
+            v["sex"] = old["participant__sex"]
+        if "birth_year" not in row.values:
+            v["birth_year"] = old["participant__birth_year"]
+        if "protected_identity" not in row.values:
+            v["protected_identity"] = old["participant__protected_identity"]
+
+
 @dataclass(slots=True)
 class Pending:
     row: Row
@@ -222,6 +253,9 @@ class EpisodeImporter:
 
         pending: list[Pending] = []
         for row, v in parsed:
+            old = existing.get(v["key"])
+            if old is not None:
+                _keep_absent_columns(row, v, old)
             intervention = self._intervention(row)
             if intervention is None:
                 continue
@@ -287,7 +321,6 @@ class EpisodeImporter:
                     start_date=v["start_date"],
                     today=today,
                 )
-            old = existing.get(v["key"])
             if old is not None:
                 problems += self._same_record(old, intervention, pseudonym)
             before = len(ctx.result.problems)

@@ -248,6 +248,10 @@ class AssociationImporter(RowImporter):
         if "seat_municipality" in row.values:
             values["seat_municipality_id"] = seat or None
         existing = Association.objects.filter(code=values["code"]).first()
+        if existing is not None:  # columns the file leaves out keep their stored values
+            for col in ("org_number", "end_date"):
+                if col not in row.values:
+                    values.pop(col)
         if existing is None:
             if self.ctx.actor is not None and not can(self.ctx.actor, Action.ADMIN_SITE):
                 self.ctx.denied(row, "code", "skapa nya samordningsförbund")
@@ -309,7 +313,7 @@ class AreaImporter(RowImporter):
                 valid_to=valid_to,
             )
             return CREATED
-        if existing.valid_to == valid_to:
+        if existing.valid_to == valid_to or "valid_to" not in row.values:
             return UNCHANGED
         services.area_update(actor=self.ctx.actor, row=existing, valid_to=valid_to)
         return UPDATED

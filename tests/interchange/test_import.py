@@ -533,3 +533,38 @@ def test_registry_files(db, tmp_path):
         ("org_number", "org_number.invalid"),
         ("start_date", "date.before_law"),
     }
+
+
+def test_columns_left_out_keep_the_stored_values(world, episodes_file, tmp_path):
+    from finsam.interchange.importers import import_file
+    from finsam.registry.models import Association, Episode
+
+    run_import("episodes", episodes_file(episode_rows(3)))
+    header = [
+        "episode_key",
+        "intervention_code",
+        "personal_number",
+        "consent_date",
+        "home_municipality",
+        "start_date",
+        "support_before",
+        "education",
+    ]
+    rows = [
+        ["K-1", "SBG-IND", PNR_WOMAN, "2024-03-01", "0183", "2024-03-01", "FSS", "GYM"],
+        ["K-3", "SBG-IND", "", "", "0183", "2024-04-01", "FSS", "EFT"],
+    ]
+    result = import_file("episodes", write_csv(tmp_path / "enrol.csv", header, rows))
+    assert (result.created, result.updated, result.unchanged) == (0, 2, 0), result.problems
+    woman = Episode.objects.get(key="K-1")
+    assert woman.education == "GYM" and woman.exit_reason == "ARB"  # the exit is kept
+    assert woman.end_date is not None and woman.support_after_codes == ("ING",)
+    anon = Episode.objects.get(key="K-3")
+    assert anon.education == "EFT" and anon.participant.birth_year == 1983
+    path = write_csv(
+        tmp_path / "a.csv",
+        ["code", "name", "start_date"],
+        [["SBG", "Samordningsförbundet Sundbyberg", "2018-07-01"]],
+    )
+    assert import_file("associations", path).unchanged == 1
+    assert Association.objects.get(code="SBG").org_number == "222000-1784"
