@@ -20,6 +20,7 @@ import platform
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import date
 from pathlib import Path
@@ -53,8 +54,22 @@ def machine() -> dict:
         ram = f"{kb / 1024 / 1024:.1f} GiB"
     except OSError:
         pass
-    return {"nproc": os.cpu_count(), "cpu": cpu, "ram": ram, "python": platform.python_version(),
-            "os": platform.platform()}
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "ram": ram,
+        "python": platform.python_version(),
+        "os": platform.platform(),
+    }
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident memory (VmHWM; unlike ``ru_maxrss`` it is not inherited
+    from the parent across ``exec``)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def child(backend: str, data: Path) -> None:
@@ -75,7 +90,7 @@ def child(backend: str, data: Path) -> None:
         result = import_file(kind, data / (kind.replace("-", "_") + ".csv"))
         assert result.ok, result.problems[:3]
     del StringIO
-    base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    base_rss = peak_rss_mib()
     started = time.perf_counter()
     last = [started]
 
@@ -83,27 +98,46 @@ def child(backend: str, data: Path) -> None:
         now = time.perf_counter()
         if now - last[0] > 10:
             last[0] = now
-            print(f"  {backend}: {rows:,} rows, {rows / (now - started):,.0f} rows/s",
-                  file=sys.stderr, flush=True)
+            print(
+                f"  {backend}: {rows:,} rows, {rows / (now - started):,.0f} rows/s",
+                file=sys.stderr,
+                flush=True,
+            )
 
     result = import_file("episodes", data / "episodes.csv", progress=progress)
     wall = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak = peak_rss_mib()
     with connection.cursor() as cursor:
         cursor.execute("SELECT COUNT(*) FROM registry_episode")
         stored = cursor.fetchone()[0]
-    print(json.dumps({
-        "backend": backend, "rows": result.rows, "created": result.created, "stored": stored,
-        "ok": result.ok, "problems": len(result.problems), "warnings": len(result.warnings),
-        "wall_s": round(wall, 2), "rows_per_s": round(result.rows / wall),
-        "peak_rss_mib": round(peak / 1024), "rss_before_import_mib": round(base_rss / 1024),
-    }))
+    print(
+        json.dumps(
+            {
+                "backend": backend,
+                "rows": result.rows,
+                "created": result.created,
+                "stored": stored,
+                "ok": result.ok,
+                "problems": len(result.problems),
+                "warnings": len(result.warnings),
+                "wall_s": round(wall, 2),
+                "rows_per_s": round(result.rows / wall),
+                "peak_rss_mib": round(peak),
+                "rss_before_import_mib": round(base_rss),
+            }
+        )
+    )
 
 
 def run_child(backend: str, data: Path, env: dict) -> dict:
     proc = subprocess.run(
         [sys.executable, __file__, "--child", backend, "--data", str(data)],
-        env={**os.environ, **env}, cwd=ROOT, stdout=subprocess.PIPE, text=True, check=True)
+        env={**os.environ, **env},
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        check=True,
+    )
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
@@ -114,15 +148,21 @@ def copy_floor(pg: str, csv_path: Path) -> dict:
         conn.execute("DROP TABLE IF EXISTS plain_episodes")
         conn.execute(PLAIN_TABLE)
         started = time.perf_counter()
-        with conn.cursor() as cur, cur.copy(
-                "COPY plain_episodes FROM STDIN WITH (FORMAT csv, HEADER true)") as copy, \
-                open(csv_path, "rb") as fh:
+        with (
+            conn.cursor() as cur,
+            cur.copy("COPY plain_episodes FROM STDIN WITH (FORMAT csv, HEADER true)") as copy,
+            open(csv_path, "rb") as fh,
+        ):
             for block in iter(lambda: fh.read(1 << 20), b""):
                 copy.write(block)
         wall = time.perf_counter() - started
         rows = conn.execute("SELECT COUNT(*) FROM plain_episodes").fetchone()[0]
-    return {"backend": "postgresql COPY (plain table)", "rows": rows, "wall_s": round(wall, 2),
-            "rows_per_s": round(rows / wall)}
+    return {
+        "backend": "postgresql COPY (plain table)",
+        "rows": rows,
+        "wall_s": round(wall, 2),
+        "rows_per_s": round(rows / wall),
+    }
 
 
 def recreate_pg(pg: str, name: str) -> None:
@@ -138,7 +178,7 @@ def main() -> None:
     parser.add_argument("--episodes", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432")
-    parser.add_argument("--workdir", default="/tmp/finsam-bench")
+    parser.add_argument("--workdir", default=str(Path(tempfile.gettempdir()) / "finsam-bench"))
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--skip-pg", action="store_true")
     parser.add_argument("--child")
@@ -153,36 +193,56 @@ def main() -> None:
     work = Path(args.workdir)
     data = work / "data"
     started = time.perf_counter()
-    counts = generate(data, associations=80, episodes=args.episodes, seed=args.seed,
-                      today=date.today())
+    counts = generate(
+        data, associations=80, episodes=args.episodes, seed=args.seed, today=date.today()
+    )
     generated = time.perf_counter() - started
     size = (data / "episodes.csv").stat().st_size
-    report = {"machine": machine(), "episodes": args.episodes, "generated_s": round(generated, 1),
-              "episodes_csv_mib": round(size / 1024 / 1024, 1), "counts": counts, "results": []}
+    report = {
+        "machine": machine(),
+        "episodes": args.episodes,
+        "generated_s": round(generated, 1),
+        "episodes_csv_mib": round(size / 1024 / 1024, 1),
+        "counts": counts,
+        "results": [],
+    }
     print(json.dumps(report["machine"]), file=sys.stderr)
-    print(f"generated {args.episodes:,} episodes ({size / 1024 / 1024:.0f} MiB) in "
-          f"{generated:.1f} s", file=sys.stderr)
+    print(
+        f"generated {args.episodes:,} episodes ({size / 1024 / 1024:.0f} MiB) in {generated:.1f} s",
+        file=sys.stderr,
+    )
     if not args.skip_pg:
         recreate_pg(args.pg, "finsam_bench_copy")
         report["results"].append(copy_floor(args.pg, data / "episodes.csv"))
         recreate_pg(args.pg, "finsam_bench_import")
-        report["results"].append(run_child("postgresql", data, {
-            "DATABASE_URL": f"{args.pg}/finsam_bench_import",
-            "FINSAM_DATA_DIR": str(work / "pg")}))
+        report["results"].append(
+            run_child(
+                "postgresql",
+                data,
+                {
+                    "DATABASE_URL": f"{args.pg}/finsam_bench_import",
+                    "FINSAM_DATA_DIR": str(work / "pg"),
+                },
+            )
+        )
     if not args.skip_sqlite:
         sqlite_dir = work / "sqlite"
         sqlite_dir.mkdir(parents=True, exist_ok=True)
         for f in sqlite_dir.glob("finsam.sqlite3*"):
             f.unlink()
-        report["results"].append(run_child("sqlite", data, {"FINSAM_DATA_DIR": str(sqlite_dir),
-                                                            "DATABASE_URL": ""}))
+        report["results"].append(
+            run_child("sqlite", data, {"FINSAM_DATA_DIR": str(sqlite_dir), "DATABASE_URL": ""})
+        )
     floor = next((r for r in report["results"] if "COPY" in r["backend"]), None)
-    print(f"\n{'database':34} {'rows':>10} {'wall s':>8} {'rows/s':>9} {'peak MiB':>9} "
-          f"{'of COPY':>8}")
+    print(
+        f"\n{'database':34} {'rows':>10} {'wall s':>8} {'rows/s':>9} {'peak MiB':>9} {'of COPY':>8}"
+    )
     for r in report["results"]:
         share = f"{100 * r['rows_per_s'] / floor['rows_per_s']:.1f} %" if floor else ""
-        print(f"{r['backend']:34} {r['rows']:>10,} {r['wall_s']:>8} {r['rows_per_s']:>9,} "
-              f"{r.get('peak_rss_mib', ''):>9} {share:>8}")
+        print(
+            f"{r['backend']:34} {r['rows']:>10,} {r['wall_s']:>8} {r['rows_per_s']:>9,} "
+            f"{r.get('peak_rss_mib', ''):>9} {share:>8}"
+        )
     (work / "result.json").write_text(json.dumps(report, indent=2))
     print(json.dumps(report, indent=2))
 
