@@ -349,7 +349,8 @@ def generate(
 
     volume_rows = []
     for icode, s, e, _area in volume_intv:
-        month = s.replace(day=1)
+        # Monthly counts for the last three years of the intervention's life.
+        month = max(s, min(e or last_day, last_day) - timedelta(days=3 * 365)).replace(day=1)
         stop = min(e or last_day, last_day)
         while month <= stop:
             lam = 12

@@ -132,7 +132,7 @@ def load(directory, names=None) -> None:
 
 @pytest.fixture
 def national(db, tmp_path):
-    counts = generate(tmp_path / "in", associations=4, episodes=400, seed=7)
+    counts = generate(tmp_path / "in", associations=2, episodes=300, seed=7)
     load(tmp_path / "in")
     return counts
 
@@ -142,7 +142,7 @@ def test_synthetic_data_loads_and_survives_an_export_import_round_trip(national,
     from finsam.audit.models import AuditLog, LogType
     from finsam.registry.models import Episode, Participant
 
-    assert Episode.objects.count() == 400 == national["episodes"]
+    assert Episode.objects.count() == 300 == national["episodes"]
     assert Participant.objects.filter(identity_level="anonymous").count() > 20
     before = snapshot()
     User.objects.create_superuser("root", password="pw-root-123456")
@@ -168,7 +168,7 @@ def test_synthetic_data_loads_and_survives_an_export_import_round_trip(national,
         call_command(*args, stdout=StringIO())
     exports = AuditLog.objects.filter(log_type=LogType.EXPORT)
     identity = exports.get(action="export_episodes_identity")
-    assert identity.changes["rows"] == 400 and identity.changes["identities"] == 400
+    assert identity.changes["rows"] == 300 and identity.changes["identities"] == 300
     wipe_registry()
     assert Episode.objects.count() == 0
     load(out)
@@ -305,7 +305,7 @@ def test_demo_data_command_writes_and_loads(db, tmp_path):
     call_command(
         "demo-data",
         "--associations",
-        "3",
+        "2",
         "--episodes",
         "120",
         "--seed",
@@ -316,6 +316,6 @@ def test_demo_data_command_writes_and_loads(db, tmp_path):
         stdout=out,
         stderr=StringIO(),
     )
-    assert Association.objects.count() == 3
+    assert Association.objects.count() == 2
     assert Episode.objects.count() == 120
     assert "120 skapade" in out.getvalue()
