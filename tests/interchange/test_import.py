@@ -568,3 +568,14 @@ def test_columns_left_out_keep_the_stored_values(world, episodes_file, tmp_path)
     )
     assert import_file("associations", path).unchanged == 1
     assert Association.objects.get(code="SBG").org_number == "222000-1784"
+
+
+def test_help_is_swedish_and_english():
+    from django.core.management import load_command_class
+
+    for name in ("import", "export", "demo-data"):
+        command = load_command_class("finsam.interchange", name)
+        text = command.create_parser("finsam", name).format_help()
+        assert " / " in command.help
+        assert "Importerar" in text or "Exporterar" in text or "Skapar" in text, name
+        assert "Imports" in text or "Exports" in text or "Creates" in text, name
