@@ -579,3 +579,18 @@ def test_help_is_swedish_and_english():
         assert " / " in command.help
         assert "Importerar" in text or "Exporterar" in text or "Skapar" in text, name
         assert "Imports" in text or "Exports" in text or "Creates" in text, name
+
+
+def test_an_existing_episode_keeps_its_person_and_intervention(world, episodes_file):
+    from finsam.interchange.importers import import_file
+
+    rows = episode_rows(2)
+    import_file("episodes", episodes_file(rows))
+    rows[0][2] = "19850615-2399"  # another person under the same key
+    rows[1][1] = "OTH-IND"
+    rows[1][7] = "0180"
+    result = import_file("episodes", episodes_file(rows, name="b.csv"))
+    assert {(p.row, p.rule) for p in result.problems} >= {
+        (1, "episode.participant_changed"),
+        (2, "episode.intervention_changed"),
+    }
