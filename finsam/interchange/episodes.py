@@ -56,6 +56,21 @@ def _h(*parts: object) -> int:
     return hash(parts)
 
 
+def _pack(start: date, end: date | None) -> int:
+    """A period as one int (day ordinals < 2**20 until the year 2870; 0 = still open)."""
+    return (start.toordinal() << 20) | (end.toordinal() if end else 0)
+
+
+def _unpack(packed: int | list[int] | None) -> list[tuple[date, date | None]]:
+    if packed is None:
+        return []
+    out = []
+    for p in packed if isinstance(packed, list) else (packed,):
+        end = p & 0xFFFFF
+        out.append((date.fromordinal(p >> 20), date.fromordinal(end) if end else None))
+    return out
+
+
 _KEPT_AS_IS = (
     "occupation_before",
     "time_on_support",
@@ -108,7 +123,9 @@ class EpisodeImporter:
     def __init__(self, ctx: ImportContext):
         self.ctx = ctx
         self.seen: set[int] = set()
-        self.file_periods: dict[int, list[tuple[date, date | None]]] = {}
+        self.file_periods: dict[int, int | list[int]] = {}
+        """(person, intervention) → the person's periods in the file so far, packed (see
+        :func:`_pack`): one int for the usual single period, a list for repeats."""
         self.interventions: dict[str, Intervention | None] = {}
         self.areas: dict[int, list] = {}
         self.allowed: dict[int, bool] = {}
@@ -286,7 +303,7 @@ class EpisodeImporter:
                     for k, s, e in stored.get((participant_id, intervention.pk), [])
                     if _h(k) not in self.seen and _h(k) not in chunk_keys
                 ]
-                others += self.file_periods.get(_h(pseudonym, intervention.pk), [])
+                others += _unpack(self.file_periods.get(_h(pseudonym, intervention.pk)))
             check = rules.validate_enrolment(
                 data,
                 intervention=self._facts(intervention, v["start_date"]),
@@ -328,9 +345,15 @@ class EpisodeImporter:
             if len(ctx.result.problems) > before:
                 continue
             if pseudonym and v["exit_reason"] != cl.EXIT_REGISTRATION_ERROR:
-                self.file_periods.setdefault(_h(pseudonym, intervention.pk), []).append(
-                    (v["start_date"], v["end_date"])
-                )
+                slot = _h(pseudonym, intervention.pk)
+                packed = _pack(v["start_date"], v["end_date"])
+                held = self.file_periods.get(slot)
+                if held is None:
+                    self.file_periods[slot] = packed
+                elif isinstance(held, list):
+                    held.append(packed)
+                else:
+                    self.file_periods[slot] = [held, packed]
             values = {
                 "start_date": v["start_date"],
                 "home_municipality_id": v["home_municipality"],
