@@ -296,12 +296,17 @@ def validate_enrolment(
     other_periods_in_intervention: Sequence[tuple[date, date | None]] = (),
     today: date | None = None,
     known_districts: dict[str, str] | None = None,
+    end_date: date | None = None,
+    person: PersonalNumber | None = None,
 ) -> EnrolmentCheck:
     """Check an enrolment against every rule of ``domain.md`` §3 and derive sex, birth date, age.
 
     ``other_periods_in_intervention``: the (start, end) of the same person's other episodes in the
     same intervention (the caller finds them by pseudonym). ``known_districts``: district code →
-    municipality code.
+    municipality code. ``end_date``: the episode's own end when it is already known (an import of
+    a finished episode); otherwise it counts as still running. ``person``:
+    ``data.personal_number`` already parsed by the caller with the same ``today`` (bulk callers
+    parse it first to find the person); it is not parsed again.
     """
     today = today or date.today()
     check = EnrolmentCheck()
@@ -335,7 +340,7 @@ def validate_enrolment(
                 )
             )
         try:
-            check.person = parse_personal_number(data.personal_number, today=today)
+            check.person = person or parse_personal_number(data.personal_number, today=today)
         except DomainValidationError as exc:
             problems.extend(exc.problems)
         if data.consent_date is None:
@@ -430,7 +435,7 @@ def validate_enrolment(
                 )
             )
         for other_start, other_end in other_periods_in_intervention:
-            if overlaps(data.start_date, None, other_start, other_end):
+            if overlaps(data.start_date, end_date, other_start, other_end):
                 problems.append(
                     _p(
                         "personal_number",

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "finsam.socioeconomics",
     "finsam.evaluation.web",
     "finsam.web",
+    "finsam.interchange",
 ]
 
 MIDDLEWARE = [

@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include("finsam.registry.urls")),
     path("", include("finsam.finance.urls")),
     path("", include("finsam.socioeconomics.urls")),
+    path("", include("finsam.interchange.urls")),
 ]

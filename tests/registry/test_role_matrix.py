@@ -137,6 +137,7 @@ def pages(world, episode):
         ("evaluation_index", reverse("evaluation_index"), {"national_analyst"}),
         ("evaluation_did", reverse("evaluation_did"), {"national_analyst"}),
         ("evaluation_isf", reverse("evaluation_isf"), {"national_analyst"}),
+        ("import_upload", reverse("import_upload"), {"association_admin"}),
     ]
 
 
