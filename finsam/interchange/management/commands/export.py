@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from finsam.interchange.exporters import ExportDenied, export_file
-from finsam.interchange.formats import KINDS
+from finsam.interchange.formats import KINDS as REGISTRY_KINDS
 from finsam.interchange.management.commands._common import resolve_association, resolve_user
+
+BUDGET_LINES = "budget-lines"
+KINDS = (*REGISTRY_KINDS, BUDGET_LINES)
 
 
 class Command(BaseCommand):
@@ -40,6 +44,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, kind, association, output, with_identity, user, **options):
+        if kind == BUDGET_LINES:
+            args = ["budget-lines", "export", "--output", output]
+            args += ["--association", association] if association else []
+            call_command(*args, stdout=self.stdout, stderr=self.stderr)
+            return
         actor = resolve_user(user)
         scope = resolve_association(association)
         try:

@@ -6,16 +6,19 @@ import sys
 import time
 from pathlib import Path
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from finsam.access.permissions import can
 from finsam.domain.access import Action
-from finsam.interchange.formats import KINDS
+from finsam.interchange.formats import KINDS as REGISTRY_KINDS
 from finsam.interchange.importers import import_file
 from finsam.interchange.management.commands._common import resolve_association, resolve_user
 from finsam.interchange.report import report_lines, write_report
 
 PROGRESS_MIN_BYTES = 1 << 20
+BUDGET_LINES = "budget-lines"
+KINDS = (*REGISTRY_KINDS, BUDGET_LINES)
 
 
 class Command(BaseCommand):
@@ -57,6 +60,14 @@ class Command(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"Filen ”{file}” finns inte.")
+        if kind == BUDGET_LINES:
+            # Budget lines belong to the finance module, which owns their rules and import.
+            args = ["budget-lines", "import", file]
+            args += ["--dry-run"] if dry_run else []
+            args += ["--user", user] if user else []
+            args += ["--errors", errors] if errors else []
+            call_command(*args, stdout=self.stdout, stderr=self.stderr)
+            return
         actor = resolve_user(user)
         scope = resolve_association(association)
         if actor is not None and not (
