@@ -17,5 +17,6 @@ def roles(request):
             "interventions": can(user, Action.VIEW_INTERVENTION),
             "episodes": can(user, Action.VIEW_EPISODES),
             "models": can(user, Action.NATIONAL_MODELS),
+            "import": can(user, Action.IMPORT_DATA),
         },
     }
