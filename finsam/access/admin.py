@@ -24,12 +24,13 @@ class RoleAssignmentForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        role, user = data.get("role"), data.get("user")
+        role = data.get("role")
+        user = data.get("user") or getattr(self.instance, "user", None)
         if role and Role(role) in ROLES_WITH_ASSOCIATION and not data.get("association"):
             self.add_error(
                 "association", f"Rollen {ROLE_LABELS[Role(role)]} måste kopplas till ett förbund."
             )
-        if role and user:
+        if role and user and user.pk:
             existing = set(
                 RoleAssignment.objects.filter(user=user)
                 .exclude(pk=self.instance.pk)

@@ -1,3 +1,5 @@
+from django.utils.translation import gettext
+
 from finsam.access.permissions import can, principal_for
 from finsam.domain.access import ROLE_LABELS, Action
 
@@ -8,11 +10,13 @@ def roles(request):
         return {}
     principal = principal_for(user)
     return {
-        "user_roles": sorted(ROLE_LABELS[r] for r in principal.role_set),
+        "user_roles": sorted(gettext(ROLE_LABELS[r]) for r in principal.role_set),
         "nav": {
             "audit": can(user, Action.VIEW_AUDIT),
             "admin": can(user, Action.ADMIN_SITE),
             "interventions": can(user, Action.VIEW_INTERVENTION),
             "episodes": can(user, Action.VIEW_EPISODES),
+            "models": can(user, Action.NATIONAL_MODELS),
+            "import": can(user, Action.IMPORT_DATA),
         },
     }

@@ -20,13 +20,18 @@ class Role(StrEnum):
     NATIONAL_ANALYST = "national_analyst"
 
 
+def gettext_noop(text: str) -> str:
+    """Marks a string for translation (extracted by ``makemessages``) without importing Django."""
+    return text
+
+
 ROLE_LABELS = {
-    Role.SYSTEM_ADMIN: "Systemadministratör",
-    Role.ASSOCIATION_ADMIN: "Förbundsadministratör",
-    Role.INTERVENTION_MANAGER: "Insatsansvarig",
-    Role.PARTICIPANT_HANDLER: "Deltagaransvarig",
-    Role.BOARD_READER: "Styrelse/läsare",
-    Role.NATIONAL_ANALYST: "Nationell analytiker",
+    Role.SYSTEM_ADMIN: gettext_noop("Systemadministratör"),
+    Role.ASSOCIATION_ADMIN: gettext_noop("Förbundsadministratör"),
+    Role.INTERVENTION_MANAGER: gettext_noop("Insatsansvarig"),
+    Role.PARTICIPANT_HANDLER: gettext_noop("Deltagaransvarig"),
+    Role.BOARD_READER: gettext_noop("Styrelse/läsare"),
+    Role.NATIONAL_ANALYST: gettext_noop("Nationell analytiker"),
 }
 
 ROLES_WITH_ASSOCIATION = frozenset(
@@ -76,6 +81,10 @@ class Action(StrEnum):
     ADMIN_SITE = "admin_site"
     NATIONAL_MODELS = "national_models"
     """State allocation, evaluation and other national analyses."""
+    VIEW_PAYBACK_PARAMETERS = "view_payback_parameters"
+    """The socio-economic parameter table (monthly costs per support and actor)."""
+    EDIT_PAYBACK_PARAMETERS = "edit_payback_parameters"
+    """Upload a new version of the socio-economic parameter table."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +118,7 @@ GRANTS: tuple[Grant, ...] = tuple(
             (_A.VIEW_UNPROTECTED_REPORTS, _S.ASSOCIATION),
             (_A.IMPORT_DATA, _S.ASSOCIATION),
             (_A.MANAGE_USERS, _S.ASSOCIATION),
+            (_A.VIEW_PAYBACK_PARAMETERS, _S.ASSOCIATION),
         ],
         Role.INTERVENTION_MANAGER: [
             (_A.VIEW_ASSOCIATION, _S.ASSOCIATION),
@@ -139,6 +149,8 @@ GRANTS: tuple[Grant, ...] = tuple(
             (_A.VIEW_REPORTS, _S.ALL),
             (_A.EXPORT_MICRODATA, _S.ALL),
             (_A.NATIONAL_MODELS, _S.ALL),
+            (_A.VIEW_PAYBACK_PARAMETERS, _S.ALL),
+            (_A.EDIT_PAYBACK_PARAMETERS, _S.ALL),
         ],
     }.items()
     for action, scope in pairs

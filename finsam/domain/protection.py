@@ -350,3 +350,21 @@ def recoverable_cells(result: ProtectedTable) -> list[tuple[CellKey, float]]:
         if math.isclose(recovered, result.cells[key].value or 0, abs_tol=1e-9):
             found.append((key, recovered))
     return found
+
+
+def protect_count(
+    value: int | None, rule: ProtectionRule | None = None, *, protected: bool = True
+) -> int | str | None:
+    """A standalone count as shown: the rule's symbol for 1..threshold−1, else the value.
+
+    For a count shown on its own (no row or column total beside it to subtract from). Counts
+    in tables go through :func:`protect`, which adds secondary suppression.
+    """
+    rule = rule or ProtectionRule()
+    if value is None or not protected:
+        return value
+    return rule.symbol if _primary(Cell(value), rule.threshold) else value
+
+
+def is_protected_symbol(value: object, rule: ProtectionRule | None = None) -> bool:
+    return isinstance(value, str) and value == (rule or ProtectionRule()).symbol

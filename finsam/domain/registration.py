@@ -27,6 +27,7 @@ FIELD_LABELS = {
     "sex": "Kön",
     "birth_year": "Födelseår",
     "home_municipality": "Hemkommun",
+    "district": "Stadsdel",
     "start_date": "Startdatum",
     "end_date": "Slutdatum",
     "support_before": "Försörjning före",
@@ -269,6 +270,8 @@ class EnrolmentInput:
     education: str = ""
     work_hours_before: float | None = None
     study_hours_before: float | None = None
+    district: str = ""
+    """City district code (Stockholm, Göteborg), optional."""
 
 
 @dataclass(slots=True)
@@ -292,11 +295,18 @@ def validate_enrolment(
     known_municipalities: frozenset[str] | set[str],
     other_periods_in_intervention: Sequence[tuple[date, date | None]] = (),
     today: date | None = None,
+    known_districts: dict[str, str] | None = None,
+    end_date: date | None = None,
+    person: PersonalNumber | None = None,
 ) -> EnrolmentCheck:
     """Check an enrolment against every rule of ``domain.md`` §3 and derive sex, birth date, age.
 
     ``other_periods_in_intervention``: the (start, end) of the same person's other episodes in the
-    same intervention (the caller finds them by pseudonym).
+    same intervention (the caller finds them by pseudonym). ``known_districts``: district code →
+    municipality code. ``end_date``: the episode's own end when it is already known (an import of
+    a finished episode); otherwise it counts as still running. ``person``:
+    ``data.personal_number`` already parsed by the caller with the same ``today`` (bulk callers
+    parse it first to find the person); it is not parsed again.
     """
     today = today or date.today()
     check = EnrolmentCheck()
@@ -330,7 +340,7 @@ def validate_enrolment(
                 )
             )
         try:
-            check.person = parse_personal_number(data.personal_number, today=today)
+            check.person = person or parse_personal_number(data.personal_number, today=today)
         except DomainValidationError as exc:
             problems.extend(exc.problems)
         if data.consent_date is None:
@@ -425,7 +435,7 @@ def validate_enrolment(
                 )
             )
         for other_start, other_end in other_periods_in_intervention:
-            if overlaps(data.start_date, None, other_start, other_end):
+            if overlaps(data.start_date, end_date, other_start, other_end):
                 problems.append(
                     _p(
                         "personal_number",
@@ -469,6 +479,27 @@ def validate_enrolment(
                 warning=True,
             )
         )
+
+    if data.district:
+        district_municipality = (known_districts or {}).get(data.district)
+        if district_municipality is None:
+            problems.append(
+                _p(
+                    "district",
+                    "code.unknown",
+                    f"Stadsdel: ”{data.district}” är ingen känd stadsdel.",
+                    data.district,
+                )
+            )
+        elif district_municipality != data.home_municipality:
+            problems.append(
+                _p(
+                    "district",
+                    "district.municipality",
+                    "Stadsdel: stadsdelen ligger inte i hemkommunen.",
+                    data.district,
+                )
+            )
 
     # Enrolment data.
     problems += check_support_codes("support_before", list(data.support_before), after=False)

@@ -23,6 +23,23 @@ class AssociationYear(models.Model):
         "eget kapital vid årets början", max_digits=14, decimal_places=2, null=True, blank=True
     )
     population_16_64 = models.PositiveIntegerField("invånare 16–64 år", null=True, blank=True)
+    contribution_total = models.DecimalField(
+        "medlemmarnas bidrag för helår",
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Förbundets årsbudget från medlemmarna för ett helt år (fördelas 50/25/25).",
+    )
+    state_offer = models.DecimalField(
+        "erbjuden statlig tilldelning",
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Statens erbjudande för året; taket är två gånger den minsta av regionernas "
+        "och kommunernas del.",
+    )
     notes = models.TextField("anteckningar", blank=True)
 
     class Meta:

@@ -17,3 +17,9 @@ def counties() -> list[dict[str, str]]:
 
 def municipalities() -> list[dict[str, str]]:
     return _rows("municipalities.csv")
+
+
+def districts() -> list[dict[str, str]]:
+    """City districts (stadsdelsområden in Stockholm from 2020, stadsområden in Göteborg from
+    2021). There are no official SCB codes for them; the codes are Finsam's own."""
+    return _rows("districts.csv")

@@ -182,6 +182,7 @@ def load_demo(
     handler = User.objects.get(username="handlaggare")
     _episodes(persons, handler, rng, n=episodes, today=today, progress=progress)
     _volume(interventions, system, rng, today)
+    _budgets(interventions, system, today)
     return passwords
 
 
@@ -215,7 +216,7 @@ def _association(demo: DemoAssociation, actor, rng: random.Random) -> list[Inter
         description="Finansiell samordning av rehabilitering för invånare i behov av stöd från "
         "flera myndigheter.",
         contact_person="Förbundschef",
-        municipal_split="population",
+        municipal_split="equal",
     )
     for code in demo.municipalities:
         services.area_add(
@@ -436,6 +437,74 @@ def _volume(interventions, actor, rng: random.Random, today: date) -> None:
                 other=rng.randint(0, 2),
             )
             month = (month + timedelta(days=32)).replace(day=1)
+
+
+# Yearly members' contribution per association (SEK): Sundbyberg's seed budget is 2 000 000.
+ANNUAL_BUDGET = {
+    "SUNDBYBERG": 2_000_000,
+    "FINNVEDEN": 5_100_000,
+    "HOGLANDET": 6_400_000,
+    "SODRA_VATTERBYGDEN": 7_000_000,
+}
+ADMIN_SHARE = {
+    "PREMISES": 0.05,
+    "DIRECTOR": 0.2,
+    "BOARD": 0.04,
+    "AUDIT": 0.02,
+    "IT": 0.02,
+    "OTHER": 0.02,
+}
+
+
+def _budgets(interventions, actor, today: date) -> None:
+    """Budgets for the last three years and this one: resources 50/25/25, administration, and
+    intervention costs split over the person interventions (actuals for past years)."""
+    from finsam.finance import services as finance
+
+    by_association: dict[int, list[Intervention]] = {}
+    for intv in interventions:
+        by_association.setdefault(intv.association_id, []).append(intv)
+    for association in Association.objects.filter(pk__in=by_association):
+        total = ANNUAL_BUDGET[association.code]
+        for year in range(today.year - 3, today.year + 1):
+            finance.association_year_save(
+                actor=actor,
+                association=association,
+                year=year,
+                budget_adopted=date(year - 1, 11, 20),
+                annual_report_adopted=date(year + 1, 3, 15) if year < today.year else None,
+                equity_start=round(total * 0.12),
+                contribution_total=total,
+                state_offer=total / 2,
+            )
+            past = year < today.year
+            members = list(association.members.all())
+            regions = [m.organisation_code for m in members if m.kind == "REGION"]
+            towns = [m.organisation_code for m in members if m.kind == "MUNICIPALITY"]
+            lines = [("resource", "FK", "", total / 2)]
+            lines += [("resource", code, "", total / 4 / len(regions)) for code in regions]
+            lines += [("resource", code, "", total / 4 / len(towns)) for code in towns]
+            lines += [
+                ("admin_cost", kind, "", total * share) for kind, share in ADMIN_SHARE.items()
+            ]
+            persons = [i for i in by_association[association.pk] if i.takes_persons]
+            others = [i for i in by_association[association.pk] if not i.takes_persons]
+            left = total * (1 - sum(ADMIN_SHARE.values()))
+            for intv in persons:
+                lines.append(("intervention_cost", "", intv.code, left * 0.8 / len(persons)))
+            for intv in others:
+                lines.append(("intervention_cost", "", intv.code, left * 0.2 / len(others)))
+            for line, category, code, amount in lines:
+                finance.budget_line_save(
+                    actor=actor,
+                    association=association,
+                    year=year,
+                    line=line,
+                    category=category,
+                    intervention_code=code,
+                    budget=round(amount),
+                    actual=round(amount * (0.93 if line != "resource" else 1.0)) if past else None,
+                )
 
 
 def demo_summary() -> dict[str, int]:

@@ -244,7 +244,63 @@ SUPPORT_BEFORE_CHOICES = [
 ]
 
 
-class EnrolmentForm(ExtraQuestionsMixin, FinsamForm):
+class EnrolmentDataForm(FinsamForm):
+    """The enrolment data shared by enrolment and correction."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from finsam.geo.models import District
+
+        self.fields["district"].choices = _blank(
+            [
+                (d.code, f"{d.municipality.name}: {d.name}")
+                for d in District.objects.select_related("municipality")
+            ]
+        )
+
+    home_municipality = forms.CharField(label="Hemkommun (kommunkod)", max_length=4)
+    district = forms.ChoiceField(
+        label="Stadsdel", required=False, choices=(), help_text="Endast för Stockholm och Göteborg."
+    )
+    start_date = forms.DateField(label="Startdatum", widget=DateInput())
+    support_before = forms.MultipleChoiceField(
+        label="Försörjning före",
+        required=False,
+        choices=SUPPORT_BEFORE_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Flera kan gälla samtidigt.",
+    )
+    occupation_before = forms.ChoiceField(
+        label="Sysselsättning före", required=False, choices=_blank(cl.OCCUPATION.choices())
+    )
+    time_on_support = forms.ChoiceField(
+        label="Tid i offentlig försörjning före start",
+        required=False,
+        choices=_blank(cl.TIME_ON_SUPPORT.choices()),
+    )
+    education = forms.ChoiceField(
+        label="Högsta avslutade utbildning", required=False, choices=_blank(cl.EDUCATION.choices())
+    )
+    work_hours_before = forms.FloatField(
+        label="Arbete före, timmar per vecka", required=False, min_value=0
+    )
+    study_hours_before = forms.FloatField(
+        label="Studier före, timmar per vecka", required=False, min_value=0
+    )
+
+
+class EnrolmentForm(ExtraQuestionsMixin, EnrolmentDataForm):
+    field_order = [
+        "identity_level",
+        "personal_number",
+        "name",
+        "consent_date",
+        "consent_form_version",
+        "protected_identity",
+        "sex",
+        "birth_year",
+    ]
+
     identity_level = forms.ChoiceField(
         label="Registrering",
         widget=forms.RadioSelect,
@@ -283,32 +339,6 @@ class EnrolmentForm(ExtraQuestionsMixin, FinsamForm):
         required=False,
         min_value=1900,
         help_text="Anges vid anonym registrering.",
-    )
-    home_municipality = forms.CharField(label="Hemkommun (kommunkod)", max_length=4)
-    start_date = forms.DateField(label="Startdatum", widget=DateInput())
-    support_before = forms.MultipleChoiceField(
-        label="Försörjning före",
-        required=False,
-        choices=SUPPORT_BEFORE_CHOICES,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="Flera kan gälla samtidigt.",
-    )
-    occupation_before = forms.ChoiceField(
-        label="Sysselsättning före", required=False, choices=_blank(cl.OCCUPATION.choices())
-    )
-    time_on_support = forms.ChoiceField(
-        label="Tid i offentlig försörjning före start",
-        required=False,
-        choices=_blank(cl.TIME_ON_SUPPORT.choices()),
-    )
-    education = forms.ChoiceField(
-        label="Högsta avslutade utbildning", required=False, choices=_blank(cl.EDUCATION.choices())
-    )
-    work_hours_before = forms.FloatField(
-        label="Arbete före, timmar per vecka", required=False, min_value=0
-    )
-    study_hours_before = forms.FloatField(
-        label="Studier före, timmar per vecka", required=False, min_value=0
     )
 
 
@@ -352,32 +382,7 @@ class ExitForm(ExtraQuestionsMixin, FinsamForm):
     )
 
 
-class CorrectionForm(FinsamForm):
-    start_date = forms.DateField(label="Startdatum", widget=DateInput())
-    home_municipality = forms.CharField(label="Hemkommun (kommunkod)", max_length=4)
-    support_before = forms.MultipleChoiceField(
-        label="Försörjning före",
-        required=False,
-        choices=SUPPORT_BEFORE_CHOICES,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    occupation_before = forms.ChoiceField(
-        label="Sysselsättning före", required=False, choices=_blank(cl.OCCUPATION.choices())
-    )
-    time_on_support = forms.ChoiceField(
-        label="Tid i offentlig försörjning före start",
-        required=False,
-        choices=_blank(cl.TIME_ON_SUPPORT.choices()),
-    )
-    education = forms.ChoiceField(
-        label="Högsta avslutade utbildning", required=False, choices=_blank(cl.EDUCATION.choices())
-    )
-    work_hours_before = forms.FloatField(
-        label="Arbete före, timmar per vecka", required=False, min_value=0
-    )
-    study_hours_before = forms.FloatField(
-        label="Studier före, timmar per vecka", required=False, min_value=0
-    )
+class CorrectionForm(EnrolmentDataForm):
     reason = forms.CharField(label="Skäl till rättelsen", max_length=300)
 
 

@@ -24,7 +24,7 @@ from finsam.domain.identity import (
     pseudonym,
 )
 from finsam.domain.problems import DomainValidationError, Problem, raise_if_errors
-from finsam.geo.models import Municipality
+from finsam.geo.models import District, Municipality
 from finsam.registry.models import (
     Association,
     AssociationMunicipality,
@@ -63,11 +63,34 @@ def municipality_codes() -> frozenset[str]:
     return codes
 
 
+def district_municipalities() -> dict[str, str]:
+    """District code → municipality code (a few dozen rows)."""
+    return dict(District.objects.values_list("code", "municipality_id"))
+
+
 def area_on(association_id: int, on: date) -> frozenset[str]:
     return frozenset(
         AssociationMunicipality.objects.filter(association_id=association_id, valid_from__lte=on)
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
         .values_list("municipality_id", flat=True)
+    )
+
+
+def area_periods(association_id: int) -> list[tuple[str, date, date | None]]:
+    """All dated area rows of an association: (municipality code, valid from, valid to).
+
+    For bulk callers (the importer) that need the area on many dates: see :func:`area_from`."""
+    return list(
+        AssociationMunicipality.objects.filter(association_id=association_id).values_list(
+            "municipality_id", "valid_from", "valid_to"
+        )
+    )
+
+
+def area_from(periods: list[tuple[str, date, date | None]], on: date) -> frozenset[str]:
+    """The municipalities of ``periods`` valid on ``on`` (same rule as :func:`area_on`)."""
+    return frozenset(
+        code for code, start, end in periods if start <= on and (end is None or end >= on)
     )
 
 
@@ -105,7 +128,8 @@ ASSOCIATION_FIELDS = [
 ]
 
 
-def _validate_association(values: dict) -> list[Problem]:
+def validate_association(values: dict) -> list[Problem]:
+    """The checks of :func:`association_save` except code uniqueness (shared with the importer)."""
     problems: list[Problem] = []
     if not (values.get("code") or "").strip():
         problems.append(Problem("code", "required", "Kod måste anges."))
@@ -127,12 +151,15 @@ def _validate_association(values: dict) -> list[Problem]:
     return problems
 
 
+_validate_association = validate_association  # the admin's name for it
+
+
 @transaction.atomic
 def association_save(*, actor, association: Association | None = None, **values) -> Association:
     """Create (``association=None``) or update an association."""
     current = _snapshot(association, ASSOCIATION_FIELDS) if association else {}
     merged = {**current, **values}
-    problems = _validate_association(merged)
+    problems = validate_association(merged)
     code_taken = Association.objects.filter(code=merged.get("code"))
     if association is not None:
         code_taken = code_taken.exclude(pk=association.pk)
@@ -159,6 +186,65 @@ def association_save(*, actor, association: Association | None = None, **values)
     return obj
 
 
+def validate_area(
+    *, municipality_code: str, valid_from: date | None, valid_to: date | None
+) -> list[Problem]:
+    """The checks of one area row except the overlap with other associations."""
+    problems: list[Problem] = []
+    if valid_from is None:
+        problems.append(Problem("valid_from", "required", "Giltig från måste anges."))
+    else:
+        problems += rules.check_date_not_before_law("valid_from", valid_from)
+        if valid_to and valid_to < valid_from:
+            problems.append(
+                Problem(
+                    "valid_to",
+                    "date.end_before_start",
+                    "Giltig till får inte vara före giltig från.",
+                )
+            )
+    if municipality_code not in municipality_codes():
+        problems.append(
+            Problem(
+                "municipality",
+                "code.unknown",
+                f"Kommun: ”{municipality_code}” är ingen giltig kommunkod.",
+            )
+        )
+    return problems
+
+
+def area_overlap(
+    *,
+    municipality_code: str,
+    valid_from: date,
+    valid_to: date | None,
+    exclude_id: int | None = None,
+) -> list[Problem]:
+    """A municipality belongs to at most one association at a time."""
+    clash = (
+        AssociationMunicipality.objects.filter(municipality_id=municipality_code)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=valid_from))
+        .select_related("association")
+    )
+    if valid_to:
+        clash = clash.filter(valid_from__lte=valid_to)
+    if exclude_id is not None:
+        clash = clash.exclude(pk=exclude_id)
+    clash = clash.first()
+    if clash is None:
+        return []
+    return [
+        Problem(
+            "municipality",
+            "area.overlap",
+            f"Kommunen hör redan till {clash.association} under en överlappande period "
+            f"(från {clash.valid_from}). En kommun kan bara tillhöra ett förbund åt gången.",
+            municipality_code,
+        )
+    ]
+
+
 @transaction.atomic
 def area_add(
     *,
@@ -168,42 +254,12 @@ def area_add(
     valid_from: date,
     valid_to: date | None = None,
 ) -> AssociationMunicipality:
-    problems = rules.check_date_not_before_law("valid_from", valid_from)
-    if valid_to and valid_to < valid_from:
-        problems.append(
-            Problem(
-                "valid_to", "date.end_before_start", "Giltig till får inte vara före giltig från."
-            )
-        )
-    if municipality_code not in municipality_codes():
-        problems.append(
-            Problem(
-                "municipality",
-                "code.unknown",
-                f"Kommun: ”{municipality_code}” är ingen giltig kommunkod.",
-            )
-        )
-    raise_if_errors(problems)
-    clash = (
-        AssociationMunicipality.objects.filter(municipality_id=municipality_code)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=valid_from))
-        .select_related("association")
+    raise_if_errors(
+        validate_area(municipality_code=municipality_code, valid_from=valid_from, valid_to=valid_to)
     )
-    if valid_to:
-        clash = clash.filter(valid_from__lte=valid_to)
-    clash = clash.first()
-    if clash is not None:
-        raise DomainValidationError(
-            [
-                Problem(
-                    "municipality",
-                    "area.overlap",
-                    f"Kommunen hör redan till {clash.association} under en överlappande period "
-                    f"(från {clash.valid_from}). "
-                    "En kommun kan bara tillhöra ett förbund åt gången.",
-                )
-            ]
-        )
+    raise_if_errors(
+        area_overlap(municipality_code=municipality_code, valid_from=valid_from, valid_to=valid_to)
+    )
     row = AssociationMunicipality.objects.create(
         association=association,
         municipality_id=municipality_code,
@@ -221,15 +277,41 @@ def area_add(
 
 
 @transaction.atomic
-def member_add(
+def area_update(
     *,
     actor,
-    association: Association,
-    kind: str,
-    organisation_code: str,
-    name: str,
-    contribution_percent=None,
-) -> Member:
+    row: AssociationMunicipality,
+    valid_to: date | None,
+) -> AssociationMunicipality:
+    """Change the end of an area row (e.g. a municipality leaves the association)."""
+    raise_if_errors(
+        validate_area(
+            municipality_code=row.municipality_id, valid_from=row.valid_from, valid_to=valid_to
+        )
+    )
+    raise_if_errors(
+        area_overlap(
+            municipality_code=row.municipality_id,
+            valid_from=row.valid_from,
+            valid_to=valid_to,
+            exclude_id=row.pk,
+        )
+    )
+    before = {"valid_to": row.valid_to}
+    row.valid_to = valid_to
+    row.save(update_fields=["valid_to"])
+    audit_change(
+        actor=actor,
+        action="area_update",
+        obj=row,
+        association_id=row.association_id,
+        changes=diff(before, {"valid_to": valid_to}),
+    )
+    return row
+
+
+def validate_member(*, kind: str, organisation_code: str, name: str) -> list[Problem]:
+    """The checks of :func:`member_add` (shared with the importer)."""
     problems: list[Problem] = rules.check_code("kind", kind, cl.MEMBER_KIND)
     if kind == "MUNICIPALITY" and organisation_code not in municipality_codes():
         problems.append(
@@ -257,7 +339,20 @@ def member_add(
         )
     if not (name or "").strip():
         problems.append(Problem("name", "required", "Namn måste anges."))
-    raise_if_errors(problems)
+    return problems
+
+
+@transaction.atomic
+def member_add(
+    *,
+    actor,
+    association: Association,
+    kind: str,
+    organisation_code: str,
+    name: str,
+    contribution_percent=None,
+) -> Member:
+    raise_if_errors(validate_member(kind=kind, organisation_code=organisation_code, name=name))
     member, _ = Member.objects.update_or_create(
         association=association,
         kind=kind,
@@ -424,6 +519,20 @@ def _new_episode_key() -> str:
     return f"E-{uuid.uuid4().hex[:16]}"
 
 
+def episode_periods(participant_ids) -> dict[tuple[int, int], list[tuple[str, date, date | None]]]:
+    """(participant, intervention) → the (key, start, end) of the stored episodes that count for
+    the overlap rule (registration errors do not)."""
+    out: dict[tuple[int, int], list[tuple[str, date, date | None]]] = {}
+    rows = (
+        Episode.objects.filter(participant_id__in=list(participant_ids))
+        .exclude(exit_reason=cl.EXIT_REGISTRATION_ERROR)
+        .values_list("participant_id", "intervention_id", "key", "start_date", "end_date")
+    )
+    for pid, iid, key, start, end in rows:
+        out.setdefault((pid, iid), []).append((key, start, end))
+    return out
+
+
 def _other_periods(
     participant: Participant | None,
     intervention: Intervention,
@@ -431,12 +540,30 @@ def _other_periods(
 ) -> list[tuple[date, date | None]]:
     if participant is None:
         return []
-    qs = Episode.objects.filter(participant=participant, intervention=intervention).exclude(
-        exit_reason=cl.EXIT_REGISTRATION_ERROR
-    )
+    exclude_key = None
     if exclude_episode_id:
-        qs = qs.exclude(pk=exclude_episode_id)
-    return list(qs.values_list("start_date", "end_date"))
+        exclude_key = (
+            Episode.objects.filter(pk=exclude_episode_id).values_list("key", flat=True).first()
+        )
+    periods = episode_periods([participant.pk]).get((participant.pk, intervention.pk), [])
+    return [(start, end) for key, start, end in periods if key != exclude_key]
+
+
+def latest_withdrawals(participant_ids) -> dict[int, date]:
+    """The latest recorded consent withdrawal per participant (only those with one)."""
+    out: dict[int, date] = {}
+    for pid, withdrawn in Consent.objects.filter(
+        participant_id__in=list(participant_ids), withdrawn_date__isnull=False
+    ).values_list("participant_id", "withdrawn_date"):
+        if pid not in out or withdrawn > out[pid]:
+            out[pid] = withdrawn
+    return out
+
+
+def apply_consent_withdrawal(data: rules.EnrolmentInput, withdrawn: date | None) -> None:
+    """A consent given on or before a recorded withdrawal is no longer valid."""
+    if withdrawn is not None and data.consent_date is not None and data.consent_date <= withdrawn:
+        data.consent_withdrawn_date = withdrawn
 
 
 @transaction.atomic
@@ -465,22 +592,15 @@ def episode_enrol(
             person = None  # reported by validate_enrolment below
         if person is not None:
             participant = Participant.objects.filter(pseudonym=pseudonym_for(person)).first()
-    if participant is not None and data.consent_date is not None:
-        # A consent given on or before a recorded withdrawal is no longer valid.
-        withdrawn = (
-            participant.consents.filter(withdrawn_date__isnull=False)
-            .order_by("-withdrawn_date")
-            .values_list("withdrawn_date", flat=True)
-            .first()
-        )
-        if withdrawn is not None and data.consent_date <= withdrawn:
-            data.consent_withdrawn_date = withdrawn
+    if participant is not None:
+        apply_consent_withdrawal(data, latest_withdrawals([participant.pk]).get(participant.pk))
     check = rules.validate_enrolment(
         data,
         intervention=intervention_facts(intervention, data.start_date),
         known_municipalities=municipality_codes(),
         other_periods_in_intervention=_other_periods(participant, intervention),
         today=today,
+        known_districts=district_municipalities() if data.district else None,
     )
     raise_if_errors(check.problems)
     warnings = [p for p in check.problems if p.warning]
@@ -520,6 +640,7 @@ def episode_enrol(
         participant=participant,
         start_date=data.start_date,
         home_municipality_id=data.home_municipality,
+        district_id=District.objects.get(code=data.district).pk if data.district else None,
         sex=check.sex,
         age_at_start=check.age_at_start,
         support_before=cl.support_mask(data.support_before),
@@ -617,6 +738,7 @@ def episode_correct(
     work_hours_before: float | None = None,
     study_hours_before: float | None = None,
     reason: str = "",
+    district: str = "",
     today: date | None = None,
 ) -> Episode:
     """Correct the enrolment data of an episode; the old values stay in the history."""
@@ -633,6 +755,7 @@ def episode_correct(
         education=education,
         work_hours_before=work_hours_before,
         study_hours_before=study_hours_before,
+        district=district,
     )
     check = rules.validate_enrolment(
         data,
@@ -644,6 +767,7 @@ def episode_correct(
             exclude_episode_id=episode.pk,
         ),
         today=today,
+        known_districts=district_municipalities() if district else None,
     )
     problems = [p for p in check.problems if p.field not in ("birth_year", "sex")]
     if episode.end_date and start_date > episode.end_date:
@@ -662,6 +786,7 @@ def episode_correct(
         )
     episode.start_date = start_date
     episode.home_municipality_id = home_municipality
+    episode.district_id = District.objects.get(code=district).pk if district else None
     episode.support_before = cl.support_mask(support_before)
     episode.occupation_before = occupation_before or ""
     episode.time_on_support = time_on_support or ""

@@ -49,6 +49,38 @@ def _render_form(request, form, *, title, back_url, submit="Spara", intro="", ex
     )
 
 
+def _form_page(
+    request,
+    form,
+    action,
+    *,
+    success_url,
+    success_message,
+    title,
+    back_url,
+    submit="Spara",
+    intro="",
+    extra=None,
+    field_map=None,
+):
+    """The whole life of a form page: on a valid POST run ``action`` (a service call) and
+    redirect; otherwise, or on a rule violation, show the form with its errors."""
+    if request.method == "POST" and form.is_valid():
+        response = _save(
+            request,
+            form,
+            action,
+            success_url=success_url,
+            success_message=success_message,
+            field_map=field_map,
+        )
+        if response:
+            return response
+    return _render_form(
+        request, form, title=title, back_url=back_url, submit=submit, intro=intro, extra=extra
+    )
+
+
 # --- associations ------------------------------------------------------------------------------
 
 
@@ -539,30 +571,17 @@ def episode_exit(request, pk):
             episode.intervention.association_id, "exit", timezone.localdate()
         )
     )
-    if request.method == "POST" and form.is_valid():
-
-        def action(data):
-            values = dict(data)
-            values["support_after"] = list(values.get("support_after") or [])
-            return services.episode_exit(
-                actor=request.user,
-                episode=episode,
-                data=services.exit_input_from(values),
-                answers=form.answers(),
-            )
-
-        response = _save(
-            request,
-            form,
-            action,
-            success_message="Avslutet är registrerat.",
-            success_url=reverse("episode_detail", args=[pk]),
-        )
-        if response:
-            return response
-    return _render_form(
+    return _form_page(
         request,
         form,
+        lambda d: services.episode_exit(
+            actor=request.user,
+            episode=episode,
+            data=services.exit_input_from(d),
+            answers=form.answers(),
+        ),
+        success_url=reverse("episode_detail", args=[pk]),
+        success_message="Avslutet är registrerat.",
         title=f"Avsluta inskrivning {episode.key}",
         back_url=reverse("episode_detail", args=[pk]),
         submit="Registrera avslut",
@@ -583,25 +602,12 @@ def episode_correct(request, pk):
         "study_hours_before": episode.study_hours_before,
     }
     form = forms.CorrectionForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-
-        def action(data):
-            values = dict(data)
-            values["support_before"] = list(values.get("support_before") or [])
-            return services.episode_correct(actor=request.user, episode=episode, **values)
-
-        response = _save(
-            request,
-            form,
-            action,
-            success_message="Registreringen är rättad.",
-            success_url=reverse("episode_detail", args=[pk]),
-        )
-        if response:
-            return response
-    return _render_form(
+    return _form_page(
         request,
         form,
+        lambda d: services.episode_correct(actor=request.user, episode=episode, **d),
+        success_url=reverse("episode_detail", args=[pk]),
+        success_message="Registreringen är rättad.",
         title=f"Rätta registrering {episode.key}",
         back_url=reverse("episode_detail", args=[pk]),
         intro="De tidigare uppgifterna sparas i historiken.",
@@ -611,51 +617,29 @@ def episode_correct(request, pk):
 @require_http_methods(["GET", "POST"])
 def episode_mark_error(request, pk):
     episode = _episode(request, pk, Action.EDIT_EPISODES)
-    form = forms.MarkErrorForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        response = _save(
-            request,
-            form,
-            lambda d: services.episode_mark_error(actor=request.user, episode=episode, **d),
-            success_url=reverse("episode_detail", args=[pk]),
-            success_message="Registreringen är markerad som felregistrering.",
-        )
-        if response:
-            return response
-    return _render_form(
+    return _form_page(
         request,
-        form,
+        forms.MarkErrorForm(request.POST or None),
+        lambda d: services.episode_mark_error(actor=request.user, episode=episode, **d),
+        success_url=reverse("episode_detail", args=[pk]),
+        success_message="Registreringen är markerad som felregistrering.",
         title=f"Markera som felregistrering – {episode.key}",
         back_url=reverse("episode_detail", args=[pk]),
         submit="Markera",
-        intro="En felregistrering tas aldrig bort: den räknas inte i någon "
-        "rapport, och historiken sparas.",
+        intro="En felregistrering tas aldrig bort: den räknas inte i någon rapport, och "
+        "historiken sparas.",
     )
 
 
 @require_http_methods(["GET", "POST"])
 def followup_record(request, pk):
     episode = _episode(request, pk, Action.EDIT_EPISODES)
-    form = forms.FollowUpForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-
-        def action(data):
-            values = dict(data)
-            values["support"] = list(values.get("support") or [])
-            return services.followup_record(actor=request.user, episode=episode, **values)
-
-        response = _save(
-            request,
-            form,
-            action,
-            success_message="Uppföljningen är sparad.",
-            success_url=reverse("episode_detail", args=[pk]),
-        )
-        if response:
-            return response
-    return _render_form(
+    return _form_page(
         request,
-        form,
+        forms.FollowUpForm(request.POST or None),
+        lambda d: services.followup_record(actor=request.user, episode=episode, **d),
+        success_url=reverse("episode_detail", args=[pk]),
+        success_message="Uppföljningen är sparad.",
         title=f"Uppföljning – {episode.key}",
         back_url=reverse("episode_detail", args=[pk]),
     )
@@ -670,25 +654,18 @@ def consent_withdraw(request, pk):
     form = forms.ConsentWithdrawForm(
         request.POST or None, initial={"withdrawn_date": timezone.localdate()}
     )
-    if request.method == "POST" and form.is_valid():
-        response = _save(
-            request,
-            form,
-            lambda d: services.consent_withdraw(
-                actor=request.user, participant=episode.participant, **d
-            ),
-            success_url=reverse("episode_detail", args=[pk]),
-            success_message="Återkallelsen av samtycket är registrerad.",
-        )
-        if response:
-            return response
-    return _render_form(
+    return _form_page(
         request,
         form,
+        lambda d: services.consent_withdraw(
+            actor=request.user, participant=episode.participant, **d
+        ),
+        success_url=reverse("episode_detail", args=[pk]),
+        success_message="Återkallelsen av samtycket är registrerad.",
         title=f"Återkalla samtycke – {episode.key}",
         back_url=reverse("episode_detail", args=[pk]),
         submit="Registrera",
-        intro="Efter återkallelsen kan deltagaren bara registreras anonymt, tills "
-        "ett nytt samtycke lämnas. Redan registrerade uppgifter finns kvar; "
-        "begär radering separat om deltagaren vill det.",
+        intro="Efter återkallelsen kan deltagaren bara registreras anonymt, tills ett nytt "
+        "samtycke lämnas. Redan registrerade uppgifter finns kvar; begär radering separat om "
+        "deltagaren vill det.",
     )

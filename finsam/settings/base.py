@@ -39,15 +39,18 @@ INSTALLED_APPS = [
     "finsam.registry",
     "finsam.access",
     "finsam.finance",
+    "finsam.socioeconomics",
+    "finsam.evaluation.web",
     "finsam.reports",
     "finsam.web",
+    "finsam.interchange",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "finsam.accounts.locale.SwedishFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

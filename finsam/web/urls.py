@@ -16,6 +16,10 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("granskningslogg/", audit_list, name="audit_list"),
+    path("utvardering/", include("finsam.evaluation.web.urls")),
     path("", include("finsam.registry.urls")),
+    path("", include("finsam.finance.urls")),
+    path("", include("finsam.socioeconomics.urls")),
+    path("", include("finsam.interchange.urls")),
     path("", include("finsam.reports.urls")),
 ]

@@ -1,4 +1,5 @@
 from django.shortcuts import render
+from django.utils.translation import gettext
 
 from finsam.access.permissions import can, principal_for
 from finsam.domain.access import ROLE_LABELS, Action, Role
@@ -15,7 +16,7 @@ def home(request):
     principal = principal_for(user)
     roles = principal.role_set
     context = {
-        "role_labels": [ROLE_LABELS[r] for r in sorted(roles)],
+        "role_labels": [gettext(ROLE_LABELS[r]) for r in sorted(roles)],
         "is_system_admin": Role.SYSTEM_ADMIN in roles,
         "no_roles": not roles,
         "associations": selectors.association_list(user=user)

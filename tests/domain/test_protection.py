@@ -194,3 +194,18 @@ def test_shares_follow_their_counts(body, threshold):
         if 1 <= (table.cells[(r, "T")].value or 0) < threshold:
             assert share.hidden
     assert recoverable_cells(result) == []
+
+
+def test_protect_count_applies_the_primary_rule_to_a_standalone_count():
+    from finsam.domain.protection import ProtectionRule, protect_count
+
+    rule = ProtectionRule.for_threshold(5)
+    assert [protect_count(v, rule) for v in (None, 0, 1, 4, 5, 120)] == [
+        None,
+        0,
+        "<5",
+        "<5",
+        5,
+        120,
+    ]
+    assert protect_count(3, rule, protected=False) == 3

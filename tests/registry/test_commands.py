@@ -106,3 +106,44 @@ def test_commands_have_swedish_help(command):
 
     cmd = load_command_class("finsam.registry", command)
     assert "/" in cmd.help and any(c in cmd.help for c in "åäö")
+
+
+def test_every_demo_user_logs_in_with_the_printed_password(client, db):
+    from django.urls import reverse
+
+    out = StringIO()
+    call_command("demo", "--episodes", "40", stdout=out)
+    passwords = {}
+    for line in out.getvalue().splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[2] in {
+            "system_admin",
+            "association_admin",
+            "intervention_manager",
+            "participant_handler",
+            "board_reader",
+            "national_analyst",
+        }:
+            passwords[parts[0]] = parts[1]
+    assert len(passwords) == 6
+    for username, password in passwords.items():
+        assert client.login(username=username, password=password), username
+        assert client.get("/").status_code == 200
+        audit = client.get(reverse("audit_list")).status_code
+        assert audit == (200 if username == "sysadmin" else 403)
+        client.logout()
+
+
+def test_demo_has_budgets_following_the_law(db):
+    from finsam.finance.models import BudgetLine
+    from finsam.registry.models import Association
+
+    call_command("demo", "--episodes", "20", stdout=StringIO())
+    sundbyberg = Association.objects.get(code="SUNDBYBERG")
+    lines = BudgetLine.objects.filter(
+        association=sundbyberg,
+        line="resource",
+        year=BudgetLine.objects.order_by("-year").first().year,
+    )
+    by_category = {ln.category: float(ln.budget) for ln in lines}
+    assert by_category == {"FK": 1_000_000, "01": 500_000, "0183": 500_000}

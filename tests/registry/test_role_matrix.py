@@ -100,6 +100,44 @@ def pages(world, episode):
             {"participant_handler"},
         ),
         ("audit_list", reverse("audit_list"), {"system_admin"}),
+        ("budget_list own", reverse("budget_list", args=[own.pk]), ALL),
+        ("budget_year own", reverse("budget_year", args=[own.pk, 2025]), ALL),
+        (
+            "budget_year other",
+            reverse("budget_year", args=[other.pk, 2025]),
+            {"system_admin", "national_analyst"},
+        ),
+        (
+            "budget_year_edit",
+            reverse("budget_year_edit", args=[own.pk, 2025]),
+            {"system_admin", "association_admin"},
+        ),
+        (
+            "budget_line_add",
+            reverse("budget_line_add", args=[own.pk, 2025]),
+            {"system_admin", "association_admin"},
+        ),
+        ("allocation", reverse("allocation"), {"national_analyst"}),
+        ("merger", reverse("merger"), {"national_analyst"}),
+        ("socio_index", reverse("socio_index"), ALL),
+        ("socio_exclusion", reverse("socio_exclusion"), ALL),
+        (
+            "socio_parameters",
+            reverse("socio_parameters"),
+            {"association_admin", "national_analyst"},
+        ),
+        ("socio_parameter_upload", reverse("socio_parameter_upload"), {"national_analyst"}),
+        ("socio_payback", reverse("socio_payback"), ALL - {"system_admin"}),
+        (
+            "socio_payback other",
+            reverse("socio_payback") + f"?association={other.pk}",
+            {"national_analyst"},
+        ),
+        ("socio_needs", reverse("socio_needs"), ALL - {"system_admin"}),
+        ("evaluation_index", reverse("evaluation_index"), {"national_analyst"}),
+        ("evaluation_did", reverse("evaluation_did"), {"national_analyst"}),
+        ("evaluation_isf", reverse("evaluation_isf"), {"national_analyst"}),
+        ("import_upload", reverse("import_upload"), {"association_admin"}),
         ("report_index", reverse("report_index"), ALL - {"system_admin"}),
         ("report_page", reverse("report_page", args=["utfall"]), ALL - {"system_admin"}),
         (
@@ -202,3 +240,22 @@ def test_anonymous_visitor_sees_the_swedish_login_page(client, db):
     html = response.content.decode()
     assert 'lang="sv"' in html and "Logga in" in html and "Lösenord" in html
     assert client.get(reverse("intervention_list")).status_code == 302
+
+
+def test_admin_refuses_incompatible_roles(client, world):
+    from finsam.access.models import RoleAssignment
+
+    client.force_login(world["users"]["system_admin"])
+    response = client.post(
+        reverse("admin:access_roleassignment_add"),
+        {
+            "user": world["users"]["association_admin"].pk,
+            "role": "participant_handler",
+            "association": world["association"].pk,
+        },
+    )
+    assert response.status_code == 200
+    assert "kan inte vara både" in response.content.decode()
+    assert not RoleAssignment.objects.filter(
+        user=world["users"]["association_admin"], role="participant_handler"
+    ).exists()

@@ -287,3 +287,15 @@ def test_intervention_form_rules(client, world):
     assert "används redan av en annan insats" in html
     assert 'value="Ny"' in html
     assert Intervention.objects.count() == before
+
+
+def test_district_must_lie_in_the_home_municipality(client, world):
+    before = counts()
+    response = post_enrol(client, world, district="1480-HIS")
+    assert "stadsdelen ligger inte i hemkommunen" in response.content.decode()
+    assert counts() == before
+    response = post_enrol(client, world, home_municipality="0180", district="0180-BRO")
+    assert response.status_code == 302
+    from finsam.registry.models import Episode
+
+    assert Episode.objects.get().district.name == "Bromma"

@@ -37,3 +37,17 @@ def test_the_stylesheet_is_found_by_the_static_finders():
     from django.contrib.staticfiles import finders
 
     assert finders.find("finsam/finsam.css")
+
+
+def test_english_is_available_and_swedish_is_the_default(client, world):
+    client.force_login(world["users"]["participant_handler"])
+    swedish = client.get("/").content.decode()
+    assert "Logga ut" in swedish and "Deltagaransvarig" in swedish
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = client.get("/").content.decode()
+    assert "Log out" in english and "Participant handler" in english and 'lang="en"' in english
+
+
+def test_an_english_browser_still_gets_swedish_until_the_user_switches(client, db):
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "Logga in" in html and 'lang="sv"' in html

@@ -1,0 +1,51 @@
+"""The upload form of the web import (parse and present only)."""
+
+from __future__ import annotations
+
+from django import forms
+
+from finsam.access.permissions import association_filter
+from finsam.domain.access import Action
+from finsam.interchange.formats import FORMATS
+from finsam.registry.forms import FinsamForm
+from finsam.registry.models import Association
+
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+
+
+class ImportForm(FinsamForm):
+    kind = forms.ChoiceField(
+        label="Vad innehåller filen?",
+        choices=[("", "– välj –")] + [(k, f.label) for k, f in FORMATS.items()],
+    )
+    association = forms.ModelChoiceField(
+        label="Förbund",
+        queryset=Association.objects.none(),
+        empty_label="– välj –",
+        help_text="Alla rader i filen måste höra till förbundet.",
+    )
+    file = forms.FileField(
+        label="Fil (CSV eller xlsx)",
+        help_text="Kolumnerna enligt Finsams filformat. CSV ska vara UTF-8 "
+        "med komma eller semikolon; i xlsx läses det första bladet.",
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["association"].queryset = Association.objects.filter(
+            association_filter(user, Action.IMPORT_DATA)
+        ).order_by("name")
+        self.fields["association"].error_messages["invalid_choice"] = (
+            "Förbund: välj ett förbund du får importera till."
+        )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        name = upload.name.lower()
+        if not (name.endswith(".csv") or name.endswith(".xlsx") or name.endswith(".txt")):
+            raise forms.ValidationError("Fil: välj en CSV- eller xlsx-fil.")
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                "Fil: filen är större än 200 MB; använd kommandot finsam import."
+            )
+        return upload

@@ -1,0 +1,644 @@
+"""Importing the registry files of ``interchange.md``: all-or-nothing, idempotent, audited.
+
+One import is one database transaction. The file is streamed in chunks; every row is parsed
+(:mod:`finsam.interchange.parsing`) and validated with the *same* code the web forms use – the
+registry services (small registry files: one service call per row, inside a savepoint) or, for
+episodes, the rule functions of ``finsam.domain.registration`` fed in bulk by the services'
+reusable look-ups (:mod:`finsam.interchange.episodes`). Rows are written as they pass; when any
+row fails, writing stops, validation goes on to collect every problem, and the transaction is
+rolled back at the end, so nothing is left behind. ``dry_run`` always rolls back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+
+from finsam.access.permissions import can
+from finsam.audit.models import LogType
+from finsam.audit.services import audit_record
+from finsam.domain.access import Action
+from finsam.domain.problems import DomainValidationError, Problem
+from finsam.interchange.formats import FORMATS, FileFormat, column_label
+from finsam.interchange.parsing import Row
+from finsam.interchange.reader import open_table, sha256_of
+from finsam.registry import services
+from finsam.registry.models import (
+    Association,
+    AssociationMunicipality,
+    Episode,
+    FollowUp,
+    Intervention,
+    Member,
+    VolumeCount,
+)
+
+CHUNK_ROWS = 5_000
+CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    file_name: str
+    sha256: str = ""
+    dry_run: bool = False
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def written(self) -> bool:
+        return self.ok and not self.dry_run
+
+    def count(self, outcome: str) -> None:
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
+    def summary(self) -> str:
+        mode = "Provkörning: " if self.dry_run else ""
+        if not self.ok:
+            return f"{mode}{len(self.problems)} fel i {self.file_name}; ingenting har importerats."
+        verb = "skulle skapas" if self.dry_run else "skapade"
+        return (
+            f"{mode}{self.rows} rader i {self.file_name}: {self.created} {verb}, "
+            f"{self.updated} {'skulle uppdateras' if self.dry_run else 'uppdaterade'}, "
+            f"{self.unchanged} oförändrade."
+        )
+
+
+class ImportContext:
+    """What every importer shares: the acting user, scope, today, the result being built."""
+
+    def __init__(
+        self, *, actor, association: Association | None, result: ImportResult, today: date
+    ):
+        self.actor = actor
+        self.association = association
+        self.result = result
+        self.today = today
+        self.failed = False
+
+    @property
+    def writing(self) -> bool:
+        return not self.failed and not self.result.dry_run
+
+    def add(
+        self,
+        problems: list[Problem],
+        row: Row | None = None,
+        field_map: dict[str, str] | None = None,
+    ) -> None:
+        for p in problems:
+            p = replace(
+                p,
+                field=(field_map or {}).get(p.field, p.field),
+                row=p.row if p.row is not None else (row.number if row else None),
+            )
+            if p.warning:
+                self.result.warnings.append(p)
+            else:
+                self.result.problems.append(p)
+                self.failed = True
+
+    def may(self, action: Action, *, association=None, intervention=None) -> bool:
+        """The command's permission rule: the user holds IMPORT_DATA for the association, or the
+        permission the web page for the same write requires (``docs/interchange.md``).
+        ``actor=None`` is the server operator (the command without ``--user``)."""
+        if self.actor is None:
+            return True
+        assoc = (
+            association if association is not None else getattr(intervention, "association", None)
+        )
+        if assoc is not None and can(self.actor, Action.IMPORT_DATA, association=assoc):
+            return True
+        return can(self.actor, action, association=association, intervention=intervention)
+
+    def denied(self, row: Row, column: str, what: str) -> None:
+        self.add(
+            [
+                Problem(
+                    column,
+                    "permission.denied",
+                    f"{column_label(column)}: du har inte behörighet att {what}.",
+                    row.values.get(column),
+                    row=row.number,
+                )
+            ]
+        )
+
+    def outside_scope(self, row: Row, column: str, code: str) -> bool:
+        if self.association is not None and code != self.association.code:
+            self.add(
+                [
+                    Problem(
+                        column,
+                        "association.other",
+                        f"{column_label(column)}: raden hör till ”{code}”, men importen "
+                        f"gäller förbundet ”{self.association.code}”.",
+                        code,
+                        row=row.number,
+                    )
+                ]
+            )
+            return True
+        return False
+
+
+class RowImporter:
+    """Base for the small registry files: one service call per row, inside a savepoint."""
+
+    fmt: FileFormat
+    field_map: dict[str, str] = {}
+
+    def __init__(self, ctx: ImportContext):
+        self.ctx = ctx
+        self.seen: set[bytes] = set()
+
+    def handle_chunk(self, rows: list[Row]) -> None:
+        for row in rows:
+            self.ctx.result.rows += 1
+            key = hashlib.blake2b(
+                "\x1f".join(row.values.get(c, "").upper() for c in self.fmt.key).encode(),
+                digest_size=12,
+            ).digest()
+            if key in self.seen:
+                self.ctx.add(
+                    [
+                        Problem(
+                            self.fmt.key[0],
+                            "file.duplicate_key",
+                            "Samma nyckel ("
+                            + ", ".join(f"{c}={row.values.get(c, '')}" for c in self.fmt.key)
+                            + ") förekommer på flera rader i filen.",
+                            row.values.get(self.fmt.key[0]),
+                            row=row.number,
+                        )
+                    ]
+                )
+                continue
+            self.seen.add(key)
+            before = len(self.ctx.result.problems)
+            try:
+                with transaction.atomic():
+                    outcome = self.handle_row(row)
+            except DomainValidationError as exc:
+                self.ctx.add(exc.problems, row, self.field_map)
+                continue
+            except DatabaseError as exc:  # a constraint the rules do not cover: report, go on
+                self.ctx.add(
+                    [
+                        Problem(
+                            "",
+                            "database",
+                            f"Raden kunde inte sparas: {str(exc).splitlines()[0][:200]}",
+                            row=row.number,
+                        )
+                    ]
+                )
+                continue
+            if outcome is not None and len(self.ctx.result.problems) == before:
+                self.ctx.result.count(outcome)
+
+    def handle_row(self, row: Row) -> str | None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def parsed(self, row: Row) -> bool:
+        if row.problems:
+            self.ctx.add(row.problems)
+            return False
+        return True
+
+
+def _changed(obj, values: dict) -> bool:
+    return any(getattr(obj, k) != v for k, v in values.items())
+
+
+class AssociationImporter(RowImporter):
+    fmt = FORMATS["associations"]
+    field_map = {"seat_municipality_id": "seat_municipality"}
+
+    def handle_row(self, row: Row) -> str | None:
+        values = {
+            "code": row.text("code", max_length=40),
+            "name": row.text("name"),
+            "org_number": row.text("org_number", max_length=11),
+            "start_date": row.date("start_date"),
+            "end_date": row.date("end_date"),
+        }
+        seat = row.text("seat_municipality", max_length=4)
+        if seat and seat not in services.municipality_codes():
+            row._problem(
+                "seat_municipality", "code.unknown", f"”{seat}” är ingen giltig kommunkod.", seat
+            )
+        if not self.parsed(row) or self.ctx.outside_scope(row, "code", values["code"]):
+            return None
+        if "seat_municipality" in row.values:
+            values["seat_municipality_id"] = seat or None
+        existing = Association.objects.filter(code=values["code"]).first()
+        if existing is not None:  # columns the file leaves out keep their stored values
+            for col in ("org_number", "end_date"):
+                if col not in row.values:
+                    values.pop(col)
+        if existing is None:
+            if self.ctx.actor is not None and not can(self.ctx.actor, Action.ADMIN_SITE):
+                self.ctx.denied(row, "code", "skapa nya samordningsförbund")
+                return None
+        elif not self.ctx.may(Action.EDIT_ASSOCIATION, association=existing):
+            self.ctx.denied(row, "code", "ändra förbundet")
+            return None
+        if existing is not None and not _changed(existing, values):
+            return UNCHANGED
+        services.association_save(actor=self.ctx.actor, association=existing, **values)
+        return CREATED if existing is None else UPDATED
+
+
+def _association(ctx: ImportContext, row: Row, column: str = "association_code"):
+    code = row.values.get(column, "")
+    if ctx.outside_scope(row, column, code):
+        return None
+    association = Association.objects.filter(code=code).first()
+    if association is None:
+        ctx.add(
+            [
+                Problem(
+                    column,
+                    "code.unknown",
+                    f"{column_label(column)}: det finns inget förbund med koden ”{code}”.",
+                    code,
+                    row=row.number,
+                )
+            ]
+        )
+    return association
+
+
+class AreaImporter(RowImporter):
+    fmt = FORMATS["association-municipalities"]
+    field_map = {"municipality": "municipality_code"}
+
+    def handle_row(self, row: Row) -> str | None:
+        code = row.text("municipality_code", max_length=4, required=True)
+        valid_from = row.date("valid_from", required=True)
+        valid_to = row.date("valid_to")
+        if not self.parsed(row):
+            return None
+        association = _association(self.ctx, row)
+        if association is None:
+            return None
+        if not self.ctx.may(Action.EDIT_ASSOCIATION, association=association):
+            self.ctx.denied(row, "association_code", "ändra förbundets område")
+            return None
+        existing = AssociationMunicipality.objects.filter(
+            association=association, municipality_id=code, valid_from=valid_from
+        ).first()
+        if existing is None:
+            services.area_add(
+                actor=self.ctx.actor,
+                association=association,
+                municipality_code=code,
+                valid_from=valid_from,
+                valid_to=valid_to,
+            )
+            return CREATED
+        if existing.valid_to == valid_to or "valid_to" not in row.values:
+            return UNCHANGED
+        services.area_update(actor=self.ctx.actor, row=existing, valid_to=valid_to)
+        return UPDATED
+
+
+class MemberImporter(RowImporter):
+    fmt = FORMATS["members"]
+    field_map = {"kind": "member_kind"}
+
+    def handle_row(self, row: Row) -> str | None:
+        kind = row.text("member_kind", max_length=12, required=True, upper=True)
+        org = row.text("organisation_code", max_length=4, required=True, upper=True)
+        name = row.text("name")
+        if not self.parsed(row):
+            return None
+        association = _association(self.ctx, row)
+        if association is None:
+            return None
+        if not self.ctx.may(Action.EDIT_ASSOCIATION, association=association):
+            self.ctx.denied(row, "association_code", "ändra förbundets medlemmar")
+            return None
+        existing = Member.objects.filter(
+            association=association, kind=kind, organisation_code=org
+        ).first()
+        if existing is not None and existing.name == name:
+            return UNCHANGED
+        services.member_add(
+            actor=self.ctx.actor,
+            association=association,
+            kind=kind,
+            organisation_code=org,
+            name=name,
+            contribution_percent=existing.contribution_percent if existing else None,
+        )
+        return CREATED if existing is None else UPDATED
+
+
+class InterventionImporter(RowImporter):
+    fmt = FORMATS["interventions"]
+    field_map = {"target_groups": "target_groups"}
+
+    def handle_row(self, row: Row) -> str | None:
+        values = {
+            "code": row.text("code", max_length=40),
+            "name": row.text("name"),
+            "orientation": row.text("orientation", max_length=12).lower(),
+            "registration": row.text("registration", max_length=10).lower(),
+            "start_date": row.date("start_date"),
+            "end_date": row.date("end_date"),
+            "target_groups": row.multi("target_groups"),
+            "esf": bool(row.flag("esf")),
+            "planned_participants": row.integer("planned_participants"),
+        }
+        provider_kinds = row.multi("providers")
+        if not self.parsed(row):
+            return None
+        association = _association(self.ctx, row)
+        if association is None:
+            return None
+        existing = Intervention.objects.filter(code=values["code"]).first()
+        if existing is not None and existing.association_id != association.pk:
+            self.ctx.add(
+                [
+                    Problem(
+                        "association_code",
+                        "intervention.other_association",
+                        f"Insatsen ”{values['code']}” tillhör ett annat förbund och kan "
+                        "inte flyttas genom import.",
+                        row.values.get("association_code"),
+                        row=row.number,
+                    )
+                ]
+            )
+            return None
+        if existing is None and not self.ctx.may(
+            Action.CREATE_INTERVENTION, association=association
+        ):
+            self.ctx.denied(row, "code", "skapa insatser i förbundet")
+            return None
+        if existing is not None and not self.ctx.may(
+            Action.EDIT_INTERVENTION, intervention=existing
+        ):
+            self.ctx.denied(row, "code", "ändra insatsen")
+            return None
+        members: dict[str, Member] = {}
+        for m in association.members.order_by("organisation_code"):
+            members.setdefault(m.kind, m)
+        providers = []
+        for kind in provider_kinds:
+            if kind not in members:
+                self.ctx.add(
+                    [
+                        Problem(
+                            "providers",
+                            "provider.unknown",
+                            f"Anordnare: förbundet har ingen medlem av typen ”{kind}”.",
+                            kind,
+                            row=row.number,
+                        )
+                    ]
+                )
+                return None
+            providers.append(members[kind])
+        if not {"providers", "target_groups", "esf", "planned_participants", "end_date"} <= set(
+            row.values
+        ):
+            # Missing optional columns keep the stored value.
+            for col in ("target_groups", "esf", "planned_participants", "end_date"):
+                if col not in row.values and existing is not None:
+                    values.pop(col)
+        if "providers" not in row.values:
+            providers = None if existing is not None else []
+        if (
+            existing is not None
+            and not _changed(existing, values)
+            and (
+                providers is None
+                or sorted(m.pk for m in providers)
+                == sorted(existing.providers.values_list("pk", flat=True))
+            )
+        ):
+            return UNCHANGED
+        services.intervention_save(
+            actor=self.ctx.actor,
+            association=association,
+            intervention=existing,
+            providers=providers,
+            **values,
+        )
+        return CREATED if existing is None else UPDATED
+
+
+def _intervention(ctx: ImportContext, row: Row, cache: dict) -> Intervention | None:
+    code = row.values.get("intervention_code", "")
+    if code not in cache:
+        cache[code] = Intervention.objects.select_related("association").filter(code=code).first()
+    intervention = cache[code]
+    if intervention is None:
+        ctx.add(
+            [
+                Problem(
+                    "intervention_code",
+                    "code.unknown",
+                    f"Insatskod: det finns ingen insats med koden ”{code[:40]}”.",
+                    code[:40],
+                    row=row.number,
+                )
+            ]
+        )
+        return None
+    if ctx.outside_scope(row, "intervention_code", intervention.association.code):
+        return None
+    return intervention
+
+
+class VolumeImporter(RowImporter):
+    fmt = FORMATS["volume"]
+    field_map = {"intervention": "intervention_code"}
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self.interventions: dict = {}
+
+    def handle_row(self, row: Row) -> str | None:
+        month = row.month("month")
+        if not row.has("month"):
+            row._problem("month", "required", "månad måste anges (ÅÅÅÅ-MM).")
+        counts = {c: row.integer(c) for c in ("women", "men", "other")}
+        if not self.parsed(row):
+            return None
+        intervention = _intervention(self.ctx, row, self.interventions)
+        if intervention is None:
+            return None
+        if not self.ctx.may(Action.EDIT_VOLUME, intervention=intervention):
+            self.ctx.denied(row, "intervention_code", "registrera volym för insatsen")
+            return None
+        existing = VolumeCount.objects.filter(intervention=intervention, month=month).first()
+        values = {c: v or 0 for c, v in counts.items()}
+        if existing is not None and not _changed(existing, values):
+            return UNCHANGED
+        services.volume_record(
+            actor=self.ctx.actor, intervention=intervention, month=month, **counts
+        )
+        return CREATED if existing is None else UPDATED
+
+
+class FollowUpImporter(RowImporter):
+    fmt = FORMATS["followups"]
+
+    def handle_row(self, row: Row) -> str | None:
+        key = row.text("episode_key", max_length=64, required=True)
+        months = row.integer("months_after", required=True)
+        values = {
+            "support": row.multi("support"),
+            "occupation": row.text("occupation", max_length=6, upper=True),
+            "work_hours": row.decimal("work_hours"),
+            "study_hours": row.decimal("study_hours"),
+        }
+        if not self.parsed(row):
+            return None
+        episode = (
+            Episode.objects.select_related("intervention__association").filter(key=key).first()
+        )
+        if episode is None:
+            self.ctx.add(
+                [
+                    Problem(
+                        "episode_key",
+                        "episode.unknown",
+                        f"Inskrivningsnyckel: det finns ingen inskrivning ”{key}”.",
+                        key,
+                        row=row.number,
+                    )
+                ]
+            )
+            return None
+        if self.ctx.outside_scope(row, "episode_key", episode.intervention.association.code):
+            return None
+        if not self.ctx.may(Action.EDIT_EPISODES, intervention=episode.intervention):
+            self.ctx.denied(row, "episode_key", "registrera uppföljningar för insatsen")
+            return None
+        existing = FollowUp.objects.filter(episode=episode, months_after=months).first()
+        if (
+            existing is not None
+            and existing.support_codes == tuple(sorted(values["support"], key=_support_order))
+            and existing.occupation == values["occupation"]
+            and existing.work_hours == values["work_hours"]
+            and existing.study_hours == values["study_hours"]
+        ):
+            return UNCHANGED
+        services.followup_record(
+            actor=self.ctx.actor,
+            episode=episode,
+            months_after=months,
+            source="register" if self.ctx.actor is None else "handler",
+            **values,
+        )
+        return CREATED if existing is None else UPDATED
+
+
+def _support_order(code: str) -> int:
+    from finsam.domain import codelists as cl
+
+    return cl.SUPPORT.code_values.index(code) if code in cl.SUPPORT else 99
+
+
+def _importer_for(kind: str, ctx: ImportContext):
+    from finsam.interchange.episodes import EpisodeImporter
+
+    return {
+        "associations": AssociationImporter,
+        "association-municipalities": AreaImporter,
+        "members": MemberImporter,
+        "interventions": InterventionImporter,
+        "episodes": EpisodeImporter,
+        "volume": VolumeImporter,
+        "followups": FollowUpImporter,
+    }[kind](ctx)
+
+
+def import_file(
+    kind: str,
+    path: Path | str,
+    *,
+    actor=None,
+    association: Association | None = None,
+    dry_run: bool = False,
+    file_name: str | None = None,
+    progress: Callable[[int, float | None], None] | None = None,
+    today: date | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+) -> ImportResult:
+    """Import one file of ``kind`` (see :data:`FORMATS`). Never raises on bad data: the problems
+    are in the result, and nothing was written unless ``result.written``."""
+    if kind not in FORMATS:
+        raise ValueError(f"unknown kind {kind!r}")
+    path = Path(path)
+    result = ImportResult(
+        kind=kind, file_name=file_name or path.name, dry_run=dry_run, sha256=sha256_of(path)
+    )
+    table = open_table(path, FORMATS[kind])
+    ctx = ImportContext(
+        actor=actor, association=association, result=result, today=today or timezone.localdate()
+    )
+    with transaction.atomic():
+        importer = _importer_for(kind, ctx)
+        chunk: list[Row] = []
+        for number, values in table.rows():
+            chunk.append(Row(number, values))
+            if len(chunk) >= chunk_rows:
+                importer.handle_chunk(chunk)
+                chunk = []
+                if progress:
+                    progress(result.rows, table.position / table.size if table.size else None)
+        if chunk:
+            importer.handle_chunk(chunk)
+        if table.problems:
+            ctx.add(table.problems)
+        if hasattr(importer, "finish") and not ctx.failed:
+            importer.finish()
+        if progress:
+            progress(result.rows, 1.0)
+        if result.ok and result.rows == 0:
+            ctx.add([Problem("", "file.no_rows", "Filen har inga datarader.", warning=True)])
+        result.problems.sort(key=lambda p: p.row or 0)
+        if result.ok and not dry_run:
+            audit_record(
+                actor=actor,
+                log_type=LogType.CHANGE,
+                action=f"import_{kind}",
+                object_type="interchange.import",
+                object_id=result.sha256[:16],
+                association_id=association.pk if association else None,
+                summary=f"Import av {result.file_name}: {result.created} skapade, "
+                f"{result.updated} uppdaterade, {result.unchanged} oförändrade",
+                changes={
+                    "kind": kind,
+                    "file": result.file_name,
+                    "sha256": result.sha256,
+                    "rows": result.rows,
+                    "created": result.created,
+                    "updated": result.updated,
+                    "unchanged": result.unchanged,
+                },
+            )
+        else:
+            transaction.set_rollback(True)
+    return result

@@ -1,0 +1,124 @@
+"""Turning the text cells of one file row into typed values, collecting format problems.
+
+Only the *format* is checked here (a date is a date, a number a number, a cell not too long); every
+registration rule is applied by ``finsam.domain.registration`` through the registry services.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from finsam.domain import codelists as cl
+from finsam.domain.problems import Problem
+from finsam.interchange.formats import column_label
+
+
+class Row:
+    def __init__(self, number: int, values: dict[str, str]):
+        self.number = number
+        self.values = values
+        self.problems: list[Problem] = []
+
+    def _problem(self, col: str, rule: str, message: str, value=None) -> None:
+        self.problems.append(
+            Problem(col, rule, f"{column_label(col)}: {message}", value, row=self.number)
+        )
+
+    def has(self, col: str) -> bool:
+        return bool(self.values.get(col, ""))
+
+    def text(
+        self, col: str, *, max_length: int = 200, required: bool = False, upper: bool = False
+    ) -> str:
+        value = self.values.get(col, "")
+        if required and not value:
+            self._problem(col, "required", "värdet måste anges.")
+        if len(value) > max_length:
+            self._problem(
+                col,
+                "format.too_long",
+                f"högst {max_length} tecken är tillåtna (nu {len(value)}).",
+                value[:40] + "…",
+            )
+            return ""
+        return value.upper() if upper else value
+
+    def date(self, col: str, *, required: bool = False) -> date | None:
+        value = self.values.get(col, "")
+        if not value:
+            if required:
+                self._problem(col, "required", "datum måste anges (ÅÅÅÅ-MM-DD).")
+            return None
+        try:
+            if len(value) != 10:
+                raise ValueError
+            return date.fromisoformat(value)
+        except ValueError:
+            self._problem(
+                col, "format.date", f"”{value[:40]}” är inget datum (ÅÅÅÅ-MM-DD).", value[:40]
+            )
+            return None
+
+    def month(self, col: str) -> date | None:
+        value = self.values.get(col, "")
+        if not value:
+            return None
+        try:
+            if len(value) != 7:
+                raise ValueError
+            return date.fromisoformat(value + "-01")
+        except ValueError:
+            self._problem(
+                col, "format.month", f"”{value[:40]}” är ingen månad (ÅÅÅÅ-MM).", value[:40]
+            )
+            return None
+
+    def integer(self, col: str, *, required: bool = False) -> int | None:
+        value = self.values.get(col, "")
+        if not value:
+            if required:
+                self._problem(col, "required", "ett heltal måste anges.")
+            return None
+        try:
+            if len(value) > 12:
+                raise ValueError
+            return int(value)
+        except ValueError:
+            self._problem(col, "format.integer", f"”{value[:40]}” är inget heltal.", value[:40])
+            return None
+
+    def decimal(self, col: str) -> float | None:
+        value = self.values.get(col, "")
+        if not value:
+            return None
+        try:
+            if len(value) > 20:
+                raise ValueError
+            number = float(value)
+            if number != number or number in (float("inf"), float("-inf")):
+                raise ValueError
+            return number
+        except ValueError:
+            self._problem(
+                col,
+                "format.number",
+                f"”{value[:40]}” är inget tal (använd decimalpunkt).",
+                value[:40],
+            )
+            return None
+
+    def flag(self, col: str) -> bool | None:
+        value = self.values.get(col, "")
+        if not value:
+            return None
+        if value in ("0", "1"):
+            return value == "1"
+        self._problem(col, "format.flag", f"ska vara 0 eller 1, inte ”{value[:40]}”.", value[:40])
+        return None
+
+    def multi(self, col: str) -> list[str]:
+        value = self.values.get(col, "")
+        if len(value) > 200:
+            self._problem(col, "format.too_long", "för många koder.", value[:40] + "…")
+            return []
+        return cl.split_multi(value)

@@ -1,0 +1,235 @@
+"""Reading interchange files: CSV (UTF-8, BOM accepted, ``,`` or ``;``) or xlsx (first sheet).
+
+Rows are streamed, never loaded whole. Structural problems (encoding, header, row length) are
+reported as :class:`Problem` with the row number (1 = the first data row, 0 = the header).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from finsam.domain.problems import Problem
+from finsam.interchange.formats import FileFormat
+
+MAX_FIELD_CHARS = 10_000
+"""A longer cell is an error (no registry field is anywhere near this long)."""
+XLSX_MAGIC = b"PK\x03\x04"
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass
+class Table:
+    """An opened file: its header problems, and an iterator over the data rows."""
+
+    path: Path
+    fmt: FileFormat
+    header: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    size: int = 0
+    position: int = 0
+    """Bytes read so far (for progress)."""
+
+    def rows(self) -> Iterator[tuple[int, dict[str, str]]]:
+        """``(row number, {column: text})``; structural problems go to ``self.problems``."""
+        with open(self.path, "rb") as fh:
+            is_xlsx = fh.read(4) == XLSX_MAGIC
+        source = _xlsx_rows(self.path) if is_xlsx else _csv_rows(self)
+        try:
+            first = next(source, None)
+            if first is None:
+                self.problems.append(Problem("", "file.empty", "Filen är tom (ingen rubrikrad)."))
+                return
+            self.header = [str(h or "").strip().lstrip("\ufeff").lower() for h in first]
+            if not self._check_header():
+                return
+            width = len(self.header)
+            for number, cells in enumerate(source, start=1):
+                if not any(str(c).strip() for c in cells):
+                    continue
+                if len(cells) > width and any(str(c).strip() for c in cells[width:]):
+                    self.problems.append(
+                        Problem(
+                            "",
+                            "file.row_length",
+                            f"Rad {number} har fler fält ({len(cells)}) än rubrikraden ({width}).",
+                            len(cells),
+                            row=number,
+                        )
+                    )
+                    continue
+                values = {}
+                for col, cell in zip(self.header, cells, strict=False):
+                    text = str(cell).strip()
+                    if "\x00" in text:
+                        self.problems.append(
+                            Problem(
+                                col,
+                                "format.control_character",
+                                f"{col}: fältet innehåller ett otillåtet tecken (NUL).",
+                                None,
+                                row=number,
+                            )
+                        )
+                        text = ""
+                    if len(text) > MAX_FIELD_CHARS:
+                        self.problems.append(
+                            Problem(
+                                col,
+                                "format.too_long",
+                                f"{col}: fältet är för långt ({len(text)} tecken).",
+                                None,
+                                row=number,
+                            )
+                        )
+                        text = ""
+                    values[col] = text
+                yield number, values
+        except UnicodeDecodeError:
+            self.problems.append(
+                Problem(
+                    "",
+                    "file.encoding",
+                    "Filen är inte kodad som UTF-8. Spara den som ”CSV UTF-8” och försök igen.",
+                )
+            )
+        except (csv.Error, ValueError, KeyError, OSError) as exc:
+            self.problems.append(
+                Problem(
+                    "", "file.format", f"Filen kan inte läsas som CSV eller xlsx ({_short(exc)})."
+                )
+            )
+
+    def _check_header(self) -> bool:
+        known = set(self.fmt.columns)
+        ok = True
+        seen: set[str] = set()
+        for col in self.header:
+            if col in seen:
+                self.problems.append(
+                    Problem(
+                        col,
+                        "file.duplicate_column",
+                        f"Kolumnen ”{col}” förekommer två gånger.",
+                        col,
+                        row=0,
+                    )
+                )
+                ok = False
+            seen.add(col)
+            if col not in known:
+                self.problems.append(
+                    Problem(
+                        col,
+                        "file.unknown_column",
+                        f"Okänd kolumn ”{_clip(col)}”. Tillåtna kolumner för {self.fmt.kind}: "
+                        f"{', '.join(self.fmt.columns)}.",
+                        _clip(col),
+                        row=0,
+                    )
+                )
+                ok = False
+        for col in self.fmt.required:
+            if col not in seen:
+                self.problems.append(
+                    Problem(
+                        col,
+                        "file.missing_column",
+                        f"Kolumnen ”{col}” saknas (den är obligatorisk).",
+                        col,
+                        row=0,
+                    )
+                )
+                ok = False
+        return ok
+
+
+def open_table(path: Path | str, fmt: FileFormat) -> Table:
+    path = Path(path)
+    return Table(path=path, fmt=fmt, size=path.stat().st_size)
+
+
+def _clip(text: str, n: int = 60) -> str:
+    return text if len(text) <= n else text[:n] + "…"
+
+
+def _short(exc: Exception) -> str:
+    return _clip(str(exc) or type(exc).__name__, 120)
+
+
+class _Counting(io.RawIOBase):
+    def __init__(self, fh, table: Table):
+        self._fh, self._table = fh, table
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        n = self._fh.readinto(buffer)
+        self._table.position += n or 0
+        return n
+
+
+def _csv_rows(table: Table) -> Iterator[list[str]]:
+    csv.field_size_limit(MAX_FIELD_CHARS * 4)
+    with open(table.path, "rb") as raw:
+        stream = io.TextIOWrapper(
+            io.BufferedReader(_Counting(raw, table), 1 << 16),
+            encoding="utf-8-sig",
+            errors="strict",
+            newline="",
+        )
+        first_line = stream.readline()
+        if not first_line.strip():
+            return
+        delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+        reader = csv.reader(_chain(first_line, stream), delimiter=delimiter)
+        yield from reader
+
+
+def _chain(first: str, rest) -> Iterator[str]:
+    yield first
+    yield from rest
+
+
+def _xlsx_rows(path: Path) -> Iterator[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # any unreadable workbook is one file problem
+        raise ValueError(f"ogiltig xlsx-fil: {_short(exc)}") from None
+    try:
+        sheet = wb.worksheets[0]
+        for cells in sheet.iter_rows(values_only=True):
+            yield [_cell_text(c) for c in cells]
+    finally:
+        wb.close()
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return (
+            value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+        )
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
