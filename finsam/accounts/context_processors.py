@@ -18,5 +18,6 @@ def roles(request):
             "episodes": can(user, Action.VIEW_EPISODES),
             "models": can(user, Action.NATIONAL_MODELS),
             "import": can(user, Action.IMPORT_DATA),
+            "reports": can(user, Action.VIEW_REPORTS),
         },
     }

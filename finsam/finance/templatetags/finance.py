@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from django import template
 
-from finsam.access.permissions import can
-from finsam.domain.access import Action
 from finsam.domain.finance._money import format_sek
 
 register = template.Library()
@@ -33,9 +31,3 @@ def num(value, decimals: int = 0) -> str:
         return "–"
     text = f"{float(value):,.{int(decimals)}f}"
     return text.replace(",", " ").replace(".", ",").replace("-", "\u2212")
-
-
-@register.filter
-def may_run_models(user) -> bool:
-    """May the user open the national models (the allocation and merger pages)?"""
-    return bool(user and user.is_authenticated and can(user, Action.NATIONAL_MODELS))
