@@ -16,13 +16,12 @@ The general ``finsam import KIND FILE`` framework calls these two functions for 
 from __future__ import annotations
 
 import csv
-import io
 import math
 import os
 from collections.abc import Iterable
-from pathlib import Path
 from typing import IO
 
+from finsam.domain import tabular
 from finsam.domain.problems import Problem
 from finsam.finance.models import BudgetLine
 from finsam.finance.services import LineInput, UpsertSummary, budget_lines_upsert, validate_lines
@@ -40,86 +39,14 @@ REQUIRED_COLUMNS = frozenset({"association_code", "year", "line", "budget"})
 ERROR_REPORT_COLUMNS = ("row", "column", "value", "rule", "message")
 
 
-def read_table(source) -> tuple[list[str], list[list[str]], list[Problem]]:
-    """Header and records of a CSV or xlsx file (a path, bytes or an open file)."""
-    if isinstance(source, str | os.PathLike) and not isinstance(source, bytes):
-        path = Path(source)
-        if not path.is_file():
-            return [], [], [Problem("", "file.not_found", f"Filen {path} finns inte.", str(path))]
-        data: bytes | str = path.read_bytes()
-    elif isinstance(source, bytes):
-        data = source
-    else:
-        data = source.read()
-    if isinstance(data, bytes) and data[:2] == b"PK":
-        return _read_xlsx(data)
-    if isinstance(data, bytes):
-        try:
-            data = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            return [], [], [Problem("", "file.encoding", "Filen är inte UTF-8-kodad.")]
-    text = data.removeprefix("\ufeff")
-    lines = text.splitlines()
-    if not lines or not lines[0].strip():
-        return [], [], [Problem("", "file.empty", "Filen är tom (rubrikrad saknas).")]
-    delimiter = ";" if ";" in lines[0] and "," not in lines[0] else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header = next(reader)
-    return header, [list(r) for r in reader], []
-
-
-def _read_xlsx(data: bytes):
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for broken files
-        return [], [], [Problem("", "file.xlsx", f"Excelfilen kan inte läsas: {exc}.")]
-    table = []
-    for row in book.worksheets[0].iter_rows(values_only=True):
-        cells = []
-        for v in row:
-            if v is None:
-                cells.append("")
-            elif isinstance(v, float) and v.is_integer():
-                cells.append(str(int(v)))
-            else:
-                cells.append(str(v))
-        table.append(cells)
-    book.close()
-    while table and not any(table[-1]):
-        table.pop()
-    if not table:
-        return [], [], [Problem("", "file.empty", "Filen är tom (rubrikrad saknas).")]
-    header = table[0]
-    while header and not header[-1]:
-        header = header[:-1]
-    return header, table[1:], []
-
-
 def parse_budget_lines(source) -> tuple[list[LineInput], list[Problem]]:
     """The file's rows as :class:`LineInput` and every problem of the file's form (columns,
     numbers, years). Row numbers count data rows from 1."""
-    header, records, problems = read_table(source)
+    header, records, problems = tabular.read_table(source)
     if problems:
         return [], problems
     names = [h.strip().lower() for h in header]
-    for h in names:
-        if h and h not in COLUMNS:
-            problems.append(
-                Problem(
-                    h,
-                    "file.unknown_column",
-                    f"Okänd kolumn {h!r} (tillåtna: {', '.join(COLUMNS)}).",
-                    h,
-                )
-            )
-    for h in sorted(REQUIRED_COLUMNS - set(names)):
-        problems.append(Problem(h, "file.missing_column", f"Kolumnen {h!r} saknas i filen.", h))
-    for h in sorted({h for h in names if h and names.count(h) > 1}):
-        problems.append(
-            Problem(h, "file.duplicate_column", f"Kolumnen {h!r} förekommer flera gånger.", h)
-        )
+    problems = tabular.check_header(header, COLUMNS, REQUIRED_COLUMNS)
     if problems:
         return [], problems
     lines: list[LineInput] = []

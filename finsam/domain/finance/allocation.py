@@ -21,7 +21,6 @@ input raises :class:`DomainValidationError` before any output file is opened.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import math
 import os
@@ -31,6 +30,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import IO, Literal
 
+from finsam.domain import tabular
 from finsam.domain.finance._money import (
     ORE_PER_SEK,
     format_sek,
@@ -654,25 +654,8 @@ def read_allocation_input(
     problems are collected and raised together (all-or-nothing).
     """
     header, records = _read_table(source)
-    problems: list[Problem] = []
     normalised = [h.strip().lower() for h in header]
-    for h in normalised:
-        if h and h not in INPUT_COLUMNS:
-            problems.append(
-                Problem(
-                    h,
-                    "file.unknown_column",
-                    f"Okänd kolumn {h!r} (tillåtna: {', '.join(INPUT_COLUMNS)}).",
-                    h,
-                )
-            )
-    for h in sorted(REQUIRED_INPUT_COLUMNS - set(normalised)):
-        problems.append(Problem(h, "file.missing_column", f"Kolumnen {h!r} saknas i filen.", h))
-    dupes = {h for h in normalised if h and normalised.count(h) > 1}
-    for h in sorted(dupes):
-        problems.append(
-            Problem(h, "file.duplicate_column", f"Kolumnen {h!r} förekommer flera gånger.", h)
-        )
+    problems: list[Problem] = tabular.check_header(header, INPUT_COLUMNS, REQUIRED_INPUT_COLUMNS)
     raise_if_errors(problems)
 
     rows: list[AllocationRow] = []
@@ -755,61 +738,9 @@ def read_allocation_input(
 
 
 def _read_table(source) -> tuple[list[str], list[list[str]]]:
-    data: bytes | str
-    if isinstance(source, bytes):
-        data = source
-    elif isinstance(source, (str, os.PathLike)):
-        path = Path(source)
-        if not path.is_file():
-            raise DomainValidationError(
-                [Problem("", "file.not_found", f"Filen {path} finns inte.", str(path))]
-            )
-        data = path.read_bytes()
-    else:
-        data = source.read()
-    if isinstance(data, bytes) and data[:2] == b"PK":
-        return _read_xlsx(data)
-    if isinstance(data, bytes):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise DomainValidationError(
-                [Problem("", "file.encoding", "Filen är inte UTF-8-kodad.")]
-            ) from None
-    else:
-        text = data.removeprefix("\ufeff")
-    lines = text.splitlines()
-    if not lines or not lines[0].strip():
-        raise DomainValidationError([Problem("", "file.empty", "Filen är tom (rubrikrad saknas).")])
-    delimiter = ";" if ";" in lines[0] and "," not in lines[0] else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header = next(reader)
-    return header, [list(r) for r in reader]
-
-
-def _read_xlsx(data: bytes) -> tuple[list[str], list[list[str]]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for broken files
-        raise DomainValidationError(
-            [Problem("", "file.xlsx", f"Excelfilen kan inte läsas: {exc}.")]
-        ) from None
-    sheet = workbook.worksheets[0]
-    table = [
-        ["" if v is None else (repr(v) if isinstance(v, float) else str(v)) for v in row]
-        for row in sheet.iter_rows(values_only=True)
-    ]
-    workbook.close()
-    while table and not any(table[-1]):
-        table.pop()
-    if not table:
-        raise DomainValidationError([Problem("", "file.empty", "Filen är tom (rubrikrad saknas).")])
-    header = table[0]
-    while header and not header[-1]:
-        header = header[:-1]
-    return header, [r[: max(len(header), len(r))] for r in table[1:]]
+    header, records, problems = tabular.read_table(source)
+    raise_if_errors(problems)
+    return header, records
 
 
 # --- writing -----------------------------------------------------------------------------------

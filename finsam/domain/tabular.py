@@ -1,0 +1,116 @@
+"""Reading the small tabular files users bring (model inputs, parameter tables, budget lines):
+CSV in UTF-8 (a BOM accepted, ``,`` or – when the header uses it – ``;``) or the first sheet of an
+xlsx file, per ``spec/interchange.md``; and checking their header. One place for both, so every
+file gives the same Swedish messages. (Registry files of any size stream through
+``finsam.interchange.reader``, which uses :func:`check_header` too.)
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from finsam.domain.problems import Problem
+
+
+def read_table(source) -> tuple[list[str], list[list[str]], list[Problem]]:
+    """``(header, rows, problems)`` from a path, bytes, text or an open file. Never raises for
+    bad input: a file that cannot be read gives a problem and no rows."""
+    try:
+        if isinstance(source, bytes):
+            data: bytes | str = source
+        elif isinstance(source, Path | os.PathLike) or (
+            isinstance(source, str) and "\n" not in source and "," not in source
+        ):
+            path = Path(source)
+            if not path.is_file():
+                return (
+                    [],
+                    [],
+                    [Problem("", "file.not_found", f"Filen {path} finns inte.", str(path))],
+                )
+            data = path.read_bytes()
+        elif isinstance(source, str):
+            data = source
+        else:
+            data = source.read()
+    except OSError as exc:
+        return [], [], [Problem("", "file.unreadable", f"Filen kan inte läsas ({exc}).")]
+    if isinstance(data, bytes) and data[:2] == b"PK":
+        return _read_xlsx(data)
+    if isinstance(data, bytes):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return [], [], [Problem("", "file.encoding", "Filen är inte UTF-8-kodad.")]
+    else:
+        text = data.removeprefix("\ufeff")
+    lines = text.splitlines()
+    if not lines or not lines[0].strip():
+        return [], [], [Problem("", "file.empty", "Filen är tom (rubrikrad saknas).")]
+    delimiter = ";" if ";" in lines[0] and "," not in lines[0] else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    header = [h.strip() for h in next(reader)]
+    return header, [list(r) for r in reader], []
+
+
+def _read_xlsx(data: bytes) -> tuple[list[str], list[list[str]], list[Problem]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for broken files
+        return [], [], [Problem("", "file.xlsx", f"Excelfilen kan inte läsas: {exc}.")]
+    sheet = workbook.worksheets[0]
+    table = [
+        ["" if v is None else _cell_text(v) for v in row]
+        for row in sheet.iter_rows(values_only=True)
+    ]
+    workbook.close()
+    while table and not any(v.strip() for v in table[-1]):
+        table.pop()
+    if not table or not any(v.strip() for v in table[0]):
+        return [], [], [Problem("", "file.empty", "Filen är tom (rubrikrad saknas).")]
+    header = list(table[0])
+    while header and not header[-1].strip():
+        header.pop()
+    return [h.strip() for h in header], table[1:], []
+
+
+def _cell_text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "isoformat"):
+        return value.isoformat()[:10]
+    return str(value)
+
+
+def check_header(
+    header: Sequence[str], columns: Iterable[str], required: Iterable[str], *, file_label: str = ""
+) -> list[Problem]:
+    """Unknown columns (typos must not be ignored), missing required and duplicated columns."""
+    allowed = list(columns)
+    names = [h.strip().lower() for h in header]
+    where = f" i {file_label}" if file_label else ""
+    problems = [
+        Problem(
+            h,
+            "file.unknown_column",
+            f"Okänd kolumn {h!r}{where} (tillåtna: {', '.join(allowed)}).",
+            h,
+        )
+        for h in names
+        if h and h not in allowed
+    ]
+    problems += [
+        Problem(h, "file.missing_column", f"Kolumnen {h!r} saknas{where}.", h)
+        for h in sorted(set(required) - set(names))
+    ]
+    problems += [
+        Problem(h, "file.duplicate_column", f"Kolumnen {h!r} förekommer flera gånger.", h)
+        for h in sorted({h for h in names if h and names.count(h) > 1})
+    ]
+    return problems
