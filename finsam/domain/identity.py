@@ -25,6 +25,8 @@ from stdnum.util import clean, isdigits
 from finsam.domain.problems import DomainValidationError, Problem
 
 COORDINATION_DAY_OFFSET = 60
+_PLAIN = re.compile(r"[0-9+-]+")
+"""Digits with ``-``/``+`` only: the common clean form, which needs no Unicode clean-up."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +63,10 @@ def parse_personal_number(
     10-digit form). Raises :class:`DomainValidationError` with a Swedish message otherwise.
     """
     today = today or date.today()
-    number = clean(raw or "", " :").strip()
+    if raw and raw.isascii() and _PLAIN.fullmatch(raw):
+        number = raw  # already clean: stdnum's ``clean`` would return it unchanged
+    else:
+        number = clean(raw or "", " :").strip()
     label = "Personnummer/samordningsnummer"
     if not number:
         raise _problem("identity.required", f"{label} saknas.", field)

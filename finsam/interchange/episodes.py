@@ -11,6 +11,7 @@ as in ``episode_enrol``; sex, birth year and age are derived by the same rule fu
 from __future__ import annotations
 
 import contextlib
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
 
@@ -128,6 +129,8 @@ class EpisodeImporter:
         :func:`_pack`): one int for the usual single period, a list for repeats."""
         self.interventions: dict[str, Intervention | None] = {}
         self.areas: dict[int, list] = {}
+        self.area_bounds: dict[int, list[int]] = {}
+        self.facts: dict[tuple[int, int], rules.InterventionFacts] = {}
         self.allowed: dict[int, bool] = {}
         self.municipalities = services.municipality_codes()
         self.cipher = services.identity_cipher()
@@ -169,10 +172,24 @@ class EpisodeImporter:
         return intervention
 
     def _facts(self, intervention: Intervention, on: date | None) -> rules.InterventionFacts:
-        if intervention.association_id not in self.areas:
-            self.areas[intervention.association_id] = services.area_periods(
-                intervention.association_id
+        """The intervention's facts on ``on``, built once per stretch of dates with the same area:
+        the area can only change on a ``valid_from`` or the day after a ``valid_to``."""
+        assoc = intervention.association_id
+        if assoc not in self.areas:
+            periods = services.area_periods(assoc)
+            self.areas[assoc] = periods
+            self.area_bounds[assoc] = sorted(
+                {s.toordinal() for _, s, _ in periods}
+                | {e.toordinal() + 1 for _, _, e in periods if e is not None}
             )
+        stretch = bisect_right(self.area_bounds[assoc], on.toordinal()) if on else -1
+        slot = (intervention.pk, stretch)
+        facts = self.facts.get(slot)
+        if facts is None:
+            facts = self.facts[slot] = self._build_facts(intervention, on)
+        return facts
+
+    def _build_facts(self, intervention: Intervention, on: date | None) -> rules.InterventionFacts:
         area = (
             services.area_from(self.areas[intervention.association_id], on) if on else frozenset()
         )
