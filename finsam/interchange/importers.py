@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from finsam.access.permissions import can
@@ -574,6 +575,28 @@ def _importer_for(kind: str, ctx: ImportContext):
     }[kind](ctx)
 
 
+SQLITE_IMPORT_CACHE_KIB = 256 * 1024
+"""SQLite page cache while episodes are imported (the default is 2 MiB): with the growing unique
+indexes (episode key, pseudonym) out of cache every insert reads pages back, and the import slows
+down more than linearly with the database's size."""
+
+
+@contextmanager
+def _large_cache(kind: str):
+    if kind != "episodes" or connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (before,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
+
+
 def import_file(
     kind: str,
     path: Path | str,
@@ -598,7 +621,7 @@ def import_file(
     ctx = ImportContext(
         actor=actor, association=association, result=result, today=today or timezone.localdate()
     )
-    with transaction.atomic():
+    with _large_cache(kind), transaction.atomic():
         importer = _importer_for(kind, ctx)
         chunk: list[Row] = []
         for number, values in table.rows():
