@@ -258,7 +258,9 @@ class EpisodeImporter:
         keys = [v["key"] for _, v in parsed]
         existing = {
             e["key"]: e
-            for e in Episode.objects.filter(key__in=keys).values(
+            for e in Episode.objects.filter(key__any=keys)
+            .order_by()
+            .values(
                 "id",
                 "key",
                 "intervention_id",
@@ -277,9 +279,9 @@ class EpisodeImporter:
             if v["person"] is not None
         }
         participants = dict(
-            Participant.objects.filter(pseudonym__in=set(pseudonyms.values())).values_list(
-                "pseudonym", "id"
-            )
+            Participant.objects.filter(pseudonym__any=set(pseudonyms.values()))
+            .order_by()
+            .values_list("pseudonym", "id")
         )
         withdrawals = services.latest_withdrawals(participants.values())
         stored = services.episode_periods(participants.values())
@@ -520,7 +522,7 @@ class EpisodeImporter:
         have = (
             set(
                 Consent.objects.filter(
-                    participant_id__in={pid for pid, _ in wanted}, withdrawn_date__isnull=True
+                    participant_id__any={pid for pid, _ in wanted}, withdrawn_date__isnull=True
                 ).values_list("participant_id", "given_date")
             )
             if wanted
