@@ -605,19 +605,22 @@ class FastInserter:
                     [model._meta.db_table, len(rows)],
                 )
                 ids = [pk for (pk,) in cursor.fetchall()]
+                items = list(defaults.items())
                 with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    write = copy.write_row
                     for pk, row in zip(ids, rows, strict=True):
-                        copy.write_row([pk, *(row.get(a, defaults[a]) for a in defaults)])
+                        get = row.get
+                        write([pk, *[get(a, d) for a, d in items]])
             return ids
         if self.vendor == "sqlite":
-            prep = []
+            items = []  # (attname, default, converter or None); dates repeat: memoised
             for f in fields:
+                conv = None
                 if f.get_internal_type() == "DateTimeField":
-                    prep.append(_memo(connection.ops.adapt_datetimefield_value))
+                    conv = _memo(connection.ops.adapt_datetimefield_value)
                 elif f.get_internal_type() == "DateField":
-                    prep.append(lambda v: v.isoformat() if v is not None else None)
-                else:
-                    prep.append(None)
+                    conv = _memo(lambda v: v.isoformat() if v is not None else None)
+                items.append((f.attname, defaults[f.attname], conv))
             with connection.cursor() as cursor:
                 cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608
                 first = cursor.fetchone()[0] + 1
@@ -625,11 +628,16 @@ class FastInserter:
                 marks = ", ".join(["%s"] * (len(fields) + 1))
                 values = []
                 for pk, row in zip(ids, rows, strict=True):
-                    out = [pk]
-                    for f, conv in zip(fields, prep, strict=True):
-                        v = row.get(f.attname, defaults[f.attname])
-                        out.append(conv(v) if conv is not None else v)
-                    values.append(out)
+                    get = row.get
+                    values.append(
+                        [
+                            pk,
+                            *[
+                                get(a, d) if conv is None else conv(get(a, d))
+                                for a, d, conv in items
+                            ],
+                        ]
+                    )
                 cursor.executemany(
                     f"INSERT INTO {table} ({columns}) VALUES ({marks})",  # noqa: S608
                     values,
