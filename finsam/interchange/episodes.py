@@ -10,19 +10,21 @@ as in ``episode_enrol``; sex, birth year and age are derived by the same rule fu
 
 from __future__ import annotations
 
-import contextlib
-from bisect import bisect_right
+import multiprocessing
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
 from finsam.domain import codelists as cl
 from finsam.domain import registration as rules
 from finsam.domain.access import Action
-from finsam.domain.identity import parse_personal_number
-from finsam.domain.problems import DomainValidationError, Problem
+from finsam.domain.problems import Problem
+from finsam.interchange import episode_prep as prep
 from finsam.interchange.formats import FORMATS
 from finsam.interchange.importers import CREATED, UNCHANGED, UPDATED, ImportContext, Row
 from finsam.registry import services
@@ -111,6 +113,8 @@ class Pending:
     values: dict
     pseudonym: str | None = None
     canonical: str = ""
+    token: str = ""
+    """The pure stage's encryption of ``canonical`` (empty: encrypt when writing)."""
     consent_date: date | None = None
     protected: bool = False
     birth_year: int | None = None
@@ -128,22 +132,94 @@ class EpisodeImporter:
         """(person, intervention) → the person's periods in the file so far, packed (see
         :func:`_pack`): one int for the usual single period, a list for repeats."""
         self.interventions: dict[str, Intervention | None] = {}
-        self.areas: dict[int, list] = {}
-        self.area_bounds: dict[int, list[int]] = {}
-        self.facts: dict[tuple[int, int], rules.InterventionFacts] = {}
         self.allowed: dict[int, bool] = {}
         self.municipalities = services.municipality_codes()
         self.cipher = services.identity_cipher()
         self.inserter = FastInserter()
+        self.config: prep.PrepConfig | None = None
+        self.workers = ctx.workers
+        self.pool: ProcessPoolExecutor | None = None
+        self.queue: deque[tuple[list[Row], Future]] = deque()
+
+    # --- the pure stage, here or in worker processes -----------------------------------------
+
+    def _config(self) -> prep.PrepConfig:
+        if self.config is None:
+            # One query for all interventions (a national registry has ~1 000).
+            self.interventions = Intervention.objects.select_related("association").in_bulk(
+                field_name="code"
+            )
+            areas = {
+                a: services.area_periods(a)
+                for a in {i.association_id for i in self.interventions.values()}
+            }
+            table = prep.FactsTable.build(
+                [
+                    {
+                        "code": i.code,
+                        "name": i.name,
+                        "orientation": i.orientation,
+                        "registration": i.registration,
+                        "start_date": i.start_date,
+                        "end_date": i.end_date,
+                        "association_id": i.association_id,
+                    }
+                    for i in self.interventions.values()
+                ],
+                areas,
+                services.area_from,
+            )
+            self.config = prep.PrepConfig(
+                today=self.ctx.today,
+                municipalities=frozenset(self.municipalities),
+                pseudonym_key=settings.FINSAM_PSEUDONYM_KEY,
+                encryption_keys=tuple(settings.FINSAM_ENCRYPTION_KEYS),
+                facts=table,
+            )
+        return self.config
+
+    def handle_chunk(self, rows: list[Row]) -> None:
+        """Serial: the pure stage and the rest, one chunk at a time. Parallel (``workers`` > 1):
+        the chunk's pure stage goes to a worker process and the oldest chunks whose pure stage is
+        done are finished here, in file order – so problems, counts and writes are the same."""
+        cfg = self._config()
+        cells = [(row.number, row.values) for row in rows]
+        if self.workers <= 1:
+            self._finish_chunk(rows, prep.prepare(cells, cfg))
+            return
+        if self.pool is None:
+            self.pool = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context("spawn"),  # no forked DB connections
+                initializer=prep.init_worker,
+                initargs=(cfg,),
+            )
+        self.queue.append((rows, self.pool.submit(prep.prepare_in_worker, cells)))
+        while len(self.queue) > self.workers:
+            self._finish_oldest()
+
+    def _finish_oldest(self) -> None:
+        rows, future = self.queue.popleft()
+        self._finish_chunk(rows, future.result())
+
+    def flush(self) -> None:
+        """Finish the chunks still in the workers (called after the last chunk)."""
+        while self.queue:
+            self._finish_oldest()
+        self.close()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            for _, future in self.queue:
+                future.cancel()
+            self.queue.clear()
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
 
     # --- validation --------------------------------------------------------------------------
 
     def _intervention(self, row: Row) -> Intervention | None:
         code = row.values.get("intervention_code", "")
-        if not self.interventions:  # one query for all (a national registry has ~1 000)
-            self.interventions = Intervention.objects.select_related("association").in_bulk(
-                field_name="code"
-            )
         if code not in self.interventions:
             self.interventions[code] = None
         intervention = self.interventions[code]
@@ -171,69 +247,17 @@ class EpisodeImporter:
             return None
         return intervention
 
-    def _facts(self, intervention: Intervention, on: date | None) -> rules.InterventionFacts:
-        """The intervention's facts on ``on``, built once per stretch of dates with the same area:
-        the area can only change on a ``valid_from`` or the day after a ``valid_to``."""
-        assoc = intervention.association_id
-        if assoc not in self.areas:
-            periods = services.area_periods(assoc)
-            self.areas[assoc] = periods
-            self.area_bounds[assoc] = sorted(
-                {s.toordinal() for _, s, _ in periods}
-                | {e.toordinal() + 1 for _, _, e in periods if e is not None}
-            )
-        stretch = bisect_right(self.area_bounds[assoc], on.toordinal()) if on else -1
-        slot = (intervention.pk, stretch)
-        facts = self.facts.get(slot)
-        if facts is None:
-            facts = self.facts[slot] = self._build_facts(intervention, on)
-        return facts
-
-    def _build_facts(self, intervention: Intervention, on: date | None) -> rules.InterventionFacts:
-        area = (
-            services.area_from(self.areas[intervention.association_id], on) if on else frozenset()
-        )
-        return rules.InterventionFacts(
-            code=intervention.code,
-            name=intervention.name,
-            orientation=intervention.orientation,
-            registration=intervention.registration,
-            start_date=intervention.start_date,
-            end_date=intervention.end_date,
-            area_municipalities=area,
-        )
-
-    def handle_chunk(self, rows: list[Row]) -> None:
+    def _finish_chunk(self, rows: list[Row], prepared: list[prep.Prepared]) -> None:
         ctx = self.ctx
         today = ctx.today
-        parsed: list[tuple[Row, dict]] = []
-        for row in rows:
+        cfg = self._config()
+        parsed: list[tuple[Row, prep.Prepared]] = []
+        for row, item in zip(rows, prepared, strict=True):
             ctx.result.rows += 1
-            v = {
-                "key": row.text("episode_key", max_length=64, required=True),
-                "personal_number": row.text("personal_number", max_length=20),
-                "consent_date": row.date("consent_date"),
-                "protected_identity": bool(row.flag("protected_identity")),
-                "sex": row.text("sex", max_length=1, upper=True),
-                "birth_year": row.integer("birth_year"),
-                "home_municipality": row.text("home_municipality", max_length=4, required=True),
-                "start_date": row.date("start_date", required=True),
-                "support_before": row.multi("support_before"),
-                "occupation_before": row.text("occupation_before", max_length=6, upper=True),
-                "time_on_support": row.text("time_on_support", max_length=6, upper=True),
-                "education": row.text("education", max_length=6, upper=True),
-                "end_date": row.date("end_date"),
-                "exit_reason": row.text("exit_reason", max_length=6, upper=True),
-                "support_after": row.multi("support_after"),
-                "occupation_after": row.text("occupation_after", max_length=6, upper=True),
-                "work_hours": row.decimal("work_hours"),
-                "study_hours": row.decimal("study_hours"),
-                "work_hours_before": row.decimal("work_hours_before"),
-                "study_hours_before": row.decimal("study_hours_before"),
-            }
-            if row.problems:
-                ctx.add(row.problems)
+            if item.v is None:
+                ctx.add(item.problems)
                 continue
+            v = item.v
             key_hash = _h(v["key"])
             if key_hash in self.seen:
                 ctx.add(
@@ -249,13 +273,9 @@ class EpisodeImporter:
                 )
                 continue
             self.seen.add(key_hash)
-            v["person"] = None
-            if v["personal_number"] and not v["protected_identity"]:
-                with contextlib.suppress(DomainValidationError):  # reported by the rules below
-                    v["person"] = parse_personal_number(v["personal_number"], today=today)
-            parsed.append((row, v))
+            parsed.append((row, item))
 
-        keys = [v["key"] for _, v in parsed]
+        keys = [item.v["key"] for _, item in parsed]
         existing = {
             e["key"]: e
             for e in Episode.objects.filter(key__any=keys)
@@ -273,13 +293,10 @@ class EpisodeImporter:
                 *EPISODE_VALUE_FIELDS,
             )
         }
-        pseudonyms = {
-            v["key"]: services.pseudonym_for(v["person"])
-            for _, v in parsed
-            if v["person"] is not None
-        }
         participants = dict(
-            Participant.objects.filter(pseudonym__any=set(pseudonyms.values()))
+            Participant.objects.filter(
+                pseudonym__any={item.pseudonym for _, item in parsed if item.pseudonym}
+            )
             .order_by()
             .values_list("pseudonym", "id")
         )
@@ -288,33 +305,17 @@ class EpisodeImporter:
         chunk_keys = {_h(k) for k in keys}
 
         pending: list[Pending] = []
-        for row, v in parsed:
+        for row, item in parsed:
+            v = item.v
             old = existing.get(v["key"])
             if old is not None:
                 _keep_absent_columns(row, v, old)
             intervention = self._intervention(row)
             if intervention is None:
                 continue
-            pseudonym = pseudonyms.get(v["key"])
+            pseudonym = item.pseudonym
             participant_id = participants.get(pseudonym) if pseudonym else None
-            data = rules.EnrolmentInput(
-                identity_level=rules.IDENTIFIED if v["personal_number"] else rules.ANONYMOUS,
-                home_municipality=v["home_municipality"],
-                start_date=v["start_date"],
-                support_before=v["support_before"],
-                personal_number=v["personal_number"],
-                consent_date=v["consent_date"],
-                protected_identity=v["protected_identity"],
-                sex=v["sex"],
-                birth_year=v["birth_year"],
-                occupation_before=v["occupation_before"],
-                time_on_support=v["time_on_support"],
-                education=v["education"],
-                work_hours_before=v["work_hours_before"],
-                study_hours_before=v["study_hours_before"],
-            )
-            if participant_id is not None:
-                services.apply_consent_withdrawal(data, withdrawals.get(participant_id))
+            withdrawn = withdrawals.get(participant_id) if participant_id is not None else None
             others: list[tuple[date, date | None]] = []
             if pseudonym:
                 others = [
@@ -323,38 +324,18 @@ class EpisodeImporter:
                     if _h(k) not in self.seen and _h(k) not in chunk_keys
                 ]
                 others += _unpack(self.file_periods.get(_h(pseudonym, intervention.pk)))
-            check = rules.validate_enrolment(
-                data,
-                intervention=self._facts(intervention, v["start_date"]),
-                known_municipalities=self.municipalities,
-                other_periods_in_intervention=others,
-                today=today,
-                end_date=v["end_date"],
-                person=v["person"],
-            )
-            problems = list(check.problems)
-            exit_given = any(
-                v[c] not in (None, "", [])
-                for c in (
-                    "end_date",
-                    "exit_reason",
-                    "support_after",
-                    "occupation_after",
-                    "work_hours",
-                    "study_hours",
-                )
-            )
-            if exit_given and v["start_date"] is not None:
-                problems += rules.validate_exit(
-                    rules.ExitInput(
-                        end_date=v["end_date"],
-                        exit_reason=v["exit_reason"],
-                        support_after=v["support_after"],
-                        occupation_after=v["occupation_after"],
-                        work_hours=v["work_hours"],
-                        study_hours=v["study_hours"],
-                    ),
-                    start_date=v["start_date"],
+            if old is None and not others and withdrawn is None and item.check is not None:
+                # No stored context: the pure stage already ran the same rules with these inputs.
+                check, problems = item.check, list(item.rule_problems)
+            else:
+                data = prep.enrolment_input(v)
+                services.apply_consent_withdrawal(data, withdrawn)
+                check, problems = prep.run_rules(
+                    v,
+                    data,
+                    facts=cfg.facts.get(intervention.code, v["start_date"]),
+                    municipalities=cfg.municipalities,
+                    others=others,
                     today=today,
                 )
             if old is not None:
@@ -399,22 +380,23 @@ class EpisodeImporter:
                 if v["end_date"]
                 else None,
             }
-            item = Pending(
+            pending_item = Pending(
                 row=row,
                 key=v["key"],
                 intervention=intervention,
                 values=values,
                 pseudonym=pseudonym,
                 canonical=check.person.canonical if check.person else "",
+                token=item.token,
                 consent_date=v["consent_date"] if pseudonym else None,
                 protected=v["protected_identity"],
                 birth_year=check.birth_year,
                 existing=old,
             )
             if old is not None:
-                item.outcome = UNCHANGED if self._unchanged(old, item) else UPDATED
-            ctx.result.count(item.outcome)
-            pending.append(item)
+                pending_item.outcome = UNCHANGED if self._unchanged(old, pending_item) else UPDATED
+            ctx.result.count(pending_item.outcome)
+            pending.append(pending_item)
         if ctx.writing and pending:
             self._write(pending, participants)
 
@@ -468,7 +450,7 @@ class EpisodeImporter:
                 new_people[p] = {
                     "identity_level": identified,
                     "pseudonym": p,
-                    "identity_encrypted": self.cipher.encrypt(item.canonical),
+                    "identity_encrypted": item.token or self.cipher.encrypt(item.canonical),
                     "sex": item.values["sex"],
                     "birth_year": item.birth_year,
                     "created_at": now,
