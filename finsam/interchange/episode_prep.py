@@ -17,6 +17,7 @@ from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from finsam.domain import registration as rules
 from finsam.domain.identity import IdentityCipher, PersonalNumber, parse_personal_number, pseudonym
@@ -93,19 +94,39 @@ class PrepConfig:
     facts: FactsTable
 
 
-@dataclass(slots=True)
-class Prepared:
-    """One row after the pure stage."""
+class Derived(NamedTuple):
+    """What the rules derive for a valid row and the import stores."""
+
+    sex: str
+    age_at_start: int | None
+    birth_year: int | None
+    canonical: str
+    """The canonical identity number (empty for anonymous rows)."""
+
+    @classmethod
+    def of(cls, check: rules.EnrolmentCheck) -> Derived:
+        return cls(
+            check.sex,
+            check.age_at_start,
+            check.birth_year,
+            check.person.canonical if check.person else "",
+        )
+
+
+class Prepared(NamedTuple):
+    """One row after the pure stage: a plain tuple, cheap to send between processes (unpickling
+    slotted dataclasses cost ~50 µs a row)."""
 
     number: int
     v: dict | None
-    """The typed values (``None`` when the row has format problems)."""
+    """The typed values (``None`` when the row has format problems). From a worker process
+    without ``"person"`` (the parent parses it again when it needs it)."""
     problems: list[Problem]
     """Format problems of the cells."""
     pseudonym: str | None = None
     token: str = ""
-    """The encrypted canonical number of ``v["person"]``."""
-    check: rules.EnrolmentCheck | None = None
+    """The encrypted canonical number of the row's person."""
+    derived: Derived | None = None
     rule_problems: list[Problem] | None = None
     """The rule functions' result when the row has no stored context (``None``: not run)."""
 
@@ -212,13 +233,14 @@ def prepare(rows: list[tuple[int, dict[str, str]]], cfg: PrepConfig) -> list[Pre
             out.append(Prepared(number, None, row.problems))
             continue
         person = v["person"] = person_of(v, cfg.today)
-        item = Prepared(number, v, [])
+        name = token = None
         if person is not None:
-            item.pseudonym = pseudonym(person, cfg.pseudonym_key)
-            item.token = cipher.encrypt(person.canonical)
+            name = pseudonym(person, cfg.pseudonym_key)
+            token = cipher.encrypt(person.canonical)
+        derived = rule_problems = None
         facts = cfg.facts.get(values.get("intervention_code", ""), v["start_date"])
         if facts is not None:
-            item.check, item.rule_problems = run_rules(
+            check, rule_problems = run_rules(
                 v,
                 enrolment_input(v),
                 facts=facts,
@@ -226,7 +248,8 @@ def prepare(rows: list[tuple[int, dict[str, str]]], cfg: PrepConfig) -> list[Pre
                 others=[],
                 today=cfg.today,
             )
-        out.append(item)
+            derived = Derived.of(check)
+        out.append(Prepared(number, v, [], name, token or "", derived, rule_problems))
     return out
 
 
@@ -241,4 +264,8 @@ def init_worker(cfg: PrepConfig) -> None:
 
 def prepare_in_worker(rows: list[tuple[int, dict[str, str]]]) -> list[Prepared]:
     assert _CONFIG is not None, "init_worker was not called"
-    return prepare(rows, _CONFIG)
+    out = prepare(rows, _CONFIG)
+    for item in out:
+        if item.v is not None:
+            del item.v["person"]  # a slotted dataclass: slow to unpickle; cheap to parse again
+    return out

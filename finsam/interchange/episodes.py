@@ -184,7 +184,7 @@ class EpisodeImporter:
         done are finished here, in file order – so problems, counts and writes are the same."""
         cfg = self._config()
         cells = [(row.number, row.values) for row in rows]
-        if self.workers <= 1:
+        if self.workers < 1:
             self._finish_chunk(rows, prep.prepare(cells, cfg))
             return
         if self.pool is None:
@@ -324,10 +324,12 @@ class EpisodeImporter:
                     if _h(k) not in self.seen and _h(k) not in chunk_keys
                 ]
                 others += _unpack(self.file_periods.get(_h(pseudonym, intervention.pk)))
-            if old is None and not others and withdrawn is None and item.check is not None:
+            if old is None and not others and withdrawn is None and item.derived is not None:
                 # No stored context: the pure stage already ran the same rules with these inputs.
-                check, problems = item.check, list(item.rule_problems)
+                derived, problems = item.derived, list(item.rule_problems)
             else:
+                if "person" not in v:  # from a worker process
+                    v["person"] = prep.person_of(v, today)
                 data = prep.enrolment_input(v)
                 services.apply_consent_withdrawal(data, withdrawn)
                 check, problems = prep.run_rules(
@@ -338,6 +340,7 @@ class EpisodeImporter:
                     others=others,
                     today=today,
                 )
+                derived = prep.Derived.of(check)
             if old is not None:
                 problems += self._same_record(old, intervention, pseudonym)
             before = len(ctx.result.problems)
@@ -357,8 +360,8 @@ class EpisodeImporter:
             values = {
                 "start_date": v["start_date"],
                 "home_municipality_id": v["home_municipality"],
-                "sex": check.sex,
-                "age_at_start": check.age_at_start,
+                "sex": derived.sex,
+                "age_at_start": derived.age_at_start,
                 "support_before": cl.support_mask(v["support_before"]),
                 "occupation_before": v["occupation_before"],
                 "time_on_support": v["time_on_support"],
@@ -386,11 +389,11 @@ class EpisodeImporter:
                 intervention=intervention,
                 values=values,
                 pseudonym=pseudonym,
-                canonical=check.person.canonical if check.person else "",
+                canonical=derived.canonical,
                 token=item.token,
                 consent_date=v["consent_date"] if pseudonym else None,
                 protected=v["protected_identity"],
-                birth_year=check.birth_year,
+                birth_year=derived.birth_year,
                 existing=old,
             )
             if old is not None:

@@ -97,7 +97,7 @@ class ImportContext:
         workers: int = 0,
     ):
         self.workers = workers
-        """Worker processes for the pure per-row stage of the episode import (0/1: none)."""
+        """Worker processes for the pure per-row stage of the episode import (0: in-process)."""
         self.actor = actor
         self.association = association
         self.result = result
@@ -626,8 +626,9 @@ def import_file(
     are in the result, and nothing was written unless ``result.written``.
 
     ``workers``: processes for the pure per-row stage of an episode import (parse, identity
-    number, pseudonym, encryption, rules); ``None``: :data:`PARALLEL_WORKERS` for files of at
-    least :data:`PARALLEL_MIN_BYTES`, none for smaller ones. The result is the same either way."""
+    number, pseudonym, encryption, rules); ``None``: up to :data:`PARALLEL_WORKERS`, one fewer
+    than the cores, for files of at least :data:`PARALLEL_MIN_BYTES`, none for smaller ones. The
+    result is the same either way."""
     if kind not in FORMATS:
         raise ValueError(f"unknown kind {kind!r}")
     path = Path(path)
@@ -636,9 +637,9 @@ def import_file(
     )
     table = open_table(path, FORMATS[kind])
     if workers is None:
-        workers = (
-            min(PARALLEL_WORKERS, os.cpu_count() or 1) if table.size >= PARALLEL_MIN_BYTES else 0
-        )
+        # The importing process itself is busy too (database, checks that need stored data).
+        cores = os.cpu_count() or 1
+        workers = min(PARALLEL_WORKERS, cores - 1) if table.size >= PARALLEL_MIN_BYTES else 0
     ctx = ImportContext(
         actor=actor,
         association=association,
