@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from django.db import connection
 
 from finsam.interchange.importers import import_file
@@ -31,12 +32,11 @@ def test_any_matches_like_in_for_strings_ints_sets_and_empty_lists(world, tmp_pa
 
 def test_episode_import_restores_the_sqlite_page_cache(world, tmp_path):
     if connection.vendor != "sqlite":
-        return
+        pytest.skip("SQLite only")
+    path = write_csv(tmp_path / "e.csv", EPISODE_HEADER, episode_rows())
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA cache_size")
         before = cursor.fetchone()[0]
-        assert import_file(
-            "episodes", write_csv(tmp_path / "e.csv", EPISODE_HEADER, episode_rows())
-        )
+        assert import_file("episodes", path).ok
         cursor.execute("PRAGMA cache_size")
         assert cursor.fetchone()[0] == before
