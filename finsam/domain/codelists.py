@@ -12,7 +12,7 @@ PostgreSQL can aggregate with ``&``.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 LAW_START = date(2004, 1, 1)
@@ -40,18 +40,29 @@ class CodeList:
     codes: tuple[Code, ...]
     ours: bool = False
     """True where the list is a product decision rather than a published national list."""
+    _by_code: dict = field(init=False, repr=False, compare=False, hash=False, default=None)
+    """code → :class:`Code`, built once (membership is tested for every imported row)."""
+
+    def __post_init__(self) -> None:
+        by_code: dict[str, Code] = {}
+        for c in self.codes:
+            by_code.setdefault(c.code, c)  # the first wins, as in a scan of ``codes``
+        object.__setattr__(self, "_by_code", by_code)
 
     def __contains__(self, code: object) -> bool:
-        return any(c.code == code for c in self.codes)
+        try:
+            return code in self._by_code
+        except TypeError:  # an unhashable value is not a code
+            return False
 
     def __iter__(self):
         return iter(self.codes)
 
     def get(self, code: str) -> Code | None:
-        for c in self.codes:
-            if c.code == code:
-                return c
-        return None
+        try:
+            return self._by_code.get(code)
+        except TypeError:
+            return None
 
     def label_of(self, code: str) -> str:
         c = self.get(code)

@@ -11,13 +11,19 @@ coordination numbers (samordningsnummer, day of birth + 60), so the date part is
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
+import os
 import re
 from dataclasses import dataclass
 from datetime import date
 
+from cryptography.exceptions import InvalidTag
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from stdnum import luhn
 from stdnum.exceptions import ValidationError
 from stdnum.util import clean, isdigits
@@ -25,6 +31,8 @@ from stdnum.util import clean, isdigits
 from finsam.domain.problems import DomainValidationError, Problem
 
 COORDINATION_DAY_OFFSET = 60
+_PLAIN = re.compile(r"[0-9+-]+")
+"""Digits with ``-``/``+`` only: the common clean form, which needs no Unicode clean-up."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +69,10 @@ def parse_personal_number(
     10-digit form). Raises :class:`DomainValidationError` with a Swedish message otherwise.
     """
     today = today or date.today()
-    number = clean(raw or "", " :").strip()
+    if raw and raw.isascii() and _PLAIN.fullmatch(raw):
+        number = raw  # already clean: stdnum's ``clean`` would return it unchanged
+    else:
+        number = clean(raw or "", " :").strip()
     label = "Personnummer/samordningsnummer"
     if not number:
         raise _problem("identity.required", f"{label} saknas.", field)
@@ -132,28 +143,57 @@ def pseudonym(number: PersonalNumber, key: bytes) -> str:
     return hmac.new(key, number.canonical.encode("ascii"), hashlib.sha256).hexdigest()
 
 
-class IdentityCipher:
-    """Authenticated encryption (Fernet: AES-128-CBC + HMAC-SHA-256) of identity data.
+GCM_PREFIX = "g1:"
+"""Marks an AES-GCM token; Fernet tokens (URL-safe base64) never contain ``:``."""
+_GCM_INFO = b"finsam identity AES-256-GCM v1"
 
-    Accepts several keys; the first encrypts and all decrypt, so keys can be rotated.
+
+def _gcm_key(fernet_key: bytes) -> AESGCM:
+    """The AES-256-GCM key derived (HKDF-SHA-256) from one configured Fernet key."""
+    material = base64.urlsafe_b64decode(fernet_key)
+    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_GCM_INFO).derive(material)
+    return AESGCM(derived)
+
+
+class IdentityCipher:
+    """Authenticated encryption of identity data: AES-256-GCM with a random 96-bit nonce.
+
+    Accepts several keys (the configured Fernet keys; the AES key is derived from each); the first
+    encrypts and all decrypt, so keys can be rotated. Tokens written before the switch to AES-GCM
+    are Fernet tokens (AES-128-CBC + HMAC-SHA-256) and still decrypt with the same keys.
     """
 
     def __init__(self, keys: list[bytes] | tuple[bytes, ...]) -> None:
         if not keys:
             raise ValueError("at least one encryption key is required")
         self._fernet = MultiFernet([Fernet(k) for k in keys])
+        self._gcm = [_gcm_key(k) for k in keys]
 
     @staticmethod
     def generate_key() -> bytes:
         return Fernet.generate_key()
 
     def encrypt(self, text: str) -> str:
-        return self._fernet.encrypt(text.encode("utf-8")).decode("ascii")
+        nonce = os.urandom(12)
+        sealed = self._gcm[0].encrypt(nonce, text.encode("utf-8"), None)
+        return GCM_PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode("ascii")
 
     def decrypt(self, token: str) -> str:
+        if token.startswith(GCM_PREFIX):
+            try:
+                raw = base64.urlsafe_b64decode(token[len(GCM_PREFIX) :].encode("ascii"))
+            except (ValueError, UnicodeEncodeError):
+                raw = b""
+            if len(raw) > 12:
+                for key in self._gcm:
+                    try:
+                        return key.decrypt(raw[:12], raw[12:], None).decode("utf-8")
+                    except InvalidTag:
+                        continue
+            raise ValueError("the identity could not be decrypted with the configured keys")
         try:
             return self._fernet.decrypt(token.encode("ascii")).decode("utf-8")
-        except InvalidToken as exc:
+        except (InvalidToken, UnicodeEncodeError) as exc:
             raise ValueError(
                 "the identity could not be decrypted with the configured keys"
             ) from exc

@@ -10,18 +10,21 @@ as in ``episode_enrol``; sex, birth year and age are derived by the same rule fu
 
 from __future__ import annotations
 
-import contextlib
+import multiprocessing
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
 from finsam.domain import codelists as cl
 from finsam.domain import registration as rules
 from finsam.domain.access import Action
-from finsam.domain.identity import parse_personal_number
-from finsam.domain.problems import DomainValidationError, Problem
+from finsam.domain.problems import Problem
+from finsam.interchange import episode_prep as prep
 from finsam.interchange.formats import FORMATS
 from finsam.interchange.importers import CREATED, UNCHANGED, UPDATED, ImportContext, Row
 from finsam.registry import services
@@ -110,6 +113,8 @@ class Pending:
     values: dict
     pseudonym: str | None = None
     canonical: str = ""
+    token: str = ""
+    """The pure stage's encryption of ``canonical`` (empty: encrypt when writing)."""
     consent_date: date | None = None
     protected: bool = False
     birth_year: int | None = None
@@ -127,20 +132,94 @@ class EpisodeImporter:
         """(person, intervention) → the person's periods in the file so far, packed (see
         :func:`_pack`): one int for the usual single period, a list for repeats."""
         self.interventions: dict[str, Intervention | None] = {}
-        self.areas: dict[int, list] = {}
         self.allowed: dict[int, bool] = {}
         self.municipalities = services.municipality_codes()
         self.cipher = services.identity_cipher()
         self.inserter = FastInserter()
+        self.config: prep.PrepConfig | None = None
+        self.workers = ctx.workers
+        self.pool: ProcessPoolExecutor | None = None
+        self.queue: deque[tuple[list[Row], Future]] = deque()
+
+    # --- the pure stage, here or in worker processes -----------------------------------------
+
+    def _config(self) -> prep.PrepConfig:
+        if self.config is None:
+            # One query for all interventions (a national registry has ~1 000).
+            self.interventions = Intervention.objects.select_related("association").in_bulk(
+                field_name="code"
+            )
+            areas = {
+                a: services.area_periods(a)
+                for a in {i.association_id for i in self.interventions.values()}
+            }
+            table = prep.FactsTable.build(
+                [
+                    {
+                        "code": i.code,
+                        "name": i.name,
+                        "orientation": i.orientation,
+                        "registration": i.registration,
+                        "start_date": i.start_date,
+                        "end_date": i.end_date,
+                        "association_id": i.association_id,
+                    }
+                    for i in self.interventions.values()
+                ],
+                areas,
+                services.area_from,
+            )
+            self.config = prep.PrepConfig(
+                today=self.ctx.today,
+                municipalities=frozenset(self.municipalities),
+                pseudonym_key=settings.FINSAM_PSEUDONYM_KEY,
+                encryption_keys=tuple(settings.FINSAM_ENCRYPTION_KEYS),
+                facts=table,
+            )
+        return self.config
+
+    def handle_chunk(self, rows: list[Row]) -> None:
+        """Serial: the pure stage and the rest, one chunk at a time. Parallel (``workers`` > 1):
+        the chunk's pure stage goes to a worker process and the oldest chunks whose pure stage is
+        done are finished here, in file order – so problems, counts and writes are the same."""
+        cfg = self._config()
+        cells = [(row.number, row.values) for row in rows]
+        if self.workers < 1:
+            self._finish_chunk(rows, prep.prepare(cells, cfg))
+            return
+        if self.pool is None:
+            self.pool = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context("spawn"),  # no forked DB connections
+                initializer=prep.init_worker,
+                initargs=(cfg,),
+            )
+        self.queue.append((rows, self.pool.submit(prep.prepare_in_worker, cells)))
+        while len(self.queue) > self.workers:
+            self._finish_oldest()
+
+    def _finish_oldest(self) -> None:
+        rows, future = self.queue.popleft()
+        self._finish_chunk(rows, future.result())
+
+    def flush(self) -> None:
+        """Finish the chunks still in the workers (called after the last chunk)."""
+        while self.queue:
+            self._finish_oldest()
+        self.close()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            for _, future in self.queue:
+                future.cancel()
+            self.queue.clear()
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
 
     # --- validation --------------------------------------------------------------------------
 
     def _intervention(self, row: Row) -> Intervention | None:
         code = row.values.get("intervention_code", "")
-        if not self.interventions:  # one query for all (a national registry has ~1 000)
-            self.interventions = Intervention.objects.select_related("association").in_bulk(
-                field_name="code"
-            )
         if code not in self.interventions:
             self.interventions[code] = None
         intervention = self.interventions[code]
@@ -168,55 +247,17 @@ class EpisodeImporter:
             return None
         return intervention
 
-    def _facts(self, intervention: Intervention, on: date | None) -> rules.InterventionFacts:
-        if intervention.association_id not in self.areas:
-            self.areas[intervention.association_id] = services.area_periods(
-                intervention.association_id
-            )
-        area = (
-            services.area_from(self.areas[intervention.association_id], on) if on else frozenset()
-        )
-        return rules.InterventionFacts(
-            code=intervention.code,
-            name=intervention.name,
-            orientation=intervention.orientation,
-            registration=intervention.registration,
-            start_date=intervention.start_date,
-            end_date=intervention.end_date,
-            area_municipalities=area,
-        )
-
-    def handle_chunk(self, rows: list[Row]) -> None:
+    def _finish_chunk(self, rows: list[Row], prepared: list[prep.Prepared]) -> None:
         ctx = self.ctx
         today = ctx.today
-        parsed: list[tuple[Row, dict]] = []
-        for row in rows:
+        cfg = self._config()
+        parsed: list[tuple[Row, prep.Prepared]] = []
+        for row, item in zip(rows, prepared, strict=True):
             ctx.result.rows += 1
-            v = {
-                "key": row.text("episode_key", max_length=64, required=True),
-                "personal_number": row.text("personal_number", max_length=20),
-                "consent_date": row.date("consent_date"),
-                "protected_identity": bool(row.flag("protected_identity")),
-                "sex": row.text("sex", max_length=1, upper=True),
-                "birth_year": row.integer("birth_year"),
-                "home_municipality": row.text("home_municipality", max_length=4, required=True),
-                "start_date": row.date("start_date", required=True),
-                "support_before": row.multi("support_before"),
-                "occupation_before": row.text("occupation_before", max_length=6, upper=True),
-                "time_on_support": row.text("time_on_support", max_length=6, upper=True),
-                "education": row.text("education", max_length=6, upper=True),
-                "end_date": row.date("end_date"),
-                "exit_reason": row.text("exit_reason", max_length=6, upper=True),
-                "support_after": row.multi("support_after"),
-                "occupation_after": row.text("occupation_after", max_length=6, upper=True),
-                "work_hours": row.decimal("work_hours"),
-                "study_hours": row.decimal("study_hours"),
-                "work_hours_before": row.decimal("work_hours_before"),
-                "study_hours_before": row.decimal("study_hours_before"),
-            }
-            if row.problems:
-                ctx.add(row.problems)
+            if item.v is None:
+                ctx.add(item.problems)
                 continue
+            v = item.v
             key_hash = _h(v["key"])
             if key_hash in self.seen:
                 ctx.add(
@@ -232,16 +273,14 @@ class EpisodeImporter:
                 )
                 continue
             self.seen.add(key_hash)
-            v["person"] = None
-            if v["personal_number"] and not v["protected_identity"]:
-                with contextlib.suppress(DomainValidationError):  # reported by the rules below
-                    v["person"] = parse_personal_number(v["personal_number"], today=today)
-            parsed.append((row, v))
+            parsed.append((row, item))
 
-        keys = [v["key"] for _, v in parsed]
+        keys = [item.v["key"] for _, item in parsed]
         existing = {
             e["key"]: e
-            for e in Episode.objects.filter(key__in=keys).values(
+            for e in Episode.objects.filter(key__any=keys)
+            .order_by()
+            .values(
                 "id",
                 "key",
                 "intervention_id",
@@ -254,48 +293,29 @@ class EpisodeImporter:
                 *EPISODE_VALUE_FIELDS,
             )
         }
-        pseudonyms = {
-            v["key"]: services.pseudonym_for(v["person"])
-            for _, v in parsed
-            if v["person"] is not None
-        }
         participants = dict(
-            Participant.objects.filter(pseudonym__in=set(pseudonyms.values())).values_list(
-                "pseudonym", "id"
+            Participant.objects.filter(
+                pseudonym__any={item.pseudonym for _, item in parsed if item.pseudonym}
             )
+            .order_by()
+            .values_list("pseudonym", "id")
         )
         withdrawals = services.latest_withdrawals(participants.values())
         stored = services.episode_periods(participants.values())
         chunk_keys = {_h(k) for k in keys}
 
         pending: list[Pending] = []
-        for row, v in parsed:
+        for row, item in parsed:
+            v = item.v
             old = existing.get(v["key"])
             if old is not None:
                 _keep_absent_columns(row, v, old)
             intervention = self._intervention(row)
             if intervention is None:
                 continue
-            pseudonym = pseudonyms.get(v["key"])
+            pseudonym = item.pseudonym
             participant_id = participants.get(pseudonym) if pseudonym else None
-            data = rules.EnrolmentInput(
-                identity_level=rules.IDENTIFIED if v["personal_number"] else rules.ANONYMOUS,
-                home_municipality=v["home_municipality"],
-                start_date=v["start_date"],
-                support_before=v["support_before"],
-                personal_number=v["personal_number"],
-                consent_date=v["consent_date"],
-                protected_identity=v["protected_identity"],
-                sex=v["sex"],
-                birth_year=v["birth_year"],
-                occupation_before=v["occupation_before"],
-                time_on_support=v["time_on_support"],
-                education=v["education"],
-                work_hours_before=v["work_hours_before"],
-                study_hours_before=v["study_hours_before"],
-            )
-            if participant_id is not None:
-                services.apply_consent_withdrawal(data, withdrawals.get(participant_id))
+            withdrawn = withdrawals.get(participant_id) if participant_id is not None else None
             others: list[tuple[date, date | None]] = []
             if pseudonym:
                 others = [
@@ -304,40 +324,23 @@ class EpisodeImporter:
                     if _h(k) not in self.seen and _h(k) not in chunk_keys
                 ]
                 others += _unpack(self.file_periods.get(_h(pseudonym, intervention.pk)))
-            check = rules.validate_enrolment(
-                data,
-                intervention=self._facts(intervention, v["start_date"]),
-                known_municipalities=self.municipalities,
-                other_periods_in_intervention=others,
-                today=today,
-                end_date=v["end_date"],
-                person=v["person"],
-            )
-            problems = list(check.problems)
-            exit_given = any(
-                v[c] not in (None, "", [])
-                for c in (
-                    "end_date",
-                    "exit_reason",
-                    "support_after",
-                    "occupation_after",
-                    "work_hours",
-                    "study_hours",
-                )
-            )
-            if exit_given and v["start_date"] is not None:
-                problems += rules.validate_exit(
-                    rules.ExitInput(
-                        end_date=v["end_date"],
-                        exit_reason=v["exit_reason"],
-                        support_after=v["support_after"],
-                        occupation_after=v["occupation_after"],
-                        work_hours=v["work_hours"],
-                        study_hours=v["study_hours"],
-                    ),
-                    start_date=v["start_date"],
+            if old is None and not others and withdrawn is None and item.derived is not None:
+                # No stored context: the pure stage already ran the same rules with these inputs.
+                derived, problems = item.derived, list(item.rule_problems)
+            else:
+                if "person" not in v:  # from a worker process
+                    v["person"] = prep.person_of(v, today)
+                data = prep.enrolment_input(v)
+                services.apply_consent_withdrawal(data, withdrawn)
+                check, problems = prep.run_rules(
+                    v,
+                    data,
+                    facts=cfg.facts.get(intervention.code, v["start_date"]),
+                    municipalities=cfg.municipalities,
+                    others=others,
                     today=today,
                 )
+                derived = prep.Derived.of(check)
             if old is not None:
                 problems += self._same_record(old, intervention, pseudonym)
             before = len(ctx.result.problems)
@@ -357,8 +360,8 @@ class EpisodeImporter:
             values = {
                 "start_date": v["start_date"],
                 "home_municipality_id": v["home_municipality"],
-                "sex": check.sex,
-                "age_at_start": check.age_at_start,
+                "sex": derived.sex,
+                "age_at_start": derived.age_at_start,
                 "support_before": cl.support_mask(v["support_before"]),
                 "occupation_before": v["occupation_before"],
                 "time_on_support": v["time_on_support"],
@@ -380,22 +383,23 @@ class EpisodeImporter:
                 if v["end_date"]
                 else None,
             }
-            item = Pending(
+            pending_item = Pending(
                 row=row,
                 key=v["key"],
                 intervention=intervention,
                 values=values,
                 pseudonym=pseudonym,
-                canonical=check.person.canonical if check.person else "",
+                canonical=derived.canonical,
+                token=item.token,
                 consent_date=v["consent_date"] if pseudonym else None,
                 protected=v["protected_identity"],
-                birth_year=check.birth_year,
+                birth_year=derived.birth_year,
                 existing=old,
             )
             if old is not None:
-                item.outcome = UNCHANGED if self._unchanged(old, item) else UPDATED
-            ctx.result.count(item.outcome)
-            pending.append(item)
+                pending_item.outcome = UNCHANGED if self._unchanged(old, pending_item) else UPDATED
+            ctx.result.count(pending_item.outcome)
+            pending.append(pending_item)
         if ctx.writing and pending:
             self._write(pending, participants)
 
@@ -449,7 +453,7 @@ class EpisodeImporter:
                 new_people[p] = {
                     "identity_level": identified,
                     "pseudonym": p,
-                    "identity_encrypted": self.cipher.encrypt(item.canonical),
+                    "identity_encrypted": item.token or self.cipher.encrypt(item.canonical),
                     "sex": item.values["sex"],
                     "birth_year": item.birth_year,
                     "created_at": now,
@@ -503,7 +507,7 @@ class EpisodeImporter:
         have = (
             set(
                 Consent.objects.filter(
-                    participant_id__in={pid for pid, _ in wanted}, withdrawn_date__isnull=True
+                    participant_id__any={pid for pid, _ in wanted}, withdrawn_date__isnull=True
                 ).values_list("participant_id", "given_date")
             )
             if wanted
@@ -586,19 +590,22 @@ class FastInserter:
                     [model._meta.db_table, len(rows)],
                 )
                 ids = [pk for (pk,) in cursor.fetchall()]
+                items = list(defaults.items())
                 with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    write = copy.write_row
                     for pk, row in zip(ids, rows, strict=True):
-                        copy.write_row([pk, *(row.get(a, defaults[a]) for a in defaults)])
+                        get = row.get
+                        write([pk, *[get(a, d) for a, d in items]])
             return ids
         if self.vendor == "sqlite":
-            prep = []
+            items = []  # (attname, default, converter or None); dates repeat: memoised
             for f in fields:
+                conv = None
                 if f.get_internal_type() == "DateTimeField":
-                    prep.append(_memo(connection.ops.adapt_datetimefield_value))
+                    conv = _memo(connection.ops.adapt_datetimefield_value)
                 elif f.get_internal_type() == "DateField":
-                    prep.append(lambda v: v.isoformat() if v is not None else None)
-                else:
-                    prep.append(None)
+                    conv = _memo(lambda v: v.isoformat() if v is not None else None)
+                items.append((f.attname, defaults[f.attname], conv))
             with connection.cursor() as cursor:
                 cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608
                 first = cursor.fetchone()[0] + 1
@@ -606,11 +613,16 @@ class FastInserter:
                 marks = ", ".join(["%s"] * (len(fields) + 1))
                 values = []
                 for pk, row in zip(ids, rows, strict=True):
-                    out = [pk]
-                    for f, conv in zip(fields, prep, strict=True):
-                        v = row.get(f.attname, defaults[f.attname])
-                        out.append(conv(v) if conv is not None else v)
-                    values.append(out)
+                    get = row.get
+                    values.append(
+                        [
+                            pk,
+                            *[
+                                get(a, d) if conv is None else conv(get(a, d))
+                                for a, d, conv in items
+                            ],
+                        ]
+                    )
                 cursor.executemany(
                     f"INSERT INTO {table} ({columns}) VALUES ({marks})",  # noqa: S608
                     values,

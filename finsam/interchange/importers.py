@@ -12,12 +12,14 @@ rolled back at the end, so nothing is left behind. ``dry_run`` always rolls back
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from finsam.access.permissions import can
@@ -40,6 +42,9 @@ from finsam.registry.models import (
 )
 
 CHUNK_ROWS = 5_000
+PARALLEL_WORKERS = 2
+PARALLEL_MIN_BYTES = 4 << 20
+"""Smaller files are imported in one process (starting workers costs about a second)."""
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 
 
@@ -83,8 +88,16 @@ class ImportContext:
     """What every importer shares: the acting user, scope, today, the result being built."""
 
     def __init__(
-        self, *, actor, association: Association | None, result: ImportResult, today: date
+        self,
+        *,
+        actor,
+        association: Association | None,
+        result: ImportResult,
+        today: date,
+        workers: int = 0,
     ):
+        self.workers = workers
+        """Worker processes for the pure per-row stage of the episode import (0: in-process)."""
         self.actor = actor
         self.association = association
         self.result = result
@@ -574,6 +587,28 @@ def _importer_for(kind: str, ctx: ImportContext):
     }[kind](ctx)
 
 
+SQLITE_IMPORT_CACHE_KIB = 256 * 1024
+"""SQLite page cache while episodes are imported (the default is 2 MiB): with the growing unique
+indexes (episode key, pseudonym) out of cache every insert reads pages back, and the import slows
+down more than linearly with the database's size."""
+
+
+@contextmanager
+def _large_cache(kind: str):
+    if kind != "episodes" or connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (before,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
+
+
 def import_file(
     kind: str,
     path: Path | str,
@@ -585,9 +620,15 @@ def import_file(
     progress: Callable[[int, float | None], None] | None = None,
     today: date | None = None,
     chunk_rows: int = CHUNK_ROWS,
+    workers: int | None = None,
 ) -> ImportResult:
     """Import one file of ``kind`` (see :data:`FORMATS`). Never raises on bad data: the problems
-    are in the result, and nothing was written unless ``result.written``."""
+    are in the result, and nothing was written unless ``result.written``.
+
+    ``workers``: processes for the pure per-row stage of an episode import (parse, identity
+    number, pseudonym, encryption, rules); ``None``: up to :data:`PARALLEL_WORKERS`, one fewer
+    than the cores, for files of at least :data:`PARALLEL_MIN_BYTES`, none for smaller ones. The
+    result is the same either way."""
     if kind not in FORMATS:
         raise ValueError(f"unknown kind {kind!r}")
     path = Path(path)
@@ -595,21 +636,35 @@ def import_file(
         kind=kind, file_name=file_name or path.name, dry_run=dry_run, sha256=sha256_of(path)
     )
     table = open_table(path, FORMATS[kind])
+    if workers is None:
+        # The importing process itself is busy too (database, checks that need stored data).
+        cores = os.cpu_count() or 1
+        workers = min(PARALLEL_WORKERS, cores - 1) if table.size >= PARALLEL_MIN_BYTES else 0
     ctx = ImportContext(
-        actor=actor, association=association, result=result, today=today or timezone.localdate()
+        actor=actor,
+        association=association,
+        result=result,
+        today=today or timezone.localdate(),
+        workers=workers,
     )
-    with transaction.atomic():
+    with _large_cache(kind), transaction.atomic():
         importer = _importer_for(kind, ctx)
-        chunk: list[Row] = []
-        for number, values in table.rows():
-            chunk.append(Row(number, values))
-            if len(chunk) >= chunk_rows:
+        try:
+            chunk: list[Row] = []
+            for number, values in table.rows():
+                chunk.append(Row(number, values))
+                if len(chunk) >= chunk_rows:
+                    importer.handle_chunk(chunk)
+                    chunk = []
+                    if progress:
+                        progress(result.rows, table.position / table.size if table.size else None)
+            if chunk:
                 importer.handle_chunk(chunk)
-                chunk = []
-                if progress:
-                    progress(result.rows, table.position / table.size if table.size else None)
-        if chunk:
-            importer.handle_chunk(chunk)
+            if hasattr(importer, "flush"):
+                importer.flush()
+        finally:
+            if hasattr(importer, "close"):
+                importer.close()
         if table.problems:
             ctx.add(table.problems)
         if hasattr(importer, "finish") and not ctx.failed:

@@ -263,8 +263,9 @@ class Participant(models.Model):
     """One person – identified (pseudonym + encrypted identity) or anonymous (no identity at all).
 
     The identity number is never stored in clear text: ``pseudonym`` is a keyed HMAC (links the same
-    person across interventions, associations and years) and ``identity_encrypted`` a Fernet token
-    only a participant handler's request can decrypt (and every decryption is audited).
+    person across interventions, associations and years) and ``identity_encrypted`` an AES-GCM
+    token (older rows: Fernet) only a participant handler's request can decrypt (and every
+    decryption is audited).
     """
 
     class Level(models.TextChoices):

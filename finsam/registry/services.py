@@ -524,8 +524,9 @@ def episode_periods(participant_ids) -> dict[tuple[int, int], list[tuple[str, da
     the overlap rule (registration errors do not)."""
     out: dict[tuple[int, int], list[tuple[str, date, date | None]]] = {}
     rows = (
-        Episode.objects.filter(participant_id__in=list(participant_ids))
+        Episode.objects.filter(participant_id__any=list(participant_ids))
         .exclude(exit_reason=cl.EXIT_REGISTRATION_ERROR)
+        .order_by()
         .values_list("participant_id", "intervention_id", "key", "start_date", "end_date")
     )
     for pid, iid, key, start, end in rows:
@@ -552,9 +553,13 @@ def _other_periods(
 def latest_withdrawals(participant_ids) -> dict[int, date]:
     """The latest recorded consent withdrawal per participant (only those with one)."""
     out: dict[int, date] = {}
-    for pid, withdrawn in Consent.objects.filter(
-        participant_id__in=list(participant_ids), withdrawn_date__isnull=False
-    ).values_list("participant_id", "withdrawn_date"):
+    for pid, withdrawn in (
+        Consent.objects.filter(
+            participant_id__any=list(participant_ids), withdrawn_date__isnull=False
+        )
+        .order_by()
+        .values_list("participant_id", "withdrawn_date")
+    ):
         if pid not in out or withdrawn > out[pid]:
             out[pid] = withdrawn
     return out

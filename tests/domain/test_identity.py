@@ -1,11 +1,15 @@
+import re
 from datetime import date
 
 import pytest
+from cryptography.fernet import Fernet
 from hypothesis import given
 from hypothesis import strategies as st
 from stdnum import luhn
 
+from finsam.domain import identity as identity_module
 from finsam.domain.identity import (
+    GCM_PREFIX,
     IdentityCipher,
     looks_like_personal_number,
     parse_personal_number,
@@ -117,3 +121,81 @@ def test_parser_never_crashes_on_arbitrary_text(text):
         parse_personal_number(text, today=TODAY)
     except DomainValidationError as exc:
         assert exc.problems and exc.problems[0].message
+
+
+def _outcome(raw):
+    try:
+        return parse_personal_number(raw, today=TODAY)
+    except DomainValidationError as exc:
+        return [(p.rule, p.message) for p in exc.problems]
+
+
+def _slow_outcome(raw):
+    """The same parse with the fast path switched off (every input through stdnum's clean)."""
+    saved = identity_module._PLAIN
+    identity_module._PLAIN = re.compile(r"(?!)")
+    try:
+        return _outcome(raw)
+    finally:
+        identity_module._PLAIN = saved
+
+
+@given(
+    st.one_of(
+        st.text(alphabet="0123456789-+ :", max_size=16),
+        st.text(alphabet="0123456789-+", min_size=10, max_size=13),
+        st.builds(
+            lambda d, s, sep: f"{d:%Y%m%d}{sep}{s:04d}",
+            st.dates(min_value=date(1900, 1, 1), max_value=date(2030, 12, 31)),
+            st.integers(min_value=0, max_value=9999),
+            st.sampled_from(["", "-", "+"]),
+        ),
+        st.builds(
+            lambda d, s, sep: f"{d:%y%m%d}{sep}{s:04d}",
+            st.dates(min_value=date(1900, 1, 1), max_value=date(2030, 12, 31)),
+            st.integers(min_value=0, max_value=9999),
+            st.sampled_from(["", "-", "+"]),
+        ),
+        st.text(max_size=16),
+    )
+)
+def test_fast_path_for_plain_numbers_equals_the_stdnum_path(raw):
+    assert _outcome(raw) == _slow_outcome(raw)
+
+
+def test_fast_path_is_taken_only_for_plain_ascii():
+    assert identity_module._PLAIN.fullmatch("19900101-0009")
+    assert identity_module._PLAIN.fullmatch("9001010009")
+    assert not identity_module._PLAIN.fullmatch("19900101 0009")
+    assert not identity_module._PLAIN.fullmatch("１９９００１０１－０００９")
+    # Full-width digits and a Unicode dash still parse, through stdnum's clean.
+    assert _outcome("１９９００１０１－０００９") == parse_personal_number(PNR_WOMAN, today=TODAY)
+
+
+def test_cipher_writes_aes_gcm_with_random_nonces():
+    key = IdentityCipher.generate_key()
+    cipher = IdentityCipher([key])
+    a, b = cipher.encrypt("199001010009"), cipher.encrypt("199001010009")
+    assert a.startswith(GCM_PREFIX) and b.startswith(GCM_PREFIX)
+    assert a != b  # a fresh 96-bit nonce each time
+    assert cipher.decrypt(a) == cipher.decrypt(b) == "199001010009"
+    assert IdentityCipher([key]).decrypt(a) == "199001010009"  # the key is derived, not stored
+
+
+def test_cipher_still_reads_fernet_tokens_written_before_aes_gcm():
+    old, new = IdentityCipher.generate_key(), IdentityCipher.generate_key()
+    legacy = Fernet(old).encrypt(b"199001010009").decode("ascii")
+    assert IdentityCipher([old]).decrypt(legacy) == "199001010009"
+    assert IdentityCipher([new, old]).decrypt(legacy) == "199001010009"
+    with pytest.raises(ValueError):
+        IdentityCipher([new]).decrypt(legacy)
+
+
+def test_cipher_rejects_tampered_or_truncated_gcm_tokens():
+    cipher = IdentityCipher([IdentityCipher.generate_key()])
+    token = cipher.encrypt("199001010009")
+    body = token[len(GCM_PREFIX) :]
+    flipped = body[:20] + ("A" if body[20] != "A" else "B") + body[21:]
+    for bad in (GCM_PREFIX + flipped, token[:-8], GCM_PREFIX, GCM_PREFIX + "!!!", "g1:ä"):
+        with pytest.raises(ValueError):
+            cipher.decrypt(bad)
