@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -170,7 +171,7 @@ class ImportContext:
         return False
 
 
-class RowImporter:
+class RowImporter(ABC):
     """Base for the small registry files: one service call per row, inside a savepoint."""
 
     fmt: FileFormat
@@ -225,8 +226,9 @@ class RowImporter:
             if outcome is not None and len(self.ctx.result.problems) == before:
                 self.ctx.result.count(outcome)
 
-    def handle_row(self, row: Row) -> str | None:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def handle_row(self, row: Row) -> str | None:
+        """Validate and write one row; return "created", "updated", "unchanged" or None."""
 
     def parsed(self, row: Row) -> bool:
         if row.problems:

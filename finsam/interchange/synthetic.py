@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from finsam.domain import codelists as cl
+from finsam.interchange.formats import FORMATS
 
 MUNICIPALITIES_CSV = Path(__file__).resolve().parents[1] / "data" / "municipalities.csv"
 EPOCH = date(1970, 1, 1)
@@ -274,29 +275,7 @@ def generate(
 
     start_iso, end_iso = _iso(start), _iso(end)
     random_home = all_codes[rng.integers(0, len(all_codes), size=n)]
-    header = [
-        "episode_key",
-        "intervention_code",
-        "personal_number",
-        "consent_date",
-        "protected_identity",
-        "sex",
-        "birth_year",
-        "home_municipality",
-        "start_date",
-        "support_before",
-        "occupation_before",
-        "time_on_support",
-        "education",
-        "end_date",
-        "exit_reason",
-        "support_after",
-        "occupation_after",
-        "work_hours",
-        "study_hours",
-        "work_hours_before",
-        "study_hours_before",
-    ]
+    header = FORMATS["episodes"].columns
     followups = []
     with open(out / "episodes.csv", "w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\n")
@@ -366,44 +345,21 @@ def generate(
             month = (month + timedelta(days=32)).replace(day=1)
 
     files = {
-        "associations": (
-            ["code", "name", "org_number", "start_date", "end_date", "seat_municipality"],
-            assoc_rows,
-        ),
-        "association_municipalities": (
-            ["association_code", "municipality_code", "valid_from", "valid_to"],
-            area_rows,
-        ),
-        "members": (["association_code", "member_kind", "organisation_code", "name"], member_rows),
-        "interventions": (
-            [
-                "code",
-                "association_code",
-                "name",
-                "orientation",
-                "registration",
-                "start_date",
-                "end_date",
-                "providers",
-                "target_groups",
-                "esf",
-                "planned_participants",
-            ],
-            intv_rows,
-        ),
-        "volume": (["intervention_code", "month", "women", "men", "other"], volume_rows),
-        "followups": (
-            ["episode_key", "months_after", "support", "occupation", "work_hours", "study_hours"],
-            followups,
-        ),
+        "associations": assoc_rows,
+        "association-municipalities": area_rows,
+        "members": member_rows,
+        "interventions": intv_rows,
+        "volume": volume_rows,
+        "followups": followups,
     }
     counts = {"episodes": n}
-    for name, (cols, rows) in files.items():
-        with open(out / f"{name}.csv", "w", encoding="utf-8", newline="") as fh:
+    for kind, rows in files.items():
+        file_format = FORMATS[kind]
+        with open(out / file_format.file_name, "w", encoding="utf-8", newline="") as fh:
             writer = csv.writer(fh, lineterminator="\n")
-            writer.writerow(cols)
+            writer.writerow(file_format.columns)
             writer.writerows(rows)
-        counts[name] = len(rows)
+        counts[file_format.file_name.removesuffix(".csv")] = len(rows)
     return counts
 
 

@@ -119,33 +119,22 @@ def association_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def association_edit(request, pk=None):
     association = get_object_or_404(Association, pk=pk) if pk else None
-    require(request.user, Action.EDIT_ASSOCIATION, association=association)
-    if association is None and not can(request.user, Action.ADMIN_SITE):
-        # New associations are created by the system administrator.
-        require(request.user, Action.ADMIN_SITE)
+    if association is None:
+        require(request.user, Action.ADMIN_SITE)  # new associations: the system administrator
+    else:
+        require(request.user, Action.EDIT_ASSOCIATION, association=association)
     initial = {}
     if association:
         initial = {f: getattr(association, f) for f in forms.AssociationForm.base_fields}
-    form = forms.AssociationForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-
-        def action(data):
-            return services.association_save(actor=request.user, association=association, **data)
-
-        response = _save(
-            request,
-            form,
-            action,
-            success_message="Förbundet är sparat.",
-            success_url=reverse("association_detail", args=[association.pk])
-            if association
-            else reverse("association_list"),
-        )
-        if response:
-            return response
     back = reverse("association_detail", args=[pk]) if pk else reverse("association_list")
-    return _render_form(
-        request, form, title="Redigera förbund" if association else "Nytt förbund", back_url=back
+    return _form_page(
+        request,
+        forms.AssociationForm(request.POST or None, initial=initial),
+        lambda d: services.association_save(actor=request.user, association=association, **d),
+        success_url=back,
+        success_message="Förbundet är sparat.",
+        title="Redigera förbund" if association else "Nytt förbund",
+        back_url=back,
     )
 
 
@@ -153,22 +142,15 @@ def _association_subform(request, pk, form_class, action_factory, *, title, mess
     association = get_object_or_404(Association, pk=pk)
     require(request.user, Action.EDIT_ASSOCIATION, association=association)
     kw = {"association": association} if form_kw.pop("needs_association", False) else {}
-    form = form_class(request.POST or None, **kw)
-    if request.method == "POST" and form.is_valid():
-        response = _save(
-            request,
-            form,
-            action_factory(association),
-            success_url=reverse("association_detail", args=[pk]),
-            success_message=message,
-        )
-        if response:
-            return response
-    return _render_form(
+    back = reverse("association_detail", args=[pk])
+    return _form_page(
         request,
-        form,
+        form_class(request.POST or None, **kw),
+        action_factory(association),
+        success_url=back,
+        success_message=message,
         title=f"{title} – {association}",
-        back_url=reverse("association_detail", args=[pk]),
+        back_url=back,
     )
 
 
@@ -299,29 +281,22 @@ def _intervention_form_values(data: dict) -> tuple[dict, list]:
 def intervention_create(request, association_pk):
     association = get_object_or_404(Association, pk=association_pk)
     require(request.user, Action.CREATE_INTERVENTION, association=association)
-    form = forms.InterventionForm(request.POST or None, association=association)
-    if request.method == "POST" and form.is_valid():
 
-        def action(data):
-            values, providers = _intervention_form_values(data)
-            return services.intervention_save(
-                actor=request.user, association=association, providers=providers, **values
-            )
-
-        response = _save(
-            request,
-            form,
-            action,
-            success_message="Insatsen är skapad.",
-            success_url=reverse("association_detail", args=[association.pk]),
+    def action(data):
+        values, providers = _intervention_form_values(data)
+        return services.intervention_save(
+            actor=request.user, association=association, providers=providers, **values
         )
-        if response:
-            return response
-    return _render_form(
+
+    back = reverse("association_detail", args=[association.pk])
+    return _form_page(
         request,
-        form,
+        forms.InterventionForm(request.POST or None, association=association),
+        action,
+        success_url=back,
+        success_message="Insatsen är skapad.",
         title=f"Ny insats – {association}",
-        back_url=reverse("association_detail", args=[association.pk]),
+        back_url=back,
     )
 
 
@@ -332,35 +307,28 @@ def intervention_edit(request, pk):
         f: getattr(intervention, f) for f in forms.InterventionForm.base_fields if f != "providers"
     }
     initial["providers"] = list(intervention.providers.all())
-    form = forms.InterventionForm(
-        request.POST or None, initial=initial, association=intervention.association
-    )
-    if request.method == "POST" and form.is_valid():
 
-        def action(data):
-            values, providers = _intervention_form_values(data)
-            return services.intervention_save(
-                actor=request.user,
-                association=intervention.association,
-                intervention=intervention,
-                providers=providers,
-                **values,
-            )
-
-        response = _save(
-            request,
-            form,
-            action,
-            success_message="Insatsen är sparad.",
-            success_url=reverse("intervention_detail", args=[pk]),
+    def action(data):
+        values, providers = _intervention_form_values(data)
+        return services.intervention_save(
+            actor=request.user,
+            association=intervention.association,
+            intervention=intervention,
+            providers=providers,
+            **values,
         )
-        if response:
-            return response
-    return _render_form(
+
+    back = reverse("intervention_detail", args=[pk])
+    return _form_page(
         request,
-        form,
+        forms.InterventionForm(
+            request.POST or None, initial=initial, association=intervention.association
+        ),
+        action,
+        success_url=back,
+        success_message="Insatsen är sparad.",
         title=f"Redigera insats – {intervention}",
-        back_url=reverse("intervention_detail", args=[pk]),
+        back_url=back,
     )
 
 
@@ -461,34 +429,23 @@ def episode_enrol(request, pk):
     form.add_questions(
         services.extra_questions_for(intervention.association_id, "enrolment", timezone.localdate())
     )
-    if request.method == "POST" and form.is_valid():
 
-        def action(data):
-            values = dict(data)
-            values["support_before"] = list(values.get("support_before") or [])
-            episode, warnings = services.episode_enrol(
-                actor=request.user,
-                intervention=intervention,
-                data=services.enrolment_input_from(values),
-                name=values.get("name") or "",
-                consent_form_version=values.get("consent_form_version") or "",
-                answers=form.answers(),
-            )
-            request.session["last_episode"] = episode.pk
-            return episode, warnings
-
-        response = _save(
-            request,
-            form,
-            action,
-            success_message="Deltagaren är inskriven.",
-            success_url=reverse("episode_list", args=[pk]),
+    def action(data):
+        return services.episode_enrol(
+            actor=request.user,
+            intervention=intervention,
+            data=services.enrolment_input_from(data),
+            name=data.get("name") or "",
+            consent_form_version=data.get("consent_form_version") or "",
+            answers=form.answers(),
         )
-        if response:
-            return response
-    return _render_form(
+
+    return _form_page(
         request,
         form,
+        action,
+        success_url=reverse("episode_list", args=[pk]),
+        success_message="Deltagaren är inskriven.",
         title=f"Skriv in deltagare – {intervention}",
         back_url=reverse("episode_list", args=[pk]),
         submit="Skriv in",

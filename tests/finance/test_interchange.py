@@ -57,7 +57,7 @@ def test_one_bad_row_imports_nothing_and_reports_every_problem(world):
     assert "Rad 7" in message and "decimalpunkt" in message
     # the registry's rules too: unknown association, intervention of another association
     foreign = world["other_persons"].code
-    other = HEADER + f"XXX,2019,resource,FK,,1,\nSBG,2019,intervention_cost,,{foreign},1,\n"
+    other = HEADER + f"OKANT,2019,resource,FK,,1,\nSBG,2019,intervention_cost,,{foreign},1,\n"
     summary = import_budget_lines(other.encode(), actor=None)
     assert {p.rule for p in summary.problems} == {
         "budget.unknown_association",
