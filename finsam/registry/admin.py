@@ -45,7 +45,7 @@ class AssociationAdminForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        for p in services._validate_association(data):
+        for p in services.validate_association(data):
             self.add_error(p.field if p.field in self.fields else None, p.message)
         return data
 

@@ -11,7 +11,13 @@ from django.utils import timezone
 from finsam.access.permissions import association_filter, intervention_filter
 from finsam.domain.access import Action
 from finsam.domain.registration import member_completeness_problems
-from finsam.registry.models import Association, AssociationMunicipality, Episode, Intervention
+from finsam.registry.models import (
+    Association,
+    AssociationMunicipality,
+    BoardMember,
+    Episode,
+    Intervention,
+)
 
 
 def association_list(*, user) -> QuerySet[Association]:
@@ -31,9 +37,26 @@ def association_area(association: Association, on: date | None = None):
     )
 
 
-def association_overview(association: Association) -> dict:
-    from finsam.registry.services import board_gaps
+def board_gaps(association: Association, on: date | None = None) -> list[str]:
+    """Members without at least one board member and one deputy on ``on`` (the law's rule)."""
+    on = on or timezone.localdate()
+    held: dict[int, set[str]] = {}
+    for member_id, role in (
+        BoardMember.objects.filter(association=association, period_start__lte=on)
+        .filter(Q(period_end__isnull=True) | Q(period_end__gte=on))
+        .values_list("member_id", "role")
+    ):
+        held.setdefault(member_id, set()).add(role)
+    gaps = []
+    for member in association.members.all():
+        roles = held.get(member.pk, set())
+        missing = [label for value, label in BoardMember.Role.choices if value not in roles]
+        if missing:
+            gaps.append(f"{member.name} saknar {' och '.join(m.lower() for m in missing)}")
+    return gaps
 
+
+def association_overview(association: Association) -> dict:
     members = list(association.members.all())
     return {
         "members": members,

@@ -151,9 +151,6 @@ def validate_association(values: dict) -> list[Problem]:
     return problems
 
 
-_validate_association = validate_association  # the admin's name for it
-
-
 @transaction.atomic
 def association_save(*, actor, association: Association | None = None, **values) -> Association:
     """Create (``association=None``) or update an association."""
@@ -409,22 +406,6 @@ def board_member_add(
         summary=name,
     )
     return row
-
-
-def board_gaps(association: Association, on: date | None = None) -> list[str]:
-    """Members without at least one board member and one deputy on ``on`` (the law's rule)."""
-    on = on or timezone.localdate()
-    gaps = []
-    for member in association.members.all():
-        roles = set(
-            member.board_members.filter(period_start__lte=on)
-            .filter(Q(period_end__isnull=True) | Q(period_end__gte=on))
-            .values_list("role", flat=True)
-        )
-        missing = [label for value, label in BoardMember.Role.choices if value not in roles]
-        if missing:
-            gaps.append(f"{member.name} saknar {' och '.join(m.lower() for m in missing)}")
-    return gaps
 
 
 # --- interventions -----------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 from django.shortcuts import render
 from django.utils.translation import gettext
 
-from finsam.access.permissions import can, principal_for
+from finsam.access.permissions import can, intervention_filter, principal_for
 from finsam.domain.access import ROLE_LABELS, Action, Role
 from finsam.registry import selectors
 
@@ -25,15 +25,11 @@ def home(request):
         "interventions": selectors.intervention_list(user=user)[:50]
         if can(user, Action.VIEW_INTERVENTION)
         else [],
-        "handler_interventions": [
-            i
-            for i in selectors.intervention_list(user=user)
-            if can(user, Action.EDIT_EPISODES, intervention=i)
-        ]
+        "handler_interventions": selectors.intervention_list(user=user).filter(
+            intervention_filter(user, Action.EDIT_EPISODES)
+        )
         if Role.PARTICIPANT_HANDLER in roles
         else [],
-        "can_audit": can(user, Action.VIEW_AUDIT),
-        "is_analyst": Role.NATIONAL_ANALYST in roles,
     }
     return render(request, "web/home.html", context)
 
