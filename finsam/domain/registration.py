@@ -288,6 +288,231 @@ class EnrolmentCheck:
         return not any(not p.warning for p in self.problems)
 
 
+def check_intervention_kind(intervention: InterventionFacts) -> list[Problem]:
+    """The intervention must take person registrations."""
+    if intervention.orientation != "individual" or intervention.registration != "persons":
+        return [
+            _p(
+                "intervention",
+                "enrolment.intervention_kind",
+                f"Insatsen ”{intervention.name}” är inte en individinriktad insats med "
+                "personregistrering; deltagare kan inte skrivas in i den "
+                "(använd volymregistrering).",
+                intervention.code,
+            )
+        ]
+    return []
+
+
+def check_identified_protected(protected_identity: bool) -> list[Problem]:
+    """An identified registration of a person with protected personal data."""
+    if protected_identity:
+        return [
+            _p(
+                "protected_identity",
+                "identity.protected",
+                "Personer med skyddade personuppgifter får bara registreras anonymt.",
+            )
+        ]
+    return []
+
+
+def check_consent(consent_date: date | None, today: date) -> list[Problem]:
+    """The consent an identified registration requires."""
+    if consent_date is None:
+        return [
+            _p(
+                "consent_date",
+                "consent.required",
+                "Samtycke: identifierad registrering kräver ett registrerat samtycke "
+                "(datum). Utan samtycke registreras deltagaren anonymt.",
+            )
+        ]
+    if consent_date > today:
+        return [
+            _p(
+                "consent_date",
+                "date.future",
+                "Samtycke: datumet får inte vara i framtiden.",
+                consent_date.isoformat(),
+            )
+        ]
+    return []
+
+
+def check_consent_withdrawn(consent_withdrawn_date: date | None) -> list[Problem]:
+    if consent_withdrawn_date is not None:
+        return [
+            _p(
+                "consent_date",
+                "consent.withdrawn",
+                "Samtycke: samtycket är återkallat; deltagaren kan bara registreras anonymt.",
+            )
+        ]
+    return []
+
+
+def check_anonymous_number(personal_number: str | None) -> list[Problem]:
+    if (personal_number or "").strip():
+        return [
+            _p(
+                "personal_number",
+                "identity.anonymous_with_number",
+                "Personnummer får inte anges vid anonym registrering.",
+            )
+        ]
+    return []
+
+
+def check_anonymous_sex(sex: str) -> list[Problem]:
+    if sex not in cl.SEX:
+        return [
+            _p(
+                "sex",
+                "required",
+                "Kön måste anges vid anonym registrering (kvinna, man eller annat/okänt).",
+                sex or None,
+            )
+        ]
+    return []
+
+
+def check_anonymous_birth_year(birth_year: int | None, today: date) -> list[Problem]:
+    if birth_year is None:
+        return [_p("birth_year", "required", "Födelseår måste anges vid anonym registrering.")]
+    if not (1900 <= birth_year <= today.year):
+        return [
+            _p(
+                "birth_year",
+                "number.range",
+                f"Födelseår ska vara mellan 1900 och {today.year}.",
+                birth_year,
+            )
+        ]
+    return []
+
+
+def check_start_date(
+    start_date: date | None, intervention: InterventionFacts, today: date
+) -> list[Problem]:
+    """The start date: given, not before the law, not in the future, within the intervention."""
+    if start_date is None:
+        return [_p("start_date", "required", "Startdatum måste anges.")]
+    problems = check_date_not_before_law("start_date", start_date)
+    if start_date > today:
+        problems.append(
+            _p(
+                "start_date",
+                "date.future",
+                "Startdatum får inte vara i framtiden.",
+                start_date.isoformat(),
+            )
+        )
+    if start_date < intervention.start_date or (
+        intervention.end_date is not None and start_date > intervention.end_date
+    ):
+        end = intervention.end_date.isoformat() if intervention.end_date else "tills vidare"
+        problems.append(
+            _p(
+                "start_date",
+                "enrolment.outside_intervention",
+                f"Startdatum måste ligga inom insatsens period "
+                f"({intervention.start_date.isoformat()} – {end}).",
+                start_date.isoformat(),
+            )
+        )
+    return problems
+
+
+def check_overlap(
+    start_date: date,
+    end_date: date | None,
+    other_periods_in_intervention: Sequence[tuple[date, date | None]],
+) -> list[Problem]:
+    for other_start, other_end in other_periods_in_intervention:
+        if overlaps(start_date, end_date, other_start, other_end):
+            return [
+                _p(
+                    "personal_number",
+                    "enrolment.overlap",
+                    "Personen är redan inskriven i samma insats under en överlappande period "
+                    f"(från {other_start.isoformat()}).",
+                )
+            ]
+    return []
+
+
+def derive_age_at_start(
+    birth_date: date | None, birth_year: int | None, start_date: date | None
+) -> int | None:
+    """Age at start: from the birth date, or – when only the year is known (anonymous
+    participants) – the age reached during the start year."""
+    if start_date is None:
+        return None
+    if birth_date is not None:
+        return cl.age_on(birth_date, start_date)
+    if birth_year is not None:
+        return start_date.year - birth_year
+    return None
+
+
+def check_home_municipality(
+    home_municipality: str,
+    known_municipalities: frozenset[str] | set[str],
+    area_municipalities: frozenset[str],
+) -> list[Problem]:
+    if not home_municipality:
+        return [_p("home_municipality", "required", "Hemkommun måste anges.")]
+    if home_municipality not in known_municipalities:
+        return [
+            _p(
+                "home_municipality",
+                "code.unknown",
+                f"Hemkommun: ”{home_municipality}” är ingen giltig kommunkod (fyra siffror).",
+                home_municipality,
+            )
+        ]
+    if area_municipalities and home_municipality not in area_municipalities:
+        return [
+            _p(
+                "home_municipality",
+                "enrolment.outside_area",
+                "Hemkommunen ligger utanför förbundets område. Registreringen sparas, men "
+                "kontrollera att det är rätt.",
+                home_municipality,
+                warning=True,
+            )
+        ]
+    return []
+
+
+def check_district(
+    district: str, home_municipality: str, known_districts: dict[str, str] | None
+) -> list[Problem]:
+    if not district:
+        return []
+    district_municipality = (known_districts or {}).get(district)
+    if district_municipality is None:
+        return [
+            _p(
+                "district",
+                "code.unknown",
+                f"Stadsdel: ”{district}” är ingen känd stadsdel.",
+                district,
+            )
+        ]
+    if district_municipality != home_municipality:
+        return [
+            _p(
+                "district",
+                "district.municipality",
+                "Stadsdel: stadsdelen ligger inte i hemkommunen.",
+                district,
+            )
+        ]
+    return []
+
+
 def validate_enrolment(
     data: EnrolmentInput,
     *,
@@ -307,23 +532,16 @@ def validate_enrolment(
     a finished episode); otherwise it counts as still running. ``person``:
     ``data.personal_number`` already parsed by the caller with the same ``today`` (bulk callers
     parse it first to find the person); it is not parsed again.
+
+    Each rule is one ``check_*`` function of the few values it depends on, called here in the
+    order the problems are reported; the bulk importer calls the same functions once per distinct
+    value (``finsam.interchange.episode_prep.ENROLMENT_RULES``).
     """
     today = today or date.today()
     check = EnrolmentCheck()
     problems = check.problems
 
-    # The intervention must take person registrations.
-    if intervention.orientation != "individual" or intervention.registration != "persons":
-        problems.append(
-            _p(
-                "intervention",
-                "enrolment.intervention_kind",
-                f"Insatsen ”{intervention.name}” är inte en individinriktad insats med "
-                "personregistrering; deltagare kan inte skrivas in i den "
-                "(använd volymregistrering).",
-                intervention.code,
-            )
-        )
+    problems += check_intervention_kind(intervention)
 
     # Identity level, consent and protected identity.
     if data.identity_level not in (IDENTIFIED, ANONYMOUS):
@@ -331,175 +549,34 @@ def validate_enrolment(
             _p("identity_level", "identity.level", "Välj identifierad eller anonym registrering.")
         )
     if data.identity_level == IDENTIFIED:
-        if data.protected_identity:
-            problems.append(
-                _p(
-                    "protected_identity",
-                    "identity.protected",
-                    "Personer med skyddade personuppgifter får bara registreras anonymt.",
-                )
-            )
+        problems += check_identified_protected(data.protected_identity)
         try:
             check.person = person or parse_personal_number(data.personal_number, today=today)
         except DomainValidationError as exc:
             problems.extend(exc.problems)
-        if data.consent_date is None:
-            problems.append(
-                _p(
-                    "consent_date",
-                    "consent.required",
-                    "Samtycke: identifierad registrering kräver ett registrerat samtycke "
-                    "(datum). Utan samtycke registreras deltagaren anonymt.",
-                )
-            )
-        elif data.consent_date > today:
-            problems.append(
-                _p(
-                    "consent_date",
-                    "date.future",
-                    "Samtycke: datumet får inte vara i framtiden.",
-                    data.consent_date.isoformat(),
-                )
-            )
-        if data.consent_withdrawn_date is not None:
-            problems.append(
-                _p(
-                    "consent_date",
-                    "consent.withdrawn",
-                    "Samtycke: samtycket är återkallat; deltagaren kan bara registreras anonymt.",
-                )
-            )
+        problems += check_consent(data.consent_date, today)
+        problems += check_consent_withdrawn(data.consent_withdrawn_date)
         if check.person is not None:
             check.sex = check.person.sex
             check.birth_date = check.person.birth_date
             check.birth_year = check.person.birth_date.year
     elif data.identity_level == ANONYMOUS:
-        if (data.personal_number or "").strip():
-            problems.append(
-                _p(
-                    "personal_number",
-                    "identity.anonymous_with_number",
-                    "Personnummer får inte anges vid anonym registrering.",
-                )
-            )
-        if data.sex not in cl.SEX:
-            problems.append(
-                _p(
-                    "sex",
-                    "required",
-                    "Kön måste anges vid anonym registrering (kvinna, man eller annat/okänt).",
-                    data.sex or None,
-                )
-            )
+        problems += check_anonymous_number(data.personal_number)
+        problems += check_anonymous_sex(data.sex)
         check.sex = data.sex
-        if data.birth_year is None:
-            problems.append(
-                _p("birth_year", "required", "Födelseår måste anges vid anonym registrering.")
-            )
-        elif not (1900 <= data.birth_year <= today.year):
-            problems.append(
-                _p(
-                    "birth_year",
-                    "number.range",
-                    f"Födelseår ska vara mellan 1900 och {today.year}.",
-                    data.birth_year,
-                )
-            )
+        problems += check_anonymous_birth_year(data.birth_year, today)
         check.birth_year = data.birth_year
 
     # Dates.
-    if data.start_date is None:
-        problems.append(_p("start_date", "required", "Startdatum måste anges."))
-    else:
-        problems += check_date_not_before_law("start_date", data.start_date)
-        if data.start_date > today:
-            problems.append(
-                _p(
-                    "start_date",
-                    "date.future",
-                    "Startdatum får inte vara i framtiden.",
-                    data.start_date.isoformat(),
-                )
-            )
-        if data.start_date < intervention.start_date or (
-            intervention.end_date is not None and data.start_date > intervention.end_date
-        ):
-            end = intervention.end_date.isoformat() if intervention.end_date else "tills vidare"
-            problems.append(
-                _p(
-                    "start_date",
-                    "enrolment.outside_intervention",
-                    f"Startdatum måste ligga inom insatsens period "
-                    f"({intervention.start_date.isoformat()} – {end}).",
-                    data.start_date.isoformat(),
-                )
-            )
-        for other_start, other_end in other_periods_in_intervention:
-            if overlaps(data.start_date, end_date, other_start, other_end):
-                problems.append(
-                    _p(
-                        "personal_number",
-                        "enrolment.overlap",
-                        "Personen är redan inskriven i samma insats under en överlappande period "
-                        f"(från {other_start.isoformat()}).",
-                    )
-                )
-                break
-
-    # Age at start.
+    problems += check_start_date(data.start_date, intervention, today)
     if data.start_date is not None:
-        if check.birth_date is not None:
-            check.age_at_start = cl.age_on(check.birth_date, data.start_date)
-        elif check.birth_year is not None:
-            # Only the year is known for anonymous participants: age reached during the start year.
-            check.age_at_start = data.start_date.year - check.birth_year
+        problems += check_overlap(data.start_date, end_date, other_periods_in_intervention)
+    check.age_at_start = derive_age_at_start(check.birth_date, check.birth_year, data.start_date)
 
-    # Home municipality.
-    if not data.home_municipality:
-        problems.append(_p("home_municipality", "required", "Hemkommun måste anges."))
-    elif data.home_municipality not in known_municipalities:
-        problems.append(
-            _p(
-                "home_municipality",
-                "code.unknown",
-                f"Hemkommun: ”{data.home_municipality}” är ingen giltig kommunkod (fyra siffror).",
-                data.home_municipality,
-            )
-        )
-    elif intervention.area_municipalities and (
-        data.home_municipality not in intervention.area_municipalities
-    ):
-        problems.append(
-            _p(
-                "home_municipality",
-                "enrolment.outside_area",
-                "Hemkommunen ligger utanför förbundets område. Registreringen sparas, men "
-                "kontrollera att det är rätt.",
-                data.home_municipality,
-                warning=True,
-            )
-        )
-
-    if data.district:
-        district_municipality = (known_districts or {}).get(data.district)
-        if district_municipality is None:
-            problems.append(
-                _p(
-                    "district",
-                    "code.unknown",
-                    f"Stadsdel: ”{data.district}” är ingen känd stadsdel.",
-                    data.district,
-                )
-            )
-        elif district_municipality != data.home_municipality:
-            problems.append(
-                _p(
-                    "district",
-                    "district.municipality",
-                    "Stadsdel: stadsdelen ligger inte i hemkommunen.",
-                    data.district,
-                )
-            )
+    problems += check_home_municipality(
+        data.home_municipality, known_municipalities, intervention.area_municipalities
+    )
+    problems += check_district(data.district, data.home_municipality, known_districts)
 
     # Enrolment data.
     problems += check_support_codes("support_before", list(data.support_before), after=False)
@@ -525,35 +602,43 @@ class ExitInput:
     work_study_increased: bool | None = None
 
 
-def validate_exit(data: ExitInput, *, start_date: date, today: date | None = None) -> list[Problem]:
-    today = today or date.today()
+def check_end_date(end_date: date | None, start_date: date, today: date) -> list[Problem]:
+    if end_date is None:
+        return [_p("end_date", "required", "Slutdatum måste anges.")]
     problems: list[Problem] = []
-    if data.end_date is None:
-        problems.append(_p("end_date", "required", "Slutdatum måste anges."))
-    else:
-        if data.end_date < start_date:
-            problems.append(
-                _p(
-                    "end_date",
-                    "date.end_before_start",
-                    f"Slutdatum får inte vara före startdatum ({start_date.isoformat()}).",
-                    data.end_date.isoformat(),
-                )
+    if end_date < start_date:
+        problems.append(
+            _p(
+                "end_date",
+                "date.end_before_start",
+                f"Slutdatum får inte vara före startdatum ({start_date.isoformat()}).",
+                end_date.isoformat(),
             )
-        if data.end_date > today:
-            problems.append(
-                _p(
-                    "end_date",
-                    "date.future",
-                    "Slutdatum får inte vara i framtiden.",
-                    data.end_date.isoformat(),
-                )
+        )
+    if end_date > today:
+        problems.append(
+            _p(
+                "end_date",
+                "date.future",
+                "Slutdatum får inte vara i framtiden.",
+                end_date.isoformat(),
             )
-        problems += check_date_not_before_law("end_date", data.end_date)
-    if not data.exit_reason:
-        problems.append(_p("exit_reason", "required", "Avslutningsanledning måste anges."))
-    else:
-        problems += check_code("exit_reason", data.exit_reason, cl.EXIT_REASON)
+        )
+    problems += check_date_not_before_law("end_date", end_date)
+    return problems
+
+
+def check_exit_reason(exit_reason: str) -> list[Problem]:
+    if not exit_reason:
+        return [_p("exit_reason", "required", "Avslutningsanledning måste anges.")]
+    return check_code("exit_reason", exit_reason, cl.EXIT_REASON)
+
+
+def validate_exit(data: ExitInput, *, start_date: date, today: date | None = None) -> list[Problem]:
+    """Every exit rule, in the order the problems are reported (one ``check_*`` each)."""
+    today = today or date.today()
+    problems = check_end_date(data.end_date, start_date, today)
+    problems += check_exit_reason(data.exit_reason)
     problems += check_support_codes("support_after", list(data.support_after), after=True)
     problems += check_code("occupation_after", data.occupation_after, cl.OCCUPATION)
     problems += check_hours("work_hours", data.work_hours)
