@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import contextlib
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
+from finsam.domain import codelists as cl
 from finsam.domain import registration as rules
 from finsam.domain.identity import IdentityCipher, PersonalNumber, parse_personal_number, pseudonym
 from finsam.domain.problems import DomainValidationError, Problem
@@ -131,30 +132,37 @@ class Prepared(NamedTuple):
     """The rule functions' result when the row has no stored context (``None``: not run)."""
 
 
+CELLS: tuple[tuple[str, str, str, dict], ...] = (
+    ("key", "episode_key", "text", {"max_length": 64, "required": True}),
+    ("personal_number", "personal_number", "text", {"max_length": 20}),
+    ("consent_date", "consent_date", "date", {}),
+    ("protected_identity", "protected_identity", "flag", {}),
+    ("sex", "sex", "text", {"max_length": 1, "upper": True}),
+    ("birth_year", "birth_year", "integer", {}),
+    ("home_municipality", "home_municipality", "text", {"max_length": 4, "required": True}),
+    ("start_date", "start_date", "date", {"required": True}),
+    ("support_before", "support_before", "multi", {}),
+    ("occupation_before", "occupation_before", "text", {"max_length": 6, "upper": True}),
+    ("time_on_support", "time_on_support", "text", {"max_length": 6, "upper": True}),
+    ("education", "education", "text", {"max_length": 6, "upper": True}),
+    ("end_date", "end_date", "date", {}),
+    ("exit_reason", "exit_reason", "text", {"max_length": 6, "upper": True}),
+    ("support_after", "support_after", "multi", {}),
+    ("occupation_after", "occupation_after", "text", {"max_length": 6, "upper": True}),
+    ("work_hours", "work_hours", "decimal", {}),
+    ("study_hours", "study_hours", "decimal", {}),
+    ("work_hours_before", "work_hours_before", "decimal", {}),
+    ("study_hours_before", "study_hours_before", "decimal", {}),
+)
+"""(value name, column, :class:`Row` method, its arguments) of every cell of an episode row, in
+the order their format problems are reported."""
+
+
 def parse_values(row: Row) -> dict:
     """The typed values of one episode row (format problems go to ``row.problems``)."""
-    return {
-        "key": row.text("episode_key", max_length=64, required=True),
-        "personal_number": row.text("personal_number", max_length=20),
-        "consent_date": row.date("consent_date"),
-        "protected_identity": bool(row.flag("protected_identity")),
-        "sex": row.text("sex", max_length=1, upper=True),
-        "birth_year": row.integer("birth_year"),
-        "home_municipality": row.text("home_municipality", max_length=4, required=True),
-        "start_date": row.date("start_date", required=True),
-        "support_before": row.multi("support_before"),
-        "occupation_before": row.text("occupation_before", max_length=6, upper=True),
-        "time_on_support": row.text("time_on_support", max_length=6, upper=True),
-        "education": row.text("education", max_length=6, upper=True),
-        "end_date": row.date("end_date"),
-        "exit_reason": row.text("exit_reason", max_length=6, upper=True),
-        "support_after": row.multi("support_after"),
-        "occupation_after": row.text("occupation_after", max_length=6, upper=True),
-        "work_hours": row.decimal("work_hours"),
-        "study_hours": row.decimal("study_hours"),
-        "work_hours_before": row.decimal("work_hours_before"),
-        "study_hours_before": row.decimal("study_hours_before"),
-    }
+    v = {name: getattr(row, method)(col, **kw) for name, col, method, kw in CELLS}
+    v["protected_identity"] = bool(v["protected_identity"])
+    return v
 
 
 def person_of(v: dict, today: date) -> PersonalNumber | None:
@@ -185,6 +193,11 @@ def enrolment_input(v: dict) -> rules.EnrolmentInput:
     )
 
 
+def exit_given(*values: object) -> bool:
+    """Whether a row gives exit data (any of :data:`EXIT_COLUMNS`), so the exit rules apply."""
+    return any(x not in (None, "", []) for x in values)
+
+
 def run_rules(
     v: dict,
     data: rules.EnrolmentInput,
@@ -205,8 +218,7 @@ def run_rules(
         person=v["person"],
     )
     problems = list(check.problems)
-    exit_given = any(v[c] not in (None, "", []) for c in EXIT_COLUMNS)
-    if exit_given and v["start_date"] is not None:
+    if exit_given(*(v[c] for c in EXIT_COLUMNS)) and v["start_date"] is not None:
         problems += rules.validate_exit(
             rules.ExitInput(
                 end_date=v["end_date"],
@@ -269,3 +281,291 @@ def prepare_in_worker(rows: list[tuple[int, dict[str, str]]]) -> list[Prepared]:
         if item.v is not None:
             del item.v["person"]  # a slotted dataclass: slow to unpickle; cheap to parse again
     return out
+
+
+# --- the same stage for a whole chunk, column-wise ---------------------------------------------
+
+
+class PreparedColumns(NamedTuple):
+    """A chunk after the column-wise pure stage. Every list has one entry per row; the entries of
+    the rows in ``slow`` are meaningless (``None``)."""
+
+    slow: list[int]
+    """Rows with a format problem, a rule error or an unknown intervention: the importer runs
+    them through the row-wise path (:func:`prepare`), which reports the problems exactly."""
+    warnings: dict[int, list[Problem]]
+    """Rows whose only problems are warnings: row index → the warnings, in report order."""
+    pseudonym: list
+    token: list
+    sex: list
+    age_at_start: list
+    birth_year: list
+    protected: list
+    consent_date: list
+    start_date: list
+    end_date: list
+    values: dict[str, list]
+    """The episode's stored values that are cell values as they are (upper-cased codes,
+    support masks, hours, ``work_study_increased``), by model field."""
+
+
+def _memo(function: Callable, keys) -> dict:
+    """``function`` called once for every distinct key (a tuple is spread into arguments)."""
+    out = {}
+    for key in set(keys):
+        out[key] = function(*key) if isinstance(key, tuple) else function(key)
+    return out
+
+
+def _parse_column(col: str, method: str, kw: dict, cells) -> tuple[dict, set]:
+    """The :class:`Row` parser of one column, once per distinct cell: typed value by cell, and
+    the cells with a format problem."""
+    typed, bad = {}, set()
+    row = Row(0, {})
+    parse = getattr(row, method)
+    for cell in set(cells):
+        row.values = {col: cell}
+        row.problems = []
+        value = parse(col, **kw)
+        if row.problems:
+            bad.add(cell)
+        else:
+            typed[cell] = value
+    return typed, bad
+
+
+_ENROLMENT_CODES = (
+    ("occupation_before", cl.OCCUPATION),
+    ("time_on_support", cl.TIME_ON_SUPPORT),
+    ("education", cl.EDUCATION),
+)
+
+
+def prepare_columns(columns: dict[str, Sequence[str]], n: int, cfg: PrepConfig) -> PreparedColumns:
+    """The pure stage for a chunk of ``n`` rows given column-wise (every format column; ``""``
+    for a column the file lacks).
+
+    Every format check and every rule is the row-wise one (:class:`Row`'s parsers, the
+    ``check_*`` functions of :mod:`finsam.domain.registration` that ``validate_enrolment`` and
+    ``validate_exit`` consist of), called once per distinct value of its inputs and broadcast to
+    the rows; a row with any problem is sent to the row-wise path unless all its problems are
+    warnings. Identity numbers are parsed, pseudonymised and encrypted once per distinct number.
+    """
+    today = cfg.today
+    empty = [""] * n
+    cell = {col: columns.get(col, empty) for _, col, _, _ in CELLS}
+    code_col = columns.get("intervention_code", empty)
+
+    # Format: each column's parser once per distinct cell.
+    slow: set[int] = set()
+    typed: dict[str, dict] = {}
+    for name, col, method, kw in CELLS:
+        typed[name], bad = _parse_column(col, method, kw, cell[col])
+        if bad:
+            slow.update(i for i, c in enumerate(cell[col]) if c in bad)
+    ok = [i for i in range(n) if i not in slow] if slow else range(n)
+
+    def values_of(name: str) -> list:
+        table, cells = typed[name], cell[CELL_COLUMN[name]]
+        return [table.get(c) for c in cells]
+
+    pn = values_of("personal_number")
+    protected = [bool(x) for x in values_of("protected_identity")]
+    start = values_of("start_date")
+    end = values_of("end_date")
+    consent = values_of("consent_date")
+
+    # Identity: one parse, pseudonym and encryption per distinct number.
+    cipher = IdentityCipher(list(cfg.encryption_keys))
+    ident = [i for i in ok if pn[i]]
+    anon = [i for i in ok if not pn[i]]
+    numbers = {pn[i] for i in ident if not protected[i]}
+    people: dict[str, tuple | None] = {}
+    for number in numbers:
+        person = person_of({"personal_number": number, "protected_identity": False}, today)
+        people[number] = (
+            None
+            if person is None
+            else (
+                pseudonym(person, cfg.pseudonym_key),
+                cipher.encrypt(person.canonical),
+                person.sex,
+                person.birth_date,
+            )
+        )
+
+    # The intervention facts of each row (per distinct code and start date).
+    facts_of = _memo(cfg.facts.get, ((code_col[i], start[i]) for i in ok))
+    facts = [None] * n
+    for i in ok:
+        f = facts[i] = facts_of[(code_col[i], start[i])]
+        if f is None:
+            slow.add(i)  # unknown intervention: reported by the importer
+
+    found: dict[int, list[Problem]] = {}
+
+    def apply(rows: Iterable[int], key: Callable[[int], object], check: Callable) -> None:
+        """``check`` once per distinct key of ``rows``; the rows with problems collect them."""
+        rows = [i for i in rows if i not in slow] if slow else list(rows)
+        keys = [key(i) for i in rows]
+        results = _memo(check, keys)
+        if any(results.values()):
+            for i, k in zip(rows, keys, strict=True):
+                if results[k]:
+                    found.setdefault(i, []).extend(results[k])
+
+    def col(name: str) -> list:
+        return values_of(name)
+
+    fid = {id(f): f for f in facts_of.values() if f is not None}
+    # validate_enrolment, rule by rule in its order (see its body).
+    apply(ok, lambda i: id(facts[i]), lambda f: rules.check_intervention_kind(fid[f]))
+    apply(ident, lambda i: protected[i], rules.check_identified_protected)
+    # A number that does not parse is reported by validate_enrolment: the row-wise path.
+    slow.update(i for i in ident if protected[i] or people[pn[i]] is None)
+    apply(ident, lambda i: consent[i], lambda d: rules.check_consent(d, today))
+    apply(anon, lambda i: pn[i], rules.check_anonymous_number)
+    sex_typed = col("sex")
+    apply(anon, lambda i: sex_typed[i], rules.check_anonymous_sex)
+    birth_typed = col("birth_year")
+    apply(anon, lambda i: birth_typed[i], lambda y: rules.check_anonymous_birth_year(y, today))
+    apply(
+        ok,
+        lambda i: (start[i], id(facts[i])),
+        lambda d, f: rules.check_start_date(d, fid[f], today),
+    )
+    home = cell["home_municipality"]
+    apply(
+        ok,
+        lambda i: (home[i], id(facts[i])),
+        lambda h, f: rules.check_home_municipality(
+            h, cfg.municipalities, fid[f].area_municipalities
+        ),
+    )
+    support_before = cell["support_before"]
+    apply(
+        ok,
+        lambda i: support_before[i],
+        lambda c: rules.check_support_codes(
+            "support_before", typed["support_before"][c], after=False
+        ),
+    )
+    for name, codes in _ENROLMENT_CODES:
+        values = col(name)
+        apply(
+            ok,
+            values.__getitem__,
+            lambda v, name=name, codes=codes: rules.check_code(name, v, codes),
+        )
+    for name in ("work_hours_before", "study_hours_before"):
+        values = col(name)
+        apply(ok, values.__getitem__, lambda v, name=name: rules.check_hours(name, v))
+    # validate_exit, for the rows that give exit data (see run_rules).
+    exit_values = [col(c) for c in EXIT_COLUMNS]
+    exiting = [i for i in ok if exit_given(*(values[i] for values in exit_values))]
+    apply(exiting, lambda i: (end[i], start[i]), lambda e, s: rules.check_end_date(e, s, today))
+    exit_reason = col("exit_reason")
+    apply(exiting, exit_reason.__getitem__, rules.check_exit_reason)
+    support_after = cell["support_after"]
+    apply(
+        exiting,
+        lambda i: support_after[i],
+        lambda c: rules.check_support_codes("support_after", typed["support_after"][c], after=True),
+    )
+    occupation_after = col("occupation_after")
+    apply(
+        exiting,
+        occupation_after.__getitem__,
+        lambda v: rules.check_code("occupation_after", v, cl.OCCUPATION),
+    )
+    for name in ("work_hours", "study_hours"):
+        values = col(name)
+        apply(exiting, values.__getitem__, lambda v, name=name: rules.check_hours(name, v))
+
+    warnings: dict[int, list[Problem]] = {}
+    for i, problems in found.items():
+        if all(p.warning for p in problems):
+            warnings[i] = problems
+        else:
+            slow.add(i)
+    for i in list(warnings):
+        if i in slow:
+            del warnings[i]
+
+    # What the rules derive, for the rows that pass.
+    none = [None] * n
+    pseudonyms, tokens, sexes, births, years = (
+        list(none),
+        [""] * n,
+        list(none),
+        list(none),
+        list(none),
+    )
+    for i in ident:
+        if i not in slow:
+            pseudonyms[i], tokens[i], sexes[i], births[i] = people[pn[i]]
+            years[i] = births[i].year
+    for i in anon:
+        if i not in slow:
+            sexes[i], years[i] = sex_typed[i], birth_typed[i]
+    ages = [
+        rules.derive_age_at_start(births[i], years[i], start[i]) if i not in slow else None
+        for i in range(n)
+    ]
+    good = [i for i in ok if i not in slow]
+    values: dict[str, list] = {}
+    for name in ("support_before", "support_after"):
+        masks = _memo(
+            lambda c, name=name: cl.support_mask(typed[name][c]), (cell[name][i] for i in good)
+        )
+        values[name] = [masks.get(c) for c in cell[name]]
+    for name in (
+        "occupation_before",
+        "time_on_support",
+        "education",
+        "exit_reason",
+        "occupation_after",
+        "work_hours_before",
+        "study_hours_before",
+        "work_hours",
+        "study_hours",
+    ):
+        values[name] = col(name)
+    hours = (
+        values["work_hours_before"],
+        values["study_hours_before"],
+        values["work_hours"],
+        values["study_hours"],
+    )
+    increased = _memo(
+        lambda wb, sb, wa, sa: rules.derive_work_study_increased(
+            work_before=wb, study_before=sb, work_after=wa, study_after=sa
+        ),
+        (tuple(h[i] for h in hours) for i in good if end[i]),
+    )
+    values["work_study_increased"] = [
+        increased[tuple(h[i] for h in hours)] if i not in slow and end[i] else None
+        for i in range(n)
+    ]
+    return PreparedColumns(
+        slow=sorted(slow),
+        warnings=warnings,
+        pseudonym=pseudonyms,
+        token=tokens,
+        sex=sexes,
+        age_at_start=ages,
+        birth_year=years,
+        protected=protected,
+        consent_date=consent,
+        start_date=start,
+        end_date=end,
+        values=values,
+    )
+
+
+CELL_COLUMN = {name: col for name, col, _, _ in CELLS}
+
+
+def prepare_columns_in_worker(columns: dict[str, Sequence[str]], n: int) -> PreparedColumns:
+    assert _CONFIG is not None, "init_worker was not called"
+    return prepare_columns(columns, n, _CONFIG)

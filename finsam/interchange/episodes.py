@@ -15,6 +15,8 @@ from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
+from itertools import repeat
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connection
@@ -27,6 +29,7 @@ from finsam.domain.problems import Problem
 from finsam.interchange import episode_prep as prep
 from finsam.interchange.formats import FORMATS
 from finsam.interchange.importers import CREATED, UNCHANGED, UPDATED, ImportContext, Row
+from finsam.interchange.reader import ColumnChunk
 from finsam.registry import services
 from finsam.registry.models import Consent, Episode, Intervention, Participant
 
@@ -178,14 +181,14 @@ class EpisodeImporter:
             )
         return self.config
 
-    def handle_chunk(self, rows: list[Row]) -> None:
+    def handle_columns(self, chunk: ColumnChunk) -> None:
         """Serial: the pure stage and the rest, one chunk at a time. Parallel (``workers`` > 1):
         the chunk's pure stage goes to a worker process and the oldest chunks whose pure stage is
         done are finished here, in file order – so problems, counts and writes are the same."""
         cfg = self._config()
-        cells = [(row.number, row.values) for row in rows]
+        n = len(chunk.numbers)
         if self.workers < 1:
-            self._finish_chunk(rows, prep.prepare(cells, cfg))
+            self._finish_columns(chunk, prep.prepare_columns(chunk.columns, n, cfg))
             return
         if self.pool is None:
             self.pool = ProcessPoolExecutor(
@@ -194,13 +197,15 @@ class EpisodeImporter:
                 initializer=prep.init_worker,
                 initargs=(cfg,),
             )
-        self.queue.append((rows, self.pool.submit(prep.prepare_in_worker, cells)))
+        self.queue.append(
+            (chunk, self.pool.submit(prep.prepare_columns_in_worker, chunk.columns, n))
+        )
         while len(self.queue) > self.workers:
             self._finish_oldest()
 
     def _finish_oldest(self) -> None:
-        rows, future = self.queue.popleft()
-        self._finish_chunk(rows, future.result())
+        chunk, future = self.queue.popleft()
+        self._finish_columns(chunk, future.result())
 
     def flush(self) -> None:
         """Finish the chunks still in the workers (called after the last chunk)."""
@@ -247,35 +252,155 @@ class EpisodeImporter:
             return None
         return intervention
 
-    def _finish_chunk(self, rows: list[Row], prepared: list[prep.Prepared]) -> None:
-        ctx = self.ctx
-        today = ctx.today
-        cfg = self._config()
-        parsed: list[tuple[Row, prep.Prepared]] = []
-        for row, item in zip(rows, prepared, strict=True):
-            ctx.result.rows += 1
-            if item.v is None:
-                ctx.add(item.problems)
-                continue
-            v = item.v
-            key_hash = _h(v["key"])
-            if key_hash in self.seen:
-                ctx.add(
-                    [
-                        Problem(
-                            "episode_key",
-                            "file.duplicate_key",
-                            f"Inskrivningsnyckel: ”{v['key']}” förekommer på flera rader.",
-                            v["key"],
-                            row=row.number,
-                        )
-                    ]
-                )
-                continue
-            self.seen.add(key_hash)
-            parsed.append((row, item))
+    def _intervention_open(self, code: str) -> bool:
+        """Whether rows of intervention ``code`` pass :meth:`_intervention` (known, in scope,
+        permitted) – asked once per code; the rows of a code that does not go the row-wise way,
+        where :meth:`_intervention` reports them."""
+        intervention = self.interventions.get(code)
+        if intervention is None:
+            return False
+        if self.ctx.association is not None and (
+            intervention.association.code != self.ctx.association.code
+        ):
+            return False
+        if intervention.pk not in self.allowed:
+            self.allowed[intervention.pk] = self.ctx.may(
+                Action.EDIT_EPISODES, intervention=intervention
+            )
+        return self.allowed[intervention.pk]
 
-        keys = [item.v["key"] for _, item in parsed]
+    def _finish_columns(self, chunk: ColumnChunk, pc: prep.PreparedColumns) -> None:
+        """Finish a chunk whose pure stage is done. Rows with problems or with stored context
+        (an existing episode with the key, the person's other periods in the intervention – in
+        the database or earlier in the file –, a consent withdrawal) and short rows go the
+        row-wise way (:meth:`_finish_rows`); the others – in a first import nearly all – are
+        counted and written column-wise (:meth:`_write_columns`)."""
+        ctx = self.ctx
+        cfg = self._config()
+        numbers, columns = chunk.numbers, chunk.columns
+        n = len(numbers)
+        ctx.result.rows += n
+        warnings_before = len(ctx.result.warnings)
+        header = list(columns)
+
+        def cells_of(i: int) -> dict[str, str]:
+            ragged = chunk.ragged.get(i)
+            return ragged if ragged is not None else {c: columns[c][i] for c in header}
+
+        prepared: dict[int, prep.Prepared] = {}
+
+        def row_wise(indexes: list[int]) -> None:
+            todo = [i for i in indexes if i not in prepared]
+            items = prep.prepare([(numbers[i], cells_of(i)) for i in todo], cfg)
+            prepared.update(zip(todo, items, strict=True))
+
+        row_wise(sorted({*pc.slow, *chunk.ragged}))
+        for i in sorted(prepared):
+            if prepared[i].v is None:
+                ctx.add(prepared[i].problems)
+
+        # The duplicate-key rule, in file order, over the rows without format problems.
+        keys = columns.get("episode_key", ())
+        candidates = [i for i in range(n) if i not in prepared or prepared[i].v is not None]
+        hashes = [hash(keys[i]) for i in candidates]
+        duplicates: set[int] = set()
+        if len(set(hashes)) != len(hashes) or not self.seen.isdisjoint(hashes):
+            for i, h in zip(candidates, hashes, strict=True):
+                if h in self.seen:
+                    duplicates.add(i)
+                    ctx.add(
+                        [
+                            Problem(
+                                "episode_key",
+                                "file.duplicate_key",
+                                f"Inskrivningsnyckel: ”{keys[i]}” förekommer på flera rader.",
+                                keys[i],
+                                row=numbers[i],
+                            )
+                        ]
+                    )
+                else:
+                    self.seen.add(h)
+        else:
+            self.seen.update(hashes)
+        live = [i for i in candidates if i not in duplicates] if duplicates else candidates
+
+        def pseudonym_of(i: int) -> str | None:
+            return prepared[i].pseudonym if i in prepared else pc.pseudonym[i]
+
+        existing, participants, withdrawals, stored = self._lookups(
+            [keys[i] for i in live], {p for i in live if (p := pseudonym_of(i))}
+        )
+        chunk_keys = {hashes[k] for k, i in enumerate(candidates) if i not in duplicates}
+
+        # Rows with stored context go the row-wise way too.
+        codes = columns.get("intervention_code", ())
+        open_code = {c: self._intervention_open(c) for c in {codes[i] for i in live}}
+        slots: dict[int, int] = {}
+        slot_of: dict[int, int] = {}
+        for i in live:
+            p = pseudonym_of(i)
+            intervention = self.interventions.get(codes[i])
+            if p and intervention is not None:
+                slot = slot_of[i] = _h(p, intervention.pk)
+                slots[slot] = slots.get(slot, 0) + 1
+        context = []
+        fast = []
+        for i in live:
+            if i in prepared:
+                continue
+            slot = slot_of.get(i)
+            if (
+                keys[i] in existing
+                or not open_code[codes[i]]
+                or (
+                    slot is not None
+                    and (
+                        slots[slot] > 1
+                        or slot in self.file_periods
+                        or (
+                            (pid := participants.get(pc.pseudonym[i])) is not None
+                            and (
+                                pid in withdrawals
+                                or (pid, self.interventions[codes[i]].pk) in stored
+                            )
+                        )
+                    )
+                )
+            ):
+                context.append(i)
+            else:
+                fast.append(i)
+        row_wise(context)
+        slow_rows = sorted(i for i in live if i in prepared)
+        pending = self._finish_rows(
+            [(Row(numbers[i], cells_of(i)), prepared[i]) for i in slow_rows],
+            existing,
+            participants,
+            withdrawals,
+            stored,
+            chunk_keys,
+        )
+        for i in fast:
+            if i in pc.warnings:
+                ctx.add(pc.warnings[i], _At(numbers[i]), FIELD_MAP)
+        ctx.result.created += len(fast)
+        for i in fast:
+            slot = slot_of.get(i)
+            if slot is not None and pc.values["exit_reason"][i] != cl.EXIT_REGISTRATION_ERROR:
+                self.file_periods[slot] = _pack(pc.start_date[i], pc.end_date[i])
+        if ctx.writing and pending:
+            self._write(pending, participants)
+        if ctx.writing and fast:
+            self._write_columns(fast, pc, columns, participants)
+        if len(ctx.result.warnings) > warnings_before:
+            ctx.result.warnings[warnings_before:] = sorted(
+                ctx.result.warnings[warnings_before:], key=lambda p: p.row or 0
+            )
+
+    def _lookups(self, keys: list[str], pseudonyms: set[str]):
+        """The stored context of a chunk: existing episodes by key, participants by pseudonym,
+        their consent withdrawals and stored periods."""
         existing = {
             e["key"]: e
             for e in Episode.objects.filter(key__any=keys)
@@ -294,16 +419,27 @@ class EpisodeImporter:
             )
         }
         participants = dict(
-            Participant.objects.filter(
-                pseudonym__any={item.pseudonym for _, item in parsed if item.pseudonym}
-            )
+            Participant.objects.filter(pseudonym__any=pseudonyms)
             .order_by()
             .values_list("pseudonym", "id")
         )
         withdrawals = services.latest_withdrawals(participants.values())
         stored = services.episode_periods(participants.values())
-        chunk_keys = {_h(k) for k in keys}
+        return existing, participants, withdrawals, stored
 
+    def _finish_rows(
+        self,
+        parsed: list[tuple[Row, prep.Prepared]],
+        existing: dict,
+        participants: dict,
+        withdrawals: dict,
+        stored: dict,
+        chunk_keys: set[int],
+    ) -> list[Pending]:
+        """The row-wise path: every rule for each row, with its stored context."""
+        ctx = self.ctx
+        today = ctx.today
+        cfg = self._config()
         pending: list[Pending] = []
         for row, item in parsed:
             v = item.v
@@ -321,7 +457,7 @@ class EpisodeImporter:
                 others = [
                     (s, e)
                     for k, s, e in stored.get((participant_id, intervention.pk), [])
-                    if _h(k) not in self.seen and _h(k) not in chunk_keys
+                    if hash(k) not in self.seen and hash(k) not in chunk_keys
                 ]
                 others += _unpack(self.file_periods.get(_h(pseudonym, intervention.pk)))
             if old is None and not others and withdrawn is None and item.derived is not None:
@@ -400,8 +536,7 @@ class EpisodeImporter:
                 pending_item.outcome = UNCHANGED if self._unchanged(old, pending_item) else UPDATED
             ctx.result.count(pending_item.outcome)
             pending.append(pending_item)
-        if ctx.writing and pending:
-            self._write(pending, participants)
+        return pending
 
     def _same_record(
         self, old: dict, intervention: Intervention, pseudonym: str | None
@@ -440,6 +575,97 @@ class EpisodeImporter:
         return True
 
     # --- writing -----------------------------------------------------------------------------
+
+    def _write_columns(
+        self,
+        rows: list[int],
+        pc: prep.PreparedColumns,
+        columns: dict,
+        participants: dict[str, int],
+    ) -> None:
+        """Write the rows that passed the column-wise stage: new participants (one per person),
+        their consents and the episodes, each table with one bulk insert."""
+        actor_id = getattr(self.ctx.actor, "pk", None)
+        now = timezone.now()
+        pseudonyms = pc.pseudonym
+        codes, keys = columns["intervention_code"], columns["episode_key"]
+        home = columns["home_municipality"]
+        new_people: dict[str, int] = {}
+        for i in rows:
+            p = pseudonyms[i]
+            if p is not None and p not in participants and p not in new_people:
+                new_people[p] = i
+        firsts = list(new_people.values())
+        anonymous = [i for i in rows if pseudonyms[i] is None]
+        people = [*firsts, *anonymous]
+        ids = self.inserter.insert_columns(
+            Participant,
+            len(people),
+            {
+                "identity_level": [Participant.Level.IDENTIFIED.value] * len(firsts)
+                + [Participant.Level.ANONYMOUS.value] * len(anonymous),
+                "pseudonym": [*new_people, *([None] * len(anonymous))],
+                "identity_encrypted": [pc.token[i] for i in firsts] + [""] * len(anonymous),
+                "sex": [pc.sex[i] for i in people],
+                "birth_year": [pc.birth_year[i] for i in people],
+                "protected_identity": [False] * len(firsts) + [pc.protected[i] for i in anonymous],
+                "created_at": now,
+            },
+        )
+        created = dict(zip(new_people, ids[: len(firsts)], strict=True))
+        participants.update(created)
+        participant_of = dict(zip(anonymous, ids[len(firsts) :], strict=True))
+
+        # Consents: one valid consent per (person, date), as in episode_enrol.
+        consent = pc.consent_date
+        wanted = {
+            (participants[pseudonyms[i]], consent[i])
+            for i in rows
+            if pseudonyms[i] is not None and consent[i] is not None
+        }
+        created_ids = set(created.values())
+        earlier = {pid for pid, _ in wanted if pid not in created_ids}
+        have = (
+            set(
+                Consent.objects.filter(
+                    participant_id__any=earlier, withdrawn_date__isnull=True
+                ).values_list("participant_id", "given_date")
+            )
+            if earlier
+            else set()
+        )
+        new_consents = sorted(wanted - have)
+        self.inserter.insert_columns(
+            Consent,
+            len(new_consents),
+            {
+                "participant_id": [pid for pid, _ in new_consents],
+                "given_date": [d for _, d in new_consents],
+                "recorded_by_id": actor_id,
+            },
+        )
+
+        interventions = {c: self.interventions[c].pk for c in {codes[i] for i in rows}}
+        values = pc.values
+        episode_columns = {
+            "key": [keys[i] for i in rows],
+            "intervention_id": [interventions[codes[i]] for i in rows],
+            "participant_id": [
+                participants[pseudonyms[i]] if pseudonyms[i] is not None else participant_of[i]
+                for i in rows
+            ],
+            "created_by_id": actor_id,
+            "created_at": now,
+            "updated_at": now,
+            "start_date": [pc.start_date[i] for i in rows],
+            "home_municipality_id": [home[i] for i in rows],
+            "sex": [pc.sex[i] for i in rows],
+            "age_at_start": [pc.age_at_start[i] for i in rows],
+            "end_date": [pc.end_date[i] for i in rows],
+        }
+        for name, column in values.items():
+            episode_columns[name] = [column[i] for i in rows]
+        self.inserter.insert_columns(Episode, len(rows), episode_columns)
 
     def _write(self, pending: list[Pending], participants: dict[str, int]) -> None:
         actor_id = getattr(self.ctx.actor, "pk", None)
@@ -557,6 +783,12 @@ def _memo(convert):
     return wrapped
 
 
+class _At(NamedTuple):
+    """Where a problem is (what :meth:`ImportContext.add` reads of a row)."""
+
+    number: int
+
+
 class FastInserter:
     """Insert plain rows (``{attname: value}``) and return their new ids, in order.
 
@@ -568,6 +800,60 @@ class FastInserter:
 
     def __init__(self):
         self.vendor = connection.vendor
+
+    def insert_columns(self, model, n: int, columns: dict[str, list | object]) -> list[int]:
+        """Insert ``n`` rows given column-wise (``{attname: list of n values}``, or one value
+        for every row) and return their new ids, in order. Field defaults fill the columns left
+        out."""
+        if not n:
+            return []
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        table = connection.ops.quote_name(model._meta.db_table)
+        names = ", ".join(connection.ops.quote_name(f.column) for f in [model._meta.pk, *fields])
+        cols = []
+        for f in fields:
+            if f.attname in columns:
+                value = columns[f.attname]
+            elif f.has_default():
+                value = f.get_default()
+            else:
+                value = "" if f.empty_strings_allowed and not f.null else None
+            if self.vendor == "sqlite":
+                kind = f.get_internal_type()
+                if kind == "DateTimeField":
+                    convert = _memo(connection.ops.adapt_datetimefield_value)
+                elif kind == "DateField":
+                    convert = _memo(lambda v: v.isoformat() if v is not None else None)
+                else:
+                    convert = None
+                if convert is not None:
+                    value = list(map(convert, value)) if isinstance(value, list) else convert(value)
+            cols.append(value if isinstance(value, list) else repeat(value, n))
+        with connection.cursor() as cursor:
+            if self.vendor == "postgresql":
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                    [model._meta.db_table, n],
+                )
+                ids = [pk for (pk,) in cursor.fetchall()]
+                with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                    write = copy.write_row
+                    for row in zip(ids, *cols, strict=False):  # constants: repeat()
+                        write(row)
+                return ids
+            if self.vendor == "sqlite":
+                cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608
+                first = cursor.fetchone()[0] + 1
+                ids = list(range(first, first + n))
+                marks = ", ".join(["%s"] * (len(fields) + 1))
+                cursor.executemany(
+                    f"INSERT INTO {table} ({names}) VALUES ({marks})",  # noqa: S608
+                    zip(ids, *cols, strict=False),
+                )
+                return ids
+        names_ = [f.attname for f in fields]
+        rows = [dict(zip(names_, values, strict=True)) for values in zip(*cols, strict=False)]
+        return self.insert(model, rows)
 
     def insert(self, model, rows: list[dict]) -> list[int]:
         if not rows:

@@ -9,10 +9,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import islice
 from pathlib import Path
+from typing import NamedTuple
 
 from finsam.domain.problems import Problem
 from finsam.interchange.formats import FileFormat
@@ -20,6 +23,24 @@ from finsam.interchange.formats import FileFormat
 MAX_FIELD_CHARS = 10_000
 """A longer cell is an error (no registry field is anywhere near this long)."""
 XLSX_MAGIC = b"PK\x03\x04"
+_WHITESPACE_OR_NUL = re.compile(r"[\s\x00]")
+"""Any character ``str.strip`` could remove (ASCII), or NUL."""
+_ENCODING_PROBLEM = Problem(
+    "",
+    "file.encoding",
+    "Filen är inte kodad som UTF-8. Spara den som ”CSV UTF-8” och försök igen.",
+)
+
+
+class ColumnChunk(NamedTuple):
+    """Data rows column-wise: ``numbers[i]`` is the file row of ``columns[col][i]``."""
+
+    numbers: list[int]
+    columns: dict[str, Sequence[str]]
+    """Every header column (a cell a short row lacks is ``""``)."""
+    ragged: dict[int, dict[str, str]]
+    """Rows shorter than the header: index → their ``{column: text}`` as :meth:`Table.rows`
+    gives it (the columns they lack are absent)."""
 
 
 def sha256_of(path: Path) -> str:
@@ -55,62 +76,161 @@ class Table:
             self.header = [str(h or "").strip().lstrip("\ufeff").lower() for h in first]
             if not self._check_header():
                 return
-            width = len(self.header)
             for number, cells in enumerate(source, start=1):
-                if not any(str(c).strip() for c in cells):
-                    continue
-                if len(cells) > width and any(str(c).strip() for c in cells[width:]):
-                    self.problems.append(
-                        Problem(
-                            "",
-                            "file.row_length",
-                            f"Rad {number} har fler fält ({len(cells)}) än rubrikraden ({width}).",
-                            len(cells),
-                            row=number,
-                        )
-                    )
-                    continue
-                values = {}
-                for col, cell in zip(self.header, cells, strict=False):
-                    text = str(cell).strip()
-                    if "\x00" in text:
-                        self.problems.append(
-                            Problem(
-                                col,
-                                "format.control_character",
-                                f"{col}: fältet innehåller ett otillåtet tecken (NUL).",
-                                None,
-                                row=number,
-                            )
-                        )
-                        text = ""
-                    if len(text) > MAX_FIELD_CHARS:
-                        self.problems.append(
-                            Problem(
-                                col,
-                                "format.too_long",
-                                f"{col}: fältet är för långt ({len(text)} tecken).",
-                                None,
-                                row=number,
-                            )
-                        )
-                        text = ""
-                    values[col] = text
-                yield number, values
+                values = self._row_values(number, cells)
+                if values is not None:
+                    yield number, values
         except UnicodeDecodeError:
-            self.problems.append(
-                Problem(
-                    "",
-                    "file.encoding",
-                    "Filen är inte kodad som UTF-8. Spara den som ”CSV UTF-8” och försök igen.",
-                )
-            )
+            self.problems.append(_ENCODING_PROBLEM)
         except (csv.Error, ValueError, KeyError, OSError) as exc:
             self.problems.append(
                 Problem(
                     "", "file.format", f"Filen kan inte läsas som CSV eller xlsx ({_short(exc)})."
                 )
             )
+
+    def _row_values(self, number: int, cells: list) -> dict[str, str] | None:
+        """One data row as ``{column: text}`` (``None``: a blank row, or one with too many
+        fields, which is reported)."""
+        width = len(self.header)
+        if not any(str(c).strip() for c in cells):
+            return None
+        if len(cells) > width and any(str(c).strip() for c in cells[width:]):
+            self.problems.append(
+                Problem(
+                    "",
+                    "file.row_length",
+                    f"Rad {number} har fler fält ({len(cells)}) än rubrikraden ({width}).",
+                    len(cells),
+                    row=number,
+                )
+            )
+            return None
+        return {
+            col: self._cell(number, col, cell)
+            for col, cell in zip(self.header, cells, strict=False)
+        }
+
+    def _cell(self, number: int, col: str, cell) -> str:
+        text = str(cell).strip()
+        if "\x00" in text:
+            self.problems.append(
+                Problem(
+                    col,
+                    "format.control_character",
+                    f"{col}: fältet innehåller ett otillåtet tecken (NUL).",
+                    None,
+                    row=number,
+                )
+            )
+            text = ""
+        if len(text) > MAX_FIELD_CHARS:
+            self.problems.append(
+                Problem(
+                    col,
+                    "format.too_long",
+                    f"{col}: fältet är för långt ({len(text)} tecken).",
+                    None,
+                    row=number,
+                )
+            )
+            text = ""
+        return text
+
+    def column_chunks(self, size: int) -> Iterator[ColumnChunk]:
+        """The data rows ``size`` at a time, column-wise – the same rows, texts and structural
+        problems as :meth:`rows`. A CSV file's cells are checked a whole column at a time (a
+        column without whitespace, NUL and over-long cells is kept as read); anything else goes
+        through the row-wise checks of :meth:`rows`."""
+        with open(self.path, "rb") as fh:
+            is_xlsx = fh.read(4) == XLSX_MAGIC
+        if is_xlsx:
+            yield from self._chunks_from_rows(size)
+            return
+        source = _csv_rows(self)
+        try:
+            first = next(source, None)
+            if first is None:
+                self.problems.append(Problem("", "file.empty", "Filen är tom (ingen rubrikrad)."))
+                return
+            self.header = [str(h or "").strip().lstrip("\ufeff").lower() for h in first]
+            if not self._check_header():
+                return
+            width = len(self.header)
+            number = 0
+            while True:
+                batch = list(islice(source, size))
+                if not batch:
+                    return
+                numbers = range(number + 1, number + 1 + len(batch))
+                number += len(batch)
+                yield self._columns(list(numbers), batch, width)
+        except UnicodeDecodeError:
+            self.problems.append(_ENCODING_PROBLEM)
+        except (csv.Error, ValueError, KeyError, OSError) as exc:
+            self.problems.append(
+                Problem(
+                    "", "file.format", f"Filen kan inte läsas som CSV eller xlsx ({_short(exc)})."
+                )
+            )
+
+    def _columns(self, numbers: list[int], batch: list[list[str]], width: int) -> ColumnChunk:
+        ragged: dict[int, dict[str, str]] = {}
+        if any(len(cells) != width or not cells[0].strip() for cells in batch):
+            # Blank, short or long rows: the row-wise checks of rows().
+            kept_numbers, kept = [], []
+            for number, cells in zip(numbers, batch, strict=True):
+                if len(cells) == width and cells[0].strip():
+                    kept_numbers.append(number)
+                    kept.append(cells)
+                    continue
+                if not any(c.strip() for c in cells):
+                    continue
+                if len(cells) != width:
+                    values = self._row_values(number, cells)
+                    if values is None:
+                        continue
+                    if len(values) < width:
+                        ragged[len(kept)] = values
+                    cells = [values.get(col, "") for col in self.header]
+                kept_numbers.append(number)
+                kept.append(cells)
+            numbers, batch = kept_numbers, kept
+        if not batch:
+            return ColumnChunk(numbers, dict.fromkeys(self.header, ()), ragged)
+        columns: dict[str, Sequence[str]] = {}
+        for col, cells in zip(self.header, zip(*batch, strict=True), strict=True):
+            joined = "\x01".join(cells)
+            if (
+                joined.isascii()
+                and not _WHITESPACE_OR_NUL.search(joined)
+                and max(map(len, cells)) <= MAX_FIELD_CHARS
+            ):
+                columns[col] = cells  # strip() would change nothing, no cell is refused
+            else:
+                columns[col] = [
+                    self._cell(number, col, cell)
+                    for number, cell in zip(numbers, cells, strict=True)
+                ]
+        return ColumnChunk(numbers, columns, ragged)
+
+    def _chunks_from_rows(self, size: int) -> Iterator[ColumnChunk]:
+        numbers: list[int] = []
+        rows: list[dict[str, str]] = []
+        for number, values in self.rows():
+            numbers.append(number)
+            rows.append(values)
+            if len(rows) >= size:
+                yield self._chunk_of(numbers, rows)
+                numbers, rows = [], []
+        if rows:
+            yield self._chunk_of(numbers, rows)
+
+    def _chunk_of(self, numbers: list[int], rows: list[dict[str, str]]) -> ColumnChunk:
+        width = len(self.header)
+        ragged = {i: values for i, values in enumerate(rows) if len(values) < width}
+        columns = {col: [values.get(col, "") for values in rows] for col in self.header}
+        return ColumnChunk(numbers, columns, ragged)
 
     def _check_header(self) -> bool:
         known = set(self.fmt.columns)
