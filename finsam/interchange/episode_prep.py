@@ -402,11 +402,14 @@ def prepare_columns(columns: dict[str, Sequence[str]], n: int, cfg: PrepConfig) 
         if f is None:
             slow.add(i)  # unknown intervention: reported by the importer
 
+    if slow:  # the rules run on the rows that parse and have an intervention
+        ok = [i for i in ok if i not in slow]
+        ident = [i for i in ident if i not in slow]
+        anon = [i for i in anon if i not in slow]
     found: dict[int, list[Problem]] = {}
 
     def apply(rows: Iterable[int], key: Callable[[int], object], check: Callable) -> None:
         """``check`` once per distinct key of ``rows``; the rows with problems collect them."""
-        rows = [i for i in rows if i not in slow] if slow else list(rows)
         keys = [key(i) for i in rows]
         results = _memo(check, keys)
         if any(results.values()):
@@ -422,7 +425,11 @@ def prepare_columns(columns: dict[str, Sequence[str]], n: int, cfg: PrepConfig) 
     apply(ok, lambda i: id(facts[i]), lambda f: rules.check_intervention_kind(fid[f]))
     apply(ident, lambda i: protected[i], rules.check_identified_protected)
     # A number that does not parse is reported by validate_enrolment: the row-wise path.
-    slow.update(i for i in ident if protected[i] or people[pn[i]] is None)
+    unparsed = {i for i in ident if protected[i] or people[pn[i]] is None}
+    if unparsed:
+        slow |= unparsed
+        ok = [i for i in ok if i not in unparsed]
+        ident = [i for i in ident if i not in unparsed]
     apply(ident, lambda i: consent[i], lambda d: rules.check_consent(d, today))
     apply(anon, lambda i: pn[i], rules.check_anonymous_number)
     sex_typed = col("sex")

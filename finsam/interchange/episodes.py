@@ -11,10 +11,11 @@ as in ``episode_enrol``; sex, birth year and age are derived by the same rule fu
 from __future__ import annotations
 
 import multiprocessing
+import sqlite3
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from itertools import repeat
 from typing import NamedTuple
 
@@ -142,7 +143,13 @@ class EpisodeImporter:
         self.config: prep.PrepConfig | None = None
         self.workers = ctx.workers
         self.pool: ProcessPoolExecutor | None = None
-        self.queue: deque[tuple[list[Row], Future]] = deque()
+        self.queue: deque[tuple[ColumnChunk, Future]] = deque()
+        self.indexes: DeferredIndexes | None = None
+
+    def finish(self) -> None:
+        """After the last row, when the import is to be kept: indexes and foreign keys back."""
+        if self.indexes is not None:
+            self.indexes.restore()
 
     # --- the pure stage, here or in worker processes -----------------------------------------
 
@@ -187,6 +194,10 @@ class EpisodeImporter:
         done are finished here, in file order – so problems, counts and writes are the same."""
         cfg = self._config()
         n = len(chunk.numbers)
+        if self.indexes is None:
+            self.indexes = DeferredIndexes()
+            if self.ctx.writing:
+                self.indexes.drop(self.ctx.file_size // BYTES_PER_ROW)
         if self.workers < 1:
             self._finish_columns(chunk, prep.prepare_columns(chunk.columns, n, cfg))
             return
@@ -771,6 +782,34 @@ class EpisodeImporter:
             )
 
 
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value) -> str:
+    """One value in the text format of PostgreSQL's ``COPY``."""
+    if value is None:
+        return "\\N"
+    if value is True or value is False:
+        return "t" if value else "f"
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES)
+    return str(value)
+
+
+def _copy_texts(values: list) -> list[str]:
+    """A column in ``COPY``'s text format: plain strings as they are, the rest once per
+    distinct value."""
+    kinds = set(map(type, values))
+    if kinds <= {str, type(None)}:
+        joined = "".join(v for v in values if v is not None)
+        if any(c in joined for c in "\\\t\n\r"):
+            return list(map(_copy_text, values))
+        return ["\\N" if v is None else v for v in values] if type(None) in kinds else values
+    return list(map(_memo(_copy_text), values))
+
+
 def _memo(convert):
     """``convert`` with a cache (every row of an import shares the same timestamp)."""
     cache: dict = {}
@@ -783,10 +822,102 @@ def _memo(convert):
     return wrapped
 
 
+class _Constant(NamedTuple):
+    """One value for every row of an insert."""
+
+    value: object
+
+
+def value_of(constant: _Constant) -> object:
+    return constant.value
+
+
+def _repeated(column):
+    return repeat(column.value) if isinstance(column, _Constant) else column
+
+
 class _At(NamedTuple):
     """Where a problem is (what :meth:`ImportContext.add` reads of a row)."""
 
     number: int
+
+
+BULK_MIN_ROWS = 100_000
+BYTES_PER_ROW = 100
+"""An episode file of about this many bytes a row (the interchange format's typical size)."""
+
+
+class DeferredIndexes:
+    """For an import that is large against the episode table (about :data:`BULK_MIN_ROWS` rows
+    or more, and at least as many as the table holds), the episode table's secondary indexes and
+    foreign keys are dropped at the start of the import's transaction and created again – in one
+    pass, which validates every foreign key – at its end (``finish``); a failed or dry run rolls
+    the drop back with everything else. The unique key, the primary key and the participant index
+    stay: the importer's own look-ups use them. While the import runs, the episode table is
+    locked against reading (PostgreSQL: ``ACCESS EXCLUSIVE`` until the commit; SQLite: the
+    import's write transaction) – see ``docs/interchange.md``."""
+
+    KEEP = ("participant_id",)
+
+    def __init__(self):
+        self.recreate: list[str] = []
+
+    def drop(self, expected_rows: int) -> None:
+        table = Episode._meta.db_table
+        if expected_rows < BULK_MIN_ROWS:
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            if cursor.fetchone()[0] > expected_rows:
+                return
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                    "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
+                    [table],
+                )
+                foreign_keys = cursor.fetchall()
+                cursor.execute(
+                    "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
+                    "JOIN pg_class i ON i.oid = x.indexrelid "
+                    "WHERE x.indrelid = %s::regclass AND NOT x.indisunique "
+                    "AND NOT x.indisprimary ORDER BY i.relname",
+                    [table],
+                )
+                indexes = cursor.fetchall()
+                quoted = connection.ops.quote_name(table)
+                for name, definition in indexes:
+                    if any(f"({column}" in definition for column in self.KEEP):
+                        continue
+                    cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+                    self.recreate.append(definition)
+                for name, definition in foreign_keys:
+                    cursor.execute(
+                        f"ALTER TABLE {quoted} DROP CONSTRAINT {connection.ops.quote_name(name)}"
+                    )
+                    self.recreate.append(
+                        f"ALTER TABLE {quoted} ADD CONSTRAINT "
+                        f"{connection.ops.quote_name(name)} {definition}"
+                    )
+            elif connection.vendor == "sqlite":
+                cursor.execute(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
+                    "AND sql IS NOT NULL ORDER BY name",
+                    [table],
+                )
+                for name, definition in cursor.fetchall():
+                    if definition.upper().startswith("CREATE UNIQUE") or any(
+                        f'("{column}"' in definition for column in self.KEEP
+                    ):
+                        continue
+                    cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+                    self.recreate.append(definition)
+
+    def restore(self) -> None:
+        with connection.cursor() as cursor:
+            for statement in self.recreate:
+                cursor.execute(statement)
+        self.recreate = []
 
 
 class FastInserter:
@@ -828,7 +959,7 @@ class FastInserter:
                     convert = None
                 if convert is not None:
                     value = list(map(convert, value)) if isinstance(value, list) else convert(value)
-            cols.append(value if isinstance(value, list) else repeat(value, n))
+            cols.append(value if isinstance(value, list) else _Constant(value))
         with connection.cursor() as cursor:
             if self.vendor == "postgresql":
                 cursor.execute(
@@ -836,23 +967,31 @@ class FastInserter:
                     [model._meta.db_table, n],
                 )
                 ids = [pk for (pk,) in cursor.fetchall()]
+                text = [
+                    _copy_texts(c) if isinstance(c, list) else repeat(_copy_text(value_of(c)), n)
+                    for c in cols
+                ]
+                lines = map("\t".join, zip(map(str, ids), *text, strict=False))
                 with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                    write = copy.write_row
-                    for row in zip(ids, *cols, strict=False):  # constants: repeat()
-                        write(row)
+                    copy.write("\n".join(lines) + "\n")
                 return ids
             if self.vendor == "sqlite":
                 cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608
                 first = cursor.fetchone()[0] + 1
                 ids = list(range(first, first + n))
-                marks = ", ".join(["%s"] * (len(fields) + 1))
-                cursor.executemany(
+                marks = ", ".join(["?"] * (len(fields) + 1))
+                # The driver's own executemany: Django's wrapper would rewrite every row.
+                sqlite3.Cursor.executemany(
+                    cursor.cursor,
                     f"INSERT INTO {table} ({names}) VALUES ({marks})",  # noqa: S608
-                    zip(ids, *cols, strict=False),
+                    zip(ids, *map(_repeated, cols), strict=False),
                 )
                 return ids
         names_ = [f.attname for f in fields]
-        rows = [dict(zip(names_, values, strict=True)) for values in zip(*cols, strict=False)]
+        rows = [
+            dict(zip(names_, values, strict=True))
+            for values in zip(*map(_repeated, cols), strict=False)
+        ]
         return self.insert(model, rows)
 
     def insert(self, model, rows: list[dict]) -> list[int]:

@@ -98,7 +98,10 @@ class ImportContext:
         result: ImportResult,
         today: date,
         workers: int = 0,
+        file_size: int = 0,
     ):
+        self.file_size = file_size
+        """Bytes in the file (the episode import decides from it how to maintain indexes)."""
         self.workers = workers
         """Worker processes for the pure per-row stage of the episode import (0: in-process)."""
         self.actor = actor
@@ -650,6 +653,7 @@ def import_file(
         result=result,
         today=today or timezone.localdate(),
         workers=workers,
+        file_size=table.size,
     )
     with _large_cache(kind), transaction.atomic():
         importer = _importer_for(kind, ctx)
