@@ -654,6 +654,7 @@ class EpisodeImporter:
                 "given_date": [d for _, d in new_consents],
                 "recorded_by_id": actor_id,
             },
+            ids=False,
         )
 
         interventions = {c: self.interventions[c].pk for c in {codes[i] for i in rows}}
@@ -676,7 +677,7 @@ class EpisodeImporter:
         }
         for name, column in values.items():
             episode_columns[name] = [column[i] for i in rows]
-        self.inserter.insert_columns(Episode, len(rows), episode_columns)
+        self.inserter.insert_columns(Episode, len(rows), episode_columns, ids=False)
 
     def _write(self, pending: list[Pending], participants: dict[str, int]) -> None:
         actor_id = getattr(self.ctx.actor, "pk", None)
@@ -849,69 +850,73 @@ BYTES_PER_ROW = 100
 
 class DeferredIndexes:
     """For an import that is large against the episode table (about :data:`BULK_MIN_ROWS` rows
-    or more, and at least as many as the table holds), the episode table's secondary indexes and
-    foreign keys are dropped at the start of the import's transaction and created again – in one
-    pass, which validates every foreign key – at its end (``finish``); a failed or dry run rolls
-    the drop back with everything else. The unique key, the primary key and the participant index
-    stay: the importer's own look-ups use them. While the import runs, the episode table is
+    or more, and at least as many as the table holds), the secondary indexes and foreign keys of
+    the tables the import fills (episodes, participants, consents) are dropped at the start of
+    the import's transaction and created again – in one pass each, which also validates every
+    foreign key – at its end (``finish``); a failed or dry run rolls the drop back with
+    everything else. Unique and primary keys stay, and so do the participant indexes of episodes
+    and consents: the importer's own look-ups use them. While the import runs, these tables are
     locked against reading (PostgreSQL: ``ACCESS EXCLUSIVE`` until the commit; SQLite: the
     import's write transaction) – see ``docs/interchange.md``."""
 
-    KEEP = ("participant_id",)
+    TABLES = ((Episode, ("participant_id",)), (Consent, ("participant_id",)), (Participant, ()))
+    """(model, columns whose indexes stay)."""
 
     def __init__(self):
         self.recreate: list[str] = []
 
     def drop(self, expected_rows: int) -> None:
-        table = Episode._meta.db_table
         if expected_rows < BULK_MIN_ROWS:
             return
+        quote = connection.ops.quote_name
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            cursor.execute(f"SELECT COUNT(*) FROM {quote(Episode._meta.db_table)}")  # noqa: S608
             if cursor.fetchone()[0] > expected_rows:
                 return
-            if connection.vendor == "postgresql":
-                cursor.execute(
-                    "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                    "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
-                    [table],
-                )
-                foreign_keys = cursor.fetchall()
-                cursor.execute(
-                    "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
-                    "JOIN pg_class i ON i.oid = x.indexrelid "
-                    "WHERE x.indrelid = %s::regclass AND NOT x.indisunique "
-                    "AND NOT x.indisprimary ORDER BY i.relname",
-                    [table],
-                )
-                indexes = cursor.fetchall()
-                quoted = connection.ops.quote_name(table)
-                for name, definition in indexes:
-                    if any(f"({column}" in definition for column in self.KEEP):
-                        continue
-                    cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
-                    self.recreate.append(definition)
-                for name, definition in foreign_keys:
-                    cursor.execute(
-                        f"ALTER TABLE {quoted} DROP CONSTRAINT {connection.ops.quote_name(name)}"
-                    )
-                    self.recreate.append(
-                        f"ALTER TABLE {quoted} ADD CONSTRAINT "
-                        f"{connection.ops.quote_name(name)} {definition}"
-                    )
-            elif connection.vendor == "sqlite":
-                cursor.execute(
-                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
-                    "AND sql IS NOT NULL ORDER BY name",
-                    [table],
-                )
-                for name, definition in cursor.fetchall():
-                    if definition.upper().startswith("CREATE UNIQUE") or any(
-                        f'("{column}"' in definition for column in self.KEEP
-                    ):
-                        continue
-                    cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
-                    self.recreate.append(definition)
+            for model, keep in self.TABLES:
+                table = model._meta.db_table
+                if connection.vendor == "postgresql":
+                    self._drop_postgresql(cursor, table, keep)
+                elif connection.vendor == "sqlite":
+                    self._drop_sqlite(cursor, table, keep)
+
+    def _drop_postgresql(self, cursor, table: str, keep: tuple[str, ...]) -> None:
+        quote = connection.ops.quote_name
+        cursor.execute(
+            "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
+            "JOIN pg_class i ON i.oid = x.indexrelid "
+            "WHERE x.indrelid = %s::regclass AND NOT x.indisunique AND NOT x.indisprimary "
+            "ORDER BY i.relname",
+            [table],
+        )
+        for name, definition in cursor.fetchall():
+            if not any(f"({column})" in definition for column in keep):
+                cursor.execute(f"DROP INDEX {quote(name)}")
+                self.recreate.append(definition)
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
+            [table],
+        )
+        for name, definition in cursor.fetchall():
+            cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
+            self.recreate.append(
+                f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}"
+            )
+
+    def _drop_sqlite(self, cursor, table: str, keep: tuple[str, ...]) -> None:
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
+            "AND sql IS NOT NULL ORDER BY name",
+            [table],
+        )
+        for name, definition in cursor.fetchall():
+            if definition.upper().startswith("CREATE UNIQUE") or any(
+                f'("{column}")' in definition for column in keep
+            ):
+                continue
+            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+            self.recreate.append(definition)
 
     def restore(self) -> None:
         with connection.cursor() as cursor:
@@ -932,10 +937,13 @@ class FastInserter:
     def __init__(self):
         self.vendor = connection.vendor
 
-    def insert_columns(self, model, n: int, columns: dict[str, list | object]) -> list[int]:
+    def insert_columns(
+        self, model, n: int, columns: dict[str, list | object], *, ids: bool = True
+    ) -> list[int]:
         """Insert ``n`` rows given column-wise (``{attname: list of n values}``, or one value
-        for every row) and return their new ids, in order. Field defaults fill the columns left
-        out."""
+        for every row) and return their new ids, in order (``ids=False``: the database numbers
+        them and nothing is returned). Field defaults fill the columns left out."""
+        want_ids = ids
         if not n:
             return []
         fields = [f for f in model._meta.concrete_fields if not f.primary_key]
@@ -962,19 +970,25 @@ class FastInserter:
             cols.append(value if isinstance(value, list) else _Constant(value))
         with connection.cursor() as cursor:
             if self.vendor == "postgresql":
-                cursor.execute(
-                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                    [model._meta.db_table, n],
-                )
-                ids = [pk for (pk,) in cursor.fetchall()]
                 text = [
                     _copy_texts(c) if isinstance(c, list) else repeat(_copy_text(value_of(c)), n)
                     for c in cols
                 ]
-                lines = map("\t".join, zip(map(str, ids), *text, strict=False))
+                if want_ids:
+                    cursor.execute(
+                        "SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
+                        "FROM generate_series(1, %s)",
+                        [model._meta.db_table, n],
+                    )
+                    new_ids = [pk for (pk,) in cursor.fetchall()]
+                    text.insert(0, list(map(str, new_ids)))
+                else:
+                    new_ids = []
+                    names = names.split(", ", 1)[1]  # the id column's default numbers them
+                lines = map("\t".join, zip(*text, strict=False))
                 with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                     copy.write("\n".join(lines) + "\n")
-                return ids
+                return new_ids
             if self.vendor == "sqlite":
                 cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608
                 first = cursor.fetchone()[0] + 1

@@ -2,9 +2,11 @@
 
 ``field__in=values`` with thousands of values makes Django prepare every value and the driver
 parse a statement with thousands of placeholders – for the bulk importer that costs more than the
-query itself. ``__any`` sends the whole list as one parameter: ``= ANY(%s::bigint[]/text[])`` on
-PostgreSQL, ``IN (SELECT value FROM json_each(%s))`` on SQLite; other databases fall back to a
-plain ``IN``. Values must be ints or strings (ids, keys, pseudonyms).
+query itself. ``__any`` sends the whole list as one JSON text (``json.dumps`` is C code; a list
+parameter would be dumped value by value): on PostgreSQL
+``= ANY(ARRAY(SELECT json_array_elements_text(%s::json)::bigint/text))``, on SQLite
+``IN (SELECT value FROM json_each(%s))``; other databases fall back to a plain ``IN``. Values must
+be ints or strings (ids, keys, pseudonyms).
 """
 
 from __future__ import annotations
@@ -27,10 +29,12 @@ class AnyOf(Lookup):
         if not values:
             return "1 = 0", list(lhs_params)
         if connection.vendor == "postgresql":
+            # One JSON text: json.dumps is C code, psycopg would dump an array value by value.
             kind = "bigint" if all(isinstance(v, int) for v in values) else "text"
             if kind == "text":
                 values = [str(v) for v in values]
-            return f"{lhs} = ANY(%s::{kind}[])", [*lhs_params, values]
+            sql = f"{lhs} = ANY(ARRAY(SELECT json_array_elements_text(%s::json)::{kind}))"
+            return sql, [*lhs_params, json.dumps(values)]
         if connection.vendor == "sqlite":
             sql = f"{lhs} IN (SELECT value FROM json_each(%s))"  # noqa: S608 (lhs: a column)
             return sql, [*lhs_params, json.dumps(values)]
