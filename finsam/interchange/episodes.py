@@ -148,7 +148,7 @@ class EpisodeImporter:
 
     def finish(self) -> None:
         """After the last row, when the import is to be kept: indexes and foreign keys back."""
-        if self.indexes is not None:
+        if self.indexes is not None and self.indexes.recreate:
             self.indexes.restore()
 
     # --- the pure stage, here or in worker processes -----------------------------------------
@@ -848,6 +848,16 @@ BYTES_PER_ROW = 100
 """An episode file of about this many bytes a row (the interchange format's typical size)."""
 
 
+def _check_pending_constraints(cursor) -> None:
+    """PostgreSQL refuses ``ALTER TABLE`` on a table with deferred constraint checks still
+    pending in the transaction (e.g. rows written before the import in an enclosing
+    transaction): run those checks now – they would run at the commit anyway – and keep
+    deferring the later ones (Django's foreign keys are ``INITIALLY DEFERRED``)."""
+    if connection.vendor == "postgresql":
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
 class DeferredIndexes:
     """For an import that is large against the episode table (about :data:`BULK_MIN_ROWS` rows
     or more, and at least as many as the table holds), the secondary indexes and foreign keys of
@@ -873,6 +883,7 @@ class DeferredIndexes:
             cursor.execute(f"SELECT COUNT(*) FROM {quote(Episode._meta.db_table)}")  # noqa: S608
             if cursor.fetchone()[0] > expected_rows:
                 return
+            _check_pending_constraints(cursor)
             for model, keep in self.TABLES:
                 table = model._meta.db_table
                 if connection.vendor == "postgresql":
@@ -920,6 +931,7 @@ class DeferredIndexes:
 
     def restore(self) -> None:
         with connection.cursor() as cursor:
+            _check_pending_constraints(cursor)
             for statement in self.recreate:
                 cursor.execute(statement)
         self.recreate = []
