@@ -183,12 +183,14 @@ def _read_cursor(sql: str, params, cols, batch: int = 100_000) -> dict[str, np.n
 
 def person_keys(participant_ids: np.ndarray, identified: np.ndarray) -> pd.Series:
     """The person key of the frame: the participant id (as text) of identified participants,
-    ``None`` for anonymous ones (and erased identities). One participant per pseudonym, so this
-    counts persons exactly as the pseudonym would – and the pseudonym never leaves the database."""
-    uniques, inverse = np.unique(participant_ids, return_inverse=True)
-    keys = uniques.astype(str).astype(object)[inverse] if len(uniques) else uniques.astype(object)
-    keys[~identified] = None
-    return pd.Series(keys, dtype=object)
+    missing for anonymous ones (and erased identities), as a categorical column, so the core
+    counts distinct persons from its integer codes. One participant per pseudonym, so this counts
+    persons exactly as the pseudonym would – and the pseudonym never leaves the database."""
+    found, uniques = pd.factorize(participant_ids[identified])
+    codes = np.full(len(participant_ids), -1, dtype=np.int64)
+    codes[identified] = found
+    categories = pd.Index(np.asarray(uniques).astype(str).astype(object), dtype=object)
+    return pd.Series(pd.Categorical.from_codes(codes, categories=categories))
 
 
 def decode(c: dict[str, np.ndarray]) -> pd.DataFrame:
@@ -210,9 +212,9 @@ def decode(c: dict[str, np.ndarray]) -> pd.DataFrame:
         out[name] = pd.Series(dates)
     for name in ("support_before_mask", "support_after_mask"):
         out[name] = pd.Series(c[name].astype(np.int64))
-    for name, codes in CODE_COLUMNS.items():
-        lookup = np.array([None, *codes], dtype=object)
-        out[name] = pd.Series(lookup[c[name]], dtype=object)
+    for name, codes in CODE_COLUMNS.items():  # categorical: position 0 (no value) → missing
+        categories = pd.Index(list(codes), dtype=object)
+        out[name] = pd.Series(pd.Categorical.from_codes(c[name].astype(np.int16) - 1, categories))
     for name in HOURS:
         out[name] = pd.Series(c[name].astype(np.float64))
     flags = np.array([None, False, True], dtype=object)

@@ -263,7 +263,10 @@ def _episode_frame(raw: pd.DataFrame, dim: pd.DataFrame) -> pd.DataFrame:
     pos = pd.Index(dim["intervention_id"]).get_indexer(raw["intervention_id"])
 
     def take(column: str) -> pd.Series:
-        return pd.Series(dim[column].to_numpy(dtype=object)[pos], dtype=object)
+        # categorical: a few hundred values, one small integer per episode
+        codes, values = pd.factorize(dim[column], sort=True)
+        categories = pd.Index(np.asarray(values, dtype=object), dtype=object)
+        return pd.Series(pd.Categorical.from_codes(codes[pos], categories))
 
     out = {
         "episode_id": raw["episode_id"],

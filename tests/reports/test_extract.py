@@ -34,6 +34,9 @@ def _fresh_memory():
 def _frame(settings, mode, selection, history=False):
     settings.FINSAM_REPORT_EXTRACT = mode
     frame = selectors.episodes_frame(selection, history=history)
+    # the categories of the person key differ (the extract knows every person); the keys do not
+    keys = frame["person_key"].astype(object)
+    frame = frame.assign(person_key=keys.where(keys.notna(), None))
     return frame.sort_values("episode_id").reset_index(drop=True)
 
 
