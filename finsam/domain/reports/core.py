@@ -622,7 +622,10 @@ def make_tables(builder: TableBuilder, specs: Iterable[tuple]) -> tuple[ReportTa
 
 def person_keys(df: pd.DataFrame) -> np.ndarray:
     """Factorized pseudonyms; -1 for anonymous episodes."""
-    codes, _ = pd.factorize(df["person_key"], use_na_sentinel=True)
+    keys = df["person_key"]
+    if isinstance(keys.dtype, pd.CategoricalDtype):  # already integer codes, -1 when missing
+        return keys.cat.codes.to_numpy().astype(np.int64)
+    codes, _ = pd.factorize(keys, use_na_sentinel=True)
     return codes.astype(np.int64)
 
 
