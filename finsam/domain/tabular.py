@@ -52,9 +52,14 @@ def read_table(source) -> tuple[list[str], list[list[str]], list[Problem]]:
     if not lines or not lines[0].strip():
         return [], [], [Problem("", "file.empty", "Filen är tom (rubrikrad saknas).")]
     delimiter = ";" if ";" in lines[0] and "," not in lines[0] else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header = [h.strip() for h in next(reader)]
-    return header, [list(r) for r in reader], []
+    # newline="": the csv module itself must see the line ends (a lone \r included)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = [h.strip() for h in next(reader)]
+        return header, [list(r) for r in reader], []
+    except csv.Error as exc:
+        line = reader.line_num
+        return [], [], [Problem("", "file.csv", f"Rad {line}: filen är inte giltig CSV ({exc}).")]
 
 
 def _read_xlsx(data: bytes) -> tuple[list[str], list[list[str]], list[Problem]]:

@@ -2,9 +2,9 @@
 
 Every frame is one query over the big table (episodes, follow-ups) – no model instances, only the
 columns of the schema – plus small dimension queries (interventions, associations, counties: a
-few hundred rows) that are joined in pandas by position. On PostgreSQL the episode query runs as
-a binary ``COPY (…) TO STDOUT`` of fixed-width values that numpy reads in one piece; on SQLite
-through the cursor.
+few hundred rows) that are joined in pandas by position. The episodes come as compact columns
+(:mod:`finsam.reports.extract`): from the registry's columnar extract when it is up to date, else
+from one query.
 
 The population rules are the core's (``reports/core.py``); the queries only narrow the rows to
 what a report can use: episodes of individual interventions with person registration, not FEL,
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from django.core.exceptions import EmptyResultSet
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Q, QuerySet
 
 from finsam.domain import codelists as cl
@@ -34,9 +34,9 @@ from finsam.registry.models import (
     Episode,
     FollowUp,
     Intervention,
-    Participant,
     VolumeCount,
 )
+from finsam.reports import extract
 
 MISSING_COUNTY = ("00", "Län saknas")
 """County of an association without a seat municipality and without an area."""
@@ -129,8 +129,8 @@ def _read(qs: QuerySet, columns: list[str], types: dict[str, str]) -> pd.DataFra
     """Run ``qs.values_list(*fields)`` through the DB-API cursor (no model instances).
 
     ``types``: column → ``int`` (never NULL), ``float``, ``str`` (text, '' = no value), ``date``,
-    ``bool``. Used for SQLite and for the small frames; the PostgreSQL episode frame has its own
-    binary path (:func:`_read_episodes_postgres`)."""
+    ``bool``. Used for the small frames; the episode frame has its own compact path
+    (:mod:`finsam.reports.extract`)."""
     try:
         sql, params = qs.query.sql_with_params()
     except EmptyResultSet:  # e.g. no intervention in the selection
@@ -176,10 +176,6 @@ def _floats(series: pd.Series) -> pd.Series:
     return pd.to_numeric(series, errors="coerce").astype("float64")
 
 
-def _ints(series: pd.Series) -> pd.Series:
-    return pd.to_numeric(series).astype("int64")
-
-
 def _bools(series: pd.Series) -> pd.Series:
     """Nullable boolean: True/False (PostgreSQL), 1/0 (SQLite), NULL → None."""
     arr = series.to_numpy(dtype=object)
@@ -189,38 +185,7 @@ def _bools(series: pd.Series) -> pd.Series:
     return pd.Series(out, dtype=object)
 
 
-def _take(dim: pd.DataFrame, key: str, ids: pd.Series, column: str) -> pd.Series:
-    pos = pd.Index(dim[key]).get_indexer(ids)
-    return pd.Series(dim[column].to_numpy(dtype=object)[pos], dtype=object)
-
-
 # --- episodes -------------------------------------------------------------------------------------
-
-_EPISODE_FIELDS = [
-    # frame column (or helper), model field, type of the text/tuple value read
-    ("episode_id", "id", "int"),
-    ("intervention_id", "intervention_id", "int"),
-    ("participant_id", "participant_id", "int"),
-    ("pseudonym", "participant__pseudonym", "str"),
-    ("sex", "sex", "str"),
-    ("age_at_start", "age_at_start", "float"),
-    ("birth_year", "participant__birth_year", "float"),
-    ("home_municipality", "home_municipality_id", "str"),
-    ("start_date", "start_date", "date"),
-    ("end_date", "end_date", "date"),
-    ("exit_reason", "exit_reason", "str"),
-    ("support_before_mask", "support_before", "int"),
-    ("support_after_mask", "support_after", "int"),
-    ("occupation_before", "occupation_before", "str"),
-    ("occupation_after", "occupation_after", "str"),
-    ("time_on_support", "time_on_support", "str"),
-    ("education", "education", "str"),
-    ("work_hours_before", "work_hours_before", "float"),
-    ("study_hours_before", "study_hours_before", "float"),
-    ("work_hours", "work_hours", "float"),
-    ("study_hours", "study_hours", "float"),
-    ("work_study_increased", "work_study_increased", "bool"),
-]
 
 
 def _active(period: Period, prefix: str = "") -> Q:
@@ -234,7 +199,8 @@ def episode_queryset(
 ) -> QuerySet[Episode]:
     """Episodes of ``intervention_ids`` (``None`` = every intervention: the core keeps only the
     individual person-registration ones) active in the period, FEL excluded. With ``history``,
-    also every earlier episode (any association) of an identified participant among them."""
+    also every earlier episode (any association) of an identified participant among them.
+    (``extract.EpisodeExtract.rows`` takes the same rows from the extract.)"""
     scope = _active(selection.period)
     if intervention_ids is not None:
         scope &= Q(intervention_id__in=list(intervention_ids))
@@ -259,10 +225,12 @@ def episode_queryset(
 def episodes_frame(
     selection: Selection, *, history: bool = False, dimension: pd.DataFrame | None = None
 ) -> pd.DataFrame:
-    """The episode frame of ``frame.EPISODE_COLUMNS`` for the selection (see module doc)."""
+    """The episode frame of ``frame.EPISODE_COLUMNS`` for the selection (see module doc): from
+    the registry's extract when it is up to date (``finsam.reports.extract``), otherwise with one
+    query."""
     if selection.association_ids is None:
-        # every association: no intervention filter in SQL (a cheaper scan); the dimension knows
-        # every intervention and the core's base population drops the non-person ones
+        # every association: no intervention filter (a cheaper scan); the dimension knows every
+        # intervention and the core's base population drops the non-person ones
         ids, dimension_all = None, intervention_dimension(None, persons_only=False)
     else:
         if dimension is None:
@@ -270,188 +238,51 @@ def episodes_frame(
         ids = dimension["intervention_id"]
         # earlier episodes (history) may lie in any association: the dimension must know them
         dimension_all = intervention_dimension(None, persons_only=False) if history else dimension
-    qs = episode_queryset(selection, ids, history=history)
-    if connection.vendor == "postgresql":
-        raw = _read_episodes_postgres(qs)
-    else:
-        raw = _read(
-            qs.values_list(*[f for _n, f, _t in _EPISODE_FIELDS]),
-            [n for n, _f, _t in _EPISODE_FIELDS],
-            {n: t for n, _f, t in _EPISODE_FIELDS},
+    store = extract.for_read(every_association=selection.association_ids is None)
+    if store is not None:
+        person_ivs = None
+        if history:
+            persons = (dimension_all["orientation"] == Intervention.Orientation.INDIVIDUAL) & (
+                dimension_all["registration"] == Intervention.Registration.PERSONS
+            )
+            person_ivs = dimension_all.loc[persons, "intervention_id"]
+        positions = store.rows(
+            selection.period.start,
+            selection.period.end,
+            ids,
+            history_interventions=person_ivs,
         )
-        identified = raw.pop("pseudonym").notna().to_numpy()
-        raw["person_key"] = _person_keys(raw.pop("participant_id").to_numpy(), identified)
+        raw = store.frame(positions)
+    else:
+        qs = episode_queryset(selection, ids, history=history)
+        raw = extract.decode(extract.read_compact(qs))
     return _episode_frame(raw, dimension_all)
 
 
-def _person_keys(participant_ids: np.ndarray, identified: np.ndarray) -> pd.Series:
-    """The person key of the frame: the participant id (as text) of identified participants,
-    ``None`` for anonymous ones (and erased identities). One participant per pseudonym, so this
-    counts persons exactly as the pseudonym would – and the pseudonym never leaves the database."""
-    keys = participant_ids.astype(np.int64).astype(str).astype(object)
-    keys[~identified] = None
-    return pd.Series(keys, dtype=object)
-
-
-# --- PostgreSQL: fixed-width binary COPY ---------------------------------------------------------
-
-_CODE_COLUMNS = {
-    "sex": cl.SEX.code_values,
-    "exit_reason": cl.EXIT_REASON.code_values,
-    "occupation_before": cl.OCCUPATION.code_values,
-    "occupation_after": cl.OCCUPATION.code_values,
-    "time_on_support": cl.TIME_ON_SUPPORT.code_values,
-    "education": cl.EDUCATION.code_values,
-}
-_NO_DATE = -(2**31)
-
-
-def _postgres_columns() -> list[tuple[str, str, str, tuple]]:
-    """(name, SQL expression, numpy big-endian type, params): every value fixed-width, never NULL,
-    so the binary COPY stream has one fixed layout numpy reads without a loop. The expressions use
-    only our own table names; the code lists are parameters."""
-    t = Episode._meta.db_table
-    p = Participant._meta.db_table
-    cols = [
-        ("episode_id", f"{t}.id::int4", ">i4", ()),
-        ("intervention_id", f"{t}.intervention_id::int4", ">i4", ()),
-        ("participant_id", f"{t}.participant_id::int4", ">i4", ()),
-        (
-            "anonymous",
-            f"({t}.participant_id IN (SELECT id FROM {p} WHERE pseudonym IS NULL))::int::int2",  # noqa: S608
-            ">i2",
-            (),
-        ),
-        (
-            "age_at_start",
-            f"coalesce({t}.age_at_start, extract(year FROM {t}.start_date)::int - "  # noqa: S608
-            f"(SELECT birth_year FROM {p} WHERE id = {t}.participant_id), -1)::int2",
-            ">i2",
-            (),
-        ),
-        ("home_municipality", f"{t}.home_municipality_id::int4", ">i4", ()),
-        ("start_date", f"({t}.start_date - DATE '1970-01-01')::int4", ">i4", ()),
-        (
-            "end_date",
-            f"coalesce({t}.end_date - DATE '1970-01-01', {_NO_DATE})::int4",
-            ">i4",
-            (),
-        ),
-        ("support_before_mask", f"{t}.support_before::int4", ">i4", ()),
-        ("support_after_mask", f"{t}.support_after::int4", ">i4", ()),
-    ]
-    for name, codes in _CODE_COLUMNS.items():
-        cols.append(
-            (
-                name,
-                f"coalesce(array_position(%s::varchar[], {t}.{name}::varchar), 0)::int2",
-                ">i2",
-                (list(codes),),
-            )
-        )
-    for name in ("work_hours_before", "study_hours_before", "work_hours", "study_hours"):
-        cols.append((name, f"coalesce({t}.{name}, 'NaN')::float8", ">f8", ()))
-    cols.append(
-        (
-            "work_study_increased",
-            f"(CASE WHEN {t}.work_study_increased IS NULL THEN 0 "
-            f"WHEN {t}.work_study_increased THEN 2 ELSE 1 END)::int2",
-            ">i2",
-            (),
-        )
-    )
-    return cols
-
-
-def _read_episodes_postgres(qs: QuerySet) -> pd.DataFrame:
-    """The episodes of ``qs`` through ``COPY … (FORMAT binary)``: the server encodes codes as
-    small integers and dates as day numbers, numpy reads the stream as one structured array.
-    (Fetching rows as Python tuples, or text parsed by pandas, costs 3–10× more per row.)"""
-    from django.db.models.expressions import RawSQL
-
-    cols = _postgres_columns()
-    annotated = qs.annotate(
-        # fixed expressions over our own table names; the code lists are parameters
-        **{f"_c{i}": RawSQL(sql, params) for i, (_n, sql, _t, params) in enumerate(cols)}  # noqa: S611
-    )
-    try:
-        sql, params = annotated.values_list(
-            *[f"_c{i}" for i in range(len(cols))]
-        ).query.sql_with_params()
-    except EmptyResultSet:
-        return _decode_postgres(np.zeros(0, dtype=_binary_dtype(cols)), cols)
-    with transaction.atomic(), connection.cursor() as cursor:
-        # JIT compilation costs ~0.1 s and gains nothing on this scan; more memory for the hash
-        # of anonymous participants. Both only for this transaction.
-        cursor.execute("SET LOCAL jit = off")
-        cursor.execute("SET LOCAL work_mem = '64MB'")
-        with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT binary)", params) as copy:
-            parts = []
-            while block := copy.read():
-                parts.append(block)
-        data = b"".join(parts)
-    body = memoryview(data)[19:-2]  # 19-byte header, 2-byte trailer
-    return _decode_postgres(np.frombuffer(body, dtype=_binary_dtype(cols)), cols)
-
-
-def _binary_dtype(cols) -> np.dtype:
-    fields = [("_n", ">i2")]
-    for i, (name, _sql, typ, _p) in enumerate(cols):
-        fields += [(f"_l{i}", ">i4"), (name, typ)]
-    return np.dtype(fields)
-
-
-def _decode_postgres(rows: np.ndarray, cols) -> pd.DataFrame:
-    def native(name):
-        return rows[name].astype(rows.dtype[name].newbyteorder("="))
-
-    out: dict[str, pd.Series] = {}
-    out["episode_id"] = pd.Series(native("episode_id").astype(np.int64))
-    out["intervention_id"] = pd.Series(native("intervention_id").astype(np.int64))
-    out["person_key"] = _person_keys(native("participant_id"), native("anonymous") == 0)
-    out["age_at_start"] = pd.Series(native("age_at_start").astype(np.float64))
-    out["birth_year"] = pd.Series(np.full(len(rows), np.nan))
-    municipality = native("home_municipality")
-    uniq, inverse = np.unique(municipality, return_inverse=True)
-    names = np.array([f"{m:04d}" for m in uniq], dtype=object)
-    out["home_municipality"] = pd.Series(names[inverse] if len(rows) else names[:0], dtype=object)
-    for name in ("start_date", "end_date"):
-        days = native(name).astype(np.int64)
-        dates = days.astype("datetime64[D]").astype("datetime64[ns]")
-        dates[days == _NO_DATE] = np.datetime64("NaT")
-        out[name] = pd.Series(dates)
-    for name in ("support_before_mask", "support_after_mask"):
-        out[name] = pd.Series(native(name).astype(np.int64))
-    for name, codes in _CODE_COLUMNS.items():
-        lookup = np.array([None, *codes], dtype=object)
-        out[name] = pd.Series(lookup[native(name)], dtype=object)
-    for name in ("work_hours_before", "study_hours_before", "work_hours", "study_hours"):
-        out[name] = pd.Series(native(name).astype(np.float64))
-    flags = np.array([None, False, True], dtype=object)
-    out["work_study_increased"] = pd.Series(flags[native("work_study_increased")], dtype=object)
-    return pd.DataFrame(out, index=pd.RangeIndex(len(rows)))
-
-
 def _episode_frame(raw: pd.DataFrame, dim: pd.DataFrame) -> pd.DataFrame:
-    iv_ids = raw["intervention_id"]
-    start = raw["start_date"]
-    # age unknown: whole years from the birth year (the registration layer normally sets it)
-    age = raw["age_at_start"].fillna(start.dt.year - raw["birth_year"]).fillna(-1).astype("int64")
+    pos = pd.Index(dim["intervention_id"]).get_indexer(raw["intervention_id"])
+
+    def take(column: str) -> pd.Series:
+        # categorical: a few hundred values, one small integer per episode
+        codes, values = pd.factorize(dim[column], sort=True)
+        categories = pd.Index(np.asarray(values, dtype=object), dtype=object)
+        return pd.Series(pd.Categorical.from_codes(codes[pos], categories))
+
     out = {
         "episode_id": raw["episode_id"],
-        "intervention_code": _take(dim, "intervention_id", iv_ids, "intervention_code"),
-        "intervention_name": _take(dim, "intervention_id", iv_ids, "intervention_name"),
-        "orientation": _take(dim, "intervention_id", iv_ids, "orientation"),
-        "registration": _take(dim, "intervention_id", iv_ids, "registration"),
-        "association_code": _take(dim, "intervention_id", iv_ids, "association_code"),
-        "association_name": _take(dim, "intervention_id", iv_ids, "association_name"),
-        "county_code": _take(dim, "intervention_id", iv_ids, "county_code"),
-        "county_name": _take(dim, "intervention_id", iv_ids, "county_name"),
+        "intervention_code": take("intervention_code"),
+        "intervention_name": take("intervention_name"),
+        "orientation": take("orientation"),
+        "registration": take("registration"),
+        "association_code": take("association_code"),
+        "association_name": take("association_name"),
+        "county_code": take("county_code"),
+        "county_name": take("county_name"),
         "person_key": raw["person_key"],
         "sex": raw["sex"],
-        "age_at_start": age,
+        "age_at_start": raw["age_at_start"],
         "home_municipality": raw["home_municipality"],
-        "start_date": start,
+        "start_date": raw["start_date"],
         "end_date": raw["end_date"],
         "exit_reason": raw["exit_reason"],
         "support_before_mask": raw["support_before_mask"],

@@ -129,6 +129,12 @@ SECURE_REFERRER_POLICY = "same-origin"
 FINSAM_PROTECTION_THRESHOLD = int(os.environ.get("FINSAM_PROTECTION_THRESHOLD", "5"))
 # Retention of personal data after an episode's exit, in years (privacy.md).
 FINSAM_RETENTION_YEARS = int(os.environ.get("FINSAM_RETENTION_YEARS", "10"))
+# The reports' columnar copy of the episodes (finsam/reports/extract.py): auto, always or off,
+# and where it is kept between processes (empty = only in memory).
+FINSAM_REPORT_EXTRACT = os.environ.get("FINSAM_REPORT_EXTRACT", "auto")
+FINSAM_REPORT_EXTRACT_DIR = os.environ.get(
+    "FINSAM_REPORT_EXTRACT_DIR", str(DATA_DIR / "report-extract")
+)
 
 LOGGING = {
     "version": 1,

@@ -10,3 +10,5 @@ from finsam.settings.base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DEBUG = False
+# The report extract lives in memory only (tests that need the disk set a temporary directory).
+FINSAM_REPORT_EXTRACT_DIR = ""

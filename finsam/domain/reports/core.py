@@ -264,10 +264,11 @@ class ReportResult:
 
 def base_mask(episodes: pd.DataFrame) -> np.ndarray:
     """Individual interventions with person registration, registration errors (FEL) excluded."""
+    # Series comparisons: on a categorical column they compare the codes (see frame.py)
     return (
-        (episodes["orientation"].to_numpy() == "individual")
-        & (episodes["registration"].to_numpy() == "persons")
-        & (episodes["exit_reason"].to_numpy() != cl.EXIT_REGISTRATION_ERROR)
+        (episodes["orientation"] == "individual").to_numpy()
+        & (episodes["registration"] == "persons").to_numpy()
+        & (episodes["exit_reason"] != cl.EXIT_REGISTRATION_ERROR).to_numpy()
     )
 
 
@@ -292,6 +293,18 @@ def active_in(df: pd.DataFrame, period: Period) -> np.ndarray:
     return (start <= period.end64) & (np.isnat(end) | (end >= period.start64))
 
 
+def unique_ints(values: np.ndarray) -> np.ndarray:
+    """The sorted distinct values of an integer array. Sort-based: numpy 2's ``np.unique`` hashes
+    and takes ~50× longer on a million person keys than a sort and a comparison of neighbours."""
+    s = np.sort(np.asarray(values))
+    if len(s) < 2:
+        return s
+    keep = np.empty(len(s), dtype=bool)
+    keep[0] = True
+    np.not_equal(s[1:], s[:-1], out=keep[1:])
+    return s[keep]
+
+
 class Grouping:
     """Area, sex and age-band indices of every episode of a population, for every level asked.
 
@@ -305,8 +318,9 @@ class Grouping:
         self.options = options
         self.n = len(df)
         keep = np.ones(self.n, dtype=bool) if keep is None else keep
-        sex = df["sex"].to_numpy()
-        self.sex = np.where(sex == "K", 0, np.where(sex == "M", 1, 2)).astype(np.int64)
+        sex = df["sex"]
+        women, men = (sex == "K").to_numpy(), (sex == "M").to_numpy()
+        self.sex = np.where(women, 0, np.where(men, 1, 2)).astype(np.int64)
         ages = df["age_at_start"].to_numpy()
         edges = [lo for _name, lo, _hi in cl.AGE_BANDS]
         band = np.searchsorted(edges, ages, side="right") - 1  # -1 below 16
@@ -340,7 +354,14 @@ class Grouping:
             idx = np.where(keep, 0, -1).astype(np.int64)
             return idx, [Area("country", COUNTRY_CODE, COUNTRY_NAME)], idx, [COUNTRY_CODE]
         code_col, name_col = _LEVEL_COLUMNS[level]
-        raw, uniques = pd.factorize(self.df[code_col], sort=True)
+        raw, uniques = pd.factorize(self.df[code_col])
+        # areas in code order, whatever order a categorical column keeps its categories in
+        uniques = np.asarray(uniques, dtype=object)
+        order = np.argsort(uniques.astype(str), kind="stable")
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        raw = np.where(raw >= 0, rank[np.maximum(raw, 0)] if len(rank) else raw, -1)
+        uniques = uniques[order]
         raw = raw.astype(np.int64)
         present = np.zeros(len(uniques), dtype=bool)
         present[raw[keep & (raw >= 0)]] = True
@@ -371,7 +392,7 @@ class Grouping:
                 c, p = raw[child_level], raw[parent_level]
                 ok = (c >= 0) & (p >= 0)
                 width = len(uniques[child_level]) + 1
-                combo = np.unique(p[ok] * width + c[ok])
+                combo = unique_ints(p[ok] * width + c[ok])
                 children: dict[str, list[str]] = {}
                 for value in combo:
                     pc = uniques[parent_level][value // width]
@@ -387,21 +408,35 @@ class Grouping:
     def area_lines(self):
         return self._area_pairs
 
+    def _bins(self, i: int) -> tuple[np.ndarray | None, np.ndarray, np.ndarray | None]:
+        """For level ``i``: the episodes in an area (``None`` = all of them) and their bin per
+        area × sex and per area × age band – computed once, used by every row of the report."""
+        cache = self.__dict__.setdefault("_bin_cache", {})
+        if i not in cache:
+            idx = self.levels[i][1]
+            valid = idx >= 0
+            if valid.all():
+                valid, g, sex, band = None, idx, self.sex, self.band
+            else:
+                g, sex, band = idx[valid], self.sex[valid], self.band[valid]
+            by_band = g * self.n_bands + band if self.options.split == "sex_age" else None
+            cache[i] = (valid, g * 3 + sex, by_band)
+        return cache[i]
+
     def sums(self, weights: np.ndarray) -> dict[tuple[str, str], dict[str, float]]:
         """Σ weights per area and column (total, women, men, age bands)."""
         w = np.asarray(weights, dtype=np.float64)
         out: dict[tuple[str, str], dict[str, float]] = {}
         with_age = self.options.split == "sex_age"
-        for _level, idx, areas in self.levels:
+        for i_level, (_level, _idx, areas) in enumerate(self.levels):
             na = len(areas)
-            valid = idx >= 0
-            g = idx[valid]
-            ww = w[valid]
-            by_sex = np.bincount(g * 3 + self.sex[valid], ww, minlength=na * 3).reshape(na, 3)
+            valid, sex_bins, band_bins = self._bins(i_level)
+            ww = w if valid is None else w[valid]
+            by_sex = np.bincount(sex_bins, ww, minlength=na * 3).reshape(na, 3)
             if with_age:
-                by_band = np.bincount(
-                    g * self.n_bands + self.band[valid], ww, minlength=na * self.n_bands
-                ).reshape(na, self.n_bands)
+                by_band = np.bincount(band_bins, ww, minlength=na * self.n_bands).reshape(
+                    na, self.n_bands
+                )
             for i, area in enumerate(areas):
                 row = {
                     "total": by_sex[i].sum(),
@@ -430,7 +465,7 @@ class Grouping:
 
             def count(sub: np.ndarray, n_sub: int, g=g, k=k, na=na) -> np.ndarray:
                 combo = (g * n_sub + sub) * n_keys + k
-                u = np.unique(combo) // n_keys
+                u = unique_ints(combo) // n_keys
                 return np.bincount(u, minlength=na * n_sub).reshape(na, n_sub)
 
             total = count(np.zeros(len(g), dtype=np.int64), 1)
@@ -587,7 +622,10 @@ def make_tables(builder: TableBuilder, specs: Iterable[tuple]) -> tuple[ReportTa
 
 def person_keys(df: pd.DataFrame) -> np.ndarray:
     """Factorized pseudonyms; -1 for anonymous episodes."""
-    codes, _ = pd.factorize(df["person_key"], use_na_sentinel=True)
+    keys = df["person_key"]
+    if isinstance(keys.dtype, pd.CategoricalDtype):  # already integer codes, -1 when missing
+        return keys.cat.codes.to_numpy().astype(np.int64)
+    codes, _ = pd.factorize(keys, use_na_sentinel=True)
     return codes.astype(np.int64)
 
 

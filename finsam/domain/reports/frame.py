@@ -18,8 +18,11 @@ import pandas as pd
 from finsam.domain import codelists as cl
 from finsam.domain.problems import DomainValidationError, Problem
 
-# column kinds: "int", "str", "str?" (nullable string), "float" (NaN allowed), "date",
-# "date?" (NaT allowed), "bool?" (True/False/None), "list" (list of codes)
+# column kinds: "int", "str", "str?" (nullable string), "key?" (nullable string identifier),
+# "float" (NaN allowed), "date", "date?" (NaT allowed), "bool?" (True/False/None), "list" (list
+# of codes). Text columns ("str", "str?", "key?") are object strings or a categorical of strings:
+# the database selectors send categoricals (one small integer per row, so comparing codes and
+# counting distinct persons never hashes the strings); hand-built frames use plain strings.
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +47,7 @@ EPISODE_COLUMNS: tuple[Column, ...] = (
     Column("association_name", "str", default="Förbund 1"),
     Column("county_code", "str", default="01"),
     Column("county_name", "str", default="Stockholms län"),
-    Column("person_key", "str?", default=None),
+    Column("person_key", "key?", default=None),
     Column("sex", "str", cl.SEX.code_values, default=_REQUIRED),
     Column("age_at_start", "int", default=_REQUIRED),
     Column("home_municipality", "str", default="0180"),
@@ -124,6 +127,8 @@ _ALL_SUPPORT_BITS = cl.support_mask(cl.SUPPORT.code_values)
 
 
 def _coerce(series: pd.Series, kind: str) -> pd.Series:
+    if kind in ("str", "str?", "key?") and isinstance(series.dtype, pd.CategoricalDtype):
+        return series
     if kind == "int":
         return pd.to_numeric(series, errors="raise").astype("int64")
     if kind == "float":
@@ -132,7 +137,7 @@ def _coerce(series: pd.Series, kind: str) -> pd.Series:
         return pd.to_datetime(series, errors="raise").astype("datetime64[ns]")
     if kind == "str":
         return series.astype(object)
-    if kind == "str?":
+    if kind in ("str?", "key?"):
         s = series.astype(object)
         return s.where(s.notna() & (s != ""), None)  # "" = no value (CSV imports)
     if kind == "bool?":

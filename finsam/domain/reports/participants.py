@@ -35,6 +35,7 @@ from finsam.domain.reports.core import (
     make_tables,
     person_keys,
     started_in,
+    unique_ints,
 )
 from finsam.domain.reports.standard import _notes
 
@@ -265,7 +266,7 @@ def interventions_report(
                 np.ones(len(pop), dtype=bool) if col != "structural" else np.zeros(len(pop), bool)
             )
             mask = active & ep_area & o_ep
-            n = len(np.unique(pk[mask & (pk >= 0)])) + int((mask & (pk < 0)).sum())
+            n = len(unique_ints(pk[mask & (pk >= 0)])) + int((mask & (pk < 0)).sum())
             cells[("faktiska_deltagare", area.key, col)] = Cell(n, Kind.COUNT)
     # protection of the participant row (individual == total, structural always 0)
     to_protect = {k: v for k, v in cells.items() if isinstance(v, Cell)}

@@ -316,14 +316,12 @@ def support_after(episodes: pd.DataFrame, options: ReportOptions) -> ReportResul
                 )
     # flow matrix: rows = support before, columns = support after, total column only
     flow_cols = SUPPORT_ALL_CODES
-    before_has = {c: _has(before, c) for c in SUPPORT_ALL_CODES}
-    after_has = {c: _has(after, c) for c in SUPPORT_ALL_CODES}
-    for fc in SUPPORT_ALL_CODES:
-        for tc in flow_cols:
-            s = g.sums(exited & before_has[fc] & after_has[tc])
+    flows = _flow_counts(g, exited, before, after)
+    for i, fc in enumerate(SUPPORT_ALL_CODES):
+        for j, tc in enumerate(flow_cols):
             for area in g.areas:
                 b.cells[("flodesmatris", fc, area.key, tc)] = Cell(
-                    int(s[area.key]["total"]), Kind.COUNT
+                    int(flows[area.key][i, j]), Kind.COUNT
                 )
     for parent, children in b._area_lines:
         for fc in SUPPORT_ALL_CODES:
@@ -370,6 +368,33 @@ def support_after(episodes: pd.DataFrame, options: ReportOptions) -> ReportResul
         int(exited.sum()),
         int((exited & (pk < 0)).sum()),
     )
+
+
+def _flow_counts(
+    g, population: np.ndarray, before: np.ndarray, after: np.ndarray
+) -> dict[tuple[str, str], np.ndarray]:
+    """Per area: episodes of ``population`` with support code *f* before and *t* after, as a
+    matrix over ``SUPPORT_ALL_CODES`` × ``SUPPORT_ALL_CODES`` (an episode with several codes
+    counts in every combination). The few distinct (before, after) mask pairs are counted per
+    area once; each pair then adds its count to the cells its codes mark."""
+    pairs, distinct = pd.factorize(before[population] * (1 << 32) + after[population])
+    distinct = np.asarray(distinct, dtype=np.int64)
+    has_before = np.stack([_has(distinct >> 32, c) for c in SUPPORT_ALL_CODES], axis=1)
+    has_after = np.stack([_has(distinct & 0xFFFFFFFF, c) for c in SUPPORT_ALL_CODES], axis=1)
+    n_pairs = len(distinct)
+    out: dict[tuple[str, str], np.ndarray] = {}
+    for _level, idx, areas in g.levels:
+        area = idx[population]
+        ok = area >= 0
+        counts = np.bincount(
+            area[ok] * n_pairs + pairs[ok], minlength=len(areas) * n_pairs
+        ).reshape(len(areas), n_pairs)
+        flows = np.einsum(
+            "ap,pf,pt->aft", counts, has_before.astype(np.int64), has_after.astype(np.int64)
+        )
+        for i, a in enumerate(areas):
+            out[a.key] = flows[i]
+    return out
 
 
 def _has(masks: np.ndarray, code: str) -> np.ndarray:

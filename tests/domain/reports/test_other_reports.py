@@ -4,6 +4,8 @@ import json
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from finsam.domain.codelists import support_bit
 from finsam.domain.protection import recoverable_cells
@@ -366,3 +368,52 @@ def test_intervention_level_and_age_split():
     assert t.value("antal_avslutade", ("intervention", "I2"), "16–19") == 7
     assert t.value("antal_avslutade", ("association", "F1"), "30–39") == 6
     assert t.value("andel_under_30_vid_start_pct", ("association", "F1"), "16–19") == 100
+
+
+_CODES = ["FSS", "AKS", "SJP", "ING", "STU", "ETA"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.sampled_from(_CODES), max_size=3, unique=True),
+            st.lists(st.sampled_from(_CODES), max_size=3, unique=True),
+            st.sampled_from(["F1", "F2", "F3"]),
+            st.sampled_from(["K", "M", "X"]),
+            st.booleans(),
+        ),
+        max_size=40,
+    )
+)
+def test_r3_flow_matrix_counts_every_combination_per_area(episodes):
+    """The flow matrix equals a count, per area and before/after code pair, made by hand."""
+    records = []
+    for before, after, assoc, sex, in_period in episodes:
+        records += exited(
+            1,
+            support_before=before,
+            support_after=after,
+            association_code=assoc,
+            association_name=assoc,
+            sex=sex,
+            end_date="2019-06-01" if in_period else "2020-06-01",
+        )
+    options = ReportOptions(Y2019, levels=("association", "country"), protected=False)
+    flow = support_after(build_frame(records), options).table("flodesmatris")
+
+    def codes(chosen):
+        return set(chosen) or {"SAK"}
+
+    for area in flow.areas:
+        for fc in (r.key for r in flow.rows):
+            for tc in flow.columns:
+                expected = sum(
+                    1
+                    for before, after, assoc, _sex, in_period in episodes
+                    if in_period
+                    and (area.level == "country" or assoc == area.code)
+                    and fc in codes(before)
+                    and tc in codes(after)
+                )
+                assert flow.value(fc, area, tc) == expected
