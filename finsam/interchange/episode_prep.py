@@ -1,12 +1,17 @@
-"""The per-row work of the episode import that needs no database – pure, no Django.
+"""The work of the episode import that needs no database – pure, no Django.
 
-Parsing the cells (:class:`~finsam.interchange.parsing.Row`), the identity number, the keyed
-pseudonym, the encrypted copy and the rule functions for a row *without stored context* (no
-existing episode with the key, no other period of the person in the intervention, no consent
-withdrawal). :class:`~finsam.interchange.episodes.EpisodeImporter` runs it on each chunk, in its
-own process or – for large files – in worker processes (``concurrent.futures``), and re-runs the
-same rule functions itself for the rows whose stored context is not empty. Every rule is still
-the domain's one implementation (``finsam.domain.registration``); this module only decides where
+:func:`prepare_columns` takes a chunk column-wise: every cell parser of
+:class:`~finsam.interchange.parsing.Row` and every rule function (the ``check_*`` functions that
+``validate_enrolment`` and ``validate_exit`` consist of) is called once per distinct value of its
+inputs and its result broadcast to the rows; identity numbers are parsed, pseudonymised and
+encrypted once per distinct number. Rows with a problem other than a warning are left to
+:func:`prepare`, the same work row by row (``validate_enrolment``/``validate_exit`` in full).
+Both treat a row as if it had no stored context (no existing episode with the key, no other period
+of the person in the intervention, no consent withdrawal);
+:class:`~finsam.interchange.episodes.EpisodeImporter` runs them in its own process or – for large
+files – in a worker process (``concurrent.futures``), and sends the rows that do have stored
+context through :func:`prepare` and the rule functions again with it. Every rule is still the
+domain's one implementation (``finsam.domain.registration``); this module only decides how often
 it is called.
 """
 
@@ -274,15 +279,6 @@ def init_worker(cfg: PrepConfig) -> None:
     _CONFIG = cfg
 
 
-def prepare_in_worker(rows: list[tuple[int, dict[str, str]]]) -> list[Prepared]:
-    assert _CONFIG is not None, "init_worker was not called"
-    out = prepare(rows, _CONFIG)
-    for item in out:
-        if item.v is not None:
-            del item.v["person"]  # a slotted dataclass: slow to unpickle; cheap to parse again
-    return out
-
-
 # --- the same stage for a whole chunk, column-wise ---------------------------------------------
 
 
@@ -365,9 +361,14 @@ def prepare_columns(columns: dict[str, Sequence[str]], n: int, cfg: PrepConfig) 
             slow.update(i for i, c in enumerate(cell[col]) if c in bad)
     ok = [i for i in range(n) if i not in slow] if slow else range(n)
 
+    typed_columns: dict[str, list] = {}
+
     def values_of(name: str) -> list:
-        table, cells = typed[name], cell[CELL_COLUMN[name]]
-        return [table.get(c) for c in cells]
+        """The typed values of a column (``None`` where the cell has a format problem)."""
+        if name not in typed_columns:
+            table, cells = typed[name], cell[CELL_COLUMN[name]]
+            typed_columns[name] = [table.get(c) for c in cells]
+        return typed_columns[name]
 
     pn = values_of("personal_number")
     protected = [bool(x) for x in values_of("protected_identity")]
@@ -417,9 +418,6 @@ def prepare_columns(columns: dict[str, Sequence[str]], n: int, cfg: PrepConfig) 
                 if results[k]:
                     found.setdefault(i, []).extend(results[k])
 
-    def col(name: str) -> list:
-        return values_of(name)
-
     fid = {id(f): f for f in facts_of.values() if f is not None}
     # validate_enrolment, rule by rule in its order (see its body).
     apply(ok, lambda i: id(facts[i]), lambda f: rules.check_intervention_kind(fid[f]))
@@ -432,9 +430,9 @@ def prepare_columns(columns: dict[str, Sequence[str]], n: int, cfg: PrepConfig) 
         ident = [i for i in ident if i not in unparsed]
     apply(ident, lambda i: consent[i], lambda d: rules.check_consent(d, today))
     apply(anon, lambda i: pn[i], rules.check_anonymous_number)
-    sex_typed = col("sex")
+    sex_typed = values_of("sex")
     apply(anon, lambda i: sex_typed[i], rules.check_anonymous_sex)
-    birth_typed = col("birth_year")
+    birth_typed = values_of("birth_year")
     apply(anon, lambda i: birth_typed[i], lambda y: rules.check_anonymous_birth_year(y, today))
     apply(
         ok,
@@ -458,20 +456,20 @@ def prepare_columns(columns: dict[str, Sequence[str]], n: int, cfg: PrepConfig) 
         ),
     )
     for name, codes in _ENROLMENT_CODES:
-        values = col(name)
+        values = values_of(name)
         apply(
             ok,
             values.__getitem__,
             lambda v, name=name, codes=codes: rules.check_code(name, v, codes),
         )
     for name in ("work_hours_before", "study_hours_before"):
-        values = col(name)
+        values = values_of(name)
         apply(ok, values.__getitem__, lambda v, name=name: rules.check_hours(name, v))
     # validate_exit, for the rows that give exit data (see run_rules).
-    exit_values = [col(c) for c in EXIT_COLUMNS]
+    exit_values = [values_of(c) for c in EXIT_COLUMNS]
     exiting = [i for i in ok if exit_given(*(values[i] for values in exit_values))]
     apply(exiting, lambda i: (end[i], start[i]), lambda e, s: rules.check_end_date(e, s, today))
-    exit_reason = col("exit_reason")
+    exit_reason = values_of("exit_reason")
     apply(exiting, exit_reason.__getitem__, rules.check_exit_reason)
     support_after = cell["support_after"]
     apply(
@@ -479,14 +477,14 @@ def prepare_columns(columns: dict[str, Sequence[str]], n: int, cfg: PrepConfig) 
         lambda i: support_after[i],
         lambda c: rules.check_support_codes("support_after", typed["support_after"][c], after=True),
     )
-    occupation_after = col("occupation_after")
+    occupation_after = values_of("occupation_after")
     apply(
         exiting,
         occupation_after.__getitem__,
         lambda v: rules.check_code("occupation_after", v, cl.OCCUPATION),
     )
     for name in ("work_hours", "study_hours"):
-        values = col(name)
+        values = values_of(name)
         apply(exiting, values.__getitem__, lambda v, name=name: rules.check_hours(name, v))
 
     warnings: dict[int, list[Problem]] = {}
@@ -537,7 +535,7 @@ def prepare_columns(columns: dict[str, Sequence[str]], n: int, cfg: PrepConfig) 
         "work_hours",
         "study_hours",
     ):
-        values[name] = col(name)
+        values[name] = values_of(name)
     hours = (
         values["work_hours_before"],
         values["study_hours_before"],

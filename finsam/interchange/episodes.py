@@ -1,11 +1,15 @@
 """The bulk episode importer: the rules of ``episode_enrol``/``episode_exit``, a chunk at a time.
 
-Per chunk it makes a fixed number of queries (existing episodes by key, participants by
-pseudonym, consent withdrawals, stored periods) through the registry services' bulk look-ups,
-validates every row with ``rules.validate_enrolment`` and ``rules.validate_exit`` – the functions
-the services call – and writes with bulk inserts/updates (PostgreSQL: ``COPY``). Identity numbers
-are pseudonymised (``services.pseudonym_for``) and encrypted (``services.identity_cipher``) exactly
-as in ``episode_enrol``; sex, birth year and age are derived by the same rule function.
+A chunk arrives column-wise (:meth:`Table.column_chunks`); the pure stage
+(:func:`episode_prep.prepare_columns`, here or in a worker process) checks its cells and runs the
+rule functions once per distinct value. Per chunk the importer then makes a fixed number of
+queries (existing episodes by key, participants by pseudonym, consent withdrawals, stored periods)
+through the registry services' bulk look-ups; rows with problems or with stored context go the
+row-wise way – ``rules.validate_enrolment`` and ``rules.validate_exit``, the functions the
+services call, with that context –, and the rest are written column-wise with one bulk insert per
+table (PostgreSQL: ``COPY``). Identity numbers are pseudonymised and encrypted exactly as in
+``episode_enrol`` (``services.pseudonym_for``/``identity_cipher`` with the same keys); sex, birth
+year and age are derived by the same rule functions.
 """
 
 from __future__ import annotations

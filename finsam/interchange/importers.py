@@ -616,6 +616,30 @@ def _large_cache(kind: str):
             cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
+def _feed(importer, table, chunk_rows: int | None, progress, result: ImportResult) -> None:
+    """Hand the file's rows to the importer a chunk at a time: column-wise to an importer that
+    takes columns (episodes), as :class:`Row` objects to the others."""
+
+    def report() -> None:
+        if progress:
+            progress(result.rows, table.position / table.size if table.size else None)
+
+    if hasattr(importer, "handle_columns"):
+        for columns in table.column_chunks(chunk_rows or EPISODE_CHUNK_ROWS):
+            importer.handle_columns(columns)
+            report()
+        return
+    chunk: list[Row] = []
+    for number, values in table.rows():
+        chunk.append(Row(number, values))
+        if len(chunk) >= (chunk_rows or CHUNK_ROWS):
+            importer.handle_chunk(chunk)
+            chunk = []
+            report()
+    if chunk:
+        importer.handle_chunk(chunk)
+
+
 def import_file(
     kind: str,
     path: Path | str,
@@ -658,21 +682,7 @@ def import_file(
     with _large_cache(kind), transaction.atomic():
         importer = _importer_for(kind, ctx)
         try:
-            if hasattr(importer, "handle_columns"):
-                for columns in table.column_chunks(chunk_rows or EPISODE_CHUNK_ROWS):
-                    importer.handle_columns(columns)
-                    if progress:
-                        progress(result.rows, table.position / table.size if table.size else None)
-            chunk: list[Row] = []
-            for number, values in () if hasattr(importer, "handle_columns") else table.rows():
-                chunk.append(Row(number, values))
-                if len(chunk) >= (chunk_rows or CHUNK_ROWS):
-                    importer.handle_chunk(chunk)
-                    chunk = []
-                    if progress:
-                        progress(result.rows, table.position / table.size if table.size else None)
-            if chunk:
-                importer.handle_chunk(chunk)
+            _feed(importer, table, chunk_rows, progress, result)
             if hasattr(importer, "flush"):
                 importer.flush()
         finally:
