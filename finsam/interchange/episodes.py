@@ -316,8 +316,12 @@ class EpisodeImporter:
 
         # The duplicate-key rule, in file order, over the rows without format problems.
         keys = columns.get("episode_key", ())
-        candidates = [i for i in range(n) if i not in prepared or prepared[i].v is not None]
-        hashes = [hash(keys[i]) for i in candidates]
+        if any(item.v is None for item in prepared.values()):
+            candidates = [i for i in range(n) if i not in prepared or prepared[i].v is not None]
+            hashes = [hash(keys[i]) for i in candidates]
+        else:
+            candidates = list(range(n))
+            hashes = list(map(hash, keys))
         duplicates: set[int] = set()
         if len(set(hashes)) != len(hashes) or not self.seen.isdisjoint(hashes):
             for i, h in zip(candidates, hashes, strict=True):
@@ -344,9 +348,13 @@ class EpisodeImporter:
             return prepared[i].pseudonym if i in prepared else pc.pseudonym[i]
 
         existing, participants, withdrawals, stored = self._lookups(
-            [keys[i] for i in live], {p for i in live if (p := pseudonym_of(i))}
+            {keys[i] for i in live}, {p for i in live if (p := pseudonym_of(i))}
         )
-        chunk_keys = {hashes[k] for k, i in enumerate(candidates) if i not in duplicates}
+        chunk_keys = (
+            {hashes[k] for k, i in enumerate(candidates) if i not in duplicates}
+            if duplicates
+            else set(hashes)
+        )
 
         # Rows with stored context go the row-wise way too.
         codes = columns.get("intervention_code", ())
@@ -413,7 +421,7 @@ class EpisodeImporter:
                 ctx.result.warnings[warnings_before:], key=lambda p: p.row or 0
             )
 
-    def _lookups(self, keys: list[str], pseudonyms: set[str]):
+    def _lookups(self, keys: set[str], pseudonyms: set[str]):
         """The stored context of a chunk: existing episodes by key, participants by pseudonym,
         their consent withdrawals and stored periods."""
         existing = {

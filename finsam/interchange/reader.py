@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import islice
+from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -199,7 +200,8 @@ class Table:
         if not batch:
             return ColumnChunk(numbers, dict.fromkeys(self.header, ()), ragged)
         columns: dict[str, Sequence[str]] = {}
-        for col, cells in zip(self.header, zip(*batch, strict=True), strict=True):
+        for k, col in enumerate(self.header):
+            cells = list(map(itemgetter(k), batch))
             joined = "\x01".join(cells)
             if (
                 joined.isascii()

@@ -6,7 +6,8 @@ query itself. ``__any`` sends the whole list as one JSON text (``json.dumps`` is
 parameter would be dumped value by value): on PostgreSQL
 ``= ANY(ARRAY(SELECT json_array_elements_text(%s::json)::bigint/text))``, on SQLite
 ``IN (SELECT value FROM json_each(%s))``; other databases fall back to a plain ``IN``. Values must
-be ints or strings (ids, keys, pseudonyms).
+be ints or strings (ids, keys, pseudonyms). Pass a set (or any iterable but a list or tuple):
+Django resolves a list's values one by one before the lookup sees them.
 """
 
 from __future__ import annotations

@@ -505,7 +505,7 @@ def episode_periods(participant_ids) -> dict[tuple[int, int], list[tuple[str, da
     the overlap rule (registration errors do not)."""
     out: dict[tuple[int, int], list[tuple[str, date, date | None]]] = {}
     rows = (
-        Episode.objects.filter(participant_id__any=list(participant_ids))
+        Episode.objects.filter(participant_id__any=set(participant_ids))
         .exclude(exit_reason=cl.EXIT_REGISTRATION_ERROR)
         .order_by()
         .values_list("participant_id", "intervention_id", "key", "start_date", "end_date")
@@ -536,7 +536,7 @@ def latest_withdrawals(participant_ids) -> dict[int, date]:
     out: dict[int, date] = {}
     for pid, withdrawn in (
         Consent.objects.filter(
-            participant_id__any=list(participant_ids), withdrawn_date__isnull=False
+            participant_id__any=set(participant_ids), withdrawn_date__isnull=False
         )
         .order_by()
         .values_list("participant_id", "withdrawn_date")
