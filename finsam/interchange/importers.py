@@ -658,10 +658,11 @@ def import_file(
     """Import one file of ``kind`` (see :data:`FORMATS`). Never raises on bad data: the problems
     are in the result, and nothing was written unless ``result.written``.
 
-    ``workers``: processes for the pure per-row stage of an episode import (parse, identity
-    number, pseudonym, encryption, rules); ``None``: up to :data:`PARALLEL_WORKERS`, one fewer
-    than the cores, for files of at least :data:`PARALLEL_MIN_BYTES`, none for smaller ones. The
-    result is the same either way."""
+    ``chunk_rows``: rows handed to the importer at a time (``None``: :data:`CHUNK_ROWS`, episodes
+    :data:`EPISODE_CHUNK_ROWS`). ``workers``: processes for the pure stage of an episode import
+    (parsing, identity numbers, pseudonyms, encryption, rules); ``None``: up to
+    :data:`PARALLEL_WORKERS`, one fewer than the cores, for files of at least
+    :data:`PARALLEL_MIN_BYTES`, none for smaller ones. The result is the same either way."""
     if kind not in FORMATS:
         raise ValueError(f"unknown kind {kind!r}")
     path = Path(path)
