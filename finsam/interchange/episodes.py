@@ -20,7 +20,7 @@ from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
-from itertools import repeat
+from itertools import islice, repeat
 from typing import NamedTuple
 
 from django.conf import settings
@@ -639,34 +639,15 @@ class EpisodeImporter:
         participants.update(created)
         participant_of = dict(zip(anonymous, ids[len(firsts) :], strict=True))
 
-        # Consents: one valid consent per (person, date), as in episode_enrol.
         consent = pc.consent_date
-        wanted = {
-            (participants[pseudonyms[i]], consent[i])
-            for i in rows
-            if pseudonyms[i] is not None and consent[i] is not None
-        }
-        created_ids = set(created.values())
-        earlier = {pid for pid, _ in wanted if pid not in created_ids}
-        have = (
-            set(
-                Consent.objects.filter(
-                    participant_id__any=earlier, withdrawn_date__isnull=True
-                ).values_list("participant_id", "given_date")
-            )
-            if earlier
-            else set()
-        )
-        new_consents = sorted(wanted - have)
-        self.inserter.insert_columns(
-            Consent,
-            len(new_consents),
+        self._add_consents(
             {
-                "participant_id": [pid for pid, _ in new_consents],
-                "given_date": [d for _, d in new_consents],
-                "recorded_by_id": actor_id,
+                (participants[pseudonyms[i]], consent[i])
+                for i in rows
+                if pseudonyms[i] is not None and consent[i] is not None
             },
-            ids=False,
+            actor_id,
+            fresh=set(created.values()),
         )
 
         interventions = {c: self.interventions[c].pk for c in {codes[i] for i in rows}}
@@ -690,6 +671,32 @@ class EpisodeImporter:
         for name, column in values.items():
             episode_columns[name] = [column[i] for i in rows]
         self.inserter.insert_columns(Episode, len(rows), episode_columns, ids=False)
+
+    def _add_consents(self, wanted: set[tuple[int, date]], actor_id, *, fresh: set[int]) -> None:
+        """Record the consents ``wanted`` ((participant id, given date)) that no valid consent
+        covers yet: one valid consent per (person, date), as in ``episode_enrol``. ``fresh``:
+        participants created by this chunk (they have none yet: not looked up)."""
+        earlier = {pid for pid, _ in wanted if pid not in fresh}
+        have = (
+            set(
+                Consent.objects.filter(
+                    participant_id__any=earlier, withdrawn_date__isnull=True
+                ).values_list("participant_id", "given_date")
+            )
+            if earlier
+            else set()
+        )
+        new = sorted(wanted - have)
+        self.inserter.insert_columns(
+            Consent,
+            len(new),
+            {
+                "participant_id": [pid for pid, _ in new],
+                "given_date": [d for _, d in new],
+                "recorded_by_id": actor_id,
+            },
+            ids=False,
+        )
 
     def _write(self, pending: list[Pending], participants: dict[str, int]) -> None:
         actor_id = getattr(self.ctx.actor, "pk", None)
@@ -748,27 +755,14 @@ class EpisodeImporter:
                 anonymous_changed, ["sex", "birth_year", "protected_identity"]
             )
 
-        # Consents: one valid consent per (person, date), as in episode_enrol.
-        wanted = {
-            (participants[i.pseudonym], i.consent_date)
-            for i in pending
-            if i.pseudonym and i.consent_date
-        }
-        have = (
-            set(
-                Consent.objects.filter(
-                    participant_id__any={pid for pid, _ in wanted}, withdrawn_date__isnull=True
-                ).values_list("participant_id", "given_date")
-            )
-            if wanted
-            else set()
-        )
-        self.inserter.insert(
-            Consent,
-            [
-                {"participant_id": pid, "given_date": d, "recorded_by_id": actor_id}
-                for pid, d in sorted(wanted - have)
-            ],
+        self._add_consents(
+            {
+                (participants[i.pseudonym], i.consent_date)
+                for i in pending
+                if i.pseudonym and i.consent_date
+            },
+            actor_id,
+            fresh=set(ids[: len(new_people)]),
         )
 
         new_episodes, changed = [], []
@@ -949,6 +943,13 @@ class DeferredIndexes:
         self.recreate = []
 
 
+def _default(field) -> object:
+    """What a column a row leaves out holds: the field's default, else ``""`` or NULL."""
+    if field.has_default():
+        return field.get_default()
+    return "" if field.empty_strings_allowed and not field.null else None
+
+
 class FastInserter:
     """Insert plain rows (``{attname: value}``) and return their new ids, in order.
 
@@ -975,12 +976,7 @@ class FastInserter:
         names = ", ".join(connection.ops.quote_name(f.column) for f in [model._meta.pk, *fields])
         cols = []
         for f in fields:
-            if f.attname in columns:
-                value = columns[f.attname]
-            elif f.has_default():
-                value = f.get_default()
-            else:
-                value = "" if f.empty_strings_allowed and not f.null else None
+            value = columns[f.attname] if f.attname in columns else _default(f)
             if self.vendor == "sqlite":
                 kind = f.get_internal_type()
                 if kind == "DateTimeField":
@@ -1026,70 +1022,25 @@ class FastInserter:
                 )
                 return ids
         names_ = [f.attname for f in fields]
-        rows = [
-            dict(zip(names_, values, strict=True))
-            for values in zip(*map(_repeated, cols), strict=False)
-        ]
-        return self.insert(model, rows)
+        objs = model.objects.bulk_create(
+            [
+                model(**dict(zip(names_, values, strict=True)))
+                for values in islice(zip(*map(_repeated, cols), strict=False), n)
+            ],
+            batch_size=1000,
+        )
+        return [o.pk for o in objs]
 
     def insert(self, model, rows: list[dict]) -> list[int]:
+        """Insert plain rows (``{attname: value}``; a field a row leaves out takes its default)
+        and return their new ids, in order."""
         if not rows:
             return []
-        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-        defaults = {
-            f.attname: (
-                f.get_default()
-                if f.has_default()
-                else ("" if f.empty_strings_allowed and not f.null else None)
-            )
-            for f in fields
+        given = {name for row in rows for name in row}
+        columns = {
+            f.attname: [row.get(f.attname, default) for row in rows]
+            for f in model._meta.concrete_fields
+            if f.attname in given
+            for default in (_default(f),)
         }
-        table = connection.ops.quote_name(model._meta.db_table)
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in [model._meta.pk, *fields])
-        if self.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                    [model._meta.db_table, len(rows)],
-                )
-                ids = [pk for (pk,) in cursor.fetchall()]
-                items = list(defaults.items())
-                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                    write = copy.write_row
-                    for pk, row in zip(ids, rows, strict=True):
-                        get = row.get
-                        write([pk, *[get(a, d) for a, d in items]])
-            return ids
-        if self.vendor == "sqlite":
-            items = []  # (attname, default, converter or None); dates repeat: memoised
-            for f in fields:
-                conv = None
-                if f.get_internal_type() == "DateTimeField":
-                    conv = _memo(connection.ops.adapt_datetimefield_value)
-                elif f.get_internal_type() == "DateField":
-                    conv = _memo(lambda v: v.isoformat() if v is not None else None)
-                items.append((f.attname, defaults[f.attname], conv))
-            with connection.cursor() as cursor:
-                cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608
-                first = cursor.fetchone()[0] + 1
-                ids = list(range(first, first + len(rows)))
-                marks = ", ".join(["%s"] * (len(fields) + 1))
-                values = []
-                for pk, row in zip(ids, rows, strict=True):
-                    get = row.get
-                    values.append(
-                        [
-                            pk,
-                            *[
-                                get(a, d) if conv is None else conv(get(a, d))
-                                for a, d, conv in items
-                            ],
-                        ]
-                    )
-                cursor.executemany(
-                    f"INSERT INTO {table} ({columns}) VALUES ({marks})",  # noqa: S608
-                    values,
-                )
-            return ids
-        objs = model.objects.bulk_create([model(**row) for row in rows], batch_size=1000)
-        return [o.pk for o in objs]
+        return self.insert_columns(model, len(rows), columns)
