@@ -66,9 +66,19 @@ class Table:
 
     def rows(self) -> Iterator[tuple[int, dict[str, str]]]:
         """``(row number, {column: text})``; structural problems go to ``self.problems``."""
+        source = _xlsx_rows(self.path) if self._is_xlsx() else _csv_rows(self)
+        for number, cells in self._data_cells(source):
+            values = self._row_values(number, cells)
+            if values is not None:
+                yield number, values
+
+    def _is_xlsx(self) -> bool:
         with open(self.path, "rb") as fh:
-            is_xlsx = fh.read(4) == XLSX_MAGIC
-        source = _xlsx_rows(self.path) if is_xlsx else _csv_rows(self)
+            return fh.read(4) == XLSX_MAGIC
+
+    def _data_cells(self, source: Iterator[list]) -> Iterator[tuple[int, list]]:
+        """The header (checked, into ``self.header``), then ``(row number, cells)`` of every
+        data row; an empty or unreadable file and a bad header go to ``self.problems``."""
         try:
             first = next(source, None)
             if first is None:
@@ -77,10 +87,7 @@ class Table:
             self.header = [str(h or "").strip().lstrip("\ufeff").lower() for h in first]
             if not self._check_header():
                 return
-            for number, cells in enumerate(source, start=1):
-                values = self._row_values(number, cells)
-                if values is not None:
-                    yield number, values
+            yield from enumerate(source, start=1)
         except UnicodeDecodeError:
             self.problems.append(_ENCODING_PROBLEM)
         except (csv.Error, ValueError, KeyError, OSError) as exc:
@@ -143,37 +150,13 @@ class Table:
         problems as :meth:`rows`. A CSV file's cells are checked a whole column at a time (a
         column without whitespace, NUL and over-long cells is kept as read); anything else goes
         through the row-wise checks of :meth:`rows`."""
-        with open(self.path, "rb") as fh:
-            is_xlsx = fh.read(4) == XLSX_MAGIC
-        if is_xlsx:
+        if self._is_xlsx():
             yield from self._chunks_from_rows(size)
             return
-        source = _csv_rows(self)
-        try:
-            first = next(source, None)
-            if first is None:
-                self.problems.append(Problem("", "file.empty", "Filen är tom (ingen rubrikrad)."))
-                return
-            self.header = [str(h or "").strip().lstrip("\ufeff").lower() for h in first]
-            if not self._check_header():
-                return
-            width = len(self.header)
-            number = 0
-            while True:
-                batch = list(islice(source, size))
-                if not batch:
-                    return
-                numbers = range(number + 1, number + 1 + len(batch))
-                number += len(batch)
-                yield self._columns(list(numbers), batch, width)
-        except UnicodeDecodeError:
-            self.problems.append(_ENCODING_PROBLEM)
-        except (csv.Error, ValueError, KeyError, OSError) as exc:
-            self.problems.append(
-                Problem(
-                    "", "file.format", f"Filen kan inte läsas som CSV eller xlsx ({_short(exc)})."
-                )
-            )
+        data = self._data_cells(_csv_rows(self))
+        while batch := list(islice(data, size)):
+            numbers, cells = zip(*batch, strict=True)
+            yield self._columns(list(numbers), list(cells), len(self.header))
 
     def _columns(self, numbers: list[int], batch: list[list[str]], width: int) -> ColumnChunk:
         ragged: dict[int, dict[str, str]] = {}
