@@ -19,5 +19,7 @@ def roles(request):
             "models": can(user, Action.NATIONAL_MODELS),
             "import": can(user, Action.IMPORT_DATA),
             "reports": can(user, Action.VIEW_REPORTS),
+            "indicators": can(user, Action.VIEW_INDICATOR_RESULTS)
+            or can(user, Action.VIEW_INDICATOR_DEFINITIONS),
         },
     }

@@ -85,6 +85,16 @@ class Action(StrEnum):
     """The socio-economic parameter table (monthly costs per support and actor)."""
     EDIT_PAYBACK_PARAMETERS = "edit_payback_parameters"
     """Upload a new version of the socio-economic parameter table."""
+    VIEW_INDICATOR_DEFINITIONS = "view_indicator_definitions"
+    """Read the core indicators and their questionnaire versions."""
+    EDIT_INDICATOR_DEFINITIONS = "edit_indicator_definitions"
+    """Edit drafts, publish, import the national questionnaire definitions."""
+    MANAGE_INDICATOR_ROUNDS = "manage_indicator_rounds"
+    """Open and close collection rounds and generate one-time links."""
+    ENTER_INDICATOR_ANSWERS = "enter_indicator_answers"
+    """Enter answers given on paper."""
+    VIEW_INDICATOR_RESULTS = "view_indicator_results"
+    """Indicator results (always protected: the answers are anonymous)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +115,8 @@ GRANTS: tuple[Grant, ...] = tuple(
             (_A.MANAGE_USERS, _S.ALL),
             (_A.VIEW_AUDIT, _S.ALL),
             (_A.ADMIN_SITE, _S.ALL),
+            (_A.VIEW_INDICATOR_DEFINITIONS, _S.ALL),
+            (_A.EDIT_INDICATOR_DEFINITIONS, _S.ALL),
         ],
         Role.ASSOCIATION_ADMIN: [
             (_A.VIEW_ASSOCIATION, _S.ASSOCIATION),
@@ -119,6 +131,10 @@ GRANTS: tuple[Grant, ...] = tuple(
             (_A.IMPORT_DATA, _S.ASSOCIATION),
             (_A.MANAGE_USERS, _S.ASSOCIATION),
             (_A.VIEW_PAYBACK_PARAMETERS, _S.ASSOCIATION),
+            (_A.VIEW_INDICATOR_DEFINITIONS, _S.ALL),
+            (_A.MANAGE_INDICATOR_ROUNDS, _S.ASSOCIATION),
+            (_A.ENTER_INDICATOR_ANSWERS, _S.ASSOCIATION),
+            (_A.VIEW_INDICATOR_RESULTS, _S.ASSOCIATION),
         ],
         Role.INTERVENTION_MANAGER: [
             (_A.VIEW_ASSOCIATION, _S.ASSOCIATION),
@@ -127,6 +143,9 @@ GRANTS: tuple[Grant, ...] = tuple(
             (_A.ASSIGN_STAFF, _S.ASSIGNED),
             (_A.EDIT_VOLUME, _S.ASSIGNED),
             (_A.VIEW_REPORTS, _S.ASSOCIATION),
+            (_A.VIEW_INDICATOR_DEFINITIONS, _S.ALL),
+            (_A.ENTER_INDICATOR_ANSWERS, _S.ASSIGNED),
+            (_A.VIEW_INDICATOR_RESULTS, _S.ASSOCIATION),
         ],
         Role.PARTICIPANT_HANDLER: [
             (_A.VIEW_ASSOCIATION, _S.ASSOCIATION),
@@ -137,11 +156,16 @@ GRANTS: tuple[Grant, ...] = tuple(
             (_A.EDIT_VOLUME, _S.ASSIGNED),
             (_A.VIEW_REPORTS, _S.ASSOCIATION),
             (_A.VIEW_UNPROTECTED_REPORTS, _S.ASSOCIATION),
+            (_A.VIEW_INDICATOR_DEFINITIONS, _S.ALL),
+            (_A.ENTER_INDICATOR_ANSWERS, _S.ASSIGNED),
+            (_A.VIEW_INDICATOR_RESULTS, _S.ASSOCIATION),
         ],
         Role.BOARD_READER: [
             (_A.VIEW_ASSOCIATION, _S.ASSOCIATION),
             (_A.VIEW_INTERVENTION, _S.ASSOCIATION),
             (_A.VIEW_REPORTS, _S.ASSOCIATION),
+            (_A.VIEW_INDICATOR_DEFINITIONS, _S.ALL),
+            (_A.VIEW_INDICATOR_RESULTS, _S.ASSOCIATION),
         ],
         Role.NATIONAL_ANALYST: [
             (_A.VIEW_ASSOCIATION, _S.ALL),
@@ -151,6 +175,9 @@ GRANTS: tuple[Grant, ...] = tuple(
             (_A.NATIONAL_MODELS, _S.ALL),
             (_A.VIEW_PAYBACK_PARAMETERS, _S.ALL),
             (_A.EDIT_PAYBACK_PARAMETERS, _S.ALL),
+            (_A.VIEW_INDICATOR_DEFINITIONS, _S.ALL),
+            (_A.EDIT_INDICATOR_DEFINITIONS, _S.ALL),
+            (_A.VIEW_INDICATOR_RESULTS, _S.ALL),
         ],
     }.items()
     for action, scope in pairs

@@ -183,6 +183,14 @@ def load_demo(
     _episodes(persons, handler, rng, n=episodes, today=today, progress=progress)
     _volume(interventions, system, rng, today)
     _budgets(interventions, system, today)
+    from finsam.indicators.demo import load_indicator_demo
+
+    load_indicator_demo(
+        associations=sorted({i.association for i in interventions}, key=lambda a: a.pk),
+        actor=system,
+        rng=rng,
+        today=today,
+    )
     return passwords
 
 
