@@ -42,7 +42,9 @@ def survey(request, token: str):
     except services.TokenUnusable as exc:
         return _unusable(request, exc.reason)
     questionnaire = definition_of(collection_round.questionnaire)
-    form = forms.AnswersForm(request.POST or None, questionnaire=questionnaire)
+    form = forms.AnswersForm(
+        request.POST if request.method == "POST" else None, questionnaire=questionnaire
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.response_submit(token=token, raw_answers=form.raw_answers())

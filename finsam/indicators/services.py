@@ -372,7 +372,12 @@ def definitions_import(*, actor, definitions: core.DefinitionSet) -> dict[str, i
     counts = {"indikatorer": 0, "nya versioner": 0, "ersatta utkast": 0, "oförändrade": 0}
     for ind in definitions.indicators:
         obj = Indicator.objects.filter(number=ind.number).first()
-        values = {"name": ind.name, "perspective": ind.perspective, "description": ind.description}
+        values = {
+            "name": ind.name,
+            "perspective": ind.perspective,
+            # CSV carries no description: an empty one keeps what is stored
+            "description": ind.description or (obj.description if obj else ""),
+        }
         if obj is None or any(getattr(obj, k) != v for k, v in values.items()):
             indicator_save(actor=actor, indicator=obj, number=ind.number, **values)
             counts["indikatorer"] += 1

@@ -492,7 +492,9 @@ def paper_entry(request, pk: int):
     if not enter:
         raise PermissionDenied("Du har inte behörighet att registrera pappersenkäter.")
     questionnaire = selectors.definition_of(collection_round.questionnaire)
-    form = forms.AnswersForm(request.POST or None, questionnaire=questionnaire)
+    form = forms.AnswersForm(
+        request.POST if request.method == "POST" else None, questionnaire=questionnaire
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.response_enter_paper(
@@ -586,16 +588,17 @@ def results(request):
             raise Http404("Enkätversionen finns inte eller har inga svar.")
     wanted_assoc = request.GET.get("association", "")
     association = None
-    if wanted_assoc == NATIONAL_CHOICE and national_allowed:
-        association = None
+    if wanted_assoc == NATIONAL_CHOICE:
+        if not national_allowed:
+            raise PermissionDenied("Du har inte behörighet till rikets resultat.")
     elif wanted_assoc.isdigit():
         association = next((a for a in associations if a.pk == int(wanted_assoc)), None)
         if association is None:
             raise PermissionDenied("Du har inte behörighet till detta förbunds resultat.")
+    elif wanted_assoc:
+        raise Http404("Okänt förbund.")
     elif associations and not national_allowed:
         association = associations[0]
-    elif wanted_assoc:
-        raise PermissionDenied("Du har inte behörighet till rikets resultat.")
     context = {
         "versions": versions,
         "associations": associations,
