@@ -21,8 +21,8 @@ def _post(client, token, **values):
 
 
 def test_round_needs_a_published_version_and_an_own_intervention(world, starter):
-    from finsam.indicators.models import QuestionnaireVersion
     from finsam.domain.indicators.definitions import Scale
+    from finsam.indicators.models import QuestionnaireVersion
 
     draft = services.questionnaire_create(
         actor=None, respondent_group="staff", title="Utkast", scale=Scale(1, 2, ("Nej", "Ja"), 1)
