@@ -82,7 +82,9 @@ def round_list_for(user):
     enter_intv = intervention_filter(user, Action.ENTER_INDICATOR_ANSWERS, prefix="intervention__")
     return (
         CollectionRound.objects.filter(
-            manage | enter_assoc | (Q(intervention__isnull=False) & enter_intv)
+            manage
+            | (Q(intervention__isnull=True) & enter_assoc)
+            | (Q(intervention__isnull=False) & enter_intv)
         )
         .select_related("association", "intervention", "questionnaire")
         .annotate(

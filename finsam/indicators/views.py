@@ -165,6 +165,16 @@ def questionnaire_create(request):
     return render(request, "indicators/questionnaire_form.html", {"form": form, "version": None})
 
 
+def _refuse_if_published(request, version: QuestionnaireVersion):
+    """A published version has no edit pages: back to the version with the core's message."""
+    problems = core.check_editable(version.status, label=str(version))
+    if not problems:
+        return None
+    for problem in problems:
+        messages.error(request, problem.message)
+    return redirect("indicators_questionnaire", pk=version.pk)
+
+
 @require_http_methods(["GET", "POST"])
 def questionnaire_edit(request, pk: int):
     require(request.user, Action.EDIT_INDICATOR_DEFINITIONS)
@@ -178,10 +188,11 @@ def questionnaire_edit(request, pk: int):
         "cannot_judge_label": version.cannot_judge_label,
         "note": version.note,
     }
+    frozen = _refuse_if_published(request, version)
+    if frozen:
+        return frozen
     form = forms.QuestionnaireForm(request.POST or None, initial=initial, editing=True)
-    if version.is_published:
-        form.apply_problems(core.check_editable(version.status, label=str(version)))
-    elif request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid():
         try:
             services.questionnaire_update(
                 actor=request.user,
@@ -259,12 +270,13 @@ def item_edit(request, pk: int, item_pk: int | None = None):
     else:
         last = version.items.order_by("-position").first()
         initial = {"position": (last.position + 1) if last else 1}
+    frozen = _refuse_if_published(request, version)
+    if frozen:
+        return frozen
     form = forms.ItemForm(
         request.POST or None, initial=initial, indicators=Indicator.objects.order_by("number")
     )
-    if version.is_published:
-        form.apply_problems(core.check_editable(version.status, label=str(version)))
-    elif request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
             services.item_save(
