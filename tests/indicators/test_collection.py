@@ -218,3 +218,15 @@ def test_round_create_page(client, world, exit_version):
     )
     assert ok.status_code == 302
     assert CollectionRound.objects.get().intervention == world["persons"]
+
+
+def test_the_respondent_pages_have_english(client, tokens):
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = client.get(reverse("survey", args=[tokens[0]])).content.decode()
+    assert "You are anonymous." in body and "Send my answers" in body
+    assert "choose “Kan inte bedöma”" in body
+    _post(client, tokens[0], A1=3)
+    used = client.get(reverse("survey", args=[tokens[0]])).content.decode()
+    assert "The questionnaire has already been answered" in used
