@@ -629,6 +629,7 @@ def results(request):
         scale_min=chosen_version.scale_min,
         scale_max=chosen_version.scale_max,
         title=f"Medelvärde per indikator – {chosen_version}",
+        own_label=association.name if association else None,
     )
     rows = _rows(table)
     context.update(
