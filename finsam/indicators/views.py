@@ -546,11 +546,22 @@ def _cell(table, scope, unit, period, measure, formatter) -> str:
         return table.protected.rule.symbol
     value = table.shown(scope, unit, period, measure)
     if value is None:
-        return "–" if measure != "n" else "0"
+        return {"n": "0", "change": ""}.get(measure, "–")
     return formatter(value)
 
 
-MEASURE_FORMAT = {"n": str, "mean": _mean, "sd": _mean, "top": _share, "cj": _share}
+def _change(value) -> str:
+    return ("+" if value > 0.005 else "") + fmt.number(value, 2)
+
+
+MEASURE_FORMAT = {
+    "n": str,
+    "mean": _mean,
+    "sd": _mean,
+    "top": _share,
+    "cj": _share,
+    "change": _change,
+}
 
 
 def _rows(table) -> list[dict]:
@@ -706,6 +717,7 @@ DEFINITIONS_TEXT = [
     "värde; ”kan inte bedöma” ingår inte. En indikators värde för en svarande är medelvärdet av "
     "hens svar på indikatorns påståenden.",
     "Andel ”kan inte bedöma” räknas på n.",
+    "Förändring = medelvärdet minus medelvärdet föregående period med svar på samma version.",
     "Period = det år insamlingens period börjar. Jämförelser över tid gäller alltid samma "
     "enkätversion och därmed samma påståenden.",
     "Riket = alla förbund vars egna värde för cellen visas (minst så många svarande som "
@@ -720,6 +732,7 @@ def _flat(table, has_own: bool):
         ("sd", "standardavvikelse"),
         ("top", "andel topp"),
         ("cj", "andel kan inte bedöma"),
+        ("change", "förändring av medelvärdet"),
     ]
     header = ["nivå", "kod", "indikator", "text", "period"]
     scopes = [OWN, NATIONAL] if has_own else [NATIONAL]

@@ -230,3 +230,25 @@ def test_the_respondent_pages_have_english(client, tokens):
     _post(client, tokens[0], A1=3)
     used = client.get(reverse("survey", args=[tokens[0]])).content.decode()
     assert "The questionnaire has already been answered" in used
+
+
+def test_a_simultaneous_second_submission_stores_nothing(monkeypatch, tokens, collection_round):
+    """Another request consumes the link between the check and the write: the conditional
+    update sees it, and the whole submission is rolled back."""
+    real = services.parse_answers
+
+    def racing(questionnaire, raw):
+        ResponseToken.objects.update(used=True)  # the other request got there first
+        return real(questionnaire, raw)
+
+    monkeypatch.setattr(services, "parse_answers", racing)
+    with pytest.raises(services.TokenUnusable) as exc:
+        services.response_submit(token=tokens[0], raw_answers={"A1": "4"})
+    assert exc.value.reason == "used"
+    assert not Response.objects.exists() and not Answer.objects.exists()
+    assert not AuditLog.objects.filter(action="indicator_response_web").exists()
+
+
+def test_the_survey_says_what_it_is_about(client, tokens, collection_round):
+    body = client.get(reverse("survey", args=[tokens[0]])).content.decode()
+    assert "Individinsats" in body

@@ -65,7 +65,18 @@ def test_board_reader_sees_own_association_and_the_nation(client, world, answere
     row_2024 = next(
         r for r in page.context["rows_indicator"] if r["unit"].key == 1 and r["period"] == 2024
     )
-    assert row_2024["own"] == {"n": "<5", "mean": "<5", "sd": "<5", "top": "<5", "cj": "<5"}
+    assert row_2024["own"] == {
+        "n": "<5",
+        "mean": "<5",
+        "sd": "<5",
+        "top": "<5",
+        "cj": "<5",
+        "change": "",
+    }
+    row_2025 = next(
+        r for r in page.context["rows_indicator"] if r["unit"].key == 1 and r["period"] == 2025
+    )
+    assert row_2025["own"]["change"] == "<5"  # would give the hidden 2024 mean back
 
 
 def test_small_associations_stay_out_of_the_national_figure(

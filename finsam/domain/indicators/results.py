@@ -17,6 +17,8 @@ Definitions (``docs/indicators.md``):
 * The **national aggregate** of a cell pools the associations whose own cell is shown (at least
   ``threshold`` respondents with a score). So national minus an association's figure is always a
   sum of shown associations and never gives a hidden cell back.
+* **Change** is the mean minus the mean of the previous period with answers (same version, so
+  the same statements); it is hidden when either mean is hidden.
 * Protection: n of 1 … t−1 is hidden; mean, standard deviation and top share are hidden when
   ``n_scored`` < t or n is hidden; the share "kan inte bedöma" is hidden when n is hidden.
 """
@@ -32,7 +34,7 @@ from finsam.domain.indicators.answers import CANNOT_JUDGE, Answer
 from finsam.domain.indicators.definitions import QuestionnaireDef
 from finsam.domain.protection import Cell, Kind, ProtectedTable, ProtectionRule, Table, protect
 
-MEASURES = ("n", "mean", "sd", "top", "cj")
+MEASURES = ("n", "mean", "sd", "top", "cj", "change")
 OWN, NATIONAL = "own", "national"
 
 Score = float | str
@@ -186,6 +188,31 @@ def _cells(prefix: tuple, s: Summary) -> dict:
     }
 
 
+def _changes(scope: str, units, periods, raw) -> dict:
+    """The change of the mean since the previous period with answers to the same version: hidden
+    whenever either mean is hidden (its ``refs``), empty when either has no value."""
+    cells = {}
+    for unit in units:
+        previous = None
+        for period in periods:
+            summary = raw[(scope, unit.kind, unit.key, period)]
+            value = None
+            if previous is not None and summary.mean is not None and previous[1].mean is not None:
+                value = summary.mean - previous[1].mean
+            refs = ()
+            if previous is not None:
+                refs = (
+                    (scope, unit.kind, unit.key, period, "mean"),
+                    (scope, unit.kind, unit.key, previous[0], "mean"),
+                )
+            cells[(scope, unit.kind, unit.key, period, "change")] = Cell(
+                value, Kind.DERIVED, None, refs
+            )
+            if summary.n:
+                previous = (period, summary)
+    return cells
+
+
 def result_table(
     records: Iterable[Record],
     questionnaire: QuestionnaireDef,
@@ -227,6 +254,8 @@ def result_table(
                 own = per_assoc.get((association, period, unit.kind, unit.key), EMPTY)
                 raw[(OWN, unit.kind, unit.key, period)] = own
                 cells.update(_cells((OWN, unit.kind, unit.key, period), own))
+    for scope in (OWN, NATIONAL) if association is not None else (NATIONAL,):
+        cells.update(_changes(scope, units, periods, raw))
     protected = protect(Table(cells), rule)
     return ResultTable(
         units=tuple(units),

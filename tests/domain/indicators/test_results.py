@@ -71,6 +71,10 @@ def test_own_and_national_with_suppression():
     for measure in ("n", "mean", "sd", "top", "cj"):
         assert table.is_hidden(OWN, unit, 2024, measure)
         assert table.shown(OWN, unit, 2024, measure) is None
+    # the change since 2024 would give the hidden 2024 mean back: hidden
+    assert table.is_hidden(OWN, unit, 2025, "change")
+    assert table.shown(OWN, unit, 2024, "change") is None
+    assert not table.is_hidden(OWN, unit, 2024, "change")  # first period: nothing to compare
     # the indicator with no answers at all is empty, not hidden
     plan = next(u for u in table.units if u.kind == "indicator" and u.key == 2)
     assert table.shown(OWN, plan, 2025, "n") == 0
@@ -141,3 +145,26 @@ def test_national_minus_any_association_never_gives_a_hidden_cell_back(records, 
             )
             # the national n is exactly the sum of associations whose own figures are shown
             assert shown_total == visible
+
+
+def test_change_since_the_previous_period():
+    records = _records("own", 2023, [4] * 5) + _records("own", 2025, [5] * 5)
+    table = result_table(records, Q, NAMES, association="own")
+    unit = table.units[0]
+    assert table.periods == (2023, 2025)
+    assert table.shown(OWN, unit, 2025, "change") == 1.0
+    assert table.shown(NATIONAL, unit, 2025, "change") == 1.0
+
+
+@settings(max_examples=100, suppress_health_check=[HealthCheck.too_slow])
+@given(RECORDS, st.integers(2, 8))
+def test_a_change_never_reveals_a_hidden_mean(records, threshold):
+    table = result_table(
+        records, Q, NAMES, association="a", rule=ProtectionRule.for_threshold(threshold)
+    )
+    for scope in (OWN, NATIONAL):
+        for unit in table.units:
+            for earlier, later in zip(table.periods, table.periods[1:], strict=False):
+                if table.shown(scope, unit, later, "change") is not None:
+                    assert table.shown(scope, unit, later, "mean") is not None
+                    assert not table.is_hidden(scope, unit, earlier, "mean")
