@@ -9,7 +9,6 @@ link cannot both succeed.
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -434,10 +433,6 @@ def starter_load(*, actor) -> dict[str, int]:
     """Load Finsam's starter set (idempotent: published versions already there stay)."""
     definitions = transfer.parse_json(STARTER_FILE.read_text(encoding="utf-8"))
     return definitions_import(actor=actor, definitions=definitions)
-
-
-def starter_definitions_json() -> dict:
-    return json.loads(STARTER_FILE.read_text(encoding="utf-8"))
 
 
 # --- collection ---------------------------------------------------------------------------------

@@ -437,6 +437,11 @@ def round_detail(request, pk: int):
             "n_responses": collection_round.responses.count(),
             "n_paper": collection_round.responses.filter(channel="paper").count(),
             "token_form": forms.TokenForm(),
+            "can_results": can(
+                request.user,
+                Action.VIEW_INDICATOR_RESULTS,
+                association=collection_round.association_id,
+            ),
         },
     )
 

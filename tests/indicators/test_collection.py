@@ -252,3 +252,19 @@ def test_a_simultaneous_second_submission_stores_nothing(monkeypatch, tokens, co
 def test_the_survey_says_what_it_is_about(client, tokens, collection_round):
     body = client.get(reverse("survey", args=[tokens[0]])).content.decode()
     assert "Individinsats" in body
+
+
+def test_closing_a_round_through_the_web(client, world, collection_round):
+    url = reverse("indicators_round_close", args=[collection_round.pk])
+    login(client, world["users"]["board_reader"])
+    assert client.post(url).status_code == 403
+    login(client, world["users"]["participant_handler"])
+    assert client.post(url).status_code == 403
+    login(client, world["users"]["association_admin"])
+    page = client.post(url, follow=True).content.decode()
+    assert "Insamlingen är stängd" in page
+    collection_round.refresh_from_db()
+    assert collection_round.closed
+    again = client.post(url, follow=True).content.decode()
+    assert "inga fler svar eller länkar" in again
+    assert AuditLog.objects.filter(action="indicator_round_close").count() == 1
