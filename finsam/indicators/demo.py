@@ -16,7 +16,7 @@ DEMO_GROUPS = {
     "participant_during": 25,
     "participant_exit": 20,
     "staff": 8,
-    "board": 6,
+    "board": 9,
 }
 """Respondent group → answers per association and year."""
 

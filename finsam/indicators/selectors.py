@@ -11,7 +11,14 @@ from finsam.access.permissions import association_filter, can, intervention_filt
 from finsam.domain.access import Action
 from finsam.domain.indicators import definitions as core
 from finsam.domain.indicators.answers import CANNOT_JUDGE
-from finsam.domain.indicators.results import Record, ResultTable, result_table
+from finsam.domain.indicators.results import (
+    NATIONAL,
+    OWN,
+    Record,
+    ResultTable,
+    latest_by_indicator,
+    result_table,
+)
 from finsam.domain.protection import ProtectionRule
 from finsam.indicators.models import (
     Answer,
@@ -150,3 +157,25 @@ def results(version: QuestionnaireVersion, *, association: Association | None) -
         association=association.pk if association is not None else None,
         rule=protection_rule(),
     )
+
+
+def overview(association: Association | None) -> tuple[list[QuestionnaireVersion], list[dict]]:
+    """Per indicator, its latest shown mean in each respondent group (the newest version with
+    answers of each group). Returns the versions (columns) and one row per indicator."""
+    latest: dict[str, QuestionnaireVersion] = {}
+    for version in versions_with_answers():
+        latest.setdefault(version.respondent_group, version)
+    columns = [latest[g] for g in core.RESPONDENT_GROUPS if g in latest]
+    scope = OWN if association is not None else NATIONAL
+    cells = {v.pk: latest_by_indicator(results(v, association=association), scope) for v in columns}
+    numbers = sorted({n for per_version in cells.values() for n in per_version})
+    names = dict(Indicator.objects.filter(number__in=numbers).values_list("number", "name"))
+    rows = [
+        {
+            "number": n,
+            "name": names.get(n, ""),
+            "cells": [cells[v.pk].get(n) for v in columns],
+        }
+        for n in numbers
+    ]
+    return columns, rows

@@ -573,7 +573,11 @@ def _rows(table) -> list[dict]:
     rows = []
     for unit in table.units:
         for period in table.periods:
-            row = {"unit": unit, "period": period}
+            row = {
+                "unit": unit,
+                "period": period,
+                "associations": table.contributing.get((unit.kind, unit.key, period), 0),
+            }
             for scope in table.scopes:
                 row[scope] = {
                     m: _cell(table, scope, unit, period, m, f) for m, f in MEASURE_FORMAT.items()
@@ -600,6 +604,17 @@ def _chart_points(table, own_label: str) -> list[dict]:
                         }
                     )
     return points
+
+
+def _overview_cell(cell) -> dict | None:
+    if cell is None:
+        return None
+    return {
+        "mean": _mean(cell.mean) if cell.mean is not None else "–",
+        "n": cell.n,
+        "period": cell.period,
+        "hidden": cell.mean is None,
+    }
 
 
 def results(request):
@@ -637,6 +652,18 @@ def results(request):
         "threshold": selectors.protection_rule().threshold,
     }
     if chosen_version is None:
+        if versions and (association is not None or national_allowed):
+            columns, overview_rows = selectors.overview(association)
+            context.update(
+                {
+                    "overview_columns": columns,
+                    "overview_rows": [
+                        {**row, "cells": [_overview_cell(c) for c in row["cells"]]}
+                        for row in overview_rows
+                    ],
+                    "overview_label": association.name if association else "Riket",
+                }
+            )
         return render(request, "indicators/results.html", context)
     table = selectors.results(chosen_version, association=association)
     own_label = association.name if association else "Riket"
@@ -744,6 +771,7 @@ def _flat(table, has_own: bool):
     for scope in scopes:
         prefix = "" if scope == OWN else "riket "
         header += [f"{prefix}{label}" for _m, label in measures]
+    header.append("riket antal förbund")
     body = []
     for unit in table.units:
         for period in table.periods:
@@ -765,5 +793,6 @@ def _flat(table, has_own: bool):
                             if value is None
                             else (round(value, 4) if isinstance(value, float) else value)
                         )
+            line.append(table.contributing.get((unit.kind, unit.key, period), 0))
             body.append(line)
     return header, body

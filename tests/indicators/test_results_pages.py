@@ -125,3 +125,31 @@ def test_no_answers_yet(client, world, starter):
     login(client, world["users"]["board_reader"])
     page = client.get(reverse("indicators_results"))
     assert page.status_code == 200 and "Det finns inga svar ännu." in page.content.decode()
+
+
+def test_overview_across_respondent_groups(client, world, answered, starter):
+    from finsam.indicators.models import QuestionnaireVersion
+
+    staff = QuestionnaireVersion.objects.get(respondent_group="staff", version=1)
+    staff_round = services.round_open(
+        actor=None,
+        association=world["association"],
+        questionnaire=staff,
+        period_start=date(2025, 1, 1),
+        period_end=date(2025, 12, 31),
+    )
+    for value in (3, 4, 4, 5, 5):
+        answer(staff_round, {"P1": value})
+    login(client, world["users"]["board_reader"])
+    page = client.get(reverse("indicators_results"))
+    assert [v.respondent_group for v in page.context["overview_columns"]] == [
+        "participant_exit",
+        "staff",
+    ]
+    row = next(r for r in page.context["overview_rows"] if r["number"] == 1)
+    exit_cell, staff_cell = row["cells"]
+    assert (exit_cell["mean"], exit_cell["n"], exit_cell["period"]) == ("4,80", 6, 2025)
+    assert (staff_cell["mean"], staff_cell["n"]) == ("4,20", 5)
+    plan = next(r for r in page.context["overview_rows"] if r["number"] == 3)
+    assert plan["cells"][1] is None  # staff answered nothing on indicator 3
+    assert "Översikt – Samordningsförbundet Sundbyberg" in page.content.decode()

@@ -265,3 +265,35 @@ def result_table(
         protected=protected,
         contributing={k: len(v) for k, v in included.items()},
     )
+
+
+@dataclass(frozen=True, slots=True)
+class LatestCell:
+    """An indicator's latest period in one result table, as it may be shown."""
+
+    period: int
+    n: int | str | None
+    """The shown n, or the protection symbol."""
+    mean: float | None
+    """The shown mean (``None`` when hidden or empty)."""
+
+
+def latest_by_indicator(table: ResultTable, scope: str) -> dict[int, LatestCell]:
+    """Per indicator number: the most recent period with answers, for an overview across
+    respondent groups (each group's own version, so still the same statements over time)."""
+    out: dict[int, LatestCell] = {}
+    for unit in table.units:
+        if unit.kind != "indicator":
+            continue
+        for period in reversed(table.periods):
+            if table.raw[(scope, unit.kind, unit.key, period)].n:
+                hidden = table.is_hidden(scope, unit, period, "n")
+                out[unit.indicator] = LatestCell(
+                    period=period,
+                    n=table.protected.rule.symbol
+                    if hidden
+                    else table.shown(scope, unit, period, "n"),
+                    mean=table.shown(scope, unit, period, "mean"),
+                )
+                break
+    return out

@@ -168,3 +168,16 @@ def test_a_change_never_reveals_a_hidden_mean(records, threshold):
                 if table.shown(scope, unit, later, "change") is not None:
                     assert table.shown(scope, unit, later, "mean") is not None
                     assert not table.is_hidden(scope, unit, earlier, "mean")
+
+
+def test_latest_by_indicator_takes_the_last_period_with_answers_and_keeps_protection():
+    from finsam.domain.indicators.results import latest_by_indicator
+
+    records = _records("own", 2024, [4] * 6) + _records("own", 2025, [5, 5])
+    table = result_table(records, Q, NAMES, association="own")
+    own = latest_by_indicator(table, OWN)
+    assert own[1].period == 2025 and own[1].n == "<5" and own[1].mean is None
+    assert 2 not in own  # no answers to indicator 2
+    national = latest_by_indicator(table, NATIONAL)
+    # the national figure pools only shown cells: 2025 has none, so 2024 is the latest
+    assert national[1].period == 2024 and national[1].n == 6 and national[1].mean == 4
