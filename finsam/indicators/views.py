@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from finsam.access.permissions import can, require
+from finsam.access.permissions import association_filter, can, require
 from finsam.domain.access import Action
 from finsam.domain.indicators import definitions as core
 from finsam.domain.indicators import transfer
@@ -356,8 +356,6 @@ def round_list(request):
 
 
 def _managed_associations(user):
-    from finsam.access.permissions import association_filter
-
     return Association.objects.filter(
         association_filter(user, Action.MANAGE_INDICATOR_ROUNDS)
     ).order_by("name")
@@ -422,33 +420,36 @@ def _round_for(request, pk: int) -> tuple[CollectionRound, bool, bool]:
     return collection_round, manage, enter
 
 
+def _round_context(request, collection_round, manage: bool, enter: bool, token_form) -> dict:
+    tokens = collection_round.tokens
+    responses = collection_round.responses
+    return {
+        "round": collection_round,
+        "can_manage": manage,
+        "can_enter": enter,
+        "n_tokens": tokens.count(),
+        "n_used": tokens.filter(used=True).count(),
+        "n_responses": responses.count(),
+        "n_paper": responses.filter(channel="paper").count(),
+        "token_form": token_form,
+        "can_results": can(
+            request.user, Action.VIEW_INDICATOR_RESULTS, association=collection_round.association_id
+        ),
+    }
+
+
 def round_detail(request, pk: int):
     collection_round, manage, enter = _round_for(request, pk)
-    tokens = collection_round.tokens
     return render(
         request,
         "indicators/round.html",
-        {
-            "round": collection_round,
-            "can_manage": manage,
-            "can_enter": enter,
-            "n_tokens": tokens.count(),
-            "n_used": tokens.filter(used=True).count(),
-            "n_responses": collection_round.responses.count(),
-            "n_paper": collection_round.responses.filter(channel="paper").count(),
-            "token_form": forms.TokenForm(),
-            "can_results": can(
-                request.user,
-                Action.VIEW_INDICATOR_RESULTS,
-                association=collection_round.association_id,
-            ),
-        },
+        _round_context(request, collection_round, manage, enter, forms.TokenForm()),
     )
 
 
 @require_POST
 def round_tokens(request, pk: int):
-    collection_round, manage, _enter = _round_for(request, pk)
+    collection_round, manage, enter = _round_for(request, pk)
     if not manage:
         raise PermissionDenied("Du har inte behörighet att skapa länkar.")
     form = forms.TokenForm(request.POST)
@@ -473,16 +474,7 @@ def round_tokens(request, pk: int):
         return render(
             request,
             "indicators/round.html",
-            {
-                "round": collection_round,
-                "can_manage": manage,
-                "can_enter": _enter,
-                "n_tokens": collection_round.tokens.count(),
-                "n_used": collection_round.tokens.filter(used=True).count(),
-                "n_responses": collection_round.responses.count(),
-                "n_paper": collection_round.responses.filter(channel="paper").count(),
-                "token_form": form,
-            },
+            _round_context(request, collection_round, manage, enter, form),
             status=400,
         )
     return render(request, "indicators/tokens.html", {"round": collection_round, "links": links})
