@@ -127,21 +127,23 @@ def questionnaire_detail(request, pk: int):
     require(request.user, Action.VIEW_INDICATOR_DEFINITIONS)
     version = get_object_or_404(QuestionnaireVersion, pk=pk)
     wanted = request.GET.get("format")
+    stem = f"enkat_{version.respondent_group}_v{version.version}"
     if wanted in ("json", "csv"):
-        return _export(wanted, [version], f"enkat_{version.respondent_group}_v{version.version}")
-    return render(
-        request,
-        "indicators/questionnaire.html",
-        {
-            "version": version,
-            "items": version.items.select_related("indicator").order_by("position"),
-            "scale_points": [(p, version.scale.label_of(p)) for p in version.scale.points]
-            if len(version.scale_labels) == version.scale_max - version.scale_min + 1
-            else [],
-            "can_edit": can(request.user, Action.EDIT_INDICATOR_DEFINITIONS),
-            "n_rounds": version.rounds.count(),
-        },
-    )
+        return _export(wanted, [version], stem)
+    context = {
+        "version": version,
+        "items": version.items.select_related("indicator").order_by("position"),
+        "scale_points": [(p, version.scale.label_of(p)) for p in version.scale.points]
+        if len(version.scale_labels) == version.scale_max - version.scale_min + 1
+        else [],
+        "can_edit": can(request.user, Action.EDIT_INDICATOR_DEFINITIONS),
+        "n_rounds": version.rounds.count(),
+    }
+    if wanted == "pdf":
+        return outputs.pdf_response(
+            "indicators/questionnaire_pdf.html", context, f"{stem}.pdf", request=request
+        )
+    return render(request, "indicators/questionnaire.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -464,6 +466,13 @@ def round_tokens(request, pk: int):
         except DomainValidationError as exc:
             form.apply_problems(exc.problems)
     links = [request.build_absolute_uri(reverse("survey", args=[t])) for t in tokens]
+    if links and request.POST.get("format") == "pdf":
+        return outputs.pdf_response(
+            "indicators/tokens_pdf.html",
+            {"round": collection_round, "links": links},
+            f"enkatlankar_{collection_round.pk}.pdf",
+            request=request,
+        )
     if links and request.POST.get("format") == "csv":
         return outputs.csv_response(
             ["nr", "lank"],

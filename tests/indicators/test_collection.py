@@ -268,3 +268,12 @@ def test_closing_a_round_through_the_web(client, world, collection_round):
     again = client.post(url, follow=True).content.decode()
     assert "inga fler svar eller länkar" in again
     assert AuditLog.objects.filter(action="indicator_round_close").count() == 1
+
+
+def test_printable_link_cards(client, world, collection_round):
+    login(client, world["users"]["association_admin"])
+    pdf = client.post(
+        reverse("indicators_tokens", args=[collection_round.pk]), {"count": "4", "format": "pdf"}
+    )
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert ResponseToken.objects.count() == 4

@@ -108,3 +108,10 @@ def test_import_page_all_or_nothing(client, world, starter):
         {"file": SimpleUploadedFile("def.csv", "åäö".encode("latin-1"), "text/csv")},
     )
     assert "filen måste vara i UTF-8" in latin1.content.decode()
+
+
+def test_printable_paper_questionnaire(client, world, exit_version):
+    login(client, world["users"]["association_admin"])
+    pdf = client.get(reverse("indicators_questionnaire", args=[exit_version.pk]) + "?format=pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert 'filename="enkat_participant_exit_v1.pdf"' in pdf["Content-Disposition"]
