@@ -107,6 +107,14 @@ class DefinitionsImportForm(FinsamForm):
     )
 
 
+class AnswersImportForm(FinsamForm):
+    file = forms.FileField(
+        label="Fil med svar",
+        help_text="CSV i UTF-8: en rad per enkät, en kolumn per frågekod; värdet är svaret, kb "
+        "för ”kan inte bedöma” eller tomt.",
+    )
+
+
 class RoundForm(FinsamForm):
     association = forms.TypedChoiceField(label="Förbund", coerce=int)
     intervention = forms.TypedChoiceField(

@@ -195,6 +195,7 @@ class Response(models.Model):
     class Channel(models.TextChoices):
         WEB = "web", "Webb"
         PAPER = "paper", "Papper"
+        FILE = "file", "Fil"
 
     round = models.ForeignKey(
         CollectionRound, on_delete=models.PROTECT, related_name="responses", verbose_name="omgång"

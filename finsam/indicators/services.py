@@ -22,7 +22,7 @@ from finsam.audit.services import audit_change, audit_record, diff
 from finsam.domain.indicators import collection as rounds_core
 from finsam.domain.indicators import definitions as core
 from finsam.domain.indicators import transfer
-from finsam.domain.indicators.answers import CANNOT_JUDGE, parse_answers
+from finsam.domain.indicators.answers import CANNOT_JUDGE, parse_answer_file, parse_answers
 from finsam.domain.problems import DomainValidationError, Problem, raise_if_errors
 from finsam.indicators.models import (
     Answer,
@@ -617,3 +617,42 @@ def response_enter_paper(
         summary=f"Pappersenkät till {collection_round} ({len(answers)} påståenden)",
     )
     return response
+
+
+@transaction.atomic
+def responses_import(
+    *, actor, collection_round: CollectionRound, text: str, today: date | None = None
+) -> int:
+    """Many answered questionnaires from a CSV file (one row each, one column per statement
+    code), e.g. paper forms typed into a spreadsheet or earlier years' results. All or nothing;
+    returns the number of questionnaires stored."""
+    collection_round = CollectionRound.objects.select_for_update().get(pk=collection_round.pk)
+    raise_if_errors(rounds_core.check_round_open(collection_round.closed))
+    rows = parse_answer_file(definition_of(collection_round.questionnaire), text)
+    today = today or timezone.localdate()
+    items = {i.code: i for i in collection_round.questionnaire.items.all()}
+    responses = Response.objects.bulk_create(
+        Response(round=collection_round, submitted_on=today, channel=Response.Channel.FILE)
+        for _ in rows
+    )
+    Answer.objects.bulk_create(
+        (
+            Answer(
+                response=response,
+                item=items[code],
+                value=None if value == CANNOT_JUDGE else value,
+                cannot_judge=value == CANNOT_JUDGE,
+            )
+            for response, answers in zip(responses, rows, strict=True)
+            for code, value in answers.items()
+        ),
+        batch_size=2000,
+    )
+    audit_change(
+        actor=actor,
+        action="indicator_responses_import",
+        obj=collection_round,
+        association_id=collection_round.association_id,
+        summary=f"{len(rows)} enkätsvar importerade till {collection_round}",
+    )
+    return len(rows)

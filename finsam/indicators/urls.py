@@ -56,5 +56,10 @@ urlpatterns = [
         "indikatorer/insamlingar/<int:pk>/stang/", views.round_close, name="indicators_round_close"
     ),
     path("indikatorer/insamlingar/<int:pk>/papper/", views.paper_entry, name="indicators_paper"),
+    path(
+        "indikatorer/insamlingar/<int:pk>/import/",
+        views.answers_import,
+        name="indicators_answers_import",
+    ),
     path("indikatorer/resultat/", views.results, name="indicators_results"),
 ]

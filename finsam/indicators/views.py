@@ -534,6 +534,37 @@ def paper_entry(request, pk: int):
     )
 
 
+@require_http_methods(["GET", "POST"])
+def answers_import(request, pk: int):
+    collection_round, _manage, enter = _round_for(request, pk)
+    if not enter:
+        raise PermissionDenied("Du har inte behörighet att registrera svar.")
+    codes = [i.code for i in collection_round.questionnaire.items.order_by("position")]
+    if request.GET.get("format") == "csv":
+        return outputs.csv_response(codes, [], f"svarsmall_{collection_round.pk}.csv")
+    form = forms.AnswersImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            text = form.cleaned_data["file"].read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            form.add_error("file", "Fil med svar: filen måste vara en CSV-fil i UTF-8.")
+        else:
+            try:
+                count = services.responses_import(
+                    actor=request.user, collection_round=collection_round, text=text
+                )
+            except DomainValidationError as exc:
+                _problems_to_file(form, exc.problems)
+            else:
+                messages.success(request, f"{count} enkätsvar är importerade.")
+                return redirect("indicators_round", pk=pk)
+    return render(
+        request,
+        "indicators/answers_import.html",
+        {"round": collection_round, "form": form, "codes": codes},
+    )
+
+
 # --- results ------------------------------------------------------------------------------------
 
 NATIONAL_CHOICE = "riket"

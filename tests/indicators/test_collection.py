@@ -277,3 +277,29 @@ def test_printable_link_cards(client, world, collection_round):
     )
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     assert ResponseToken.objects.count() == 4
+
+
+def test_answers_import_page_all_or_nothing(client, world, collection_round):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    login(client, world["users"]["participant_handler"])
+    url = reverse("indicators_answers_import", args=[collection_round.pk])
+    template = client.get(url + "?format=csv").content.decode()
+    assert template.strip() == "A1,A2,A3,A4,A5,A6,A7"
+    bad = client.post(
+        url, {"file": SimpleUploadedFile("svar.csv", b"A1,A2\n5,4\n8,kb\n", "text/csv")}
+    )
+    assert "Rad 2: Påstående 1" in bad.content.decode()
+    assert not Response.objects.exists()
+    ok = client.post(
+        url, {"file": SimpleUploadedFile("svar.csv", b"A1,A2\n5,4\n6,kb\n,\n", "text/csv")}
+    )
+    assert ok.status_code == 302
+    assert Response.objects.filter(channel="file").count() == 2
+    assert Answer.objects.count() == 4
+    assert (
+        AuditLog.objects.get(action="indicator_responses_import").actor
+        == world["users"]["participant_handler"]
+    )
+    login(client, world["users"]["board_reader"])
+    assert client.get(url).status_code == 403

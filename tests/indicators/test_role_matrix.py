@@ -72,6 +72,11 @@ def entries(world, collection_round, exit_version):
             {"association_admin", "intervention_manager", "participant_handler"},
         ),
         (
+            "answers import own intervention",
+            reverse("indicators_answers_import", args=[r.pk]),
+            {"association_admin", "intervention_manager", "participant_handler"},
+        ),
+        (
             "paper whole association",
             reverse("indicators_paper", args=[whole_association.pk]),
             # staff assigned to any intervention of the association (docs/indicators.md)

@@ -44,3 +44,56 @@ def test_accepted_answers_are_always_on_the_scale(raw):
     for value in answers.values():
         assert value == CANNOT_JUDGE or 1 <= value <= 6
     assert answers or problems
+
+
+def test_answer_file_rows_and_problems_with_row_numbers():
+    import pytest
+
+    from finsam.domain.indicators.answers import parse_answer_file
+    from finsam.domain.problems import DomainValidationError
+
+    assert parse_answer_file(Q, "D1,D2\n5,kb\n\n,2\n") == [{"D1": 5, "D2": CANNOT_JUDGE}, {"D2": 2}]
+    assert parse_answer_file(Q, "D2;D1\n1;6\n") == [{"D1": 6, "D2": 1}]
+    with pytest.raises(DomainValidationError) as exc:
+        parse_answer_file(Q, "D1,D2\n5,7\n9,1\n,\n")
+    messages = [p.message for p in exc.value.problems]
+    assert messages[0].startswith("Rad 1: Påstående 2") and messages[1].startswith(
+        "Rad 2: Påstående 1"
+    )
+    assert [p.row for p in exc.value.problems] == [1, 2]
+    with pytest.raises(DomainValidationError) as exc:
+        parse_answer_file(Q, "D1,personnummer\n5,199001010009\n")
+    assert exc.value.problems[0].rule == "indicators.answers_unknown_column"
+    with pytest.raises(DomainValidationError):
+        parse_answer_file(Q, "")
+
+
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "D1": st.sampled_from(["1", "6", "kb", ""]),
+                "D2": st.sampled_from(["3", "kb"]),
+            },
+        ),
+        min_size=1,
+        max_size=20,
+    )
+)
+def test_answer_file_round_trip(rows):
+    from finsam.domain.indicators.answers import parse_answer_file
+    from finsam.domain.problems import DomainValidationError
+
+    lines = ["D1,D2"] + [f"{r.get('D1', '')},{r.get('D2', '')}" for r in rows]
+    kept = [r for r in rows if any(r.values())]
+    try:
+        parsed = parse_answer_file(Q, "\n".join(lines) + "\n")
+    except DomainValidationError as exc:  # only when every row is empty
+        assert not kept, exc
+        assert exc.problems[0].rule == "indicators.answers_no_rows"
+        return
+    expected = [
+        {k: (CANNOT_JUDGE if v == "kb" else int(v)) for k, v in r.items() if v} for r in kept
+    ]
+    assert parsed == expected
