@@ -369,15 +369,30 @@ def validate_classification(
 
 
 def validate_action(
-    *, status: Status | str, action_date: date | None, text: str, filed: date, today: date
+    *,
+    status: Status | str,
+    action_date: date | None,
+    text: str,
+    filed: date,
+    today: date,
+    organisation: str | None = None,
+    members: Iterable[str] = (),
 ) -> list[Problem]:
-    """Problems with recording an action (a dated log entry)."""
+    """Problems with recording an action (a dated log entry, optionally by one member)."""
     try:
         next_status(status, Event.RECORD_ACTION)
     except DomainValidationError as exc:
         return exc.problems
     problems = _date_problems("action_date", action_date, earliest=filed, today=today)
     problems += _text_problems("text", text, required=True, max_length=TEXT_MAX, today=today)
+    if organisation and organisation not in set(members):
+        problems.append(
+            Problem(
+                "organisation",
+                "deviation.organisation_not_member",
+                "Organisation: välj en av förbundets medlemmar.",
+            )
+        )
     return problems
 
 
