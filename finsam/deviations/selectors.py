@@ -6,6 +6,7 @@ from datetime import date
 
 from django.db.models import Max, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import get_language, gettext
 
 from finsam.access.permissions import association_filter, can, require
 from finsam.deviations.models import DeviationReport
@@ -37,13 +38,14 @@ def category_choices(*, on: date) -> list[tuple[str, str]]:
 
 def category_labels() -> dict[str, str]:
     """Code → label over every version (the latest label wins), for lists and reports."""
+    english = (get_language() or "").startswith("en")
     labels: dict[str, str] = {}
-    for code, label in (
+    for code, label, label_en in (
         CodeListEntry.objects.filter(list_name=core.CATEGORY_LIST_NAME)
         .order_by("valid_from")
-        .values_list("code", "label")
+        .values_list("code", "label", "label_en")
     ):
-        labels[code] = label
+        labels[code] = label_en if english and label_en else label
     return labels
 
 
@@ -172,7 +174,7 @@ def open_items(association, *, today: date, start: date, end: date) -> list[dict
         {
             "report": r,
             "category": labels.get(r.category, r.category),
-            "status": core.STATUS_LABELS[r.state],
+            "status": gettext(core.STATUS_LABELS[r.state]),
             "age_days": (today - r.report_date).days,
             "last_action": r.last_action,
         }

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from finsam.access.permissions import can, require
@@ -75,7 +76,7 @@ def deviation_list(request):
 def _labels_from(report, labels):
     return {
         "category": labels.get(report.category, report.category),
-        "status": core.STATUS_LABELS[report.state],
+        "status": gettext(core.STATUS_LABELS[report.state]),
     }
 
 
