@@ -257,6 +257,8 @@ def deviation_statistics(request):
         raise Http404("Okänt format")
     associations = list(selectors.statistics_associations(request.user))
     national = selectors.may_see_national(request.user)
+    if not associations and not national:
+        raise PermissionDenied("Du har inte behörighet att se avvikelser för något förbund.")
     today = timezone.localdate()
     asked = request.GET.get("scope", "")
     allowed = {str(a.pk) for a in associations} | ({forms.NATIONAL} if national else set())
