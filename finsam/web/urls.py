@@ -22,4 +22,5 @@ urlpatterns = [
     path("", include("finsam.socioeconomics.urls")),
     path("", include("finsam.interchange.urls")),
     path("", include("finsam.reports.urls")),
+    path("", include("finsam.deviations.urls")),
 ]
