@@ -6,6 +6,19 @@ the machine (nproc, CPU, RAM) and data size. Not part of the test suite.
 
     python bench/import_episodes.py [--episodes 1000000] [--pg postgres://postgres@127.0.0.1:5432]
                                     [--workdir /tmp/finsam-bench] [--skip-sqlite] [--skip-pg]
+                                    [--no-floors]
+
+It also measures three lower bounds on any validated import of the file (``--no-floors`` skips
+them), each as the best share of the ``COPY`` speed an import could reach if it did nothing but
+that one step:
+
+- **write floor** (PostgreSQL): after the import, the rows it stored in participants, consents
+  and episodes are copied out, the tables emptied, and the same rows written back with binary
+  ``COPY`` into the real tables, with the import's own deferral of secondary indexes and foreign
+  keys (``episodes.DeferredIndexes``), then committed – the database's share alone, no Python;
+- **identity floor**: the file's distinct identity numbers parsed and checked, pseudonymised and
+  encrypted with the import's functions, divided by the machine's cores (perfect parallelism);
+- **read floor**: the file read into columns by the import's reader (``Table.column_chunks``).
 
 Each import runs in its own process on a fresh database (migrated, with the generated
 associations, areas, members and interventions loaded first), so peak memory is that process's.
@@ -72,7 +85,7 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def child(backend: str, data: Path) -> None:
+def child(backend: str, data: Path, floors: bool) -> None:
     """Runs inside the subprocess: migrate, load the small files, time the episodes import."""
     import django
 
@@ -110,9 +123,11 @@ def child(backend: str, data: Path) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT COUNT(*) FROM registry_episode")
         stored = cursor.fetchone()[0]
+    floor = write_floor() if floors and connection.vendor == "postgresql" else None
     print(
         json.dumps(
             {
+                "write_floor": floor,
                 "backend": backend,
                 "rows": result.rows,
                 "created": result.created,
@@ -129,9 +144,106 @@ def child(backend: str, data: Path) -> None:
     )
 
 
-def run_child(backend: str, data: Path, env: dict) -> dict:
+def write_floor() -> dict:
+    """The database's share of the import alone: the rows the import stored in the registry
+    tables, written again with binary ``COPY`` into the emptied real tables, with the import's
+    own deferral of indexes and foreign keys, and committed (see the module docstring)."""
+    from django.db import connection, transaction
+
+    from finsam.interchange.episodes import DeferredIndexes
+    from finsam.registry.models import Consent, Episode, Participant
+
+    models = (Participant, Consent, Episode)  # the order the foreign keys need
+    dumps, counts = {}, {}
+    with connection.cursor() as cursor:
+        for model in models:
+            table = model._meta.db_table
+            buf = bytearray()
+            with cursor.cursor.copy(f"COPY {table} TO STDOUT (FORMAT binary)") as copy:
+                for block in copy:
+                    buf += block
+            dumps[table] = bytes(buf)
+            cursor.execute(f"SELECT COUNT(*) FROM {table}")
+            counts[table] = cursor.fetchone()[0]
+        tables = ", ".join(m._meta.db_table for m in models)
+        cursor.execute(f"TRUNCATE {tables} CASCADE")
+    started = time.perf_counter()
+    with transaction.atomic():
+        deferred = DeferredIndexes()
+        deferred.drop(counts[Episode._meta.db_table])
+        with connection.cursor() as cursor:
+            copied = {}
+            for model in models:
+                table = model._meta.db_table
+                one = time.perf_counter()
+                with cursor.cursor.copy(f"COPY {table} FROM STDIN (FORMAT binary)") as copy:
+                    copy.write(dumps[table])
+                copied[table] = round(time.perf_counter() - one, 2)
+        rebuilt = time.perf_counter()
+        deferred.restore()
+        rebuilt = time.perf_counter() - rebuilt
+        committed = time.perf_counter()
+    wall = time.perf_counter() - started
+    committed = time.perf_counter() - committed
+    return {
+        "rows": counts,
+        "wall_s": round(wall, 2),
+        "copy_s": copied,
+        "indexes_and_keys_s": round(rebuilt, 2),
+        "commit_s": round(committed, 2),
+    }
+
+
+def identity_floor(csv_path: Path) -> dict:
+    """The identity work of the import alone: every distinct identity number of the file
+    parsed and checked, pseudonymised and encrypted once with the import's functions; the time
+    divided by the cores is what a perfectly parallel import would need."""
+    import csv
+    import secrets
+
+    from finsam.domain.identity import IdentityCipher, parse_personal_number, pseudonym
+
+    with open(csv_path, newline="", encoding="utf-8") as fh:
+        reader = csv.reader(fh)
+        column = next(reader).index("personal_number")
+        numbers = {row[column] for row in reader if row[column]}
+    cipher = IdentityCipher([IdentityCipher.generate_key()])
+    key = secrets.token_bytes(32)
+    today = date.today()
+    started = time.perf_counter()
+    for raw in numbers:
+        person = parse_personal_number(raw, today=today)
+        pseudonym(person, key)
+        cipher.encrypt(person.canonical)
+    wall = time.perf_counter() - started
+    cores = os.cpu_count() or 1
+    return {
+        "distinct_numbers": len(numbers),
+        "one_core_s": round(wall, 2),
+        "us_per_number": round(1e6 * wall / max(len(numbers), 1), 2),
+        "cores": cores,
+        "wall_s": round(wall / cores, 2),
+    }
+
+
+def read_floor(csv_path: Path) -> dict:
+    """The import's reader alone: the file into columns, chunk by chunk."""
+    from finsam.interchange.formats import FORMATS
+    from finsam.interchange.importers import EPISODE_CHUNK_ROWS
+    from finsam.interchange.reader import open_table
+
+    started = time.perf_counter()
+    rows = sum(
+        len(chunk.numbers)
+        for chunk in open_table(csv_path, FORMATS["episodes"]).column_chunks(EPISODE_CHUNK_ROWS)
+    )
+    return {"rows": rows, "wall_s": round(time.perf_counter() - started, 2)}
+
+
+def run_child(backend: str, data: Path, env: dict, floors: bool) -> dict:
     proc = subprocess.run(
-        [sys.executable, __file__, "--child", backend, "--data", str(data)],
+        [sys.executable, __file__, "--child", backend, "--data", str(data)]
+        + ([] if floors else ["--no-floors"]),
         env={**os.environ, **env},
         cwd=ROOT,
         stdout=subprocess.PIPE,
@@ -181,11 +293,12 @@ def main() -> None:
     parser.add_argument("--workdir", default=str(Path(tempfile.gettempdir()) / "finsam-bench"))
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--skip-pg", action="store_true")
+    parser.add_argument("--no-floors", action="store_true", help="skip the three lower bounds")
     parser.add_argument("--child")
     parser.add_argument("--data")
     args = parser.parse_args()
     if args.child:
-        child(args.child, Path(args.data))
+        child(args.child, Path(args.data), not args.no_floors)
         return
 
     from finsam.interchange.synthetic import generate
@@ -223,6 +336,7 @@ def main() -> None:
                     "DATABASE_URL": f"{args.pg}/finsam_bench_import",
                     "FINSAM_DATA_DIR": str(work / "pg"),
                 },
+                not args.no_floors,
             )
         )
     if not args.skip_sqlite:
@@ -231,7 +345,12 @@ def main() -> None:
         for f in sqlite_dir.glob("finsam.sqlite3*"):
             f.unlink()
         report["results"].append(
-            run_child("sqlite", data, {"FINSAM_DATA_DIR": str(sqlite_dir), "DATABASE_URL": ""})
+            run_child(
+                "sqlite",
+                data,
+                {"FINSAM_DATA_DIR": str(sqlite_dir), "DATABASE_URL": ""},
+                not args.no_floors,
+            )
         )
     floor = next((r for r in report["results"] if "COPY" in r["backend"]), None)
     print(
@@ -243,6 +362,23 @@ def main() -> None:
             f"{r['backend']:34} {r['rows']:>10,} {r['wall_s']:>8} {r['rows_per_s']:>9,} "
             f"{r.get('peak_rss_mib', ''):>9} {share:>8}"
         )
+    if floor and not args.no_floors:
+        import django
+
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "finsam.settings.local")
+        django.setup()
+        report["floors"] = {
+            "write (postgresql)": next(
+                (r["write_floor"] for r in report["results"] if r.get("write_floor")), None
+            ),
+            "read": read_floor(data / "episodes.csv"),
+            "identity": identity_floor(data / "episodes.csv"),
+        }
+        print(f"\n{'lower bound (one step alone)':34} {'wall s':>8} {'best share of COPY':>20}")
+        for name, value in report["floors"].items():
+            if value:
+                best = 100 * floor["wall_s"] / value["wall_s"]
+                print(f"{name:34} {value['wall_s']:>8} {best:>19.1f} %")
     (work / "result.json").write_text(json.dumps(report, indent=2))
     print(json.dumps(report, indent=2))
 

@@ -85,6 +85,15 @@ class Action(StrEnum):
     """The socio-economic parameter table (monthly costs per support and actor)."""
     EDIT_PAYBACK_PARAMETERS = "edit_payback_parameters"
     """Upload a new version of the socio-economic parameter table."""
+    FILE_DEVIATION = "file_deviation"
+    """File a deviation report (Lex Heller) for the association."""
+    VIEW_DEVIATIONS = "view_deviations"
+    """The association's deviation reports one by one (they hold no identifying data)."""
+    HANDLE_DEVIATIONS = "handle_deviations"
+    """The preparatory group's work: classify, assign an owner, record actions, close."""
+    VIEW_DEVIATION_STATISTICS = "view_deviation_statistics"
+    """Counts of deviation reports (protected unless also ``VIEW_UNPROTECTED_…``)."""
+    VIEW_UNPROTECTED_DEVIATION_STATISTICS = "view_unprotected_deviation_statistics"
     VIEW_INDICATOR_DEFINITIONS = "view_indicator_definitions"
     """Read the core indicators and their questionnaire versions."""
     EDIT_INDICATOR_DEFINITIONS = "edit_indicator_definitions"
@@ -105,6 +114,13 @@ class Grant:
 
 
 _A, _S = Action, Scope
+_DEVIATION_STAFF = (
+    (_A.FILE_DEVIATION, _S.ASSOCIATION),
+    (_A.VIEW_DEVIATIONS, _S.ASSOCIATION),
+    (_A.VIEW_DEVIATION_STATISTICS, _S.ASSOCIATION),
+    (_A.VIEW_UNPROTECTED_DEVIATION_STATISTICS, _S.ASSOCIATION),
+)
+"""Every role bound to an association files, reads and counts its deviation reports."""
 GRANTS: tuple[Grant, ...] = tuple(
     Grant(role, action, scope)
     for role, pairs in {
@@ -131,6 +147,8 @@ GRANTS: tuple[Grant, ...] = tuple(
             (_A.IMPORT_DATA, _S.ASSOCIATION),
             (_A.MANAGE_USERS, _S.ASSOCIATION),
             (_A.VIEW_PAYBACK_PARAMETERS, _S.ASSOCIATION),
+            *_DEVIATION_STAFF,
+            (_A.HANDLE_DEVIATIONS, _S.ASSOCIATION),
             (_A.VIEW_INDICATOR_DEFINITIONS, _S.ALL),
             (_A.MANAGE_INDICATOR_ROUNDS, _S.ASSOCIATION),
             (_A.ENTER_INDICATOR_ANSWERS, _S.ASSOCIATION),
@@ -143,6 +161,7 @@ GRANTS: tuple[Grant, ...] = tuple(
             (_A.ASSIGN_STAFF, _S.ASSIGNED),
             (_A.EDIT_VOLUME, _S.ASSIGNED),
             (_A.VIEW_REPORTS, _S.ASSOCIATION),
+            *_DEVIATION_STAFF,
             (_A.VIEW_INDICATOR_DEFINITIONS, _S.ALL),
             (_A.ENTER_INDICATOR_ANSWERS, _S.ASSIGNED),
             (_A.VIEW_INDICATOR_RESULTS, _S.ASSOCIATION),
@@ -156,6 +175,7 @@ GRANTS: tuple[Grant, ...] = tuple(
             (_A.EDIT_VOLUME, _S.ASSIGNED),
             (_A.VIEW_REPORTS, _S.ASSOCIATION),
             (_A.VIEW_UNPROTECTED_REPORTS, _S.ASSOCIATION),
+            *_DEVIATION_STAFF,
             (_A.VIEW_INDICATOR_DEFINITIONS, _S.ALL),
             (_A.ENTER_INDICATOR_ANSWERS, _S.ASSIGNED),
             (_A.VIEW_INDICATOR_RESULTS, _S.ASSOCIATION),
@@ -164,6 +184,7 @@ GRANTS: tuple[Grant, ...] = tuple(
             (_A.VIEW_ASSOCIATION, _S.ASSOCIATION),
             (_A.VIEW_INTERVENTION, _S.ASSOCIATION),
             (_A.VIEW_REPORTS, _S.ASSOCIATION),
+            *_DEVIATION_STAFF,
             (_A.VIEW_INDICATOR_DEFINITIONS, _S.ALL),
             (_A.VIEW_INDICATOR_RESULTS, _S.ASSOCIATION),
         ],
@@ -175,6 +196,7 @@ GRANTS: tuple[Grant, ...] = tuple(
             (_A.NATIONAL_MODELS, _S.ALL),
             (_A.VIEW_PAYBACK_PARAMETERS, _S.ALL),
             (_A.EDIT_PAYBACK_PARAMETERS, _S.ALL),
+            (_A.VIEW_DEVIATION_STATISTICS, _S.ALL),
             (_A.VIEW_INDICATOR_DEFINITIONS, _S.ALL),
             (_A.EDIT_INDICATOR_DEFINITIONS, _S.ALL),
             (_A.VIEW_INDICATOR_RESULTS, _S.ALL),

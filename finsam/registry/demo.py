@@ -183,6 +183,11 @@ def load_demo(
     _episodes(persons, handler, rng, n=episodes, today=today, progress=progress)
     _volume(interventions, system, rng, today)
     _budgets(interventions, system, today)
+    from finsam.deviations.demo import load_demo_deviations
+
+    load_demo_deviations(
+        filer=handler, handler=User.objects.get(username="forbundsadmin"), rng=rng, today=today
+    )
     from finsam.indicators.demo import load_indicator_demo
 
     load_indicator_demo(
@@ -516,10 +521,13 @@ def _budgets(interventions, actor, today: date) -> None:
 
 
 def demo_summary() -> dict[str, int]:
+    from finsam.deviations.models import DeviationReport
+
     return {
         "förbund": Association.objects.count(),
         "insatser": Intervention.objects.count(),
         "inskrivningar": Episode.objects.count(),
+        "avvikelser": DeviationReport.objects.count(),
     }
 
 

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "finsam.reports",
     "finsam.web",
     "finsam.interchange",
+    "finsam.deviations",
     "finsam.indicators",
 ]
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("finsam.socioeconomics.urls")),
     path("", include("finsam.interchange.urls")),
     path("", include("finsam.reports.urls")),
+    path("", include("finsam.deviations.urls")),
     path("", include("finsam.indicators.urls")),
     path("", include("finsam.indicators.public_urls")),
 ]

@@ -49,7 +49,12 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="RegistryChange",
             fields=[
-                ("id", models.BigAutoField(primary_key=True, serialize=False)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
                 ("xact", models.BigIntegerField(null=True, unique=True)),
                 ("n", models.BigIntegerField(default=1)),
                 ("token", models.BigIntegerField(default=0)),
