@@ -22,5 +22,7 @@ def roles(request):
             "deviations": can(user, Action.VIEW_DEVIATIONS)
             or can(user, Action.VIEW_DEVIATION_STATISTICS),
             "deviation_list": can(user, Action.VIEW_DEVIATIONS),
+            "indicators": can(user, Action.VIEW_INDICATOR_RESULTS)
+            or can(user, Action.VIEW_INDICATOR_DEFINITIONS),
         },
     }

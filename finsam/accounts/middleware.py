@@ -2,6 +2,9 @@ from django.conf import settings
 from django.shortcuts import redirect, resolve_url
 
 OPEN_PREFIXES = ("/login/", "/static/", "/i18n/", "/healthz", "/admin/")
+PUBLIC_SURVEY_PREFIX = "/enkat/"
+"""The indicator questionnaires' one-time links (``finsam.indicators.public_urls``): answered
+without an account, so these – and only these – pages are open."""
 
 
 class LoginRequiredMiddleware:
@@ -15,6 +18,7 @@ class LoginRequiredMiddleware:
             not request.user.is_authenticated
             and request.path != "/"
             and not request.path.startswith(OPEN_PREFIXES)
+            and not request.path.startswith(PUBLIC_SURVEY_PREFIX)
         ):
             return redirect(f"{resolve_url(settings.LOGIN_URL)}?next={request.path}")
         return self.get_response(request)

@@ -94,6 +94,16 @@ class Action(StrEnum):
     VIEW_DEVIATION_STATISTICS = "view_deviation_statistics"
     """Counts of deviation reports (protected unless also ``VIEW_UNPROTECTED_…``)."""
     VIEW_UNPROTECTED_DEVIATION_STATISTICS = "view_unprotected_deviation_statistics"
+    VIEW_INDICATOR_DEFINITIONS = "view_indicator_definitions"
+    """Read the core indicators and their questionnaire versions."""
+    EDIT_INDICATOR_DEFINITIONS = "edit_indicator_definitions"
+    """Edit drafts, publish, import the national questionnaire definitions."""
+    MANAGE_INDICATOR_ROUNDS = "manage_indicator_rounds"
+    """Open and close collection rounds and generate one-time links."""
+    ENTER_INDICATOR_ANSWERS = "enter_indicator_answers"
+    """Enter answers given on paper."""
+    VIEW_INDICATOR_RESULTS = "view_indicator_results"
+    """Indicator results (always protected: the answers are anonymous)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +131,8 @@ GRANTS: tuple[Grant, ...] = tuple(
             (_A.MANAGE_USERS, _S.ALL),
             (_A.VIEW_AUDIT, _S.ALL),
             (_A.ADMIN_SITE, _S.ALL),
+            (_A.VIEW_INDICATOR_DEFINITIONS, _S.ALL),
+            (_A.EDIT_INDICATOR_DEFINITIONS, _S.ALL),
         ],
         Role.ASSOCIATION_ADMIN: [
             (_A.VIEW_ASSOCIATION, _S.ASSOCIATION),
@@ -137,6 +149,10 @@ GRANTS: tuple[Grant, ...] = tuple(
             (_A.VIEW_PAYBACK_PARAMETERS, _S.ASSOCIATION),
             *_DEVIATION_STAFF,
             (_A.HANDLE_DEVIATIONS, _S.ASSOCIATION),
+            (_A.VIEW_INDICATOR_DEFINITIONS, _S.ALL),
+            (_A.MANAGE_INDICATOR_ROUNDS, _S.ASSOCIATION),
+            (_A.ENTER_INDICATOR_ANSWERS, _S.ASSOCIATION),
+            (_A.VIEW_INDICATOR_RESULTS, _S.ASSOCIATION),
         ],
         Role.INTERVENTION_MANAGER: [
             (_A.VIEW_ASSOCIATION, _S.ASSOCIATION),
@@ -146,6 +162,9 @@ GRANTS: tuple[Grant, ...] = tuple(
             (_A.EDIT_VOLUME, _S.ASSIGNED),
             (_A.VIEW_REPORTS, _S.ASSOCIATION),
             *_DEVIATION_STAFF,
+            (_A.VIEW_INDICATOR_DEFINITIONS, _S.ALL),
+            (_A.ENTER_INDICATOR_ANSWERS, _S.ASSIGNED),
+            (_A.VIEW_INDICATOR_RESULTS, _S.ASSOCIATION),
         ],
         Role.PARTICIPANT_HANDLER: [
             (_A.VIEW_ASSOCIATION, _S.ASSOCIATION),
@@ -157,12 +176,17 @@ GRANTS: tuple[Grant, ...] = tuple(
             (_A.VIEW_REPORTS, _S.ASSOCIATION),
             (_A.VIEW_UNPROTECTED_REPORTS, _S.ASSOCIATION),
             *_DEVIATION_STAFF,
+            (_A.VIEW_INDICATOR_DEFINITIONS, _S.ALL),
+            (_A.ENTER_INDICATOR_ANSWERS, _S.ASSIGNED),
+            (_A.VIEW_INDICATOR_RESULTS, _S.ASSOCIATION),
         ],
         Role.BOARD_READER: [
             (_A.VIEW_ASSOCIATION, _S.ASSOCIATION),
             (_A.VIEW_INTERVENTION, _S.ASSOCIATION),
             (_A.VIEW_REPORTS, _S.ASSOCIATION),
             *_DEVIATION_STAFF,
+            (_A.VIEW_INDICATOR_DEFINITIONS, _S.ALL),
+            (_A.VIEW_INDICATOR_RESULTS, _S.ASSOCIATION),
         ],
         Role.NATIONAL_ANALYST: [
             (_A.VIEW_ASSOCIATION, _S.ALL),
@@ -173,6 +197,9 @@ GRANTS: tuple[Grant, ...] = tuple(
             (_A.VIEW_PAYBACK_PARAMETERS, _S.ALL),
             (_A.EDIT_PAYBACK_PARAMETERS, _S.ALL),
             (_A.VIEW_DEVIATION_STATISTICS, _S.ALL),
+            (_A.VIEW_INDICATOR_DEFINITIONS, _S.ALL),
+            (_A.EDIT_INDICATOR_DEFINITIONS, _S.ALL),
+            (_A.VIEW_INDICATOR_RESULTS, _S.ALL),
         ],
     }.items()
     for action, scope in pairs

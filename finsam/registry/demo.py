@@ -188,6 +188,14 @@ def load_demo(
     load_demo_deviations(
         filer=handler, handler=User.objects.get(username="forbundsadmin"), rng=rng, today=today
     )
+    from finsam.indicators.demo import load_indicator_demo
+
+    load_indicator_demo(
+        associations=sorted({i.association for i in interventions}, key=lambda a: a.pk),
+        actor=system,
+        rng=rng,
+        today=today,
+    )
     return passwords
 
 

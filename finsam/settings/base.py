@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "finsam.web",
     "finsam.interchange",
     "finsam.deviations",
+    "finsam.indicators",
 ]
 
 MIDDLEWARE = [

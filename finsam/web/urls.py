@@ -23,4 +23,6 @@ urlpatterns = [
     path("", include("finsam.interchange.urls")),
     path("", include("finsam.reports.urls")),
     path("", include("finsam.deviations.urls")),
+    path("", include("finsam.indicators.urls")),
+    path("", include("finsam.indicators.public_urls")),
 ]
