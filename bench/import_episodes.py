@@ -229,14 +229,16 @@ def identity_floor(csv_path: Path) -> dict:
 def read_floor(csv_path: Path) -> dict:
     """The import's reader alone: the file into columns, chunk by chunk."""
     from finsam.interchange.formats import FORMATS
-    from finsam.interchange.importers import EPISODE_CHUNK_ROWS
+    from finsam.interchange.importers import EPISODE_CHUNK_ROWS, _chunked_gc, _collect_chunk
     from finsam.interchange.reader import open_table
 
     started = time.perf_counter()
-    rows = sum(
-        len(chunk.numbers)
-        for chunk in open_table(csv_path, FORMATS["episodes"]).column_chunks(EPISODE_CHUNK_ROWS)
-    )
+    rows = 0
+    with _chunked_gc():  # as the import runs it
+        table = open_table(csv_path, FORMATS["episodes"])
+        for chunk in table.column_chunks(EPISODE_CHUNK_ROWS):
+            rows += len(chunk.numbers)
+            _collect_chunk()
     return {"rows": rows, "wall_s": round(time.perf_counter() - started, 2)}
 
 

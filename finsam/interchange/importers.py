@@ -11,6 +11,7 @@ rolled back at the end, so nothing is left behind. ``dry_run`` always rolls back
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 from abc import ABC, abstractmethod
@@ -618,11 +619,42 @@ def _large_cache(kind: str):
             cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
+@contextmanager
+def _chunked_gc():
+    """Python's cyclic garbage collector runs once per chunk instead of on its own schedule.
+
+    An import allocates millions of short-lived objects (cells, columns, rows) while it keeps
+    file-wide state of millions more (keys seen, periods per person), which the collector's
+    automatic runs traverse again and again (200 000 episodes into SQLite, three alternating
+    runs each: 17.5 s on its own schedule, 15.7 s per chunk; the peak memory did not change,
+    ``docs/performance.md``). Inside this block automatic collection is off;
+    :func:`_collect_chunk` collects the young objects after every chunk, so the garbage that
+    cycles leave behind stays bounded by one chunk, and a full collection runs at the end. The
+    previous setting is restored, whatever happens."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+        gc.collect()
+
+
+def _collect_chunk() -> None:
+    """After a chunk, inside :func:`_chunked_gc`: collect the objects of the last chunk (the
+    two young generations; what survives is moved to the old one and not traversed again
+    until the import ends)."""
+    if not gc.isenabled():
+        gc.collect(1)
+
+
 def _feed(importer, table, chunk_rows: int | None, progress, result: ImportResult) -> None:
     """Hand the file's rows to the importer a chunk at a time: column-wise to an importer that
     takes columns (episodes), as :class:`Row` objects to the others."""
 
     def report() -> None:
+        _collect_chunk()
         if progress:
             progress(result.rows, table.position / table.size if table.size else None)
 
@@ -682,7 +714,7 @@ def import_file(
         workers=workers,
         file_size=table.size,
     )
-    with _large_cache(kind), transaction.atomic():
+    with _chunked_gc(), _large_cache(kind), transaction.atomic():
         importer = _importer_for(kind, ctx)
         try:
             _feed(importer, table, chunk_rows, progress, result)
