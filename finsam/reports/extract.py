@@ -395,17 +395,21 @@ def _save(extract: EpisodeExtract) -> None:
             old.unlink(missing_ok=True)
 
 
+def _file(fp: tuple[str, ...]) -> Path | None:
+    """The disk copy of the extract at fingerprint ``fp`` (``None``: memory only)."""
+    directory = _directory()
+    return None if directory is None else directory / f"episodes-{_key(fp)}.npz"
+
+
 def saved_path(extract: EpisodeExtract) -> Path | None:
     """Where ``extract`` is kept on disk (``None``: memory only)."""
-    directory = _directory()
-    return None if directory is None else directory / f"episodes-{_key(extract.fingerprint)}.npz"
+    return _file(extract.fingerprint)
 
 
 def _load(fp) -> EpisodeExtract | None:
-    directory = _directory()
-    if directory is None:
+    path = _file(fp)
+    if path is None:
         return None
-    path = directory / f"episodes-{_key(fp)}.npz"
     try:
         with np.load(path, allow_pickle=False) as data:
             compact = {name: data[name] for name in data.files}
