@@ -208,11 +208,7 @@ def questionnaire_new_version(*, actor, source: QuestionnaireVersion) -> Questio
         title=source.title,
         starter=False,
         note=source.note,
-        scale_min=source.scale_min,
-        scale_max=source.scale_max,
-        scale_labels=list(source.scale_labels),
-        top_categories=source.top_categories,
-        cannot_judge_label=source.cannot_judge_label,
+        **_scale_values(source.scale),
     )
     Item.objects.bulk_create(
         Item(
