@@ -9,6 +9,7 @@ link cannot both succeed.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -207,11 +208,7 @@ def questionnaire_new_version(*, actor, source: QuestionnaireVersion) -> Questio
         title=source.title,
         starter=False,
         note=source.note,
-        scale_min=source.scale_min,
-        scale_max=source.scale_max,
-        scale_labels=list(source.scale_labels),
-        top_categories=source.top_categories,
-        cannot_judge_label=source.cannot_judge_label,
+        **_scale_values(source.scale),
     )
     Item.objects.bulk_create(
         Item(
@@ -521,18 +518,24 @@ def tokens_generate(
     return tokens
 
 
-def _store_answers(collection_round: CollectionRound, answers: dict, *, channel: str, today: date):
-    items = {i.code: i for i in collection_round.questionnaire.items.all()}
-    response = Response.objects.create(round=collection_round, submitted_on=today, channel=channel)
-    Answer.objects.bulk_create(
-        Answer(
+def _items_by_code(collection_round: CollectionRound) -> dict[str, Item]:
+    return {i.code: i for i in collection_round.questionnaire.items.all()}
+
+
+def _answer_rows(response: Response, items: dict[str, Item], answers: dict) -> Iterator[Answer]:
+    """The stored rows of one respondent's clean answers ("kan inte bedöma" has no value)."""
+    for code, value in answers.items():
+        yield Answer(
             response=response,
             item=items[code],
             value=None if value == CANNOT_JUDGE else value,
             cannot_judge=value == CANNOT_JUDGE,
         )
-        for code, value in answers.items()
-    )
+
+
+def _store_answers(collection_round: CollectionRound, answers: dict, *, channel: str, today: date):
+    response = Response.objects.create(round=collection_round, submitted_on=today, channel=channel)
+    Answer.objects.bulk_create(_answer_rows(response, _items_by_code(collection_round), answers))
     return response
 
 
@@ -630,21 +633,16 @@ def responses_import(
     raise_if_errors(rounds_core.check_round_open(collection_round.closed))
     rows = parse_answer_file(definition_of(collection_round.questionnaire), text)
     today = today or timezone.localdate()
-    items = {i.code: i for i in collection_round.questionnaire.items.all()}
+    items = _items_by_code(collection_round)
     responses = Response.objects.bulk_create(
         Response(round=collection_round, submitted_on=today, channel=Response.Channel.FILE)
         for _ in rows
     )
     Answer.objects.bulk_create(
         (
-            Answer(
-                response=response,
-                item=items[code],
-                value=None if value == CANNOT_JUDGE else value,
-                cannot_judge=value == CANNOT_JUDGE,
-            )
+            row
             for response, answers in zip(responses, rows, strict=True)
-            for code, value in answers.items()
+            for row in _answer_rows(response, items, answers)
         ),
         batch_size=2000,
     )

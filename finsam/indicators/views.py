@@ -85,6 +85,12 @@ def _problems_to_file(form, problems: list[Problem]) -> None:
         form.add_error("file", problem.message)
 
 
+def _error_messages(request, problems: list[Problem]) -> None:
+    """A refused action on a page without a form: each problem as an error message."""
+    for problem in problems:
+        messages.error(request, problem.message)
+
+
 @require_http_methods(["GET", "POST"])
 def definitions_import(request):
     require(request.user, Action.EDIT_INDICATOR_DEFINITIONS)
@@ -172,8 +178,7 @@ def _refuse_if_published(request, version: QuestionnaireVersion):
     problems = core.check_editable(version.status, label=str(version))
     if not problems:
         return None
-    for problem in problems:
-        messages.error(request, problem.message)
+    _error_messages(request, problems)
     return redirect("indicators_questionnaire", pk=version.pk)
 
 
@@ -217,8 +222,7 @@ def _post_service(request, pk: int, call, success: str, *, to_new: bool = False)
     try:
         result = call(version)
     except DomainValidationError as exc:
-        for problem in exc.problems:
-            messages.error(request, problem.message)
+        _error_messages(request, exc.problems)
         return redirect("indicators_questionnaire", pk=version.pk)
     messages.success(request, success.format(version=result or version))
     if result is None:
@@ -307,8 +311,7 @@ def item_delete(request, pk: int, item_pk: int):
     try:
         services.item_delete(actor=request.user, item=item)
     except DomainValidationError as exc:
-        for problem in exc.problems:
-            messages.error(request, problem.message)
+        _error_messages(request, exc.problems)
     else:
         messages.success(request, "Påståendet är borttaget.")
     return redirect("indicators_questionnaire", pk=pk)
@@ -497,8 +500,7 @@ def round_close(request, pk: int):
     try:
         services.round_close(actor=request.user, collection_round=collection_round)
     except DomainValidationError as exc:
-        for problem in exc.problems:
-            messages.error(request, problem.message)
+        _error_messages(request, exc.problems)
     else:
         messages.success(request, "Insamlingen är stängd. Oanvända länkar fungerar inte längre.")
     return redirect("indicators_round", pk=pk)

@@ -4,7 +4,7 @@ registry's matrix, ``tests/registry/test_role_matrix.py``, covers the other apps
 import pytest
 from django.urls import reverse
 
-from tests.registry.test_role_matrix import ALL, ROLES
+from tests.registry.test_role_matrix import ALL, ROLES, wrong_statuses
 
 
 @pytest.fixture
@@ -113,12 +113,7 @@ def with_answers(collection_round):
 @pytest.mark.parametrize("role", ROLES)
 def test_indicator_role_matrix(client, world, entries, with_answers, role):
     client.force_login(world["users"][role])
-    wrong = []
-    for name, url, allowed in entries:
-        status = client.get(url).status_code
-        expected = 200 if role in allowed else 403
-        if status != expected:
-            wrong.append(f"{name}: {status} (expected {expected})")
+    wrong = wrong_statuses(client, entries, role)
     assert wrong == []
 
 

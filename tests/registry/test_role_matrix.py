@@ -16,6 +16,17 @@ ROLES = [
 ALL = set(ROLES)
 
 
+def wrong_statuses(client, entries, role: str) -> list[str]:
+    """Each page whose status is not 200 for a role it allows, 403 for the others."""
+    wrong = []
+    for name, url, allowed in entries:
+        status = client.get(url).status_code
+        expected = 200 if role in allowed else 403
+        if status != expected:
+            wrong.append(f"{name}: {status} (expected {expected})")
+    return wrong
+
+
 def pages(world, episode):
     own, other = world["association"], world["other"]
     p, v, op = world["persons"], world["volume"], world["other_persons"]
@@ -164,12 +175,7 @@ def matrix(world, enrol):
 def test_role_matrix(client, world, matrix, role):
     entries, _episode = matrix
     client.force_login(world["users"][role])
-    wrong = []
-    for name, url, allowed in entries:
-        status = client.get(url).status_code
-        expected = 200 if role in allowed else 403
-        if status != expected:
-            wrong.append(f"{name}: {status} (expected {expected})")
+    wrong = wrong_statuses(client, entries, role)
     assert wrong == []
 
 

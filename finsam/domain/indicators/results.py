@@ -133,17 +133,17 @@ def units_of(questionnaire: QuestionnaireDef, indicator_names: Mapping[int, str]
     return units
 
 
-def summaries(
-    records: Iterable[Record], units: Sequence[Unit], *, top_threshold: float
-) -> dict[tuple[Hashable, int, int | str, str], Summary]:
-    """``{(association, period, unit kind, unit key): Summary}`` for every combination present."""
+def _scores(
+    records: Iterable[Record], units: Sequence[Unit]
+) -> dict[tuple[Hashable, int, str, int | str], list[Score]]:
+    """``{(association, period, unit kind, unit key): scores}`` for every combination present."""
     scores: dict[tuple, list[Score]] = defaultdict(list)
     for record in records:
         for unit in units:
             score = unit_score(record.answers, unit.item_codes)
             if score is not None:
                 scores[(record.association, record.period, unit.kind, unit.key)].append(score)
-    return {k: summarise(v, top_threshold=top_threshold) for k, v in scores.items()}
+    return scores
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,21 +226,19 @@ def result_table(
     rule = rule or ProtectionRule()
     records = list(records)
     units = units_of(questionnaire, indicator_names)
-    per_assoc = summaries(records, units, top_threshold=questionnaire.scale.top_threshold)
+    threshold = questionnaire.scale.top_threshold
+    scores = _scores(records, units)
+    per_assoc = {k: summarise(v, top_threshold=threshold) for k, v in scores.items()}
     periods = tuple(sorted({r.period for r in records}))
     included: dict[tuple[str, int | str, int], set] = defaultdict(set)
     for (assoc, period, kind, key), s in per_assoc.items():
         if s.n_scored >= rule.threshold:
             included[(kind, key, period)].add(assoc)
+    # the national cell pools the scores of the shown associations (each scored once, above)
     national_scores: dict[tuple, list[Score]] = defaultdict(list)
-    for record in records:
-        for unit in units:
-            if record.association not in included[(unit.kind, unit.key, record.period)]:
-                continue
-            score = unit_score(record.answers, unit.item_codes)
-            if score is not None:
-                national_scores[(unit.kind, unit.key, record.period)].append(score)
-    threshold = questionnaire.scale.top_threshold
+    for (assoc, period, kind, key), values in scores.items():
+        if assoc in included.get((kind, key, period), ()):
+            national_scores[(kind, key, period)].extend(values)
     raw: dict[tuple, Summary] = {}
     cells: dict = {}
     for unit in units:
@@ -263,7 +261,11 @@ def result_table(
         association=association,
         raw=raw,
         protected=protected,
-        contributing={k: len(v) for k, v in included.items()},
+        contributing={
+            (unit.kind, unit.key, period): len(included.get((unit.kind, unit.key, period), ()))
+            for unit in units
+            for period in periods
+        },
     )
 
 

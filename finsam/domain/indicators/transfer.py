@@ -38,7 +38,7 @@ from finsam.domain.indicators.definitions import (
     validate_indicator,
     validate_questionnaire,
 )
-from finsam.domain.problems import DomainValidationError, Problem
+from finsam.domain.problems import DomainValidationError, Problem, raise_if_errors
 
 FORMAT = "finsam-indicators"
 FORMAT_VERSION = 1
@@ -63,11 +63,6 @@ CSV_COLUMNS = (
     "perspective",
 )
 _CSV_OPTIONAL = ("status", "starter", "cannot_judge_label")
-
-
-def _fail(problems: list[Problem]) -> None:
-    if problems:
-        raise DomainValidationError(problems)
 
 
 def check_set(definitions: DefinitionSet) -> list[Problem]:
@@ -243,7 +238,7 @@ def parse_json(text: str) -> DefinitionSet:
             f"Filen: formatversion {root.get('format_version')!r} stöds inte (bara "
             f"{FORMAT_VERSION}).",
         )
-    _fail(problems)
+    raise_if_errors(problems)
     indicators = []
     for n, raw in enumerate(r.list(root.get("indicators", []), "indicators"), start=1):
         where = f"Indikator nr {n}"
@@ -299,14 +294,14 @@ def parse_json(text: str) -> DefinitionSet:
                 items=tuple(items),
             )
         )
-    _fail(problems)
+    raise_if_errors(problems)
     definitions = DefinitionSet(
         indicators=tuple(indicators),
         questionnaires=tuple(questionnaires),
         starter=r.bool(root, "starter", "filen"),
         note=r.str(root, "note", "filen", ""),
     )
-    _fail(problems + check_set(definitions))
+    raise_if_errors(problems + check_set(definitions))
     return definitions
 
 
@@ -409,7 +404,7 @@ def parse_csv(text: str) -> DefinitionSet:
         problems.append(
             Problem("header", "indicators.csv_duplicate_column", "Rubrikraden: en kolumn upprepas.")
         )
-    _fail(problems)
+    raise_if_errors(problems)
     rows = []
     for number, record in enumerate(records[1:], start=1):
         if not any(v.strip() for v in record):
@@ -431,7 +426,7 @@ def parse_csv(text: str) -> DefinitionSet:
         problems.append(
             Problem("file", "indicators.csv_no_rows", "Filen innehåller inga påståenden.")
         )
-    _fail(problems)
+    raise_if_errors(problems)
     return _assemble(rows, problems)
 
 
@@ -497,7 +492,7 @@ def _assemble(rows: Iterable[tuple[int, dict[str, str]]], problems: list[Problem
                 )
             )
         entry["items"].append(ItemDef(row["item_code"], position, row["text"], ind_number))
-    _fail(problems)
+    raise_if_errors(problems)
     definitions = DefinitionSet(
         indicators=tuple(i for i, _ in indicators.values()),
         questionnaires=tuple(
@@ -513,7 +508,7 @@ def _assemble(rows: Iterable[tuple[int, dict[str, str]]], problems: list[Problem
             for (group, version), v in versions.items()
         ),
     )
-    _fail(check_set(definitions))
+    raise_if_errors(check_set(definitions))
     return definitions
 
 
