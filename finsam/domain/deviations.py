@@ -26,6 +26,7 @@ from datetime import date
 from enum import StrEnum
 from itertools import combinations
 
+from finsam.domain.access import gettext_noop
 from finsam.domain.codelists import LAW_START, Code, CodeList
 from finsam.domain.identity import find_identity_numbers
 from finsam.domain.problems import DomainValidationError, Problem
@@ -38,12 +39,6 @@ from finsam.domain.protection import (
     Table,
     protect,
 )
-
-
-def gettext_noop(text: str) -> str:
-    """Marks a string for translation without importing Django."""
-    return text
-
 
 CATEGORY_LIST_NAME = "deviation_category"
 
