@@ -298,7 +298,7 @@ def deviation_statistics(request):
             "scope_label": association.name if association else "Hela landet",
             "protected": protected,
             "summary": summary,
-            "protection_note": _rule().note() if protected else "",
+            "protection_note": " ".join(summary.notes),
             "category_rows": [(labels.get(c, c), v) for c, v in summary.category_rows()],
             "period_rows": summary.period_rows(),
             "pair_rows": [(f"{a} – {b}", v) for (a, b), v in summary.pair_rows()],
