@@ -11,7 +11,7 @@ from datetime import date
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -329,18 +329,11 @@ def deviation_statistics(request):
         return outputs.pdf_response(
             "deviations/statistics.html", context, f"{filename}.pdf", request=request
         )
-    query = request.GET.copy() if "scope" in request.GET else _query(data)
+    query = QueryDict(mutable=True)
+    query.update(data)
     query.pop("format", None)
     context["downloads"] = [{"format": f, "url": f"?{_with(query, format=f)}"} for f in FORMATS]
     return render(request, "deviations/statistics.html", context)
-
-
-def _query(data):
-    from django.http import QueryDict
-
-    q = QueryDict(mutable=True)
-    q.update(data)
-    return q
 
 
 def _with(query, **kw):
