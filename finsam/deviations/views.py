@@ -132,7 +132,6 @@ def _detail_context(request, report, **bound):
     handle = can(request.user, Action.HANDLE_DEVIATIONS, association=report.association)
     events = core.allowed_events(report.status)
     association = report.association
-    categories = selectors.category_choices(on=report.report_date)
     today = timezone.localdate()
     context = {
         "report": report,
@@ -146,7 +145,7 @@ def _detail_context(request, report, **bound):
             context["classify_form"] = bound.get("classify_form") or forms.ClassifyForm(
                 initial={"category": report.category, "owner": report.owner_id},
                 association=association,
-                categories=categories,
+                categories=selectors.category_choices(on=report.report_date),
             )
         if core.Event.RECORD_ACTION in events:
             context["action_form"] = bound.get("action_form") or forms.ActionForm(
