@@ -71,19 +71,20 @@ class DeviationForm(FinsamForm):
 
 
 class ClassifyForm(FinsamForm):
+    prefix = "classify"
     category = forms.ChoiceField(label="Kategori")
     owner = forms.ChoiceField(
         label="Ansvarig organisation", help_text="Den medlem som äger åtgärden."
     )
 
     def __init__(self, *args, association, categories, **kwargs):
-        kwargs.setdefault("prefix", "classify")
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = _blank(categories)
         self.fields["owner"].choices = _blank(_members(association))
 
 
 class ActionForm(FinsamForm):
+    prefix = "action"
     action_date = forms.DateField(label="Datum för åtgärden", widget=DateInput())
     text = forms.CharField(
         label="Åtgärd",
@@ -94,12 +95,12 @@ class ActionForm(FinsamForm):
     organisation = forms.ChoiceField(label="Organisation", required=False)
 
     def __init__(self, *args, association, **kwargs):
-        kwargs.setdefault("prefix", "action")
         super().__init__(*args, **kwargs)
         self.fields["organisation"].choices = [("", "– ingen –"), *_members(association)]
 
 
 class CloseForm(FinsamForm):
+    prefix = "close"
     closed_date = forms.DateField(label="Avslutsdatum", widget=DateInput())
     closing_note = forms.CharField(
         label="Avslutskommentar",
@@ -107,10 +108,6 @@ class CloseForm(FinsamForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Vad blev resultatet? " + NO_IDENTITY_HINT,
     )
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("prefix", "close")
-        super().__init__(*args, **kwargs)
 
 
 STATUS_FILTER = [

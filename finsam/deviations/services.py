@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from finsam.audit.services import audit_change
+from finsam.audit.services import audit_change, diff
 from finsam.deviations import selectors
 from finsam.deviations.models import DeviationAction, DeviationReport
 from finsam.domain import deviations as core
@@ -90,7 +90,7 @@ def deviation_classify(
         action="deviation_classify",
         obj=report,
         association_id=report.association_id,
-        changes={k: [before[k], after[k]] for k in before if before[k] != after[k]},
+        changes=diff(before, after),
         summary=f"{report}: {category}, ansvarig {report.owner}",
     )
     return report
@@ -134,7 +134,7 @@ def deviation_action_add(
         action="deviation_action_add",
         obj=report,
         association_id=report.association_id,
-        changes={"status": [old, report.status]} if old != report.status else {},
+        changes=diff({"status": old}, {"status": report.status}),
         summary=f"{report}: åtgärd {action_date:%Y-%m-%d}",
     )
     return action

@@ -11,7 +11,7 @@ from datetime import date
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -132,7 +132,6 @@ def _detail_context(request, report, **bound):
     handle = can(request.user, Action.HANDLE_DEVIATIONS, association=report.association)
     events = core.allowed_events(report.status)
     association = report.association
-    categories = selectors.category_choices(on=report.report_date)
     today = timezone.localdate()
     context = {
         "report": report,
@@ -146,7 +145,7 @@ def _detail_context(request, report, **bound):
             context["classify_form"] = bound.get("classify_form") or forms.ClassifyForm(
                 initial={"category": report.category, "owner": report.owner_id},
                 association=association,
-                categories=categories,
+                categories=selectors.category_choices(on=report.report_date),
             )
         if core.Event.RECORD_ACTION in events:
             context["action_form"] = bound.get("action_form") or forms.ActionForm(
@@ -298,7 +297,7 @@ def deviation_statistics(request):
             "scope_label": association.name if association else "Hela landet",
             "protected": protected,
             "summary": summary,
-            "protection_note": _rule().note() if protected else "",
+            "protection_note": " ".join(summary.notes),
             "category_rows": [(labels.get(c, c), v) for c, v in summary.category_rows()],
             "period_rows": summary.period_rows(),
             "pair_rows": [(f"{a} – {b}", v) for (a, b), v in summary.pair_rows()],
@@ -329,18 +328,11 @@ def deviation_statistics(request):
         return outputs.pdf_response(
             "deviations/statistics.html", context, f"{filename}.pdf", request=request
         )
-    query = request.GET.copy() if "scope" in request.GET else _query(data)
+    query = QueryDict(mutable=True)
+    query.update(data)
     query.pop("format", None)
     context["downloads"] = [{"format": f, "url": f"?{_with(query, format=f)}"} for f in FORMATS]
     return render(request, "deviations/statistics.html", context)
-
-
-def _query(data):
-    from django.http import QueryDict
-
-    q = QueryDict(mutable=True)
-    q.update(data)
-    return q
 
 
 def _with(query, **kw):

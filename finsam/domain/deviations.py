@@ -3,8 +3,8 @@ report calculations, free of Django.
 
 A deviation report records where the member agencies' cooperation failed a person. It must not
 identify the person: every free-text field is scanned for Swedish personal identity numbers and
-coordination numbers (:func:`find_identity_numbers`, validated with the Luhn check digit through
-``finsam.domain.identity``) and refused when one is found.
+coordination numbers (:func:`finsam.domain.identity.find_identity_numbers`, where the number rules
+live) and refused when one is found.
 
 Workflow (``docs/deviations.md``)::
 
@@ -18,7 +18,6 @@ the codes valid on the report date as an argument.
 
 from __future__ import annotations
 
-import re
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -27,8 +26,9 @@ from datetime import date
 from enum import StrEnum
 from itertools import combinations
 
+from finsam.domain.access import gettext_noop
 from finsam.domain.codelists import LAW_START, Code, CodeList
-from finsam.domain.identity import is_valid_personal_number
+from finsam.domain.identity import find_identity_numbers
 from finsam.domain.problems import DomainValidationError, Problem
 from finsam.domain.protection import (
     Cell,
@@ -39,12 +39,6 @@ from finsam.domain.protection import (
     Table,
     protect,
 )
-
-
-def gettext_noop(text: str) -> str:
-    """Marks a string for translation without importing Django."""
-    return text
-
 
 CATEGORY_LIST_NAME = "deviation_category"
 
@@ -156,41 +150,6 @@ def allowed_events(status: Status | str) -> frozenset[Event]:
 
 
 # --- identifying data in free text --------------------------------------------------------------
-
-_SEP = r"[ \t\u00a0]*[-+\u2010\u2011\u2012\u2013\u2014\u2212]?[ \t\u00a0]*"
-"""Between the date and the serial part: nothing, spaces, or one of - + (or a dash look-alike from
-a word processor) with optional spaces around it."""
-_LONG = re.compile(rf"(?<!\d)(?=(\d{{8}}){_SEP}(\d{{4}})(?!\d))")
-_SHORT = re.compile(rf"(?<!\d)(?=(\d{{6}}){_SEP}(\d{{4}})(?!\d))")
-
-
-@dataclass(frozen=True, slots=True)
-class Found:
-    start: int
-    """Offset of the first digit in the text."""
-    digits: int
-    """10 or 12: how many digits the number has."""
-
-
-def find_identity_numbers(text: str, *, today: date | None = None) -> list[Found]:
-    """Every personal identity or coordination number in ``text`` (Luhn-valid, a real date).
-
-    Formats: ``YYYYMMDD-NNNN``, ``YYMMDD-NNNN``, ``YYMMDDNNNN``, ``YYYYMMDDNNNN``, with ``+``
-    instead of ``-``, with spaces (or a dash look-alike) between the parts. A 10-digit number is
-    found whichever century its date falls in (``-`` and ``+`` are both tried), so a number typed
-    with the wrong separator is found too. The number must stand on its own (no digit directly
-    before or after it).
-    """
-    text = text or ""
-    found: list[Found] = []
-    for m in _LONG.finditer(text):
-        if is_valid_personal_number(f"{m.group(1)}-{m.group(2)}", today=today):
-            found.append(Found(m.start(), 12))
-    for m in _SHORT.finditer(text):
-        head, tail = m.group(1), m.group(2)
-        if any(is_valid_personal_number(f"{head}{sep}{tail}", today=today) for sep in ("-", "+")):
-            found.append(Found(m.start(), 10))
-    return sorted(found, key=lambda f: f.start)
 
 
 def check_free_text(

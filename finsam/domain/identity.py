@@ -199,12 +199,44 @@ class IdentityCipher:
             ) from exc
 
 
-def looks_like_personal_number(text: str) -> bool:
-    """True if free text contains something that validates as an identity number.
+# --- identity numbers in free text --------------------------------------------------------------
 
-    Used to reject identifying data in free-text fields (deviation reports, notes).
+_SEP = r"[ \t\u00a0]*[-+\u2010\u2011\u2012\u2013\u2014\u2212]?[ \t\u00a0]*"
+"""Between the date and the serial part: nothing, spaces, or one of - + (or a dash look-alike from
+a word processor) with optional spaces around it."""
+_LONG = re.compile(rf"(?<!\d)(?=(\d{{8}}){_SEP}(\d{{4}})(?!\d))")
+_SHORT = re.compile(rf"(?<!\d)(?=(\d{{6}}){_SEP}(\d{{4}})(?!\d))")
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    start: int
+    """Offset of the first digit in the text."""
+    digits: int
+    """10 or 12: how many digits the number has."""
+
+
+def find_identity_numbers(text: str, *, today: date | None = None) -> list[Found]:
+    """Every personal identity or coordination number in ``text`` (Luhn-valid, a real date).
+
+    Formats: ``YYYYMMDD-NNNN``, ``YYMMDD-NNNN``, ``YYMMDDNNNN``, ``YYYYMMDDNNNN``, with ``+``
+    instead of ``-``, with spaces (or a dash look-alike) between the parts. A 10-digit number is
+    found whichever century its date falls in (``-`` and ``+`` are both tried), so a number typed
+    with the wrong separator is found too. The number must stand on its own (no digit directly
+    before or after it). Used to refuse identifying data in free text (deviation reports).
     """
-    for match in re.finditer(r"(?<!\d)(\d{6}|\d{8})[-+ ]?(\d{4})(?!\d)", text or ""):
-        if is_valid_personal_number(match.group(1) + "-" + match.group(2)):
-            return True
-    return False
+    text = text or ""
+    found: list[Found] = []
+    for m in _LONG.finditer(text):
+        if is_valid_personal_number(f"{m.group(1)}-{m.group(2)}", today=today):
+            found.append(Found(m.start(), 12))
+    for m in _SHORT.finditer(text):
+        head, tail = m.group(1), m.group(2)
+        if any(is_valid_personal_number(f"{head}{sep}{tail}", today=today) for sep in ("-", "+")):
+            found.append(Found(m.start(), 10))
+    return sorted(found, key=lambda f: f.start)
+
+
+def looks_like_personal_number(text: str, *, today: date | None = None) -> bool:
+    """True if free text contains something that validates as an identity number."""
+    return bool(find_identity_numbers(text, today=today))
