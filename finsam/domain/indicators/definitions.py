@@ -12,13 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from finsam.domain.access import gettext_noop
 from finsam.domain.problems import Problem
-
-
-def gettext_noop(text: str) -> str:
-    """Marks a string for translation without importing Django."""
-    return text
-
 
 RESPONDENT_GROUPS: dict[str, str] = {
     "participant_during": gettext_noop("Deltagare under insatsen"),
