@@ -23,6 +23,7 @@ from finsam.registry.models import (
     Episode,
     ExtraQuestion,
     Intervention,
+    Participant,
 )
 
 
@@ -206,3 +207,39 @@ def extra_questions_for(association_id: int, phase: str, on: date | None) -> lis
     if on is not None:
         qs = qs.filter(valid_from__lte=on).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
     return list(qs.order_by("order", "pk"))
+
+
+def interventions_by_code() -> dict[str, Intervention]:
+    """Every intervention with its association, by code (one query; a national registry has
+    about 1 000)."""
+    return Intervention.objects.select_related("association").in_bulk(field_name="code")
+
+
+def episodes_by_key(keys: set[str], fields) -> dict[str, dict]:
+    """The stored episodes with these keys, by key: ``fields`` and the participant's identity
+    columns (what the bulk import compares a row with)."""
+    return {
+        e["key"]: e
+        for e in Episode.objects.filter(key__any=keys)
+        .order_by()
+        .values(
+            "id",
+            "key",
+            "intervention_id",
+            "participant_id",
+            "participant__pseudonym",
+            "participant__identity_level",
+            "participant__sex",
+            "participant__birth_year",
+            "participant__protected_identity",
+            *fields,
+        )
+    }
+
+
+def participant_ids_by_pseudonym(pseudonyms: set[str]) -> dict[str, int]:
+    return dict(
+        Participant.objects.filter(pseudonym__any=pseudonyms)
+        .order_by()
+        .values_list("pseudonym", "id")
+    )
