@@ -9,10 +9,13 @@ from functools import lru_cache
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from finsam.access.models import RoleAssignment
 from finsam.access.permissions import association_filter, intervention_filter
+from finsam.accounts.models import User
+from finsam.audit.models import AuditLog
 from finsam.domain import codelists as cl
 from finsam.domain import registration as rules
-from finsam.domain.access import Action
+from finsam.domain.access import Action, Role
 from finsam.domain.registration import member_completeness_problems
 from finsam.geo.models import District, Municipality
 from finsam.registry.models import (
@@ -242,4 +245,64 @@ def participant_ids_by_pseudonym(pseudonyms: set[str]) -> dict[str, int]:
         Participant.objects.filter(pseudonym__any=pseudonyms)
         .order_by()
         .values_list("pseudonym", "id")
+    )
+
+
+# --- pages -------------------------------------------------------------------------------------
+
+
+def intervention_by_pk(pk: int) -> Intervention | None:
+    return Intervention.objects.select_related("association").filter(pk=pk).first()
+
+
+def episode_by_pk(pk: int) -> Episode | None:
+    return (
+        Episode.objects.select_related(
+            "intervention__association", "participant", "home_municipality"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def assignable_users(intervention: Intervention) -> QuerySet[User]:
+    """The association's participant handlers and intervention managers (who may be assigned
+    to one of its interventions)."""
+    return User.objects.filter(
+        pk__in=RoleAssignment.objects.filter(
+            association=intervention.association,
+            role__in=[Role.PARTICIPANT_HANDLER, Role.INTERVENTION_MANAGER],
+        ).values("user_id")
+    ).order_by("username")
+
+
+def episode_history(episode: Episode) -> QuerySet[AuditLog]:
+    """The change history of an episode (its audit rows)."""
+    return AuditLog.objects.filter(object_type="registry.Episode", object_id=str(episode.pk))
+
+
+def association_by_pk(pk) -> Association | None:
+    return Association.objects.filter(pk=pk).first()
+
+
+def associations_with_members(codes) -> QuerySet[Association]:
+    """The associations with these codes, their members read in one more query."""
+    return Association.objects.filter(code__in=list(codes)).prefetch_related("members")
+
+
+def any_association_with_code(codes) -> bool:
+    return Association.objects.filter(code__in=list(codes)).exists()
+
+
+def associations_for(user, action: Action) -> QuerySet[Association]:
+    """The associations on which ``user`` may do ``action``, by name."""
+    return Association.objects.filter(association_filter(user, action)).order_by("name")
+
+
+def interventions_of(associations) -> QuerySet[Intervention]:
+    """The interventions of these associations with their association, by association and name."""
+    return (
+        Intervention.objects.filter(association__in=associations)
+        .select_related("association")
+        .order_by("association__name", "name")
     )

@@ -16,7 +16,7 @@ from finsam.domain.access import Action
 from finsam.domain.problems import DomainValidationError
 from finsam.domain.reports.core import Period
 from finsam.domain.reports.specs import BY_CODE, SPECS, find_spec
-from finsam.registry.models import Association
+from finsam.registry import selectors as registry_selectors
 from finsam.reports import render as rr
 from finsam.reports import runner, selectors
 from finsam.reports.forms import ReportFilterForm
@@ -115,7 +115,7 @@ def _plan_from_form(request, name):
         return form, plan
     asked = set(request.GET.getlist("associations"))
     outside = asked - {a.code for a in runner.reportable_associations(request.user)}
-    if outside and Association.objects.filter(code__in=outside).exists():
+    if outside and registry_selectors.any_association_with_code(outside):
         # another association's report: refused on the server, not just absent from the form
         raise PermissionDenied("Du har inte behörighet att se rapporter för det förbundet.")
     form = ReportFilterForm(request.GET, user=request.user, report=name)

@@ -68,6 +68,7 @@ from finsam.registry.services.participants import (
 )
 from finsam.registry.services.questions import (
     extra_answers_save,
+    extra_question_add,
 )
 
 __all__ = [
@@ -94,6 +95,7 @@ __all__ = [
     "episode_periods",
     "exit_input_from",
     "extra_answers_save",
+    "extra_question_add",
     "extra_questions_for",
     "followup_record",
     "identity_cipher",

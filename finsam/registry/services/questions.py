@@ -1,10 +1,14 @@
-"""The association's own extra questions: answers to them."""
+"""The association's own extra questions and the answers to them."""
 
 from __future__ import annotations
 
+from django.db import transaction
+
+from finsam.audit.services import audit_change
 from finsam.domain import registration as rules
 from finsam.domain.problems import Problem, raise_if_errors
 from finsam.registry.models import (
+    Association,
     Episode,
     ExtraAnswer,
     ExtraQuestion,
@@ -46,3 +50,22 @@ def extra_answers_save(
             ExtraAnswer.objects.update_or_create(
                 question_id=qid, episode=episode, followup=followup, defaults={"value": value}
             )
+
+
+@transaction.atomic
+def extra_question_add(
+    *, actor, association: Association, choices: list[str] | None = None, **values
+) -> ExtraQuestion:
+    """Add one of the association's own questions (``values``: text, answer_type, phase, order,
+    valid_from, valid_to; ``choices`` for questions with choices) and its audit row."""
+    question = ExtraQuestion.objects.create(
+        association=association, choices=choices or [], **values
+    )
+    audit_change(
+        actor=actor,
+        action="extra_question_add",
+        obj=question,
+        association_id=association.pk,
+        summary=question.text,
+    )
+    return question
