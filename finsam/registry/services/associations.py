@@ -8,8 +8,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from finsam.audit.services import audit_change, diff
-from finsam.domain import codelists as cl
-from finsam.domain import registration as rules
+from finsam.domain import associations as org
 from finsam.domain.problems import Problem, raise_if_errors
 from finsam.registry.models import (
     Association,
@@ -38,27 +37,8 @@ ASSOCIATION_FIELDS = [
 ]
 
 
-def validate_association(values: dict) -> list[Problem]:
-    """The checks of :func:`association_save` except code uniqueness (shared with the importer)."""
-    problems: list[Problem] = []
-    if not (values.get("code") or "").strip():
-        problems.append(Problem("code", "required", "Kod måste anges."))
-    if not (values.get("name") or "").strip():
-        problems.append(Problem("name", "required", "Namn måste anges."))
-    if values.get("org_number"):
-        problems += rules.validate_org_number(values["org_number"])
-    if values.get("start_date") is None:
-        problems.append(Problem("start_date", "required", "Startdatum måste anges."))
-    else:
-        problems += rules.check_date_not_before_law("start_date", values["start_date"])
-        end = values.get("end_date")
-        if end and end < values["start_date"]:
-            problems.append(
-                Problem(
-                    "end_date", "date.end_before_start", "Slutdatum får inte vara före startdatum."
-                )
-            )
-    return problems
+validate_association = org.validate_association
+"""The checks of :func:`association_save` except code uniqueness (shared with the importer)."""
 
 
 @transaction.atomic
@@ -97,28 +77,12 @@ def validate_area(
     *, municipality_code: str, valid_from: date | None, valid_to: date | None
 ) -> list[Problem]:
     """The checks of one area row except the overlap with other associations."""
-    problems: list[Problem] = []
-    if valid_from is None:
-        problems.append(Problem("valid_from", "required", "Giltig från måste anges."))
-    else:
-        problems += rules.check_date_not_before_law("valid_from", valid_from)
-        if valid_to and valid_to < valid_from:
-            problems.append(
-                Problem(
-                    "valid_to",
-                    "date.end_before_start",
-                    "Giltig till får inte vara före giltig från.",
-                )
-            )
-    if municipality_code not in municipality_codes():
-        problems.append(
-            Problem(
-                "municipality",
-                "code.unknown",
-                f"Kommun: ”{municipality_code}” är ingen giltig kommunkod.",
-            )
-        )
-    return problems
+    return org.validate_area(
+        municipality_code=municipality_code,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        known_municipalities=municipality_codes(),
+    )
 
 
 def area_overlap(
@@ -219,34 +183,12 @@ def area_update(
 
 def validate_member(*, kind: str, organisation_code: str, name: str) -> list[Problem]:
     """The checks of :func:`member_add` (shared with the importer)."""
-    problems: list[Problem] = rules.check_code("kind", kind, cl.MEMBER_KIND)
-    if kind == "MUNICIPALITY" and organisation_code not in municipality_codes():
-        problems.append(
-            Problem(
-                "organisation_code",
-                "code.unknown",
-                "Organisationskod: en kommun anges med sin fyrsiffriga kommunkod.",
-            )
-        )
-    if kind == "REGION" and not (len(organisation_code) == 2 and organisation_code.isdigit()):
-        problems.append(
-            Problem(
-                "organisation_code",
-                "code.unknown",
-                "Organisationskod: en region anges med sin tvåsiffriga länskod.",
-            )
-        )
-    if kind in ("FK", "AF") and organisation_code != kind:
-        problems.append(
-            Problem(
-                "organisation_code",
-                "code.unknown",
-                f"Organisationskod: {kind} anges med koden {kind}.",
-            )
-        )
-    if not (name or "").strip():
-        problems.append(Problem("name", "required", "Namn måste anges."))
-    return problems
+    return org.validate_member(
+        kind=kind,
+        organisation_code=organisation_code,
+        name=name,
+        known_municipalities=municipality_codes(),
+    )
 
 
 @transaction.atomic
