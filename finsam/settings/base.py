@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "finsam.interchange",
     "finsam.deviations",
     "finsam.indicators",
+    "finsam.planning",
 ]
 
 MIDDLEWARE = [
