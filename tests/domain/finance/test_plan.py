@@ -1,4 +1,4 @@
-"""The three-year financial plan (``domain/finance/plan.py``): hand-computed cases and properties."""
+"""The three-year financial plan (``domain/finance/plan.py``): hand-computed cases, properties."""
 
 from __future__ import annotations
 
@@ -159,10 +159,10 @@ def test_equity_path_and_contributions(totals, costs, equity):
     )
     r = p.evaluate_plan(plan)
     assert r.years[0].equity_start == pytest.approx(equity)
-    for a, b in zip(r.years, r.years[1:]):
+    for a, b in zip(r.years, r.years[1:], strict=False):
         assert b.equity_start == a.equity_end
     assert r.years[-1].equity_end == pytest.approx(equity + sum(totals) - sum(costs), abs=0.05)
-    for y, total in zip(r.years, totals):
+    for y, total in zip(r.years, totals, strict=True):
         assert y.revenue == pytest.approx(total, abs=0.005)
         members = sum(m.amount for m in (y.contributions.members if y.contributions else ()))
         if y.contributions:
