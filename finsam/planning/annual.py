@@ -28,7 +28,7 @@ from finsam.domain import deviations as dev
 from finsam.domain.finance import budget as fcore
 from finsam.domain.finance._money import format_sek
 from finsam.domain.indicators.results import OWN
-from finsam.domain.protection import ProtectionRule
+from finsam.domain.protection import Cell, Kind, Line, ProtectionRule, Table, protect
 from finsam.domain.reports.core import Period
 from finsam.finance import selectors as finance_selectors
 from finsam.planning.models import AnnualReportDraft
@@ -53,6 +53,23 @@ def sek(value) -> str:
     if value is None:
         return "–"
     return format_sek(float(value)).replace("-", "\u2212")
+
+
+def kr(value) -> str:
+    """A ratio in whole kronor (cost per participant, per inhabitant)."""
+    if value is None:
+        return "–"
+    return format_sek(round(float(value))).replace("-", "\u2212")
+
+
+def _report_amount(table, row: str, area, column: str) -> str:
+    """A report cell in whole kronor, or the report's own text when it is hidden or empty."""
+    if area is None or not any(r.key == row for r in table.rows):
+        return "–"
+    value = table.value(row, area, column)
+    if value is None:
+        return table.display(row, area, column) or "–"
+    return kr(value)
 
 
 def pct(value, decimals: int = 1) -> str:
@@ -238,6 +255,29 @@ def association_section(association, year: int, draft, texts) -> doc.Section:
 # --- interventions -------------------------------------------------------------------------------
 
 
+def volume_by_intervention(ivs, year: int) -> dict[str, str]:
+    """Each volume intervention's count for the year (the sum of the months, as R6 sums them),
+    protected like the reports' counts: small cells hidden, and a line to the association's total
+    so that a hidden count cannot be worked out from R6's association figure."""
+    codes = [iv.code for iv in ivs if iv.registration == Intervention.Registration.VOLUME]
+    if not codes:
+        return {}
+    sums = {
+        row["intervention__code"]: (row["w"] or 0) + (row["m"] or 0) + (row["o"] or 0)
+        for row in VolumeCount.objects.filter(intervention__code__in=codes, month__year=year)
+        .values("intervention__code")
+        .annotate(w=Sum("women"), m=Sum("men"), o=Sum("other"))
+    }
+    cells = {("iv", c): Cell(sums.get(c, 0), Kind.COUNT) for c in codes}
+    cells[("total",)] = Cell(sum(sums.values()), Kind.COUNT)
+    table = protect(
+        Table(cells, (Line(("total",), tuple(("iv", c) for c in codes)),)),
+        ProtectionRule.for_threshold(settings.FINSAM_PROTECTION_THRESHOLD),
+        protected=True,
+    )
+    return {c: table.render(("iv", c), lambda v: str(int(v))) for c in codes}
+
+
 def interventions_section(association, year: int, results, per_intervention, texts):
     ivs = list(
         _in_year(
@@ -248,13 +288,8 @@ def interventions_section(association, year: int, results, per_intervention, tex
         ).order_by("orientation", "name")
     )
     r6 = per_intervention.table("deltagare")
-    volume = {
-        row["intervention_id"]: row
-        for row in VolumeCount.objects.filter(intervention__in=ivs, month__year=year)
-        .values("intervention_id")
-        .annotate(w=Sum("women"), m=Sum("men"), o=Sum("other"))
-    }
-    rows = []
+    volume = volume_by_intervention(ivs, year)
+    rows, who = [], []
     for iv in ivs:
         actual = "–"
         if iv.takes_persons:
@@ -262,7 +297,7 @@ def interventions_section(association, year: int, results, per_intervention, tex
                 actual = r6.display("personer_aktiva", ("intervention", iv.code), "total")
             except KeyError:
                 actual = "0"
-        vol = volume.get(iv.pk)
+        vol = volume.get(iv.code, "–")
         partners = [m.name for m in iv.providers.all()] + [
             p.strip() for p in iv.partner_organisations.splitlines() if p.strip()
         ]
@@ -270,13 +305,12 @@ def interventions_section(association, year: int, results, per_intervention, tex
             (
                 iv.name,
                 Intervention.Orientation(iv.orientation).label,
-                ", ".join(iv.target_group_labels) or "–",
-                ", ".join(partners) or "–",
                 "–" if iv.planned_participants is None else str(iv.planned_participants),
                 actual,
-                str((vol["w"] or 0) + (vol["m"] or 0) + (vol["o"] or 0)) if vol else "–",
+                vol,
             )
         )
+        who.append((iv.name, ", ".join(iv.target_group_labels) or "–", ", ".join(partners) or "–"))
     blocks: list = list(doc.paragraphs(texts.get("interventions", "")))
     blocks.append(
         doc.Table(
@@ -284,15 +318,22 @@ def interventions_section(association, year: int, results, per_intervention, tex
             (
                 "Insats",
                 "Inriktning",
-                "Målgrupper",
-                "Anordnare och samarbetspartner",
                 "Planerade deltagare",
                 "Faktiska deltagare",
                 "Volym (summa av månadernas antal)",
             ),
             tuple(rows),
-            note="Faktiska deltagare = personer aktiva under året (R6 per insats, skyddade tal).",
-            numeric=(False, False, False, False, True, True, True),
+            note="Faktiska deltagare = personer aktiva under året (R6 Deltagare per insats); "
+            "volym = summan av månadernas antal. Skyddade tal.",
+            numeric=(False, False, True, True, True),
+        )
+    )
+    blocks.append(
+        doc.Table(
+            "Målgrupper och samarbetspartner",
+            ("Insats", "Målgrupper", "Anordnare och samarbetspartner"),
+            tuple(who),
+            numeric=(False, False, False),
         )
     )
     blocks += report_tables(results["insatser"])
@@ -458,13 +499,10 @@ def finance_section(association, year: int, overview, costs_result, texts) -> do
     ratios = overview["ratios"]
     if ratios:
         b, a = ratios["budget"], ratios["actual"]
-        r8 = costs_result.table(costs_result.tables[0].key)
-        area = r8.areas[0] if r8.areas else None
-        cost_pp = (
-            r8.display("kostnad_per_deltagare", area, "actual")
-            if area is not None and any(r.key == "kostnad_per_deltagare" for r in r8.rows)
-            else "–"
-        )
+        r8 = costs_result.tables[0]
+        area = next((a for a in r8.areas if a.code == f"{association.code}:{year}"), None)
+        cost_pp = _report_amount(r8, "kostnad_per_deltagare", area, "actual")
+        cost_fte = _report_amount(r8, "kostnad_per_heltidsekvivalent", area, "actual")
         blocks.append(
             doc.Table(
                 "Eget kapital och rekommendationen",
@@ -495,20 +533,21 @@ def finance_section(association, year: int, overview, costs_result, texts) -> do
                         pct(b.administration_share),
                         pct(a.administration_share),
                     ),
-                    ("Kostnad per deltagare (kr)", sek(b.cost_per_participant), cost_pp),
+                    ("Kostnad per deltagare (kr)", kr(b.cost_per_participant), cost_pp),
+                    ("Kostnad per heltidsekvivalent i arbete/studier (kr)", "–", cost_fte),
                     (
                         "Intäkter per invånare 16–64 år (kr)",
-                        sek(b.budget_per_inhabitant_16_64),
-                        sek(a.budget_per_inhabitant_16_64),
+                        kr(b.budget_per_inhabitant_16_64),
+                        kr(a.budget_per_inhabitant_16_64),
                     ),
                 ),
-                note="Kostnad per deltagare: budget på planerade deltagare; utfall från rapport R8 "
-                "(personer aktiva under året, skyddat när deltagarna är färre än tröskelvärdet).",
+                note="Kostnad per deltagare: budgeten på planerade deltagare; utfallet och kostnad "
+                "per heltidsekvivalent ur rapport R8 Kostnader (personer aktiva under året, dolt "
+                "när de bygger på färre deltagare än tröskelvärdet).",
             )
         )
     else:
         blocks.append(doc.Paragraph("Nyckeltal saknas: budgeten för året är inte fullständig."))
-    blocks += report_tables(costs_result)
     return doc.Section("finance", "Ekonomi", tuple(blocks))
 
 
