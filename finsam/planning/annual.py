@@ -502,6 +502,10 @@ def finance_section(association, year: int, overview, costs_result, texts) -> do
         r8 = costs_result.tables[0]
         area = next((a for a in r8.areas if a.code == f"{association.code}:{year}"), None)
         cost_pp = _report_amount(r8, "kostnad_per_deltagare", area, "actual")
+        # the budget page's actual ratio (individual interventions' costs / participants) is
+        # shown when R8 shows its cost per participant for the same year, hidden when R8 hides it
+        shown = area is not None and r8.value("kostnad_per_deltagare", area, "actual") is not None
+        individual_pp = kr(a.cost_per_participant) if shown else cost_pp
         cost_fte = _report_amount(r8, "kostnad_per_heltidsekvivalent", area, "actual")
         blocks.append(
             doc.Table(
@@ -533,7 +537,12 @@ def finance_section(association, year: int, overview, costs_result, texts) -> do
                         pct(b.administration_share),
                         pct(a.administration_share),
                     ),
-                    ("Kostnad per deltagare (kr)", kr(b.cost_per_participant), cost_pp),
+                    (
+                        "Insatskostnad per deltagare, individinriktade insatser (kr)",
+                        kr(b.cost_per_participant),
+                        individual_pp,
+                    ),
+                    ("Kostnad per deltagare, alla kostnader (kr)", "–", cost_pp),
                     ("Kostnad per heltidsekvivalent i arbete/studier (kr)", "–", cost_fte),
                     (
                         "Intäkter per invånare 16–64 år (kr)",
@@ -541,9 +550,13 @@ def finance_section(association, year: int, overview, costs_result, texts) -> do
                         kr(a.budget_per_inhabitant_16_64),
                     ),
                 ),
-                note="Kostnad per deltagare: budgeten på planerade deltagare; utfallet och kostnad "
-                "per heltidsekvivalent ur rapport R8 Kostnader (personer aktiva under året, dolt "
-                "när de bygger på färre deltagare än tröskelvärdet).",
+                note=(
+                    "Insatskostnad per deltagare: de individinriktade insatsernas kostnad delat "
+                    "med planerade deltagare (budget) respektive deltagare i registret (utfall), "
+                    "som på budgetsidan. Kostnad per deltagare och per heltidsekvivalent med alla "
+                    "kostnader: rapport R8 Kostnader. Utfallen döljs när de bygger på färre "
+                    "deltagare än tröskelvärdet."
+                ),
             )
         )
     else:

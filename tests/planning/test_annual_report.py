@@ -71,7 +71,7 @@ def test_figures_equal_the_reports_and_the_budget_page(enrolled):
     # hand-computed: admin 1 089 980 of 1 889 980 = 57,7 %; 600 000 / 30 planned = 20 000;
     # 2 000 000 / 30 000 inhabitants = 66,67
     assert ratios["Administrationens andel av kostnaderna"][0] == "57,7 %"
-    assert ratios["Kostnad per deltagare (kr)"][0] == "20 000"
+    assert ratios["Insatskostnad per deltagare, individinriktade insatser (kr)"][0] == "20 000"
     assert ratios["Intäkter per invånare 16–64 år (kr)"] == ("67", "67")
     # two participants < threshold 5: the actual cost per participant is hidden as in R8
     r8 = runner.run_report(
@@ -81,8 +81,10 @@ def test_figures_equal_the_reports_and_the_budget_page(enrolled):
     area = r8.area("SBG:2019")
     assert r8.value("kostnad_per_deltagare", area, "actual") is None
     hidden = r8.display("kostnad_per_deltagare", area, "actual")
-    assert ratios["Kostnad per deltagare (kr)"][1] == (hidden or "–")
-    assert ratios["Kostnad per deltagare (kr)"][1] != "270 000"
+    assert ratios["Kostnad per deltagare, alla kostnader (kr)"][1] == (hidden or "–")
+    assert ratios["Insatskostnad per deltagare, individinriktade insatser (kr)"][1] == (
+        hidden or "–"
+    )  # not 270 000 (540 000 / 2)
     contributions = {r[0]: r[2:] for r in d.table("Bidrag per medlem").rows}
     assert contributions["Försäkringskassan"] == ("1 000 000", "1 000 000")
     assert contributions["Kommunen"] == ("500 000", "500 000")
@@ -126,3 +128,29 @@ def test_pdf_reads_in_pdftotext(enrolled, tmp_path):
     for h in ("Verksamhetsberättelse och årsredovisning 2019", "Förbundet", "Insatser", "Ekonomi"):
         assert h in text
     assert "110 020" in text
+
+
+def test_cost_per_participant_shown_from_five_participants(year_world, enrol):
+    """Five participants in 2019: the actual cost per participant is R8's 540 000 / 5 = 108 000
+    and the R1–R6 figures by sex are the reports'."""
+    for i, sex in enumerate("KKKMM"):
+        enrol(start_date=date(2019, 2 + i, 1), anonymous=True, sex=sex, birth_year=1990 + i)
+    assoc = year_world["association"]
+    d = annual.build_document(None, assoc, 2019, today=TODAY)
+    ratios = {r[0]: r[1:] for r in d.table("Nyckeltal").rows}
+    # individual interventions' actual cost 540 000 / 5 = 108 000 (the budget page's ratio);
+    # all actual costs 1 829 980 / 5 = 365 996 (R8)
+    assert ratios["Insatskostnad per deltagare, individinriktade insatser (kr)"] == (
+        "20 000",
+        "108 000",
+    )
+    assert ratios["Kostnad per deltagare, alla kostnader (kr)"] == ("–", "365 996")
+    o = finance_selectors.budget_overview(assoc, 2019, today=TODAY)
+    assert o["ratios"]["actual"].cost_per_participant == 108_000
+    active = {r[0]: r[1:] for r in d.table("R6 Deltagare").rows}
+    assert (
+        active["Personer aktiva under perioden"] == ("5", "<5", "<5")
+        or active["Personer aktiva under perioden"][0] == "5"
+    )
+    ivs = {r[0]: r[1:] for r in d.table("Insatser under året").rows}
+    assert ivs["Individinsats"][:3] == ("Individinriktad", "30", "5")
