@@ -376,10 +376,8 @@ def calendar_detail(request, pk, year):
 
 
 def calendar_overview(request):
-    if not request.user.is_authenticated:
-        from django.contrib.auth.views import redirect_to_login
-
-        return redirect_to_login(request.get_full_path())
+    """Every association the user may see (the national analyst: all); login is required by the
+    middleware."""
     today = timezone.localdate()
     text = request.GET.get("ar", "")
     year = int(text) if text.isdigit() and not check_year(int(text)) else today.year + 1
