@@ -500,7 +500,7 @@ def finance_section(association, year: int, overview, costs_result, texts) -> do
     if ratios:
         b, a = ratios["budget"], ratios["actual"]
         r8 = costs_result.tables[0]
-        area = next((a for a in r8.areas if a.code == f"{association.code}:{year}"), None)
+        area = next((x for x in r8.areas if x.code == f"{association.code}:{year}"), None)
         cost_pp = _report_amount(r8, "kostnad_per_deltagare", area, "actual")
         # the budget page's actual ratio (individual interventions' costs / participants) is
         # shown when R8 shows its cost per participant for the same year, hidden when R8 hides it
