@@ -350,6 +350,16 @@ def _year_warnings(row: PlanYearResult) -> list[Problem]:
                 row.costs,
             )
         )
+    if row.revenue > 0 and not row.lines:
+        out.append(
+            _warning(
+                "lines",
+                "plan.no_costs",
+                f"{y}: planen har bidrag ({format_sek(row.revenue)} kr) men inga planerade "
+                "kostnader ännu.",
+                row.revenue,
+            )
+        )
     if row.equity_end < -0.005:
         out.append(
             _warning(

@@ -139,6 +139,10 @@ def test_impossible_plans_are_refused_with_every_problem():
 def test_no_members_puts_the_parties_on_the_total():
     r = p.evaluate_plan(_plan(regions=(), municipalities=(), lines=()))
     assert r.years[0].contributions is None
+    assert [w.rule for w in r.warnings if w.message.startswith("2026")] == [
+        "plan.no_costs",
+        "plan.equity_over_recommendation",
+    ]
     assert (r.years[0].parties.state, r.years[0].parties.regions) == (1_000_000, 500_000)
 
 
