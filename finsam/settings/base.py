@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "finsam.deviations",
     "finsam.indicators",
     "finsam.demo",
+    "finsam.planning",
 ]
 
 MIDDLEWARE = [
