@@ -104,6 +104,10 @@ class Action(StrEnum):
     """Enter answers given on paper."""
     VIEW_INDICATOR_RESULTS = "view_indicator_results"
     """Indicator results (always protected: the answers are anonymous)."""
+    SIGN_OFF_PERIOD = "sign_off_period"
+    """Sign off a year or half-year of the association's registrations, and reopen it."""
+    VIEW_SIGNOFF_STATUS = "view_signoff_status"
+    """The table of which associations have signed off which periods."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +137,7 @@ GRANTS: tuple[Grant, ...] = tuple(
             (_A.ADMIN_SITE, _S.ALL),
             (_A.VIEW_INDICATOR_DEFINITIONS, _S.ALL),
             (_A.EDIT_INDICATOR_DEFINITIONS, _S.ALL),
+            (_A.VIEW_SIGNOFF_STATUS, _S.ALL),
         ],
         Role.ASSOCIATION_ADMIN: [
             (_A.VIEW_ASSOCIATION, _S.ASSOCIATION),
@@ -153,6 +158,7 @@ GRANTS: tuple[Grant, ...] = tuple(
             (_A.MANAGE_INDICATOR_ROUNDS, _S.ASSOCIATION),
             (_A.ENTER_INDICATOR_ANSWERS, _S.ASSOCIATION),
             (_A.VIEW_INDICATOR_RESULTS, _S.ASSOCIATION),
+            (_A.SIGN_OFF_PERIOD, _S.ASSOCIATION),
         ],
         Role.INTERVENTION_MANAGER: [
             (_A.VIEW_ASSOCIATION, _S.ASSOCIATION),
@@ -200,6 +206,7 @@ GRANTS: tuple[Grant, ...] = tuple(
             (_A.VIEW_INDICATOR_DEFINITIONS, _S.ALL),
             (_A.EDIT_INDICATOR_DEFINITIONS, _S.ALL),
             (_A.VIEW_INDICATOR_RESULTS, _S.ALL),
+            (_A.VIEW_SIGNOFF_STATUS, _S.ALL),
         ],
     }.items()
     for action, scope in pairs
