@@ -12,3 +12,5 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DEBUG = False
 # The report extract lives in memory only (tests that need the disk set a temporary directory).
 FINSAM_REPORT_EXTRACT_DIR = ""
+# Background jobs run at once, in the request that queues them (one test runs the real worker).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
