@@ -20,11 +20,15 @@ def job_enqueue(
     association_id: int | None = None,
     upload=None,
     upload_name: str = "upload",
+    job_id=None,
 ) -> Job:
     """Create a job and put it in the queue. ``upload`` (a Django uploaded file) is stored in the
-    job's directory first; its path is ``params["path"]``. The job row is committed before the
-    task is queued, so a worker in another process always finds it."""
+    job's directory first; its path is ``params["path"]``. ``job_id``: the id, when the caller
+    has already put files into the job's directory (:func:`~finsam.jobs.runner.job_dir`).
+    The job row is committed before the task is queued, so a worker in another process always
+    finds it."""
     job = Job(
+        **({"pk": job_id} if job_id is not None else {}),
         kind=kind,
         title=title,
         handler=handler,

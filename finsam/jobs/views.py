@@ -8,6 +8,7 @@ from pathlib import Path
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.template.loader import select_template
+from django.utils.safestring import mark_safe
 
 from finsam.jobs import selectors
 from finsam.jobs.runner import current_progress, job_dir
@@ -31,23 +32,38 @@ def job_detail(request, pk):
             "refresh": None if job.finished else REFRESH_SECONDS,
             "result_template": result_template.template.name,
             "result": job.result,
+            "result_html": _result_html(job),
+            "files": [{**f, "n": n} for n, f in enumerate(job.result.get("files", []))]
+            if job.status == job.Status.DONE
+            else [],
         },
     )
 
 
-def job_file(request, pk):
-    """The file a finished job produced (``result["file"]`` in the job's directory)."""
+def _result_html(job):
+    """The result page part the job rendered (with Finsam's own, autoescaping templates)."""
+    name = job.result.get("html") if job.status == job.Status.DONE else None
+    if not name:
+        return ""
+    path = job_dir(job.pk) / Path(name).name
+    return mark_safe(path.read_text(encoding="utf-8")) if path.is_file() else ""
+
+
+def job_file(request, pk, n):
+    """File number ``n`` a finished job produced (``result["files"]``, in the job's directory)."""
     job = selectors.job_for(request.user, pk)
-    if job is None or not job.finished or not job.result.get("file"):
+    files = job.result.get("files", []) if job is not None and job.status == job.Status.DONE else []
+    if n >= len(files):
         raise Http404
-    path = job_dir(job.pk) / Path(job.result["file"]).name
+    entry = files[n]
+    path = job_dir(job.pk) / Path(entry["file"]).name
     if not path.is_file():
         raise Http404("Filen finns inte längre.")
     return FileResponse(
         open(path, "rb"),
         as_attachment=True,
-        filename=job.result.get("file_name") or path.name,
-        content_type=job.result.get("content_type") or "application/octet-stream",
+        filename=entry.get("file_name") or path.name,
+        content_type=entry.get("content_type") or "application/octet-stream",
     )
 
 
