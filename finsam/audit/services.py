@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
+
+from finsam.audit import chain
 from finsam.audit.models import AuditLog, LogType
 
 
@@ -29,18 +32,21 @@ def audit_record(
     if obj is not None:
         object_type = object_type or obj._meta.label
         object_id = object_id or obj.pk
-    return AuditLog.objects.create(
+    row = AuditLog(
+        at=timezone.now(),
         actor=actor if getattr(actor, "pk", None) else None,
-        actor_label=_label(actor),
+        actor_label=_label(actor)[:150],
         log_type=log_type,
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id or ""),
+        action=action[:60],
+        object_type=object_type[:60],
+        object_id=str(object_id or "")[:64],
         association_id=association_id,
         summary=summary[:300],
-        changes=changes or {},
+        changes=chain.json_safe(changes),
         reason=reason[:300],
     )
+    chain.append(row)
+    return row
 
 
 def audit_change(*, actor, action: str, obj, association_id=None, changes=None, summary=""):
