@@ -130,8 +130,8 @@ def verify(using: str = "default", *, check_triggers: bool = True) -> Verificati
         n += 1
         rid, seq = values["id"], values["seq"]
 
-        def fail(message, *, rid=rid, seq=seq):
-            return Verification(n, expected_seq - 1, prev, message, rid, seq)
+        def fail(message, *, rid=rid, seq=seq, n=n, good=expected_seq - 1, prev=prev):
+            return Verification(n, good, prev, message, rid, seq)
 
         if seq is None:
             result = fail(f"rad id {rid} saknar löpnummer (lagd utanför Finsam)")

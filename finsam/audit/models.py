@@ -83,6 +83,9 @@ class AuditChainHead(models.Model):
     class Meta:
         verbose_name = "granskningsloggens kedjehuvud"
 
+    def __str__(self) -> str:
+        return f"{self.seq}: {self.last_hash}"
+
 
 class _TypedManager(models.Manager):
     log_type: str = ""

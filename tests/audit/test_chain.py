@@ -3,6 +3,7 @@ change made behind the triggers' back (here with the triggers lifted, as a super
 
 from __future__ import annotations
 
+import itertools
 import threading
 from contextlib import contextmanager
 
@@ -53,7 +54,7 @@ def test_chain_links_rows_and_verifies(capsys):
     assert [r.seq for r in rows] == list(range(rows[0].seq, rows[0].seq + 4))
     first = AuditLog.objects.order_by("seq").first()
     assert first.seq == 1 and first.prev_hash == GENESIS
-    for a, b in zip(rows, rows[1:], strict=False):
+    for a, b in itertools.pairwise(rows):
         assert b.prev_hash == a.row_hash and len(b.row_hash) == 64
     head = AuditChainHead.objects.get(pk=1)
     assert (head.seq, head.last_hash) == (rows[-1].seq, rows[-1].row_hash)
