@@ -1,4 +1,4 @@
-"""``finsam audit-verify``: recompute the audit hash chain; non-zero exit naming the first bad row."""
+"""``finsam audit-verify``: recompute the audit hash chain; exit non-zero at the first bad row."""
 
 from django.core.management.base import BaseCommand, CommandError
 
