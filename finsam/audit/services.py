@@ -61,12 +61,16 @@ def audit_change(*, actor, action: str, obj, association_id=None, changes=None, 
     )
 
 
-def audit_identity_read(*, actor, obj, association_id=None, reason="", summary=""):
+def audit_identity_read(
+    *, actor, obj, association_id=None, reason="", summary="", object_type="", object_id=""
+):
     return audit_record(
         actor=actor,
         log_type=LogType.ACCESS,
         action="identity_read",
         obj=obj,
+        object_type=object_type,
+        object_id=object_id,
         association_id=association_id,
         reason=reason,
         summary=summary,

@@ -185,7 +185,10 @@ def test_only_the_handler_may_reveal_identity(client, world, matrix, role):
 
     _entries, episode = matrix
     client.force_login(world["users"][role])
-    response = client.post(reverse("episode_detail", args=[episode.pk]), {"reveal": "1"})
+    response = client.post(
+        reverse("episode_detail", args=[episode.pk]),
+        {"reveal": "1", "purpose": "handlaggning", "reason": "ärendet"},
+    )
     if role == "participant_handler":
         assert response.status_code == 200
         assert "19900101-0009" in response.content.decode()
