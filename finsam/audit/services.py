@@ -28,6 +28,7 @@ def audit_record(
     summary: str = "",
     changes: dict | None = None,
     reason: str = "",
+    actor_label: str = "",
 ) -> AuditLog:
     if obj is not None:
         object_type = object_type or obj._meta.label
@@ -35,7 +36,7 @@ def audit_record(
     row = AuditLog(
         at=timezone.now(),
         actor=actor if getattr(actor, "pk", None) else None,
-        actor_label=_label(actor)[:150],
+        actor_label=(actor_label or _label(actor))[:150],
         log_type=log_type,
         action=action[:60],
         object_type=object_type[:60],
@@ -93,3 +94,54 @@ def _safe(value):
     if isinstance(value, list | tuple):
         return [_safe(v) for v in value]
     return str(value)
+
+
+AUTH_EVENTS = {
+    "login": "Inloggning",
+    "logout": "Utloggning",
+    "login_failed": "Misslyckad inloggning",
+    "lockout": "Kontot spärrat efter för många försök",
+    "unlock": "Spärr hävd",
+    "mfa_failed": "Misslyckad tvåstegsverifiering",
+    "session_expired": "Sessionen löpte ut",
+}
+"""Sign-in events and their Swedish names (``action`` is ``auth_<event>``)."""
+
+
+def audit_auth_event(
+    *,
+    event: str,
+    request=None,
+    user=None,
+    username: str = "",
+    client_address: str | None = None,
+    detail: str = "",
+) -> AuditLog:
+    """One audit row for a sign-in event (``event`` is a key of :data:`AUTH_EVENTS`).
+
+    ``username`` is the name that was tried (for failed logins and lockouts, when there is no
+    user); the client address is taken from ``request`` unless given. A password is never passed
+    here and never stored.
+    """
+    from finsam.audit.context import client_address as _client_address
+
+    if event not in AUTH_EVENTS:
+        raise ValueError(f"unknown auth event {event!r}")
+    if user is not None and not getattr(user, "pk", None):
+        user = None
+    attempted = (username or getattr(user, "username", "") or "")[:150]
+    address = client_address if client_address is not None else _client_address(request)
+    changes = {"username": attempted, "client_address": address}
+    if detail:
+        changes["detail"] = detail[:200]
+    return audit_record(
+        actor=user,
+        actor_label=attempted or "okänd",
+        log_type=LogType.AUTH,
+        action=f"auth_{event}",
+        object_type="accounts.User" if user is not None else "",
+        object_id=getattr(user, "pk", "") or "",
+        summary=f"{AUTH_EVENTS[event]}: {attempted or 'okänt användarnamn'}"
+        + (f" från {address}" if address else ""),
+        changes=changes,
+    )
