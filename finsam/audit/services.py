@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
 
 from finsam.audit import chain
@@ -14,6 +15,25 @@ def _label(actor) -> str:
     if actor is None:
         return "system"
     return getattr(actor, "username", str(actor))
+
+
+def association_of(obj) -> int | None:
+    """The association a changed object belongs to (so its administrator sees the row)."""
+    meta = getattr(obj, "_meta", None)
+    if meta is None:
+        return None
+    if meta.label == "registry.Association":
+        return obj.pk
+    if obj.__dict__.get("association_id") is not None:
+        return obj.__dict__["association_id"]
+    for name in ("intervention", "episode"):
+        try:
+            meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if getattr(obj, f"{name}_id", None) is not None:
+            return association_of(getattr(obj, name))
+    return None
 
 
 def audit_record(
@@ -33,6 +53,8 @@ def audit_record(
     if obj is not None:
         object_type = object_type or obj._meta.label
         object_id = object_id or obj.pk
+        if association_id is None:
+            association_id = association_of(obj)
     row = AuditLog(
         at=timezone.now(),
         actor=actor if getattr(actor, "pk", None) else None,
