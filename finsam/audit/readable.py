@@ -108,6 +108,7 @@ KEY_LABELS = {
 _CODED = {
     "occupation_before": cl.OCCUPATION,
     "occupation_after": cl.OCCUPATION,
+    "occupation": cl.OCCUPATION,
     "time_on_support": cl.TIME_ON_SUPPORT,
     "education": cl.EDUCATION,
     "exit_reason": cl.EXIT_REASON,
