@@ -70,14 +70,15 @@ def _head_for_update(using: str):
 
     head = AuditChainHead.objects.using(using).select_for_update().filter(pk=1).first()
     if head is None:
-        # Missing (a new or flushed database): start from the last row, if any.
-        last = AuditLog.objects.using(using).exclude(seq=None).order_by("-seq").first()
+        # Migration 0004 creates the head and a trigger keeps it. Missing with rows in the log
+        # means someone removed it with the protection off: refuse to write past that.
+        if AuditLog.objects.using(using).exists():
+            raise RuntimeError(
+                "Granskningsloggens kedjehuvud saknas – loggen kan ha manipulerats. "
+                "Kör finsam audit-verify."
+            )
         AuditChainHead.objects.using(using).get_or_create(
-            pk=1,
-            defaults={
-                "seq": last.seq if last else 0,
-                "last_hash": last.row_hash if last else GENESIS,
-            },
+            pk=1, defaults={"seq": 0, "last_hash": GENESIS}
         )
         head = AuditChainHead.objects.using(using).select_for_update().get(pk=1)
     return head
@@ -158,8 +159,7 @@ def verify(using: str = "default", *, check_triggers: bool = True) -> Verificati
     result = Verification(n, expected_seq - 1, prev)
     head = AuditChainHead.objects.using(using).filter(pk=1).first()
     if head is None:
-        if n:
-            result.problem = "kedjehuvudet saknas"
+        result.problem = "kedjehuvudet saknas (borttaget)"
     elif (head.seq, head.last_hash) != (result.last_seq, result.last_hash):
         result.problem = (
             f"kedjehuvudet anger rad nummer {head.seq} som sista men loggen slutar på nummer "

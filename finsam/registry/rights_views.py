@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -20,7 +20,7 @@ from finsam.registry.models import Participant
 def participant_rights(request, pk):
     participant = get_object_or_404(Participant, pk=pk)
     if not rights.may_handle_rights(request.user, participant):
-        raise Http404  # do not tell others that the person is registered
+        raise PermissionDenied(rights.DENIED)
     problems: dict[str, str] = {}
     values = {}
     if request.method == "POST":

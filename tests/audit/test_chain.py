@@ -202,3 +202,34 @@ def test_concurrent_appends_make_one_chain():
     result = verify()
     assert result.ok, result.problem
     assert result.rows == AuditLog.objects.count() >= 30
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE audit_auditchainhead SET seq = seq - 1",
+        "UPDATE audit_auditchainhead SET seq = 0, last_hash = '0'",
+        "DELETE FROM audit_auditchainhead",
+    ],
+)
+def test_chain_head_only_moves_forward(sql):
+    _rows(2)
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as c:
+        c.execute(sql)
+
+
+@pytest.mark.django_db
+def test_log_and_head_both_emptied_is_caught():
+    """Wiping the log and its head together (with the protection lifted) leaves no chain to
+    check, but the missing head is reported and nothing more is written."""
+    _rows(2)
+    with triggers_lifted(), connection.cursor() as c:
+        c.execute("DELETE FROM audit_auditchainhead")
+        c.execute("DELETE FROM audit_auditlog")
+    _verify_fails("kedjehuvudet saknas")
+    _rows(1)  # an empty log starts a new chain …
+    with triggers_lifted(), connection.cursor() as c:
+        c.execute("DELETE FROM audit_auditchainhead")
+    with pytest.raises(RuntimeError, match="kedjehuvud saknas"):
+        _rows(1)  # … but rows without a head are not written past

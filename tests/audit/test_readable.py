@@ -68,7 +68,7 @@ def test_rows_are_readable(client, world, corrected):
     assert "försörjning efter: – → " in page
     assert "registry.Episode" not in page
     # local time
-    row = AuditLog.objects.filter(action="episode_correct").first()
+    row = AuditLog.objects.get(action="episode_correct", association_id=world["association"].pk)
     from django.utils import timezone
 
     assert timezone.localtime(row.at).strftime("%Y-%m-%d %H:%M:%S") in page

@@ -72,7 +72,7 @@ def test_services_refuse_everyone_but_the_handler(world, person, role):
 def test_pages_extract_pdf_and_json(client, world, person):
     url = reverse("participant_rights", args=[person.participant_id])
     client.force_login(world["users"]["association_admin"])
-    assert client.get(url).status_code == 404
+    assert client.get(url).status_code == 403
     client.force_login(world["users"]["participant_handler"])
     page = client.get(url).content.decode()
     assert "Registerutdrag" in page and PNR_WOMAN not in page

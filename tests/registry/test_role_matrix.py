@@ -110,7 +110,12 @@ def pages(world, episode):
             reverse("consent_withdraw", args=[episode.pk]),
             {"participant_handler"},
         ),
-        ("audit_list", reverse("audit_list"), {"system_admin"}),
+        ("audit_list", reverse("audit_list"), {"system_admin", "association_admin"}),
+        (
+            "participant_rights",
+            reverse("participant_rights", args=[episode.participant_id]),
+            {"participant_handler"},
+        ),
         ("budget_list own", reverse("budget_list", args=[own.pk]), ALL),
         ("budget_year own", reverse("budget_year", args=[own.pk, 2025]), ALL),
         (
