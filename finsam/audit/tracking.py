@@ -10,6 +10,7 @@ Services that write their own, more specific row wrap the write in
 from __future__ import annotations
 
 from django.apps import apps
+from django.db import models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 from finsam.audit.context import audited_by_caller_active, current_actor
@@ -96,7 +97,8 @@ def _write(instance, action: str, changes: dict, summary: str = "") -> None:
 
 
 def _pre_save(sender, instance, raw=False, update_fields=None, **kwargs):
-    if audited_by_caller_active() or instance.pk is None:
+    skip = update_fields is not None and set(update_fields) <= {"last_login"}
+    if skip or audited_by_caller_active() or instance.pk is None:
         instance._finsam_audit_before = None
         return
     fields = TRACKED[sender._meta.label]
@@ -109,12 +111,11 @@ def _pre_save(sender, instance, raw=False, update_fields=None, **kwargs):
     if row is None:
         instance._finsam_audit_before = None
         return
+    from finsam.audit.services import _safe
+
     before = {}
     for name in fields:
-        attname = sender._meta.get_field(name).attname
-        from finsam.audit.services import _safe
-
-        before[name] = _safe(row[attname])
+        before[name] = _safe(row[sender._meta.get_field(name).attname])
     if extra:
         before["__password"] = row["password"]
     instance._finsam_audit_before = before
@@ -177,3 +178,40 @@ def connect() -> None:
     user = apps.get_model("accounts.User")
     for through in (user.groups.through, user.user_permissions.through):
         m2m_changed.connect(_m2m_changed, sender=through, dispatch_uid=f"finsam-audit-{through}")
+
+
+class AuditedQuerySet(models.QuerySet):
+    """``update()`` and ``bulk_create()`` bypass model signals; on tracked models they write the
+    same audit rows as ``save()`` (``delete()`` already sends the delete signals)."""
+
+    def update(self, **kwargs):
+        label = self.model._meta.label
+        if audited_by_caller_active() or label not in TRACKED:
+            return super().update(**kwargs)
+        fields = TRACKED[label]
+        with transaction.atomic(using=self.db):
+            before = {o.pk: _snapshot(o, fields) for o in self}
+            n = super().update(**kwargs)
+            from finsam.audit.services import diff
+
+            for obj in self.model._base_manager.using(self.db).filter(pk__in=list(before)):
+                changes = diff(before[obj.pk], _snapshot(obj, fields))
+                if changes:
+                    _write(obj, "update", changes)
+        return n
+
+    def bulk_create(self, objs, *args, **kwargs):
+        label = self.model._meta.label
+        if audited_by_caller_active() or label not in TRACKED:
+            return super().bulk_create(objs, *args, **kwargs)
+        with transaction.atomic(using=self.db):
+            created = super().bulk_create(objs, *args, **kwargs)
+            for obj in created:
+                after = _snapshot(obj, TRACKED[label])
+                _write(
+                    obj, "create", {k: [None, v] for k, v in after.items() if v not in (None, "")}
+                )
+        return created
+
+
+AuditedManager = models.Manager.from_queryset(AuditedQuerySet)

@@ -157,3 +157,19 @@ def test_audit_auth_event_for_lockouts(world):
     assert row.changes == {"username": "okänd-person", "client_address": "198.51.100.1"}
     with pytest.raises(ValueError):
         audit_auth_event(event="påhittad")
+
+
+@pytest.mark.django_db
+def test_queryset_update_and_bulk_create_are_audited(world):
+    from finsam.access.models import RoleAssignment
+    from finsam.registry.models import CodeListEntry
+
+    handler = world["users"]["participant_handler"]
+    RoleAssignment.objects.filter(user=handler).update(association=world["other"])
+    row = _rows(object_type="access.RoleAssignment", action="update")[-1]
+    assert row.changes == {"association": [world["association"].pk, world["other"].pk]}
+    assert row.association_id == world["other"].pk
+    (created,) = CodeListEntry.objects.bulk_create(
+        [CodeListEntry(list_name="TEST", code="NY", label="Ny kod")]
+    )
+    assert _rows(object_type="registry.CodeListEntry", action="create")
