@@ -172,4 +172,5 @@ def test_queryset_update_and_bulk_create_are_audited(world):
     (created,) = CodeListEntry.objects.bulk_create(
         [CodeListEntry(list_name="TEST", code="NY", label="Ny kod")]
     )
-    assert _rows(object_type="registry.CodeListEntry", action="create")
+    row = _rows(object_type="registry.CodeListEntry", action="create")[-1]
+    assert row.object_id == str(created.pk) and row.changes["label"] == [None, "Ny kod"]
