@@ -83,6 +83,13 @@ def _association_id(instance):
     return None
 
 
+def _name(instance) -> str:
+    try:
+        return str(instance)[:300]
+    except Exception:  # a related row already gone (cascade delete)
+        return f"{instance._meta.verbose_name} nr {instance.pk}"
+
+
 def _write(instance, action: str, changes: dict, summary: str = "") -> None:
     from finsam.audit.services import audit_change
 
@@ -92,7 +99,7 @@ def _write(instance, action: str, changes: dict, summary: str = "") -> None:
         obj=instance,
         association_id=_association_id(instance),
         changes=changes,
-        summary=summary or str(instance)[:300],
+        summary=summary or _name(instance),
     )
 
 
