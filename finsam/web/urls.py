@@ -16,6 +16,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("granskningslogg/", audit_list, name="audit_list"),
+    path("", include("finsam.accounts.urls")),
     path("utvardering/", include("finsam.evaluation.web.urls")),
     path("", include("finsam.registry.urls")),
     path("", include("finsam.finance.urls")),
