@@ -27,6 +27,14 @@ from finsam.audit.models import LogType
 from finsam.audit.services import audit_record
 
 
+def client_ip(request) -> str:
+    """``AXES_CLIENT_IP_CALLABLE``: the proxy's client-address header when configured (take
+    the last, proxy-added, entry of a list), else ``REMOTE_ADDR``."""
+    header = settings.FINSAM_CLIENT_IP_HEADER
+    value = request.META.get(header, "") if header else ""
+    return value.split(",")[-1].strip() or request.META.get("REMOTE_ADDR", "")
+
+
 def cooloff_minutes() -> int:
     cool_off = get_cool_off()
     return int(cool_off.total_seconds() // 60) if cool_off else 0

@@ -207,10 +207,10 @@ AXES_HTTP_RESPONSE_CODE = 429
 AXES_ENABLE_ADMIN = False
 AXES_VERBOSE = False
 AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in Finsam's audit log
-# Behind a reverse proxy set FINSAM_PROXY_COUNT (number of proxies adding X-Forwarded-For).
-if os.environ.get("FINSAM_PROXY_COUNT"):
-    AXES_IPWARE_PROXY_COUNT = int(os.environ["FINSAM_PROXY_COUNT"])
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# Behind a reverse proxy: the request header (WSGI name, e.g. HTTP_X_REAL_IP) in which the proxy
+# puts the client's address; otherwise REMOTE_ADDR.
+FINSAM_CLIENT_IP_HEADER = os.environ.get("FINSAM_CLIENT_IP_HEADER", "")
+AXES_CLIENT_IP_CALLABLE = "finsam.accounts.throttling.client_ip"
 
 # TOTP issuer name shown in the authenticator app.
 OTP_TOTP_ISSUER = "Finsam"
