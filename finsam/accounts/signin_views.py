@@ -39,7 +39,10 @@ def _verify_code(request, token: str):
 
     token = (token or "").replace(" ", "").lower()
     for device in devices_for_user(request.user, confirmed=True, for_verify=True):
-        if device.verify_is_allowed()[0] and device.verify_token(token):
+        if not device.verify_is_allowed()[0]:
+            request.finsam_mfa_throttled = True
+            continue
+        if device.verify_token(token):
             login(request, device)
             mark_authenticated(request, method=PASSWORD_MFA, strong=True, sign_in=False)
             return device
@@ -51,6 +54,15 @@ def _verify_code(request, token: str):
         summary=f"Fel kod för tvåstegsverifiering: {request.user.username}",
     )
     return None
+
+
+def _code_error(request) -> str:
+    if getattr(request, "finsam_mfa_throttled", False):
+        return gettext(
+            "Koden stämmer inte, och efter flera felaktiga koder måste du vänta en stund "
+            "mellan försöken. Vänta några sekunder och försök igen."
+        )
+    return gettext("Koden stämmer inte eller är redan använd. Försök igen med en ny kod.")
 
 
 @require_http_methods(["GET", "POST"])
@@ -65,10 +77,7 @@ def mfa_verify(request):
     if request.method == "POST" and form.is_valid():
         if _verify_code(request, form.cleaned_data["token"]):
             return redirect(_next(request))
-        form.add_error(
-            "token",
-            gettext("Koden stämmer inte eller är redan använd. Försök igen med en ny kod."),
-        )
+        form.add_error("token", _code_error(request))
     return render(request, "accounts/mfa_verify.html", {"form": form, "next": _next(request)})
 
 
@@ -151,7 +160,7 @@ def reauthenticate(request):
         if request.POST.get("kind") == "code" and has_mfa and code_form.is_valid():
             if _verify_code(request, code_form.cleaned_data["token"]):
                 return redirect(next_url)
-            code_form.add_error("token", gettext("Koden stämmer inte. Försök igen."))
+            code_form.add_error("token", _code_error(request))
         elif request.POST.get("kind") == "password" and allow_password and password_form.is_valid():
             confirmed = authenticate(
                 request,
