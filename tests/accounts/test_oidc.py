@@ -136,3 +136,16 @@ def test_without_configuration_the_button_is_hidden_and_the_flow_refused(client,
 
 def test_login_page_offers_e_id_when_configured(client, oidc, db):
     assert "/login/e-legitimation/" in client.get("/login/").content.decode()
+
+
+def test_e_id_counts_as_strong_sign_in(client, oidc, handler, settings):
+    settings.FINSAM_REQUIRE_STRONG_AUTH = True
+    client.get(path_of(oidc.sign_in(_start(client), "anna")))
+    assert client.get("/").status_code == 200  # no MFA setup asked for
+    assert client.session["finsam_strong_at"] == client.session["finsam_auth_at"]
+
+
+def test_step_up_asks_the_provider_for_a_fresh_authentication(client, oidc, handler):
+    client.force_login(handler)
+    location = client.get("/login/e-legitimation/?stepup=1&next=/")["Location"]
+    assert parse_qs(urlsplit(location).query)["prompt"] == ["login"]
