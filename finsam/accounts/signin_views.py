@@ -4,6 +4,7 @@ and the confirmation (step-up) before identity is revealed."""
 from __future__ import annotations
 
 import io
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -130,7 +131,7 @@ def mfa_setup(request):
             request.session[MFA_ENROLLED] = True
             request.session[RECOVERY_CODES_SESSION] = new_codes
             messages.success(request, gettext("Tvåstegsverifiering är påslagen för ditt konto."))
-            return redirect(f"{request.path}?next={_next(request)}")
+            return redirect(f"{request.path}?{urlencode({'next': _next(request)})}")
     return render(
         request,
         "accounts/mfa_setup.html",
