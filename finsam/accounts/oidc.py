@@ -276,9 +276,6 @@ class FinsamOIDCBackend(_FinsamSettings, OIDCAuthenticationBackend):
     def describe_user_by_claims(self, claims):
         return "the matching key of the e-ID claims"  # never the personal number itself
 
-    def get_user(self, user_id):
-        return super().get_user(user_id)
-
 
 # --- Views ------------------------------------------------------------------------------------
 
@@ -317,8 +314,10 @@ class FinsamOIDCCallbackView(_FinsamSettings, OIDCAuthenticationCallbackView):
         if not oidc_enabled():
             return refuse(request, "not_configured")
         if request.GET.get("error"):
-            super().get(request)  # drops the state so it cannot be replayed
-            return refuse(request, "provider_error", detail=str(request.GET.get("error"))[:60])
+            # The library drops the state (no replay) and ends in ``login_failure``.
+            request.finsam_oidc_refusal = "provider_error"
+            request.finsam_oidc_detail = str(request.GET.get("error"))[:60]
+            return super().get(request)
         states = request.session.get("oidc_states") or {}
         if "code" not in request.GET or request.GET.get("state") not in states:
             return refuse(request, "state")
@@ -332,8 +331,13 @@ class FinsamOIDCCallbackView(_FinsamSettings, OIDCAuthenticationCallbackView):
             return refuse(request, reason, detail=type(exc).__name__)
 
     def login_failure(self):
-        reason = getattr(self.request, "finsam_oidc_refusal", "unknown_subject")
-        return refuse(self.request, reason, user=getattr(self.request, "finsam_oidc_user", None))
+        request = self.request
+        return refuse(
+            request,
+            getattr(request, "finsam_oidc_refusal", "unknown_subject"),
+            user=getattr(request, "finsam_oidc_user", None),
+            detail=getattr(request, "finsam_oidc_detail", ""),
+        )
 
     def login_success(self):
         from finsam.accounts.sessions import EID, mark_authenticated

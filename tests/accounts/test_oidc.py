@@ -76,6 +76,7 @@ def test_unknown_person_is_refused_in_swedish_and_audited(client, oidc, handler)
     html = response.content.decode()
     assert "Det finns inget konto i Finsam för den här e-legitimationen" in html
     assert _refusals("unknown_subject").count() == 1
+    assert AuditLog.objects.filter(action="oidc_refused").count() == 1
     assert "198506152399" not in str(list(AuditLog.objects.values()))
 
 
@@ -125,6 +126,7 @@ def test_provider_error_is_refused(client, oidc, handler):
     )
     assert "avbröts eller misslyckades" in response.content.decode()
     assert _refusals("provider_error").count() == 1
+    assert AuditLog.objects.filter(action="oidc_refused").count() == 1
     assert state not in client.session.get("oidc_states", {})
 
 
