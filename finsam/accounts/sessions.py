@@ -67,6 +67,10 @@ def last_step_up_time(request) -> float | None:
 def _on_login(sender, request, user, **kwargs):
     if request is None or not hasattr(request, "session"):
         return
+    from finsam.accounts.strong_auth import MFA_ENROLLED, user_has_mfa
+
+    # Known from the sign-in on, so the pages themselves never ask (one query per device kind).
+    request.session[MFA_ENROLLED] = user_has_mfa(user)
     if getattr(user, "backend", "") == "finsam.accounts.oidc.FinsamOIDCBackend":
         mark_authenticated(request, method=EID, strong=True, sign_in=True)
     else:
