@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "finsam.interchange",
     "finsam.deviations",
     "finsam.indicators",
+    "finsam.demo",
+    "finsam.planning",
     # Sign-in: TOTP and recovery codes (django-otp), throttling (django-axes); docs/privacy.md.
     "django_otp",
     "django_otp.plugins.otp_totp",
