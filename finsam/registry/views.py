@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 from finsam.access.models import InterventionAssignment
 from finsam.access.permissions import can, require
 from finsam.audit.purposes import purpose_choices, reason_text
+from finsam.accounts.strong_auth import is_identity_reveal, step_up_required
 from finsam.domain import codelists as cl
 from finsam.domain.access import Action
 from finsam.domain.problems import DomainValidationError
@@ -451,6 +452,7 @@ def _episode(request, pk, action: Action) -> Episode:
 
 
 @require_http_methods(["GET", "POST"])
+@step_up_required(when=is_identity_reveal)
 def episode_detail(request, pk):
     episode = _episode(request, pk, Action.VIEW_EPISODES)
     identity = {}

@@ -18,6 +18,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("granskningslogg/", audit_list, name="audit_list"),
     path("deltagare/<int:pk>/rattigheter/", participant_rights, name="participant_rights"),
+    path("", include("finsam.accounts.urls")),
     path("utvardering/", include("finsam.evaluation.web.urls")),
     path("", include("finsam.registry.urls")),
     path("", include("finsam.finance.urls")),
