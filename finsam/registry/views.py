@@ -11,8 +11,8 @@ from django.views.decorators.http import require_http_methods
 
 from finsam.access.models import InterventionAssignment
 from finsam.access.permissions import can, require
-from finsam.audit.purposes import purpose_choices, reason_text
 from finsam.accounts.strong_auth import is_identity_reveal, step_up_required
+from finsam.audit.purposes import purpose_choices, reason_text
 from finsam.domain import codelists as cl
 from finsam.domain.access import Action
 from finsam.domain.problems import DomainValidationError

@@ -59,7 +59,10 @@ def episode(enrol):
 
 
 def _reveal(client, episode):
-    return client.post(f"/inskrivningar/{episode.pk}/", {"reveal": "1", "reason": "uppföljning"})
+    return client.post(
+        f"/inskrivningar/{episode.pk}/",
+        {"reveal": "1", "purpose": "kontakt", "reason": "uppföljning"},
+    )
 
 
 def test_a_fresh_sign_in_reveals_identity(client, world, episode):
