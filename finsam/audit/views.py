@@ -1,5 +1,3 @@
-import csv
-
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -7,6 +5,7 @@ from django.shortcuts import render
 from finsam.access.permissions import require
 from finsam.audit.models import AuditLog, LogType
 from finsam.audit.services import audit_record
+from finsam.domain import safe_cells
 from finsam.domain.access import Action
 
 EXPORT_COLUMNS = [
@@ -44,7 +43,7 @@ def audit_list(request):
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="granskningslogg.csv"'
         response.write("\ufeff")
-        writer = csv.writer(response)
+        writer = safe_cells.writer(response)
         writer.writerow(EXPORT_COLUMNS)
         for row in qs.values_list(*EXPORT_COLUMNS).iterator():
             writer.writerow(row)
