@@ -121,8 +121,9 @@ def test_interchange_exports_are_inert_and_import_again_unchanged(hostile, tmp_p
     assert Intervention.objects.get(code="SBG-IND").name == EVIL
 
 
+@pytest.mark.usefixtures("registry")
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_reports_are_inert(registry, hostile, tmp_path, fmt):
+def test_reports_are_inert(hostile, tmp_path, fmt):
     path = tmp_path / f"r.{fmt}"
     call_command(
         "report", "utfall", "--from", "2025-01-01", "--to", "2025-12-31",
