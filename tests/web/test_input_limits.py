@@ -191,3 +191,24 @@ def test_the_importer_refuses_the_same_values(world, tmp_path, cells, message):
         call_command("import", "interventions", str(path), stdout=out, stderr=err)
     assert message in out.getvalue() + err.getvalue()
     assert Intervention.objects.count() == before
+
+
+def test_indicator_definitions_refuse_control_characters():
+    from dataclasses import replace
+
+    from finsam.domain.indicators import transfer
+    from finsam.indicators.services import STARTER_FILE
+
+    starter = transfer.parse(STARTER_FILE.read_text(encoding="utf-8"), filename="starter.json")
+    first = starter.questionnaires[0]
+    items = (replace(first.items[0], text="Jag fick\u202e hjälp"), *first.items[1:])
+    hostile = replace(
+        starter,
+        questionnaires=(
+            replace(first, title="Enkät\u200b", items=items),
+            *starter.questionnaires[1:],
+        ),
+    )
+    rules = {(p.field, p.rule) for p in transfer.check_set(hostile)}
+    assert ("text", "text.control_character") in rules
+    assert ("title", "text.control_character") in rules
