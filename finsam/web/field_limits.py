@@ -112,6 +112,10 @@ def _number_limits(form, name: str, field: forms.Field) -> None:
     limits = model_range(column) if column is not None else None
     if limits is not None:
         low, high = limits
+        if low == 0:
+            # a negative count is a rule with its own message (e.g. registration.py); the form
+            # guards the column's storage range only
+            low = inputs.INTEGER_MIN
     elif name == "year" or name.endswith("_year"):
         low, high = YEAR_MIN, YEAR_MAX
     elif isinstance(field, forms.FloatField | forms.DecimalField):
