@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 from finsam.domain import safe_cells
-from finsam.interchange.importers import ImportResult
+from finsam.interchange.context import ImportResult
 
 REPORT_COLUMNS = ["row", "column", "value", "rule", "message", "level"]
 
