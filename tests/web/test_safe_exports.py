@@ -29,7 +29,9 @@ HOSTILE = [EVIL, "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)", "\t=1+1", "\r=1+
 
 def _csv_cells(data: bytes | str) -> list[str]:
     text = data.decode("utf-8-sig") if isinstance(data, bytes) else data.lstrip("\ufeff")
-    return [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    return [cell for row in csv.reader(io.StringIO(text), delimiter=delimiter) for cell in row]
 
 
 def _xlsx_cells(data: bytes) -> list[openpyxl.cell.Cell]:
