@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from finsam.domain import safe_cells
 from finsam.domain.problems import DomainValidationError, Problem
 from finsam.evaluation.aggregate import AGGREGATIONS, AggteResult, aggte
 from finsam.evaluation.attgt import AttGtResult, EvaluationWarning, att_gt
@@ -319,7 +320,6 @@ def did_workbook(run: DidRun, *, chart_png: bytes | None = None) -> bytes:
     Estimates are stored at full precision and shown with four decimals; the chart (PNG) goes
     next to the event-time table.
     """
-    import xlsxwriter
 
     def values(row):
         return [row["estimate"], row["std_error"], row["ci_lower"], row["ci_upper"], row["n_units"]]
@@ -379,7 +379,7 @@ def did_workbook(run: DidRun, *, chart_png: bytes | None = None) -> bytes:
     method += [("Notering", note) for note in run.notes]
 
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = safe_cells.workbook(buffer, {"in_memory": True})
     bold = book.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1})
     number = book.add_format({"num_format": "0.0000"})
     for name, (header, rows) in sheets.items():

@@ -15,13 +15,12 @@ The general ``finsam import KIND FILE`` framework calls these two functions for 
 
 from __future__ import annotations
 
-import csv
 import math
 import os
 from collections.abc import Iterable
 from typing import IO
 
-from finsam.domain import tabular
+from finsam.domain import safe_cells, tabular
 from finsam.domain.problems import Problem
 from finsam.finance.models import BudgetLine
 from finsam.finance.services import LineInput, UpsertSummary, budget_lines_upsert, validate_lines
@@ -211,6 +210,6 @@ def export_budget_lines(*, association=None, year: int | None = None) -> list[di
 
 
 def write_budget_lines_csv(rows: Iterable[dict[str, str]], out: IO[str]) -> None:
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer = safe_cells.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from finsam.domain import codelists as cl
+from finsam.domain import inputs
 from finsam.domain.problems import Problem
 from finsam.interchange.formats import column_label
 
@@ -41,6 +42,11 @@ class Row:
                 value[:40] + "…",
             )
             return ""
+        check = inputs.check_code if col == "code" or col.endswith("_code") else inputs.check_name
+        problem = check(col, column_label(col), value)
+        if problem is not None:
+            self._problem(col, problem.rule, problem.message.split(": ", 1)[-1], value[:40])
+            return ""
         return value.upper() if upper else value
 
     def date(self, col: str, *, required: bool = False) -> date | None:
@@ -52,12 +58,17 @@ class Row:
         try:
             if len(value) != 10:
                 raise ValueError
-            return date.fromisoformat(value)
+            parsed = date.fromisoformat(value)
         except ValueError:
             self._problem(
                 col, "format.date", f"”{value[:40]}” är inget datum (ÅÅÅÅ-MM-DD).", value[:40]
             )
             return None
+        problem = inputs.check_date_range(col, column_label(col), parsed)
+        if problem is not None:
+            self._problem(col, problem.rule, problem.message.split(": ", 1)[-1], value)
+            return None
+        return parsed
 
     def month(self, col: str) -> date | None:
         value = self.values.get(col, "")
@@ -82,10 +93,17 @@ class Row:
         try:
             if len(value) > 12:
                 raise ValueError
-            return int(value)
+            number = int(value)
         except ValueError:
             self._problem(col, "format.integer", f"”{value[:40]}” är inget heltal.", value[:40])
             return None
+        problem = inputs.check_number_range(
+            col, column_label(col), number, minimum=inputs.INTEGER_MIN, maximum=inputs.INTEGER_MAX
+        )
+        if problem is not None:
+            self._problem(col, problem.rule, problem.message.split(": ", 1)[-1], value[:40])
+            return None
+        return number
 
     def decimal(self, col: str) -> float | None:
         value = self.values.get(col, "")
@@ -95,7 +113,7 @@ class Row:
             if len(value) > 20:
                 raise ValueError
             number = float(value)
-            if number != number or number in (float("inf"), float("-inf")):
+            if number != number or abs(number) > inputs.AMOUNT_MAX:
                 raise ValueError
             return number
         except ValueError:

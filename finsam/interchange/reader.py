@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from finsam.domain.problems import Problem
+from finsam.domain.safe_cells import csv_unquote
 from finsam.interchange.formats import FileFormat
 
 MAX_FIELD_CHARS = 10_000
@@ -63,10 +64,15 @@ class Table:
     size: int = 0
     position: int = 0
     """Bytes read so far (for progress)."""
+    unquote: bool = False
+    """A CSV file: a text with the formula-guard quote Finsam's exports add reads back without
+    it (``finsam.domain.safe_cells``); xlsx text cells are never quoted."""
 
     def rows(self) -> Iterator[tuple[int, dict[str, str]]]:
         """``(row number, {column: text})``; structural problems go to ``self.problems``."""
-        source = _xlsx_rows(self.path) if self._is_xlsx() else _csv_rows(self)
+        xlsx = self._is_xlsx()
+        self.unquote = not xlsx
+        source = _xlsx_rows(self.path) if xlsx else _csv_rows(self)
         for number, cells in self._data_cells(source):
             values = self._row_values(number, cells)
             if values is not None:
@@ -121,6 +127,8 @@ class Table:
 
     def _cell(self, number: int, col: str, cell) -> str:
         text = str(cell).strip()
+        if self.unquote and text[:1] == "'":
+            text = csv_unquote(text)
         if "\x00" in text:
             self.problems.append(
                 Problem(
@@ -153,6 +161,7 @@ class Table:
         if self._is_xlsx():
             yield from self._chunks_from_rows(size)
             return
+        self.unquote = True
         data = self._data_cells(_csv_rows(self))
         while batch := list(islice(data, size)):
             numbers, cells = zip(*batch, strict=True)
@@ -188,10 +197,11 @@ class Table:
             joined = "\x01".join(cells)
             if (
                 joined.isascii()
+                and "'" not in joined
                 and not _WHITESPACE_OR_NUL.search(joined)
                 and max(map(len, cells)) <= MAX_FIELD_CHARS
             ):
-                columns[col] = cells  # strip() would change nothing, no cell is refused
+                columns[col] = cells  # strip()/unquote would change nothing, none refused
             else:
                 columns[col] = [
                     self._cell(number, col, cell)

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from finsam.domain import codelists as cl
+from finsam.domain import safe_cells
 from finsam.interchange.formats import FORMATS
 
 MUNICIPALITIES_CSV = Path(__file__).resolve().parents[1] / "data" / "municipalities.csv"
@@ -278,6 +279,7 @@ def generate(
     header = FORMATS["episodes"].columns
     followups = []
     with open(out / "episodes.csv", "w", encoding="utf-8", newline="") as fh:
+        # generated codes, dates and numbers only: nothing can start a formula (safe_cells)
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(header)
         for j in range(n):
@@ -356,7 +358,7 @@ def generate(
     for kind, rows in files.items():
         file_format = FORMATS[kind]
         with open(out / file_format.file_name, "w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh, lineterminator="\n")
+            writer = safe_cells.writer(fh, lineterminator="\n")
             writer.writerow(file_format.columns)
             writer.writerows(rows)
         counts[file_format.file_name.removesuffix(".csv")] = len(rows)

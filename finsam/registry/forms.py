@@ -16,6 +16,7 @@ from finsam.registry.models import (
     Intervention,
     Member,
 )
+from finsam.web import field_limits
 
 
 def _blank(choices):
@@ -53,6 +54,12 @@ class FinsamForm(forms.Form):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             swedish_messages(field)
+
+    def full_clean(self):
+        # database ranges, dates, codes, control characters – fields added after __init__ too
+        field_limits.harden(self)
+        field_limits.keep_omitted(self)  # a missing field keeps its stored value
+        super().full_clean()
 
     def apply_problems(self, problems: list[Problem], field_map: dict[str, str] | None = None):
         field_map = field_map or {}

@@ -7,13 +7,14 @@ in the xlsx, and every download is named and typed the same way.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Iterable, Sequence
 
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+
+from finsam.domain import safe_cells
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -74,7 +75,7 @@ def xlsx_response(content: bytes, filename: str) -> HttpResponse:
 
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = safe_cells.writer(buffer, lineterminator="\n")
     writer.writerow(header)
     writer.writerows(rows)
     return buffer.getvalue().encode("utf-8")
@@ -105,10 +106,8 @@ def xlsx_workbook(
     """A formatted workbook: one sheet per table (bold header, frozen first row, widths), plus a
     "Definitioner" sheet with ``notes`` (definitions, protection note) and optional chart images
     (sheet name → PNG)."""
-    import xlsxwriter
-
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = safe_cells.workbook(buffer, {"in_memory": True})
     bold = book.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1})
     number = book.add_format({"num_format": "# ##0.##"})
     for name, (header, rows) in sheets.items():
@@ -120,7 +119,7 @@ def xlsx_workbook(
                 if isinstance(value, int | float) and not isinstance(value, bool):
                     sheet.write_number(r, c, value, number)
                 else:
-                    sheet.write(r, c, "" if value is None else str(value))
+                    sheet.write_string(r, c, "" if value is None else str(value))
                 if c < len(widths):
                     widths[c] = max(widths[c], min(len(str(value)), 60))
         for c, w in enumerate(widths):
@@ -137,6 +136,6 @@ def xlsx_workbook(
         sheet = book.add_worksheet("Definitioner")
         sheet.set_column(0, 0, 110)
         for r, note in enumerate(notes):
-            sheet.write(r, 0, note)
+            sheet.write_string(r, 0, note)
     book.close()
     return buffer.getvalue()

@@ -148,9 +148,11 @@ def pages(world, episode):
         (
             "socio_parameters",
             reverse("socio_parameters"),
-            {"association_admin", "national_analyst"},
+            {"system_admin", "association_admin", "national_analyst"},
         ),
-        ("socio_parameter_upload", reverse("socio_parameter_upload"), {"national_analyst"}),
+        # domain.md §5: the analyst changes nothing; the system administrator keeps the national
+        # parameter table (docs/decisions.md, "Roles")
+        ("socio_parameter_upload", reverse("socio_parameter_upload"), {"system_admin"}),
         ("socio_payback", reverse("socio_payback"), ALL - {"system_admin"}),
         (
             "socio_payback other",

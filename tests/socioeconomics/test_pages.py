@@ -38,15 +38,15 @@ def test_parameter_page_shows_source_year_and_flags_assumptions(client, world):
     assert csv_response.content.decode().startswith("item,actor,monthly_sek,source,year")
 
 
-def test_analyst_uploads_a_new_version(client, world):
-    login(client, world, "national_analyst")
+def test_the_system_administrator_uploads_a_new_version(client, world):
+    login(client, world, "system_admin")
     response = client.post(
         reverse("socio_parameter_upload"),
         {"valid_year": "2025", "source_notes": "Egen", "file": upload("p.csv", PARAMETERS_CSV)},
     )
     assert response.status_code == 302
     new = ParameterSet.objects.get(valid_year=2025)
-    assert new.version == 1 and new.uploaded_by == world["users"]["national_analyst"]
+    assert new.version == 1 and new.uploaded_by == world["users"]["system_admin"]
     assert new.rows.count() == 7
     assert new.rows.get(item="SJP").monthly_sek == 20_000
     # A second upload for the same year is version 2; the first one is kept.
@@ -67,7 +67,7 @@ def test_analyst_uploads_a_new_version(client, world):
 
 
 def test_parameter_upload_is_all_or_nothing(client, world):
-    login(client, world, "national_analyst")
+    login(client, world, "system_admin")
     bad = PARAMETERS_CSV + "FSS,kyrkan,100,,,0,\nSJP,fk,-3,,,0,\n"
     response = client.post(
         reverse("socio_parameter_upload"),
@@ -86,7 +86,7 @@ def test_parameter_upload_is_all_or_nothing(client, world):
 
 
 def test_parameter_upload_rejects_a_bad_year_and_a_non_utf8_file(client, world):
-    login(client, world, "national_analyst")
+    login(client, world, "system_admin")
     response = client.post(
         reverse("socio_parameter_upload"),
         {"valid_year": "1999", "file": upload("p.csv", PARAMETERS_CSV)},
@@ -320,7 +320,7 @@ def test_parameter_upload_accepts_xlsx(client, world):
         sheet.append(line.split(","))
     buffer = io.BytesIO()
     book.save(buffer)
-    login(client, world, "national_analyst")
+    login(client, world, "system_admin")
     response = client.post(
         reverse("socio_parameter_upload"),
         {"valid_year": "2026", "file": upload("p.xlsx", buffer.getvalue())},

@@ -20,7 +20,6 @@ input raises :class:`DomainValidationError` before any output file is opened.
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 import os
@@ -30,7 +29,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import IO, Literal
 
-from finsam.domain import tabular
+from finsam.domain import safe_cells, tabular
 from finsam.domain.finance._money import (
     ORE_PER_SEK,
     format_sek,
@@ -760,7 +759,7 @@ def _csv_value(value: object) -> str:
 
 def write_allocation_csv(result: AllocationResult, out: IO[str]) -> None:
     """The "Allocation CSV layout": one line per association, amounts with two decimals."""
-    writer = csv.writer(out, lineterminator="\n")
+    writer = safe_cells.writer(out, lineterminator="\n")
     writer.writerow(LAYOUT_COLUMNS)
     for row in result.rows:
         values = row.layout()
@@ -810,10 +809,8 @@ PARAMETER_LABELS = {
 
 def write_allocation_xlsx(result: AllocationResult, out: str | os.PathLike | IO[bytes]) -> None:
     """xlsx with the layout columns on the first sheet and the parameters on a second sheet."""
-    import xlsxwriter
-
     target = os.fspath(out) if isinstance(out, (str, os.PathLike)) else out
-    workbook = xlsxwriter.Workbook(target, {"in_memory": True})
+    workbook = safe_cells.workbook(target, {"in_memory": True})
     try:
         money = workbook.add_format({"num_format": "#,##0.00"})
         fraction = workbook.add_format({"num_format": "0.000000"})

@@ -27,6 +27,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import replace
 
+from finsam.domain import safe_cells
 from finsam.domain.indicators.definitions import (
     CANNOT_JUDGE_LABEL,
     DRAFT,
@@ -340,7 +341,7 @@ def csv_rows(definitions: DefinitionSet) -> list[list[str]]:
 
 def to_csv(definitions: DefinitionSet) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = safe_cells.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     writer.writerows(csv_rows(definitions))
     return buffer.getvalue()
@@ -373,7 +374,10 @@ def parse_csv(text: str) -> DefinitionSet:
         )
     delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
     try:
-        records = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        records = [
+            [safe_cells.csv_unquote(c) for c in r]
+            for r in csv.reader(io.StringIO(text), delimiter=delimiter)
+        ]
     except csv.Error as exc:
         raise DomainValidationError(
             [Problem("file", "indicators.csv_syntax", f"Filen kan inte läsas som CSV ({exc}).")]
