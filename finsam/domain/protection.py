@@ -32,6 +32,7 @@ ordinary cells; the caller just does not render them.
 from __future__ import annotations
 
 import math
+import time
 from collections import OrderedDict
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -227,6 +228,9 @@ def _primary(cell: Cell, threshold: int) -> bool:
     return cell.n is not None and 1 <= cell.n < threshold
 
 
+STATS = {"calls": 0, "seconds": 0.0, "lp_solves": 0, "cache_hits": 0}
+"""Cumulative cost of :func:`protect` in this process (read by ``bench/``; reset freely)."""
+
 _CACHE: OrderedDict[tuple, dict[CellKey, Flag]] = OrderedDict()
 _CACHE_SIZE = 32
 
@@ -272,6 +276,8 @@ def protect(
         hash(key)
     except TypeError:  # an unhashable value: no cache
         key = None
+    started = time.perf_counter()
+    STATS["calls"] += 1
     flags = _CACHE.get(key) if key is not None else None
     if flags is None:
         flags = _suppress(table, rule.threshold, pre)
@@ -281,6 +287,7 @@ def protect(
                 _CACHE.popitem(last=False)
     else:
         _CACHE.move_to_end(key)
+        STATS["cache_hits"] += 1
 
     out = {}
     for k, cell in cells.items():
@@ -291,6 +298,7 @@ def protect(
         else:
             flag = Flag.SHOWN
         out[k] = ProtectedCell(cell.value, cell.kind, flag)
+    STATS["seconds"] += time.perf_counter() - started
     return ProtectedTable(out, rule, True, table.lines)
 
 
@@ -337,43 +345,37 @@ def _suppress(table: Table, t: int, presuppressed: frozenset) -> dict[CellKey, F
                 changed = True
 
     propagate()
-    # audit → cheapest complementary cells for each weak cell → audit again
-    dirty: set[CellKey] | None = None  # None = audit everything
-    for _round in range(50):
-        weak = system.weak_cells(flags, only_near=dirty)
+    # audit → cheapest complementary cells for the weakest cell → audit again. Hiding one more
+    # cell only widens every feasible range (a constant becomes a variable), so a cell that
+    # passed the audit keeps passing: each round audits only the cells that failed and the cells
+    # just hidden.
+    pending: set[CellKey] | None = None  # None = audit every hidden cell
+    for _round in range(200):
+        weak = system.weak_cells(flags, only=pending)
         if not weak:
             break
         before = set(flags)
-        # the weakest cell of each block (primaries first, then the narrowest range); the others
-        # of that block wait for the re-audit: the cells hidden for one usually protect them too
-        for w in _weakest_per_block(system, weak, flags):
+        weak.sort(key=lambda w: _weakness_order(w, flags))
+        for i, w in enumerate(weak):
+            if i and len(flags) > len(before):
+                # an earlier fix of this round may have protected it already
+                w = system.recheck(w.key, flags)
+                if w is None:
+                    continue
             for k in system.fix(w, flags):
                 if k not in flags:
                     flags[k] = Flag.SECONDARY
         propagate()
-        dirty = set(flags) - before
-        if not dirty:
+        new = set(flags) - before
+        if not new:
             break  # nothing more can be hidden (only zeros left): stop
+        pending = {w.key for w in weak} | new
     return flags
 
 
-def _weakest_per_block(system, weak, flags):
-    blocks = {}
-    for w in weak:
-        blocks.setdefault(w.block, []).append(w)
-    out = []
-    for ws in blocks.values():
-        out.append(
-            min(
-                ws,
-                key=lambda w: (
-                    flags[w.key] is not Flag.PRIMARY,
-                    (w.high - w.low) / w.needed,
-                    repr(w.key),
-                ),
-            )
-        )
-    return out
+def _weakness_order(w: Weakness, flags: Mapping[CellKey, Flag]) -> tuple:
+    """Primaries first, then the narrowest range relative to what it must be."""
+    return (flags[w.key] is not Flag.PRIMARY, (w.high - w.low) / w.needed, repr(w.key))
 
 
 @dataclass(frozen=True, slots=True)
@@ -433,36 +435,31 @@ class _System:
 
     # -- audit -------------------------------------------------------------------------------
 
-    def components(self, flags: Mapping[CellKey, Flag]) -> list[tuple[list[CellKey], list[int]]]:
-        """Independent blocks: hidden cells linked by lines that contain hidden cells."""
-        parent: dict[CellKey, CellKey] = {}
-
-        def find(x):
-            while parent[x] != x:
-                parent[x] = parent[parent[x]]
-                x = parent[x]
-            return x
-
-        hidden_lines = []
-        for i, line in enumerate(self.lines):
-            hid = [k for k in line.cells if k in flags]
-            if not hid:
+    def components(
+        self, flags: Mapping[CellKey, Flag], seeds: Iterable[CellKey] | None = None
+    ) -> list[tuple[list[CellKey], list[int]]]:
+        """Independent blocks: hidden cells linked by lines, with the lines that link them
+        (every block holding a hidden cell of ``seeds``; default: all)."""
+        seen: set[CellKey] = set()
+        blocks = []
+        for seed in flags if seeds is None else seeds:
+            if seed in seen or seed not in flags:
                 continue
-            hidden_lines.append(i)
-            for k in hid:
-                parent.setdefault(k, k)
-            root = find(hid[0])
-            for k in hid[1:]:
-                r = find(k)
-                if r != root:
-                    parent[r] = root
-        groups: dict[CellKey, tuple[list, list]] = {}
-        for k in parent:
-            groups.setdefault(find(k), ([], []))[0].append(k)
-        for i in hidden_lines:
-            k = next(k for k in self.lines[i].cells if k in flags)
-            groups[find(k)][1].append(i)
-        return list(groups.values())
+            seen.add(seed)
+            members, line_ids, stack = [seed], set(), [seed]
+            while stack:
+                k = stack.pop()
+                for li in self.lines_of.get(k, ()):
+                    if li in line_ids:
+                        continue
+                    line_ids.add(li)
+                    for m in self.lines[li].cells:
+                        if m in flags and m not in seen:
+                            seen.add(m)
+                            members.append(m)
+                            stack.append(m)
+            blocks.append((members, sorted(line_ids)))
+        return blocks
 
     def required_width(self, key: CellKey, flag: Flag) -> float:
         if flag is Flag.PRIMARY and self.is_count(key):
@@ -470,26 +467,38 @@ class _System:
         return 1.0 if self.is_count(key) else 1e-6 * max(1.0, abs(self.value[key]))
 
     def weak_cells(
-        self, flags: Mapping[CellKey, Flag], only_near: set[CellKey] | None = None
+        self, flags: Mapping[CellKey, Flag], only: set[CellKey] | None = None
     ) -> list[Weakness]:
+        """The hidden cells (of ``only``, default all) whose feasible range is too narrow."""
         weak = []
-        for b, (hidden, line_ids) in enumerate(self.components(flags)):
-            if only_near is not None and not only_near.intersection(hidden):
+        for b, (hidden, line_ids) in enumerate(self.components(flags, only)):
+            wanted = hidden if only is None else [k for k in hidden if k in only]
+            if not wanted:
                 continue
-            ranges = self.ranges(hidden, line_ids, flags)
-            for key in hidden:
+            ranges = self.ranges(hidden, line_ids, flags, wanted)
+            for key in wanted:
                 lo, hi = ranges[key]
                 need = self.required_width(key, flags[key])
-                if need <= 0:
-                    continue
                 if hi - lo < need - 1e-9:
                     weak.append(Weakness(key, lo, hi, need, b))
         return weak
 
+    def recheck(self, key: CellKey, flags: Mapping[CellKey, Flag]) -> Weakness | None:
+        """``key``'s weakness under the current hidden cells, ``None`` if it has none now."""
+        found = self.weak_cells(flags, only={key})
+        return found[0] if found else None
+
     def ranges(
-        self, hidden: list[CellKey], line_ids: list[int], flags: Mapping[CellKey, Flag]
+        self,
+        hidden: list[CellKey],
+        line_ids: list[int],
+        flags: Mapping[CellKey, Flag],
+        wanted: list[CellKey] | None = None,
     ) -> dict[CellKey, tuple[float, float]]:
-        """The attacker's feasible range of every cell of one block (LP, rounded for counts)."""
+        """The attacker's feasible range of the ``wanted`` cells of one block (LP, rounded to
+        integers for counts). Every solution found is a feasible table, so the values it gives
+        the other cells widen what is known to be possible for them; a cell whose observed
+        range is already wide enough needs no LP of its own."""
         index = {k: i for i, k in enumerate(hidden)}
         rows, cols, vals, rhs = [], [], [], []
         for r, li in enumerate(line_ids):
@@ -505,10 +514,38 @@ class _System:
             rhs.append(b)
         lower = [self.lower_bound(k) for k in hidden]
         lp = _LP(len(hidden), rows, cols, vals, rhs, rhs, lower, [INF] * len(hidden))
+        counts = [self.is_count(k) for k in hidden]
+        seen_lo = [self.value[k] for k in hidden]
+        seen_hi = list(seen_lo)
+
+        def observe(x) -> None:
+            for j, v in enumerate(x):
+                if counts[j]:
+                    r = round(v)
+                    if abs(v - r) > 1e-6:
+                        continue  # a fractional vertex proves nothing for an integer cell
+                    v = r
+                if v < seen_lo[j]:
+                    seen_lo[j] = v
+                elif v > seen_hi[j]:
+                    seen_hi[j] = v
+
         out = {}
-        for k, i in index.items():
-            lo = lp.optimise(i, +1)
-            hi = lp.optimise(i, -1)
+        for k in wanted if wanted is not None else hidden:
+            i = index[k]
+            need = self.required_width(k, flags[k])
+            ends = []
+            for sense in (+1, -1):
+                if seen_hi[i] - seen_lo[i] >= need:
+                    break
+                value, x = lp.optimise(i, sense)
+                ends.append(value)
+                if x is not None:
+                    observe(x)
+            if seen_hi[i] - seen_lo[i] >= need:
+                out[k] = (seen_lo[i], seen_hi[i])
+                continue
+            lo, hi = ends
             if self.is_count(k):
                 lo = math.ceil(lo - 1e-6) if lo > -INF else lo
                 hi = math.floor(hi + 1e-6) if hi < INF else hi
@@ -537,7 +574,7 @@ class _System:
             down = (weak.low - missing) - v
             if down >= self.lower_bound(key) - v - 1e-9:
                 targets.append(down)
-        for hops in (3, None):
+        for hops in (2, None):
             region = self._region(key, hops)
             for u in targets:
                 moved = self._deviation(key, u, region, flags)
@@ -619,7 +656,6 @@ class _LP:
     def __init__(self, n, rows, cols, vals, row_lower, row_upper, col_lower, col_upper):
         import highspy
         import numpy as np
-        from scipy.sparse import csc_matrix
 
         self._np = np
         self.n = n
@@ -635,12 +671,17 @@ class _LP:
         lp.col_upper_ = np.array([min(v, inf) for v in col_upper], dtype=float)
         lp.row_lower_ = np.asarray(row_lower, dtype=float)
         lp.row_upper_ = np.asarray(row_upper, dtype=float)
-        m = csc_matrix((vals, (rows, cols)), shape=(len(row_lower), n))
-        m.sum_duplicates()
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = m.indptr
-        lp.a_matrix_.index_ = m.indices
-        lp.a_matrix_.value_ = m.data
+        # row-wise: the entries come row by row (one row per line)
+        rows_a = np.asarray(rows, dtype=np.int64)
+        counts = np.bincount(rows_a, minlength=len(row_lower)) if len(rows_a) else None
+        start = np.zeros(len(row_lower) + 1, dtype=np.int32)
+        if counts is not None:
+            start[1:] = np.cumsum(counts)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+        lp.a_matrix_.start_ = start
+        lp.a_matrix_.index_ = np.asarray(cols, dtype=np.int32)
+        lp.a_matrix_.value_ = np.asarray(vals, dtype=float)
+        self._sparse = (vals, rows, cols, (len(row_lower), n))
         h.passModel(lp)
         self.h = h
         self._status = highspy.HighsModelStatus
@@ -650,7 +691,6 @@ class _LP:
             self._status.kInfeasible,
             self._status.kUnboundedOrInfeasible,
         }
-        self._matrix = m
         self._rhs = np.asarray(row_lower, dtype=float)
         self._bounds = [
             (None if lo == -INF else lo, None if hi == INF else hi)
@@ -660,6 +700,7 @@ class _LP:
 
     def _run(self):
         h = self.h
+        STATS["lp_solves"] += 1
         h.run()
         status = h.getModelStatus()
         if status not in self._final:
@@ -668,8 +709,9 @@ class _LP:
             status = h.getModelStatus()
         return status
 
-    def optimise(self, j: int, sense: int) -> float:
-        """min (sense=+1) or max (sense=−1) of variable ``j``; ±inf when unbounded."""
+    def optimise(self, j: int, sense: int) -> tuple[float, list[float] | None]:
+        """min (sense=+1) or max (sense=−1) of variable ``j`` (±inf when unbounded), and the
+        solution (``None`` when unbounded)."""
         h = self.h
         if self._last is not None and self._last != j:
             h.changeColCost(self._last, 0.0)
@@ -677,15 +719,16 @@ class _LP:
         self._last = j
         status = self._run()
         if status == self._status.kOptimal:
-            return h.getSolution().col_value[j]
+            x = h.getSolution().col_value
+            return x[j], x
         if status in (self._status.kUnbounded, self._status.kUnboundedOrInfeasible):
-            return -INF if sense > 0 else INF
+            return (-INF if sense > 0 else INF), None
         cost = [0.0] * self.n
         cost[j] = float(sense)
         x = self._scipy(cost)
         if x is None:
-            return -INF if sense > 0 else INF
-        return x[j]
+            return (-INF if sense > 0 else INF), None
+        return x[j], list(x)
 
     def solve(self, cost) -> list[float] | None:
         h = self.h
@@ -703,11 +746,14 @@ class _LP:
         """The same LP through scipy's HiGHS interface (a fallback that never warm-starts).
         ``None`` when unbounded or infeasible."""
         from scipy.optimize import linprog
+        from scipy.sparse import coo_matrix
 
+        vals, rows, cols, shape = self._sparse
+        matrix = coo_matrix((vals, (rows, cols)), shape=shape).tocsr()
         res = linprog(
             cost,
-            A_eq=self._matrix if self._matrix.shape[0] else None,
-            b_eq=self._rhs if self._matrix.shape[0] else None,
+            A_eq=matrix if shape[0] else None,
+            b_eq=self._rhs if shape[0] else None,
             bounds=self._bounds,
             method="highs",
         )
