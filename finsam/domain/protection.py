@@ -132,7 +132,7 @@ class ProtectionRule:
         if self.threshold <= 1:
             return "Skydd av små tal: tröskelvärde 1 (inga celler döljs)."
         return (
-            f"\u201d{self.symbol}\u201d = uppgiften visas inte: antalet är mindre än "
+            f"Skydd av små tal: \u201d{self.symbol}\u201d = uppgiften visas inte: antalet är mindre än "
             f"{self.threshold} (andelar och medelvärden: bygger på färre än {self.threshold} "
             "deltagare), eller uppgiften döljs så att ett annat dolt värde inte kan räknas fram. "
             "0 visas alltid."

@@ -41,7 +41,7 @@ def test_every_report_page_protected_for_the_board_unprotected_for_the_administr
     board = client.get(url(name))
     assert board.status_code == 200
     html = board.content.decode()
-    assert "Skydd av små tal tillämpat" in html
+    assert "uppgiften visas inte" in html
     assert UNPROTECTED not in html
     assert "Samordningsförbundet Sundbyberg" in html and "Annat förbund" not in html
     client.force_login(registry["users"]["association_admin"])

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from finsam.domain.codelists import support_bit
-from finsam.domain.protection import recoverable_cells
+from finsam.domain.protection import audit, recoverable_cells
 from finsam.domain.reports import REPORTS
 from finsam.domain.reports.core import Period, ReportOptions
 from finsam.domain.reports.costs import costs
@@ -417,3 +417,49 @@ def test_r3_flow_matrix_counts_every_combination_per_area(episodes):
                     and tc in codes(after)
                 )
                 assert flow.value(fc, area, tc) == expected
+
+
+def _attack(result):
+    from tests.domain.attacker import breaches
+
+    protected = result.tables[0].protected
+    return breaches(protected, protected.lines, result.options.rule.threshold)
+
+
+def test_r9_total_8_with_women_4_and_men_4_gives_nothing_back():
+    """Issue 13: R9 ``m6_antal`` total 8, women "<5", men "<5" → both 4. With ".." and the
+    audit (intervention + association side by side) no hidden cell is determined."""
+    records = exited(4, sex="K", intervention_code="I1") + exited(
+        4, sex="M", intervention_code="I2"
+    )
+    records += exited(30, sex="K", intervention_code="I3") + exited(
+        30, sex="M", intervention_code="I3"
+    )
+    eps = build_frame(records)
+    fu = build_frame(
+        [
+            {"episode_id": i, "months_after": 6, "support": ["ING"], "work_hours": 20.0}
+            for i in range(1, 9)
+        ],
+        "followups",
+    )
+    options = ReportOptions(Y2019, levels=("intervention", "association"))
+    result = followup(eps, fu, options)
+    t = result.table("uppfoljning")
+    a = ("association", "F1")
+    assert t.display("m6_antal", a, "women") == t.display("m6_antal", a, "men") == ".."
+    assert _attack(result) == []
+    assert audit(t.protected) == []
+
+
+def test_r1_unknown_sex_remainder_is_protected_at_country_level():
+    """Issue 13: R1 country 233 − 133 − 96 = 4 participants of unknown sex."""
+    records = exited(133, sex="K") + exited(96, sex="M") + exited(4, sex="X")
+    result = REPORTS["utfall"](build_frame(records), ReportOptions(Y2019, levels=("country",)))
+    t = result.table("utfall")
+    se = ("country", "SE")
+    assert t.cell("antal_avslutade", se, "okant_kon").flag.hidden
+    shown = [t.value("antal_avslutade", se, c) for c in ("total", "women", "men")]
+    assert None in shown  # one of them hidden, so 233 − 133 − 96 cannot be formed
+    assert _attack(result) == []
+    assert audit(t.protected) == []
