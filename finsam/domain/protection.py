@@ -132,9 +132,10 @@ class ProtectionRule:
         if self.threshold <= 1:
             return "Skydd av små tal: tröskelvärde 1 (inga celler döljs)."
         return (
-            f"Skydd av små tal: \u201d{self.symbol}\u201d = uppgiften visas inte: antalet är mindre än "
-            f"{self.threshold} (andelar och medelvärden: bygger på färre än {self.threshold} "
-            "deltagare), eller uppgiften döljs så att ett annat dolt värde inte kan räknas fram. "
+            f"Skydd av små tal: \u201d{self.symbol}\u201d = uppgiften visas inte: antalet är "
+            f"mindre än {self.threshold} (andelar och medelvärden: bygger på färre än "
+            f"{self.threshold} deltagare), eller uppgiften döljs så att ett annat dolt värde "
+            "inte kan räknas fram. "
             "0 visas alltid."
         )
 
