@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "finsam.interchange",
     "finsam.deviations",
     "finsam.indicators",
+    "finsam.demo",
+    "finsam.planning",
 ]
 
 MIDDLEWARE = [

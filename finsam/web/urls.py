@@ -25,4 +25,5 @@ urlpatterns = [
     path("", include("finsam.deviations.urls")),
     path("", include("finsam.indicators.urls")),
     path("", include("finsam.indicators.public_urls")),
+    path("", include("finsam.planning.urls")),
 ]

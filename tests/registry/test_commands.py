@@ -100,11 +100,13 @@ def test_production_refuses_to_start_without_secrets(tmp_path):
     assert not (tmp_path / "secrets.json").exists()
 
 
-@pytest.mark.parametrize("command", ["demo", "retention"])
-def test_commands_have_swedish_help(command):
+@pytest.mark.parametrize(
+    ("app", "command"), [("finsam.demo", "demo"), ("finsam.registry", "retention")]
+)
+def test_commands_have_swedish_help(app, command):
     from django.core.management import load_command_class
 
-    cmd = load_command_class("finsam.registry", command)
+    cmd = load_command_class(app, command)
     assert "/" in cmd.help and any(c in cmd.help for c in "åäö")
 
 
