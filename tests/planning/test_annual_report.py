@@ -152,4 +152,7 @@ def test_cost_per_participant_shown_from_five_participants(year_world, enrol):
     # the protection rule allows, so the total may be hidden too (docs/reports.md)
     assert active["Personer aktiva under perioden"] in (("5", "..", ".."), ("..", "..", ".."))
     ivs = {r[0]: r[1:] for r in d.table("Insatser under året").rows}
-    assert ivs["Individinsats"][:3] == ("Individinriktad", "30", "5")
+    assert ivs["Individinsats"][:3] in (
+        ("Individinriktad", "30", "5"),
+        ("Individinriktad", "30", ".."),  # the same R6 total of 5, protected as above
+    )
