@@ -35,6 +35,7 @@ from finsam.registry.models import Association
 from finsam.socioeconomics import charts, forms, selectors, services
 from finsam.socioeconomics import formatting as fmt
 from finsam.socioeconomics.protection import is_suppressed, protect_count
+from finsam.socioeconomics.protection import rule as protection_rule
 from finsam.web import outputs
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -437,7 +438,7 @@ def _payback_xlsx(context: dict):
         f"Riksgenomsnitt: {context['reference_source']}.",
     ]
     if context["protected"]:
-        notes.append(f"Skydd för små tal: antal 1–{_threshold() - 1} visas som <{_threshold()}.")
+        notes.append(protection_rule().note())
     content = outputs.xlsx_workbook(
         {
             "Återbetalning": (header, table),

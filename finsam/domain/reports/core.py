@@ -54,6 +54,11 @@ for _band in AGE_COLUMNS:
 
 SPLITS = ("sex", "sex_age")
 
+UNKNOWN_SEX = "okant_kon"
+"""Column key of the unknown-sex remainder (total − women − men): protected, never rendered."""
+UNKNOWN_AGE = "okand_alder"
+"""Column key of the remainder total − Σ age bands (under 16 or unknown age): likewise."""
+
 
 @dataclass(frozen=True, slots=True)
 class Period:
@@ -522,18 +527,41 @@ class TableBuilder:
                 )
 
     def split_lines(self, table: str, row: str) -> None:
+        """total = women + men + unknown sex (and = Σ age bands + unknown age band).
+
+        The remainders (sex X or not recorded, age below 16 or unknown) are no column of the
+        report, but a reader gets them by subtraction, so they are cells of the protected table
+        (``UNKNOWN_SEX``, ``UNKNOWN_AGE``, never rendered) and are protected like any count.
+        """
         for area in self.g.areas:
             k = area.key
-            self.lines.append(
-                Line((table, row, k, "total"), ((table, row, k, "women"), (table, row, k, "men")))
-            )
+            self._remainder_line(table, row, k, ("women", "men"), UNKNOWN_SEX)
             if self.g.options.split == "sex_age":
-                self.lines.append(
-                    Line(
-                        (table, row, k, "total"),
-                        tuple((table, row, k, band) for band in AGE_COLUMNS),
-                    )
-                )
+                self._remainder_line(table, row, k, AGE_COLUMNS, UNKNOWN_AGE)
+
+    def _remainder_line(self, table, row, k, parts, remainder) -> None:
+        total_key = (table, row, k, "total")
+        part_keys = [(table, row, k, c) for c in parts]
+        total = self.cells.get(total_key)
+        values = [self.cells[p].value if p in self.cells else None for p in part_keys]
+        if total is None or total.value is None or any(v is None for v in values):
+            self.lines.append(Line(total_key, tuple(part_keys)))
+            return
+        rest = total.value - sum(values)
+        if rest < -1e-9:  # not additive (e.g. distinct persons with several sexes): no line
+            return
+        rest_key = (table, row, k, remainder)
+        if total.kind is Kind.COUNT:
+            self.cells[rest_key] = Cell(round(rest), Kind.COUNT)
+        else:
+            refs = tuple((t, r, a, remainder if c == "total" else c) for t, r, a, c in total.refs)
+            n = None
+            if total.n is not None and all(ref in self.cells for ref in refs) and refs:
+                n = self.cells[refs[0]].value
+            self.cells[rest_key] = Cell(
+                rest, Kind.DERIVED, n=n, refs=tuple(r for r in refs if r in self.cells)
+            )
+        self.lines.append(Line(total_key, (*part_keys, rest_key)))
 
     def area_lines(self, table: str, row: str) -> None:
         for parent, children in self._area_lines:
@@ -553,11 +581,27 @@ class TableBuilder:
                     )
                 )
 
+    def remainder_lines(self) -> list[Line]:
+        """Every line that holds within one column (areas within areas, code rows, before +
+        change = after) holds for the remainder columns too; the reader can form those."""
+        extra = []
+        for line in self.lines:
+            cols = {k[3] for k in line.cells if isinstance(k, tuple) and len(k) == 4}
+            if len(cols) != 1 or next(iter(cols)) not in self.columns:
+                continue
+            if not all(isinstance(k, tuple) and len(k) == 4 for k in line.cells):
+                continue
+            for rest in (UNKNOWN_SEX, UNKNOWN_AGE):
+                total = (*line.total[:3], rest)
+                parts = tuple((*p[:3], rest) for p in line.parts)
+                if total in self.cells and all(p in self.cells for p in parts):
+                    extra.append(Line(total, parts))
+        return extra
+
     def protect(self) -> ProtectedTable:
         options = self.g.options
-        return protect(
-            Table(self.cells, tuple(self.lines)), options.rule, protected=options.protected
-        )
+        lines = tuple(self.lines) + tuple(self.remainder_lines())
+        return protect(Table(self.cells, lines), options.rule, protected=options.protected)
 
 
 def pct(num: float, den: float) -> float | None:
