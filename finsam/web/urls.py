@@ -2,11 +2,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from finsam.audit.views import audit_list
-from finsam.web import views
+from finsam.web import accessibility, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path(
+        "tillganglighet/", accessibility.accessibility_statement, name="accessibility"
+    ),
     path(
         "login/",
         auth_views.LoginView.as_view(
