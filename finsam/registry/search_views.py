@@ -3,8 +3,12 @@ episode list of one intervention. Thin: the form parses, ``registry.search`` rea
 
 from __future__ import annotations
 
+import secrets
+
 from django import forms as dj_forms
-from django.shortcuts import render
+from django.http import QueryDict
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
 
 from finsam.access.permissions import can, require
 from finsam.domain.access import Action
@@ -58,9 +62,31 @@ class SearchForm(FinsamForm):
         )
 
 
-def _results(request, form: SearchForm):
+PERSON_SEARCHES = "finsam_person_searches"
+"""Session key: opaque token → pseudonym of an identity-number search, so the number itself is
+sent once (POST) and never appears in a URL, the browser history or a server log."""
+
+
+def _remember_person(request, pseudonym: str) -> str:
+    token = secrets.token_urlsafe(12)
+    searches = dict(request.session.get(PERSON_SEARCHES, {}))
+    searches[token] = pseudonym
+    request.session[PERSON_SEARCHES] = dict(list(searches.items())[-20:])
+    return token
+
+
+def _post_search(request, form: SearchForm):
+    """A submitted search (POST): an identity number is resolved (audited) and replaced by a
+    token; everything else goes to the address as ordinary filters. ``None`` when the form has
+    errors (shown on the page)."""
+    if not form.is_valid():
+        return None
     criteria = form.criteria()
-    pseudonym = None
+    query = QueryDict(mutable=True)
+    for name in ("intervention", "status", "period_from", "period_to"):
+        value = form.data.get(name)
+        if value and name in form.fields:
+            query[name] = value
     if criteria.q and search.looks_like_identity_number(criteria.q):
         try:
             pseudonym = search.participant_find_by_identity(
@@ -68,7 +94,21 @@ def _results(request, form: SearchForm):
             )
         except DomainValidationError as exc:
             form.apply_problems(exc.problems)
-            return criteria, None
+            return None
+        query["person"] = _remember_person(request, pseudonym)
+    elif criteria.q:
+        query["q"] = criteria.q
+    return redirect(f"{request.path}?{query.urlencode()}")
+
+
+def _results(request, form: SearchForm):
+    criteria = form.criteria()
+    if not form.is_valid():
+        return criteria, None  # the errors are shown; no list rather than everything
+    pseudonym = None
+    token = request.GET.get("person")
+    if token:
+        pseudonym = request.session.get(PERSON_SEARCHES, {}).get(token, "")
     qs = search.episode_search(user=request.user, criteria=criteria, pseudonym=pseudonym)
     return criteria, qs
 
@@ -80,20 +120,32 @@ def _context(request, form, criteria, qs) -> dict:
         "status": criteria.status,
         "status_label": dict(search.STATUSES).get(criteria.status, ""),
         "statuses": search.STATUSES,
-        "by_identity": criteria.q and search.looks_like_identity_number(criteria.q),
+        "by_identity": bool(request.GET.get("person")),
     }
     if qs is not None:
         context.update(paginate(request, qs))
     return context
 
 
+def _search_form(request, **kwargs) -> SearchForm:
+    if request.method == "POST":
+        return SearchForm(request.POST, user=request.user, **kwargs)
+    data = request.GET.copy()
+    data.setdefault("status", "open")
+    return SearchForm(data, user=request.user, **kwargs)
+
+
+@require_http_methods(["GET", "POST"])
 def participant_search(request):
     require(request.user, Action.VIEW_EPISODES)
-    data = request.GET if request.GET else None
-    form = SearchForm(data, user=request.user, initial={"status": "open"})
-    criteria, qs = _results(request, form) if data else (form.criteria(), None)
-    if qs is None and not data:
-        qs = search.episode_search(user=request.user, criteria=criteria)
+    form = _search_form(request)
+    if request.method == "POST":
+        response = _post_search(request, form)
+        if response:
+            return response
+        criteria, qs = form.criteria(), None
+    else:
+        criteria, qs = _results(request, form)
     return render(
         request,
         "registry/participant_search.html",
@@ -103,13 +155,14 @@ def participant_search(request):
 
 def episode_list(request, intervention):
     """The participants of one intervention (``registry.views.episode_list`` checks access)."""
-    data = request.GET if request.GET else None
-    form = SearchForm(data, user=request.user, fixed_intervention=intervention)
-    if data and "status" not in data:
-        data = data.copy()
-        data["status"] = "open"
-        form = SearchForm(data, user=request.user, fixed_intervention=intervention)
-    criteria, qs = _results(request, form)
+    form = _search_form(request, fixed_intervention=intervention)
+    if request.method == "POST":
+        response = _post_search(request, form)
+        if response:
+            return response
+        criteria, qs = form.criteria(), None
+    else:
+        criteria, qs = _results(request, form)
     return render(
         request,
         "registry/episode_list.html",

@@ -415,6 +415,7 @@ def volume_edit(request, pk):
 # --- participants and episodes -----------------------------------------------------------------
 
 
+@require_http_methods(["GET", "POST"])
 def episode_list(request, pk):
     from finsam.registry.search_views import episode_list as paginated_list
 
