@@ -107,8 +107,36 @@ def _restore_audit_triggers() -> None:
                 cursor.execute(f'ALTER TABLE "{what}" ENABLE TRIGGER USER')
 
 
+_PRISTINE: list[str] = []
+
+
 @pytest.fixture
 def live_db(transactional_db):
+    """The live server's database: the reference data of the migrations (municipalities, code
+    lists) put back before each test – the flush after a transactional test empties every table –
+    and the audit triggers lifted for that flush."""
+    from django.apps import apps
+    from django.core import serializers
+
+    from finsam.geo.models import Municipality
+
+    if not _PRISTINE:
+        # The data the migrations loaded (flush re-creates content types and permissions).
+        skip = {"contenttypes", "auth", "sessions", "admin"}
+        models = [
+            m
+            for m in apps.get_models()
+            if m._meta.app_label not in skip and not m._meta.proxy and m.objects.exists()
+        ]
+        _PRISTINE.append(
+            serializers.serialize("json", [o for m in models for o in m.objects.all()])
+        )
+    elif not Municipality.objects.exists():
+        from django.db import transaction
+
+        with transaction.atomic():  # foreign keys are checked at the end
+            for obj in serializers.deserialize("json", _PRISTINE[0]):
+                obj.save()
     yield
     _lift_audit_triggers()
 
@@ -187,6 +215,7 @@ SKIP_LINKS = (
     "/enkat/",
     "format=",
     "/ladda-ner",
+    "ladda_ned=",
     "/nedladdning",
     ".csv",
     ".xlsx",
