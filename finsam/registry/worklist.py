@@ -216,9 +216,7 @@ def worklist(user, *, today: date | None = None, limit: int = SHOWN_PER_KIND) ->
         for e in qs.select_related("intervention")[:limit]
     ]
 
-    names = dict(
-        handler_interventions(user).filter(pk__in=list(per)).values_list("pk", "name")
-    )
+    names = dict(handler_interventions(user).filter(pk__in=list(per)).values_list("pk", "name"))
     out.per_intervention = [
         {
             "pk": pk,

@@ -100,7 +100,10 @@ def pair_chart(data: list[dict], *, title: str, percent: bool = False):
         .properties(width=WIDTH // 2 - 40, height=alt.Step(BAR_STEP))
         .facet(
             column=alt.Column(
-                "tidpunkt:N", title=None, sort=["Före", "Efter"], header=alt.Header(labelFontSize=14)
+                "tidpunkt:N",
+                title=None,
+                sort=["Före", "Efter"],
+                header=alt.Header(labelFontSize=14),
             )
         )
         .resolve_scale(x="shared")

@@ -87,8 +87,15 @@ def _compare_rows(this, last, code, rows, column="total") -> list[dict]:
             d = v1 - v0
             change = ("+" if d > 0 else "") + fmt.number(d, 0 if float(d).is_integer() else 1)
         out.append(
-            {"key": key, "label": label, "this": t1, "last": t0, "change": change, "v1": v1,
-             "v0": v0}
+            {
+                "key": key,
+                "label": label,
+                "this": t1,
+                "last": t0,
+                "change": change,
+                "v1": v1,
+                "v0": v0,
+            }
         )
     return out
 
@@ -216,8 +223,9 @@ def build(user, *, year: int, association) -> Dashboard:
             "avslut",
             "Avslutningsanledningar",
             rows,
-            charts.bar_chart(_year_data(rows, year), title="Avslutningsanledningar",
-                             colour_field="år"),
+            charts.bar_chart(
+                _year_data(rows, year), title="Avslutningsanledningar", colour_field="år"
+            ),
         )
     )
     # Volume
@@ -236,8 +244,9 @@ def build(user, *, year: int, association) -> Dashboard:
             "kostnader",
             "Budget och utfall, kostnad per deltagare (kr)",
             rows,
-            charts.bar_chart(_year_data(money, year), title="Resurser och kostnader (kr)",
-                             colour_field="år"),
+            charts.bar_chart(
+                _year_data(money, year), title="Resurser och kostnader (kr)", colour_field="år"
+            ),
         )
     )
     return board

@@ -7,9 +7,7 @@ from finsam.web import accessibility, views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path(
-        "tillganglighet/", accessibility.accessibility_statement, name="accessibility"
-    ),
+    path("tillganglighet/", accessibility.accessibility_statement, name="accessibility"),
     path(
         "login/",
         auth_views.LoginView.as_view(

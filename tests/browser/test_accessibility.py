@@ -8,7 +8,6 @@ from django.core.management import call_command
 
 from tests.browser.conftest import axe_violations, crawl, screenshot
 
-
 PAGES_PER_ROLE = 14
 """New page patterns per role (a pattern checked for an earlier role is not checked again)."""
 ROLE_ORDER = (
@@ -38,9 +37,7 @@ def demo_users(live_db, tmp_path, settings):
 
 
 @pytest.mark.browser
-def test_every_reachable_page_of_every_role_has_no_axe_violations(
-    open_as, live_server, demo_users
-):
+def test_every_reachable_page_of_every_role_has_no_axe_violations(open_as, live_server, demo_users):
     problems: list[str] = []
     visited: dict[str, list[str]] = {}
     seen: set[str] = set()
@@ -63,4 +60,3 @@ def test_every_reachable_page_of_every_role_has_no_axe_violations(
     assert len(visited) == len(ROLE_ORDER), visited
     assert sum(len(v) for v in visited.values()) >= 30, visited
     assert not problems, "\n".join(problems)
-

@@ -16,20 +16,33 @@ def test_dashboard_for_the_board_is_protected_and_has_tables(client, world, enro
         actor=world["users"]["participant_handler"],
         episode=e,
         data=services.exit_input_from(
-            {"end_date": date(2025, 9, 1), "exit_reason": "ARB", "support_after": ["ING"],
-             "occupation_after": "ARB", "work_hours": 40, "study_hours": 0}
+            {
+                "end_date": date(2025, 9, 1),
+                "exit_reason": "ARB",
+                "support_after": ["ING"],
+                "occupation_after": "ARB",
+                "work_hours": 40,
+                "study_hours": 0,
+            }
         ),
         today=date(2026, 11, 22),
     )
     enrol(personal_number=PNR_MAN, start_date=date(2024, 5, 1))
     client.force_login(world["users"]["board_reader"])
-    response = client.get(reverse("dashboard"), {"year": 2025,
-                                                 "association": world["association"].pk})
+    response = client.get(
+        reverse("dashboard"), {"year": 2025, "association": world["association"].pk}
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert "Översikt 2025" in html
-    for title in ("efter kön", "Nya och återkommande", "Utfall", "Försörjning före → efter",
-                  "Avslutningsanledningar", "kostnad per deltagare"):
+    for title in (
+        "efter kön",
+        "Nya och återkommande",
+        "Utfall",
+        "Försörjning före → efter",
+        "Avslutningsanledningar",
+        "kostnad per deltagare",
+    ):
         assert title in html, title
     assert "<svg" in html and 'aria-hidden="true"' in html
     assert "Diagrammet visar talen i tabellen nedan" in html
@@ -50,6 +63,7 @@ def test_dashboard_refuses_users_without_reports(client, world):
 
 def test_dashboard_rejects_a_bad_year_with_a_message(client, world):
     client.force_login(world["users"]["association_admin"])
-    html = client.get(reverse("dashboard"), {"year": "1999",
-                                             "association": world["association"].pk})
+    html = client.get(
+        reverse("dashboard"), {"year": "1999", "association": world["association"].pk}
+    )
     assert "tidigast 2004" in html.content.decode()

@@ -18,8 +18,11 @@ def test_every_error_at_once_on_the_enrolment_form(client, world):
     client.force_login(world["users"]["participant_handler"])
     html = client.post(
         enrol_url(world),
-        {"identity_level": "identified", "personal_number": "19900101-0008",
-         "home_municipality": "9999"},
+        {
+            "identity_level": "identified",
+            "personal_number": "19900101-0008",
+            "home_municipality": "9999",
+        },
     ).content.decode()
     assert "Startdatum måste anges." in html
     # the rules the service checks show in the same round, not after the date is given
@@ -40,9 +43,14 @@ def test_a_valid_form_with_rule_errors_is_not_saved_by_the_dry_run(client, world
     # a bad date (form error) and everything else valid: the dry run must keep nothing
     client.post(
         enrol_url(world),
-        {"identity_level": "identified", "personal_number": PNR_WOMAN,
-         "consent_date": "2024-03-01", "home_municipality": "0183", "start_date": "2024-13-01",
-         "support_before": ["FSS"]},
+        {
+            "identity_level": "identified",
+            "personal_number": PNR_WOMAN,
+            "consent_date": "2024-03-01",
+            "home_municipality": "0183",
+            "start_date": "2024-13-01",
+            "support_before": ["FSS"],
+        },
     )
     assert Episode.objects.count() == 0 and Participant.objects.count() == 0
     assert AuditLog.objects.count() == n_audit
@@ -76,9 +84,15 @@ def test_the_same_form_is_saved_once(client, world):
     client.force_login(world["users"]["participant_handler"])
     html = client.get(enrol_url(world)).content.decode()
     token = re.search(r'name="form_token" value="([^"]+)"', html).group(1)
-    data = {"identity_level": "identified", "personal_number": PNR_WOMAN,
-            "consent_date": "2024-03-01", "home_municipality": "0183",
-            "start_date": "2024-03-01", "support_before": ["FSS"], "form_token": token}
+    data = {
+        "identity_level": "identified",
+        "personal_number": PNR_WOMAN,
+        "consent_date": "2024-03-01",
+        "home_municipality": "0183",
+        "start_date": "2024-03-01",
+        "support_before": ["FSS"],
+        "form_token": token,
+    }
     first = client.post(enrol_url(world), data)
     second = client.post(enrol_url(world), data, follow=True)
     assert first.status_code == 302

@@ -76,9 +76,11 @@ def test_episode_key_status_and_period_filters(client, world, people):
 
 def test_intervention_filter_only_offers_own_interventions(client, world, people):
     user = world["users"]["participant_handler"]
-    html = client.get(reverse("participant_search")).content.decode() if client.force_login(
-        user
-    ) is None else ""
+    html = (
+        client.get(reverse("participant_search")).content.decode()
+        if client.force_login(user) is None
+        else ""
+    )
     assert f'<option value="{world["persons"].pk}"' in html
     assert f'<option value="{world["other_persons"].pk}"' not in html
     response = search(client, user, intervention=world["other_persons"].pk)
@@ -93,9 +95,14 @@ def test_episode_list_paginates_and_says_how_many(client, world, enrol):
     for i in range(120):
         p = Participant.objects.create(identity_level="anonymous", sex="K", birth_year=1990)
         rows.append(
-            Episode(key=f"BULK-{i:04d}", intervention=world["persons"], participant=p,
-                    start_date=date(2024, 1, 2), home_municipality_id=template.home_municipality_id,
-                    sex="K")
+            Episode(
+                key=f"BULK-{i:04d}",
+                intervention=world["persons"],
+                participant=p,
+                start_date=date(2024, 1, 2),
+                home_municipality_id=template.home_municipality_id,
+                sex="K",
+            )
         )
     Episode.objects.bulk_create(rows)
     client.force_login(world["users"]["participant_handler"])

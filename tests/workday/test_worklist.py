@@ -15,8 +15,14 @@ TODAY = date(2026, 11, 22)
 def exit_episode(world, episode, end, **kw):
     from finsam.registry import services
 
-    data = {"end_date": end, "exit_reason": "ARB", "support_after": ["ING"],
-            "occupation_after": "ARB", "work_hours": 40, "study_hours": 0}
+    data = {
+        "end_date": end,
+        "exit_reason": "ARB",
+        "support_after": ["ING"],
+        "occupation_after": "ARB",
+        "work_hours": 40,
+        "study_hours": 0,
+    }
     data.update(kw)
     return services.episode_exit(
         actor=world["users"]["participant_handler"],
@@ -51,7 +57,9 @@ def worklist_world(world, enrol):
     done = enrol(personal_number=PNR_MAN, start_date=date(2025, 2, 1))
     exit_episode(world, done, date(2026, 5, 25))
     services.followup_record(
-        actor=world["users"]["participant_handler"], episode=done, months_after=6,
+        actor=world["users"]["participant_handler"],
+        episode=done,
+        months_after=6,
         support=["ING"],
     )
     overdue = enrol(anonymous=True, start_date=date(2023, 1, 5))  # open for almost 4 years
@@ -60,11 +68,17 @@ def worklist_world(world, enrol):
     Episode.objects.filter(pk=missing.pk).update(occupation_after="")  # as an old import left it
     withdrawn = enrol(personal_number="19900161-0006", start_date=date(2026, 2, 1))
     services.consent_withdraw(
-        actor=world["users"]["participant_handler"], participant=withdrawn.participant,
+        actor=world["users"]["participant_handler"],
+        participant=withdrawn.participant,
         withdrawn_date=date(2026, 10, 1),
     )
-    return {"due": due, "done": done, "overdue": overdue, "missing": missing,
-            "withdrawn": withdrawn}
+    return {
+        "due": due,
+        "done": done,
+        "overdue": overdue,
+        "missing": missing,
+        "withdrawn": withdrawn,
+    }
 
 
 def test_each_kind_lists_the_right_episodes(world, worklist_world):
@@ -103,8 +117,9 @@ def test_other_handlers_see_nothing_of_it(world, worklist_world, django_user_mod
     from finsam.registry.worklist import worklist
 
     stranger = django_user_model.objects.create_user("h2", password="pw-h2-123456")
-    RoleAssignment.objects.create(user=stranger, role=Role.PARTICIPANT_HANDLER,
-                                  association=world["other"])
+    RoleAssignment.objects.create(
+        user=stranger, role=Role.PARTICIPANT_HANDLER, association=world["other"]
+    )
     assert worklist(stranger, today=TODAY).total == 0
 
 
@@ -137,4 +152,3 @@ def test_board_has_no_worklist(client, world, worklist_world):
     html = client.get(reverse("home")).content.decode()
     assert "Att göra" not in html
     assert reverse("dashboard") in html
-

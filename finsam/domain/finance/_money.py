@@ -49,5 +49,5 @@ def split_amount(total: float, weights: Sequence[float]) -> list[float]:
 
 
 def format_sek(amount: float) -> str:
-    """Swedish display of an amount: decimals only when there are öre (``formatting.amount_exact``)."""
+    """Swedish display of an amount: decimals only when there are öre (``amount_exact``)."""
     return formatting.amount_exact(round_sek(amount))
