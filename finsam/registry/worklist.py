@@ -178,8 +178,10 @@ def worklist(user, *, today: date | None = None, limit: int = SHOWN_PER_KIND) ->
         _item(
             "overdue",
             e,
-            detail=f"inskriven sedan {e.start_date:%Y-%m-%d}",
-            due=rules.add_months(e.start_date, rules.DEFAULT_OVERDUE_MONTHS),
+            detail=f"inskriven sedan {e.start_date:%Y-%m-%d}, maxtiden "
+            f"({rules.DEFAULT_OVERDUE_MONTHS} månader) passerad "
+            f"{rules.add_months(e.start_date, rules.DEFAULT_OVERDUE_MONTHS):%Y-%m-%d}",
+            due=None,
             url=reverse("episode_exit", args=[e.pk]),
             action="Registrera avslut",
         )

@@ -106,7 +106,7 @@ def _year_data(rows: list[dict], year: int) -> list[dict]:
         for y, v in ((year - 1, r["v0"]), (year, r["v1"])):
             if v is not None:
                 data.append({"rad": r["label"], "år": str(y), "värde": v})
-    return data
+    return data if any(d["värde"] for d in data) else []  # nothing to draw: the table says 0
 
 
 def _labels(table: ReportTable | None, exclude=()) -> list[tuple[str, str]]:
