@@ -16,6 +16,7 @@ from finsam.domain.reports.export import (
     report_to_dict,
 )
 from finsam.domain.reports.quality import DataQualityResult
+from finsam.domain.reports.specs import SPECS
 from finsam.reports import charts
 from finsam.reports.charts import swedish_display
 from finsam.web import outputs
@@ -32,15 +33,7 @@ PAIRS: dict[str, tuple[str, str, frozenset[str]]] = {
 """Reports drawn as a before/after pair (same rows, same scale), never mixed with totals."""
 
 # (table, rows to leave out) of the chart of each report; the value charted is the total column.
-CHARTS: dict[str, tuple[str, frozenset[str]]] = {
-    "utfall": ("utfall", frozenset()),
-    "forsorjning-fore": ("fore", frozenset({"summa_koder", "antal_episoder"})),
-    "forsorjning-efter": ("forandring", frozenset({"summa_koder", "antal_episoder"})),
-    "avslutningsanledningar": ("avslutningsanledningar", frozenset({"TOTALT", "UTSKRIVNING"})),
-    "sysselsattning": ("efter", frozenset({"antal_episoder"})),
-    "deltagare": ("deltagare", frozenset()),
-    "uppfoljning": ("uppfoljning", frozenset()),
-}
+CHARTS: dict[str, tuple[str, frozenset[str]]] = {s.slug: s.chart for s in SPECS if s.chart}
 
 
 # --- page / pdf context -----------------------------------------------------------------------
