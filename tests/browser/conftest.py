@@ -102,7 +102,7 @@ def _restore_audit_triggers() -> None:
         while _LIFTED:
             vendor, what = _LIFTED.pop()
             if vendor == "sqlite":
-                cursor.execute(what)
+                cursor.execute(what.replace("CREATE TRIGGER ", "CREATE TRIGGER IF NOT EXISTS ", 1))
             else:
                 cursor.execute(f'ALTER TABLE "{what}" ENABLE TRIGGER USER')
 
@@ -122,7 +122,7 @@ def live_db(transactional_db):
 
     if not _PRISTINE:
         # The data the migrations loaded (flush re-creates content types and permissions).
-        skip = {"contenttypes", "auth", "sessions", "admin"}
+        skip = {"contenttypes", "auth", "sessions", "admin", "audit"}
         models = [
             m
             for m in apps.get_models()
