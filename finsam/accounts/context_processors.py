@@ -19,6 +19,7 @@ def roles(request):
             "models": can(user, Action.NATIONAL_MODELS),
             "import": can(user, Action.IMPORT_DATA),
             "reports": can(user, Action.VIEW_REPORTS),
+            "dashboard": can(user, Action.VIEW_REPORTS),
             "deviations": can(user, Action.VIEW_DEVIATIONS)
             or can(user, Action.VIEW_DEVIATION_STATISTICS),
             "deviation_list": can(user, Action.VIEW_DEVIATIONS),

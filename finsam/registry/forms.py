@@ -348,6 +348,34 @@ class EnrolmentForm(ExtraQuestionsMixin, EnrolmentDataForm):
         help_text="Anges vid anonym registrering.",
     )
 
+    applies_control = "identity_level"
+    """The radio group whose choice decides which of the fields below apply (``forms.js``)."""
+    APPLIES = {
+        "personal_number": ("identified", True),
+        "name": ("identified", False),
+        "consent_date": ("identified", True),
+        "consent_form_version": ("identified", False),
+        "protected_identity": ("anonymous", False),
+        "sex": ("anonymous", True),
+        "birth_year": ("anonymous", True),
+    }
+    APPLIES_LABELS = {
+        "identified": "vid identifierad registrering",
+        "anonymous": "vid anonym registrering",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, (kind, required) in self.APPLIES.items():
+            field = self.fields[name]
+            field.applies_to = kind
+            field.applies_label = self.APPLIES_LABELS[kind]
+            if required:
+                # Required for that kind only: marked, and announced, but not the HTML
+                # ``required`` attribute (the other kind leaves it empty).
+                field.required_when = kind
+                field.widget.attrs["aria-required"] = "true"
+
 
 class ExitForm(ExtraQuestionsMixin, FinsamForm):
     end_date = forms.DateField(label="Slutdatum", widget=DateInput())

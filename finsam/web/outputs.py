@@ -14,17 +14,33 @@ from collections.abc import Iterable, Sequence
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 
-from finsam.domain import safe_cells
+from finsam.domain import formatting, safe_cells
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
 
+READABLE_SIZES = {
+    "axis": {"labelFontSize": 13, "titleFontSize": 13, "labelLimit": 260},
+    "legend": {"labelFontSize": 13, "titleFontSize": 13, "labelLimit": 300},
+    "title": {"fontSize": 15},
+    "header": {"labelFontSize": 13, "titleFontSize": 13},
+    "text": {"fontSize": 12},
+}
+"""Default text sizes of every chart (a chart may set its own)."""
+
 
 def chart_spec(chart) -> dict:
     """A Vega-Lite spec (dict) from an Altair chart, with Finsam's look."""
     spec = chart.to_dict() if hasattr(chart, "to_dict") else dict(chart)
-    spec.setdefault("config", {}).setdefault("font", FONT)
+    config = spec.setdefault("config", {})
+    config.setdefault("font", FONT)
+    # Swedish numbers on axes and tooltips, and text that can be read (WCAG 1.4.4: ≥ 12 px).
+    config.setdefault("locale", formatting.VEGA_LOCALE)
+    for part, size in READABLE_SIZES.items():
+        config.setdefault(part, {}).update(
+            {k: v for k, v in size.items() if k not in config.get(part, {})}
+        )
     return spec
 
 
@@ -109,7 +125,8 @@ def xlsx_workbook(
     buffer = io.BytesIO()
     book = safe_cells.workbook(buffer, {"in_memory": True})
     bold = book.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1})
-    number = book.add_format({"num_format": "# ##0.##"})
+    integer = book.add_format({"num_format": formatting.XLSX_INTEGER})
+    decimal = book.add_format({"num_format": formatting.XLSX_DECIMAL2})
     for name, (header, rows) in sheets.items():
         sheet = book.add_worksheet(name[:31])
         sheet.write_row(0, 0, list(header), bold)
@@ -117,7 +134,8 @@ def xlsx_workbook(
         for r, row in enumerate(rows, start=1):
             for c, value in enumerate(row):
                 if isinstance(value, int | float) and not isinstance(value, bool):
-                    sheet.write_number(r, c, value, number)
+                    whole = isinstance(value, int) or float(value).is_integer()
+                    sheet.write_number(r, c, value, integer if whole else decimal)
                 else:
                     sheet.write_string(r, c, "" if value is None else str(value))
                 if c < len(widths):

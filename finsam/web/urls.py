@@ -3,11 +3,12 @@ from django.urls import include, path
 
 from finsam.audit.views import audit_list
 from finsam.registry.rights_views import participant_rights
-from finsam.web import views
+from finsam.web import accessibility, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("tillganglighet/", accessibility.accessibility_statement, name="accessibility"),
     path(
         "login/",
         auth_views.LoginView.as_view(

@@ -6,6 +6,8 @@ import math
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
+from finsam.domain import formatting
+
 ORE_PER_SEK = 100
 
 
@@ -47,7 +49,5 @@ def split_amount(total: float, weights: Sequence[float]) -> list[float]:
 
 
 def format_sek(amount: float) -> str:
-    """Swedish display of an amount: space between thousands, decimals only when there are öre."""
-    rounded = round_sek(amount)
-    text = f"{rounded:,.0f}" if rounded == int(rounded) else f"{rounded:,.2f}"
-    return text.replace(",", " ").replace(".", ",")
+    """Swedish display of an amount: decimals only when there are öre (``amount_exact``)."""
+    return formatting.amount_exact(round_sek(amount))

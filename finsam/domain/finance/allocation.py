@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import IO, Literal
 
-from finsam.domain import safe_cells, tabular
+from finsam.domain import formatting, safe_cells, tabular
 from finsam.domain.finance._money import (
     ORE_PER_SEK,
     format_sek,
@@ -812,7 +812,7 @@ def write_allocation_xlsx(result: AllocationResult, out: str | os.PathLike | IO[
     target = os.fspath(out) if isinstance(out, (str, os.PathLike)) else out
     workbook = safe_cells.workbook(target, {"in_memory": True})
     try:
-        money = workbook.add_format({"num_format": "#,##0.00"})
+        money = workbook.add_format({"num_format": formatting.XLSX_INTEGER})
         fraction = workbook.add_format({"num_format": "0.000000"})
         bold = workbook.add_format({"bold": True})
         sheet = workbook.add_worksheet("Fördelning")
