@@ -12,8 +12,8 @@ from hypothesis import settings
 settings.register_profile("finsam", deadline=None)
 settings.load_profile("finsam")
 
-SHARED = __import__("pathlib").Path(__file__).resolve().parents[1].parent / "shared"
-FIXTURES = SHARED / "fixtures"
+# Public reference tables the tests compare against (sources: tests/fixtures/README.md).
+FIXTURES = __import__("pathlib").Path(__file__).resolve().parent / "fixtures"
 
 # Valid test identity numbers (Luhn-correct; not real people).
 PNR_WOMAN = "19900101-0009"  # second-to-last digit even → woman
