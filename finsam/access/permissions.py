@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -96,6 +97,29 @@ def can(user, action: Action | str, *, association=None, intervention=None) -> b
 def require(user, action: Action | str, **target) -> None:
     if not can(user, action, **target):
         raise PermissionDenied("Du har inte behörighet till detta.")
+
+
+def requires(action: Action | str):
+    """A view decorator: :func:`require` ``action`` (anywhere) before the view runs. For views of
+    the apps below ``access`` in the layers (the audit log page), applied where the URL is wired."""
+
+    def decorate(view):
+        @wraps(view)
+        def checked(request, *args, **kwargs):
+            require(request.user, action)
+            return view(request, *args, **kwargs)
+
+        return checked
+
+    return decorate
+
+
+def covers_all(user, action: Action | str) -> bool:
+    """Does ``user``'s grant for ``action`` cover every association (a role with scope "all")?
+    National figures, every area of a page, unprotected national counts ask this."""
+    principal = principal_for(user)
+    action = Action(action)
+    return any(scope_of(role, action) is Scope.ALL for role in principal.roles)
 
 
 def association_filter(user, action: Action | str, *, prefix: str = "") -> Q:

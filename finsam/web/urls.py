@@ -1,7 +1,9 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from finsam.access.permissions import requires
 from finsam.audit.views import audit_list
+from finsam.domain.access import Action
 from finsam.web import views
 
 urlpatterns = [
@@ -15,7 +17,7 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("granskningslogg/", audit_list, name="audit_list"),
+    path("granskningslogg/", requires(Action.VIEW_AUDIT)(audit_list), name="audit_list"),
     path("utvardering/", include("finsam.evaluation.web.urls")),
     path("", include("finsam.registry.urls")),
     path("", include("finsam.finance.urls")),
