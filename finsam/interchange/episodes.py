@@ -502,6 +502,9 @@ class EpisodeImporter:
                 derived = prep.Derived.of(check)
             if old is not None:
                 problems += self._same_record(old, intervention, pseudonym)
+                if pseudonym and not derived.canonical and old["start_date"] == v["start_date"]:
+                    # Named by pseudonym only: keep the age from the stored number.
+                    derived = derived._replace(age_at_start=old["age_at_start"])
             before = len(ctx.result.problems)
             ctx.add(problems, row, FIELD_MAP)
             if len(ctx.result.problems) > before:
@@ -710,7 +713,8 @@ class EpisodeImporter:
                 new_people[p] = {
                     "identity_level": identified,
                     "pseudonym": p,
-                    "identity_encrypted": item.token or self.cipher.encrypt(item.canonical),
+                    "identity_encrypted": item.token
+                    or (self.cipher.encrypt(item.canonical) if item.canonical else ""),
                     "sex": item.values["sex"],
                     "birth_year": item.birth_year,
                     "created_at": now,

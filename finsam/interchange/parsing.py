@@ -6,11 +6,14 @@ registration rule is applied by ``finsam.domain.registration`` through the regis
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from finsam.domain import codelists as cl
 from finsam.domain.problems import Problem
 from finsam.interchange.formats import column_label
+
+_PSEUDONYM = re.compile(r"[0-9a-fA-F]{64}")
 
 
 class Row:
@@ -42,6 +45,19 @@ class Row:
             )
             return ""
         return value.upper() if upper else value
+
+    def pseudonym(self, col: str) -> str:
+        """A person's pseudonym as Finsam exports it: 64 hexadecimal characters (lower-cased)."""
+        value = self.values.get(col, "")
+        if value and not _PSEUDONYM.fullmatch(value):
+            self._problem(
+                col,
+                "format.pseudonym",
+                "en pseudonym är 64 hexadecimala tecken (0–9, a–f), så som Finsam exporterar den.",
+                value[:40],
+            )
+            return ""
+        return value.lower()
 
     def date(self, col: str, *, required: bool = False) -> date | None:
         value = self.values.get(col, "")
