@@ -31,9 +31,6 @@ class Principal:
     def role_set(self) -> set[Role]:
         return set(self.roles)
 
-    def associations_for(self, role: Role) -> set[int | None]:
-        return self.roles.get(role, set())
-
 
 def principal_for(user) -> Principal:
     cached = getattr(user, "_finsam_principal", None)

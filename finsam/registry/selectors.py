@@ -98,9 +98,3 @@ def episode_list(*, intervention: Intervention, status: str = "") -> QuerySet[Ep
     elif status == "error":
         qs = qs.filter(exit_reason="FEL")
     return qs.order_by("-start_date", "-id")
-
-
-def episodes_visible(*, user) -> QuerySet[Episode]:
-    return Episode.objects.filter(
-        intervention_filter(user, Action.VIEW_EPISODES, prefix="intervention__")
-    )
