@@ -382,10 +382,10 @@ def did_workbook(run: DidRun, *, chart_png: bytes | None = None) -> bytes:
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     bold = book.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1})
     number = book.add_format({"num_format": "0.0000"})
-    for name, (header, rows) in sheets.items():
+    for name, (header, sheet_rows) in sheets.items():
         sheet = book.add_worksheet(name[:31])
         sheet.write_row(0, 0, header, bold)
-        for r, row in enumerate(rows, start=1):
+        for r, row in enumerate(sheet_rows, start=1):
             for c, value in enumerate(row):
                 if value is None:
                     sheet.write_blank(r, c, None)
