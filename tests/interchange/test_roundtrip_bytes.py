@@ -10,8 +10,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from finsam.interchange.synthetic import LOAD_ORDER
-from tests.interchange.test_roundtrip import load, national, wipe_registry  # noqa: F401
+from finsam.interchange.synthetic import LOAD_ORDER, generate
+from tests.interchange.test_roundtrip import load, wipe_registry
 
 FILE = {kind: kind.replace("-", "_") + ".csv" for kind in LOAD_ORDER}
 
@@ -52,12 +52,16 @@ def export_all(directory) -> None:
 
 
 @pytest.fixture
-def exported(national, tmp_path):
-    """The synthetic data set with two episodes marked as registration errors (one still open,
-    one finished), exported."""
+def exported(db, tmp_path):
+    """A small synthetic data set (every kind, anonymous and returning persons, follow-ups,
+    volume) with two episodes marked as registration errors (one still open, one finished),
+    exported."""
     from finsam.accounts.models import User
     from finsam.registry import services
     from finsam.registry.models import Episode
+
+    generate(tmp_path / "in", associations=2, episodes=160, seed=11)
+    load(tmp_path / "in")
 
     root = User.objects.create_superuser("root", password="pw-root-123456")
     people = Episode.objects.filter(participant__identity_level="identified")
