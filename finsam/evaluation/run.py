@@ -393,7 +393,9 @@ def did_workbook(run: DidRun, *, chart_png: bytes | None = None) -> bytes:
                     sheet.write_number(r, c, value, number)
                 else:
                     sheet.write(r, c, value)
-        sheet.set_column(0, 0, max(14, max(len(str(row[0])) for row in rows) + 2) if rows else 14)
+        sheet.set_column(
+            0, 0, max(14, max(len(str(row[0])) for row in sheet_rows) + 2) if sheet_rows else 14
+        )
         sheet.set_column(1, len(header) - 1, 14)
         sheet.freeze_panes(1, 0)
         if chart_png and name == "Händelsetid":
