@@ -16,7 +16,8 @@ that one step:
 - **write floor** (PostgreSQL): after the import, the rows it stored in participants, consents
   and episodes are copied out, the tables emptied, and the same rows written back with binary
   ``COPY`` into the real tables, with the import's own deferral of secondary indexes and foreign
-  keys (``episodes.DeferredIndexes``), then committed – the database's share alone, no Python;
+  keys (``registry.services.bulk.DeferredIndexes``), then committed – the database's share
+  alone, no Python;
 - **identity floor**: the file's distinct identity numbers parsed and checked, pseudonymised and
   encrypted with the import's functions, divided by the machine's cores (perfect parallelism);
 - **read floor**: the file read into columns by the import's reader (``Table.column_chunks``).
@@ -151,8 +152,8 @@ def write_floor() -> dict:
     own deferral of indexes and foreign keys, and committed (see the module docstring)."""
     from django.db import connection, transaction
 
-    from finsam.interchange.episodes import DeferredIndexes
     from finsam.registry.models import Consent, Episode, Participant
+    from finsam.registry.services.bulk import DeferredIndexes
 
     models = (Participant, Consent, Episode)  # the order the foreign keys need
     dumps, counts = {}, {}

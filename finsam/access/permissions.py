@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -94,21 +93,6 @@ def can(user, action: Action | str, *, association=None, intervention=None) -> b
 def require(user, action: Action | str, **target) -> None:
     if not can(user, action, **target):
         raise PermissionDenied("Du har inte behörighet till detta.")
-
-
-def requires(action: Action | str):
-    """A view decorator: :func:`require` ``action`` (anywhere) before the view runs. For views of
-    the apps below ``access`` in the layers (the audit log page), applied where the URL is wired."""
-
-    def decorate(view):
-        @wraps(view)
-        def checked(request, *args, **kwargs):
-            require(request.user, action)
-            return view(request, *args, **kwargs)
-
-        return checked
-
-    return decorate
 
 
 def covers_all(user, action: Action | str) -> bool:

@@ -52,6 +52,11 @@ def intervention_costs(
 # --- the budget view of one association-year --------------------------------------------------
 
 
+def association_year(association, year: int) -> AssociationYear | None:
+    """The association's facts of one budget year (``None`` before they are entered)."""
+    return AssociationYear.objects.filter(association=association, year=year).first()
+
+
 def budget_years(association) -> list[int]:
     """The years with a budget (lines or year facts), newest first."""
     years = set(

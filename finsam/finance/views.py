@@ -24,7 +24,8 @@ from finsam.domain.finance.contributions import MemberBasis
 from finsam.domain.finance.merger import MergerMember, simulate_merger
 from finsam.domain.problems import DomainValidationError, Problem
 from finsam.finance import forms, selectors, services
-from finsam.finance.models import AssociationYear, BudgetLine
+from finsam.finance.models import BudgetLine
+from finsam.registry import selectors as registry_selectors
 from finsam.registry.models import Association
 from finsam.web import outputs
 
@@ -244,7 +245,7 @@ def _render_form(request, form, *, title, back_url, intro=""):
 def budget_year_edit(request, pk, year):
     association = _association(request, pk, Action.EDIT_ASSOCIATION)
     year = _year(year)
-    facts = AssociationYear.objects.filter(association=association, year=year).first()
+    facts = selectors.association_year(association, year)
     initial = {f: getattr(facts, f) for f in services.YEAR_FIELDS} if facts else {}
     form = forms.AssociationYearForm(request.POST or None, initial=initial)
     back = reverse("budget_year", args=[association.pk, year])
@@ -458,7 +459,7 @@ def allocation(request):
 def _registry_members(codes) -> dict[str, list[MergerMember]]:
     """The regions and municipalities of the registry's associations with these codes."""
     out: dict[str, list[MergerMember]] = {}
-    for association in Association.objects.filter(code__in=list(codes)).prefetch_related("members"):
+    for association in registry_selectors.associations_with_members(codes):
         listed = [
             MergerMember(m.kind, MemberBasis(m.organisation_code, m.name))
             for m in association.members.all()

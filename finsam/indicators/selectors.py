@@ -66,6 +66,18 @@ def definition_set(versions=None) -> core.DefinitionSet:
     )
 
 
+def indicator_list():
+    return Indicator.objects.order_by("number")
+
+
+def round_by_pk(pk: int) -> CollectionRound | None:
+    return (
+        CollectionRound.objects.select_related("association", "intervention", "questionnaire")
+        .filter(pk=pk)
+        .first()
+    )
+
+
 def questionnaire_list():
     return QuestionnaireVersion.objects.annotate(n_items=Count("items")).order_by(
         "respondent_group", "-version"

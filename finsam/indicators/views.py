@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from finsam.access.permissions import association_filter, can, require
+from finsam.access.permissions import can, require
 from finsam.domain.access import Action
 from finsam.domain.indicators import definitions as core
 from finsam.domain.indicators import transfer
@@ -22,7 +22,7 @@ from finsam.domain.indicators.results import NATIONAL, OWN
 from finsam.domain.problems import DomainValidationError, Problem
 from finsam.indicators import charts, forms, selectors, services
 from finsam.indicators.models import CollectionRound, Indicator, Item, QuestionnaireVersion
-from finsam.registry.models import Association, Intervention
+from finsam.registry import selectors as registry_selectors
 from finsam.socioeconomics import formatting as fmt
 from finsam.web import outputs
 
@@ -62,7 +62,7 @@ def definitions(request):
         request,
         "indicators/definitions.html",
         {
-            "indicators": Indicator.objects.order_by("number"),
+            "indicators": selectors.indicator_list(),
             "versions": selectors.questionnaire_list(),
             "can_edit": can(request.user, Action.EDIT_INDICATOR_DEFINITIONS),
             "starter_in_use": selectors.starter_in_use(),
@@ -280,7 +280,7 @@ def item_edit(request, pk: int, item_pk: int | None = None):
     if frozen:
         return frozen
     form = forms.ItemForm(
-        request.POST or None, initial=initial, indicators=Indicator.objects.order_by("number")
+        request.POST or None, initial=initial, indicators=selectors.indicator_list()
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -361,9 +361,7 @@ def round_list(request):
 
 
 def _managed_associations(user):
-    return Association.objects.filter(
-        association_filter(user, Action.MANAGE_INDICATOR_ROUNDS)
-    ).order_by("name")
+    return registry_selectors.associations_for(user, Action.MANAGE_INDICATOR_ROUNDS)
 
 
 @require_http_methods(["GET", "POST"])
@@ -371,11 +369,7 @@ def round_create(request):
     user = request.user
     require(user, Action.MANAGE_INDICATOR_ROUNDS)
     associations = _managed_associations(user)
-    interventions = (
-        Intervention.objects.filter(association__in=associations)
-        .select_related("association")
-        .order_by("association__name", "name")
-    )
+    interventions = registry_selectors.interventions_of(associations)
     versions = selectors.published_versions()
     year = timezone.localdate().year
     form = forms.RoundForm(
@@ -391,7 +385,7 @@ def round_create(request):
         if association is None:
             raise PermissionDenied("Du har inte behörighet till detta förbund.")
         intervention = (
-            Intervention.objects.filter(pk=d["intervention"]).first() if d["intervention"] else None
+            registry_selectors.intervention_by_pk(d["intervention"]) if d["intervention"] else None
         )
         try:
             collection_round = services.round_open(
@@ -412,10 +406,9 @@ def round_create(request):
 
 
 def _round_for(request, pk: int) -> tuple[CollectionRound, bool, bool]:
-    collection_round = get_object_or_404(
-        CollectionRound.objects.select_related("association", "intervention", "questionnaire"),
-        pk=pk,
-    )
+    collection_round = selectors.round_by_pk(pk)
+    if collection_round is None:
+        raise Http404("Insamlingen finns inte.")
     manage = can(
         request.user, Action.MANAGE_INDICATOR_ROUNDS, association=collection_round.association_id
     )

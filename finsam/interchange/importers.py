@@ -17,7 +17,6 @@ import os
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -29,6 +28,8 @@ from finsam.audit.models import LogType
 from finsam.audit.services import audit_record
 from finsam.domain.access import Action
 from finsam.domain.problems import DomainValidationError, Problem
+from finsam.interchange.context import ImportContext, ImportResult
+from finsam.interchange.episodes import EpisodeImporter
 from finsam.interchange.formats import FORMATS, FileFormat, column_label
 from finsam.interchange.parsing import Row
 from finsam.interchange.reader import open_table, sha256_of
@@ -42,6 +43,7 @@ from finsam.registry.models import (
     Member,
     VolumeCount,
 )
+from finsam.registry.services.bulk import CREATED, UNCHANGED, UPDATED
 
 CHUNK_ROWS = 5_000
 EPISODE_CHUNK_ROWS = 20_000
@@ -49,132 +51,6 @@ EPISODE_CHUNK_ROWS = 20_000
 PARALLEL_WORKERS = 2
 PARALLEL_MIN_BYTES = 4 << 20
 """Smaller files are imported in one process (starting workers costs about a second)."""
-CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
-
-
-@dataclass
-class ImportResult:
-    kind: str
-    file_name: str
-    sha256: str = ""
-    dry_run: bool = False
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    problems: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    @property
-    def written(self) -> bool:
-        return self.ok and not self.dry_run
-
-    def count(self, outcome: str) -> None:
-        setattr(self, outcome, getattr(self, outcome) + 1)
-
-    def summary(self) -> str:
-        mode = "Provkörning: " if self.dry_run else ""
-        if not self.ok:
-            return f"{mode}{len(self.problems)} fel i {self.file_name}; ingenting har importerats."
-        verb = "skulle skapas" if self.dry_run else "skapade"
-        return (
-            f"{mode}{self.rows} rader i {self.file_name}: {self.created} {verb}, "
-            f"{self.updated} {'skulle uppdateras' if self.dry_run else 'uppdaterade'}, "
-            f"{self.unchanged} oförändrade."
-        )
-
-
-class ImportContext:
-    """What every importer shares: the acting user, scope, today, the result being built."""
-
-    def __init__(
-        self,
-        *,
-        actor,
-        association: Association | None,
-        result: ImportResult,
-        today: date,
-        workers: int = 0,
-        file_size: int = 0,
-    ):
-        self.file_size = file_size
-        """Bytes in the file (the episode import decides from it how to maintain indexes)."""
-        self.workers = workers
-        """Worker processes for the pure per-row stage of the episode import (0: in-process)."""
-        self.actor = actor
-        self.association = association
-        self.result = result
-        self.today = today
-        self.failed = False
-
-    @property
-    def writing(self) -> bool:
-        return not self.failed and not self.result.dry_run
-
-    def add(
-        self,
-        problems: list[Problem],
-        row: Row | None = None,
-        field_map: dict[str, str] | None = None,
-    ) -> None:
-        for p in problems:
-            p = replace(
-                p,
-                field=(field_map or {}).get(p.field, p.field),
-                row=p.row if p.row is not None else (row.number if row else None),
-            )
-            if p.warning:
-                self.result.warnings.append(p)
-            else:
-                self.result.problems.append(p)
-                self.failed = True
-
-    def may(self, action: Action, *, association=None, intervention=None) -> bool:
-        """The command's permission rule: the user holds IMPORT_DATA for the association, or the
-        permission the web page for the same write requires (``docs/interchange.md``).
-        ``actor=None`` is the server operator (the command without ``--user``)."""
-        if self.actor is None:
-            return True
-        assoc = (
-            association if association is not None else getattr(intervention, "association", None)
-        )
-        if assoc is not None and can(self.actor, Action.IMPORT_DATA, association=assoc):
-            return True
-        return can(self.actor, action, association=association, intervention=intervention)
-
-    def denied(self, row: Row, column: str, what: str) -> None:
-        self.add(
-            [
-                Problem(
-                    column,
-                    "permission.denied",
-                    f"{column_label(column)}: du har inte behörighet att {what}.",
-                    row.values.get(column),
-                    row=row.number,
-                )
-            ]
-        )
-
-    def outside_scope(self, row: Row, column: str, code: str) -> bool:
-        if self.association is not None and code != self.association.code:
-            self.add(
-                [
-                    Problem(
-                        column,
-                        "association.other",
-                        f"{column_label(column)}: raden hör till ”{code}”, men importen "
-                        f"gäller förbundet ”{self.association.code}”.",
-                        code,
-                        row=row.number,
-                    )
-                ]
-            )
-            return True
-        return False
 
 
 class RowImporter(ABC):
@@ -582,8 +458,6 @@ def _support_order(code: str) -> int:
 
 
 def _importer_for(kind: str, ctx: ImportContext):
-    from finsam.interchange.episodes import EpisodeImporter
-
     return {
         "associations": AssociationImporter,
         "association-municipalities": AreaImporter,
@@ -599,8 +473,8 @@ SQLITE_IMPORT_CACHE_KIB = 128 * 1024
 """SQLite page cache while episodes are imported (the default is 2 MiB): with the growing unique
 indexes (episode key, pseudonym) out of cache every insert reads pages back, and the import slows
 down more than linearly with the database's size. 128 MiB since a large import defers the
-secondary indexes (``episodes.DeferredIndexes``): 256 MiB measured no faster and cost 140 MiB of
-peak memory on 1 000 000 rows."""
+secondary indexes (``registry.services.bulk.DeferredIndexes``): 256 MiB measured no faster and
+cost 140 MiB of peak memory on 1 000 000 rows."""
 
 
 @contextmanager

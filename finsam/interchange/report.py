@@ -7,7 +7,7 @@ import csv
 import io
 from pathlib import Path
 
-from finsam.interchange.importers import ImportResult
+from finsam.interchange.context import ImportResult
 
 REPORT_COLUMNS = ["row", "column", "value", "rule", "message", "level"]
 

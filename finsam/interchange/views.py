@@ -18,7 +18,7 @@ from finsam.interchange.formats import FORMATS
 from finsam.interchange.forms import ImportForm
 from finsam.interchange.importers import import_file
 from finsam.interchange.report import report_csv, report_rows
-from finsam.registry.models import Association
+from finsam.registry import selectors as registry_selectors
 
 SESSION_KEY = "finsam_imports"
 
@@ -33,7 +33,7 @@ def _pending(request, token: str) -> dict:
     pending = request.session.get(SESSION_KEY, {}).get(token)
     if not pending or not Path(pending["path"]).is_file():
         raise Http404("Importen finns inte längre; ladda upp filen igen.")
-    association = Association.objects.filter(pk=pending["association_id"]).first()
+    association = registry_selectors.association_by_pk(pending["association_id"])
     if association is None:
         raise Http404
     require(request.user, Action.IMPORT_DATA, association=association)

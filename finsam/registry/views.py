@@ -11,13 +11,12 @@ from django.views.decorators.http import require_http_methods
 
 from finsam.access.models import InterventionAssignment
 from finsam.access.permissions import can, require
-from finsam.accounts.models import User
-from finsam.audit.services import audit_change
+from finsam.audit.purposes import purpose_choices, reason_text
 from finsam.domain import codelists as cl
-from finsam.domain.access import Action, Role
+from finsam.domain.access import Action
 from finsam.domain.problems import DomainValidationError
 from finsam.registry import forms, selectors, services
-from finsam.registry.models import Association, Episode, ExtraQuestion, Intervention
+from finsam.registry.models import Association, Episode, Intervention
 
 
 def _save(request, form, action, *, success_url, success_message, field_map=None):
@@ -206,15 +205,9 @@ def extra_question_add(request, pk):
     def factory(association):
         def action(d):
             choices = [c.strip() for c in (d.pop("choices") or "").splitlines() if c.strip()]
-            question = ExtraQuestion.objects.create(association=association, choices=choices, **d)
-            audit_change(
-                actor=request.user,
-                action="extra_question_add",
-                obj=question,
-                association_id=association.pk,
-                summary=question.text,
+            return services.extra_question_add(
+                actor=request.user, association=association, choices=choices, **d
             )
-            return question
 
         return action
 
@@ -243,7 +236,9 @@ def intervention_list(request):
 
 
 def _intervention(request, pk, action: Action) -> Intervention:
-    intervention = get_object_or_404(Intervention.objects.select_related("association"), pk=pk)
+    intervention = selectors.intervention_by_pk(pk)
+    if intervention is None:
+        raise Http404("Insatsen finns inte.")
     require(request.user, action, intervention=intervention)
     return intervention
 
@@ -335,7 +330,6 @@ def intervention_edit(request, pk):
 @require_http_methods(["GET", "POST"])
 def intervention_assign(request, pk):
     intervention = _intervention(request, pk, Action.ASSIGN_STAFF)
-    from finsam.access.models import RoleAssignment
     from finsam.access.services import intervention_assign as assign
     from finsam.access.services import intervention_unassign
 
@@ -346,12 +340,7 @@ def intervention_assign(request, pk):
         intervention_unassign(assignment=assignment, actor=request.user)
         messages.success(request, "Tilldelningen är borttagen.")
         return redirect("intervention_assign", pk=pk)
-    users = User.objects.filter(
-        pk__in=RoleAssignment.objects.filter(
-            association=intervention.association,
-            role__in=[Role.PARTICIPANT_HANDLER, Role.INTERVENTION_MANAGER],
-        ).values("user_id")
-    ).order_by("username")
+    users = selectors.assignable_users(intervention)
     form = forms.AssignForm(request.POST or None, users=users)
     if request.method == "POST" and form.is_valid():
         response = _save(
@@ -454,12 +443,9 @@ def episode_enrol(request, pk):
 
 
 def _episode(request, pk, action: Action) -> Episode:
-    episode = get_object_or_404(
-        Episode.objects.select_related(
-            "intervention__association", "participant", "home_municipality"
-        ),
-        pk=pk,
-    )
+    episode = selectors.episode_by_pk(pk)
+    if episode is None:
+        raise Http404("Inskrivningen finns inte.")
     require(request.user, action, intervention=episode.intervention)
     return episode
 
@@ -468,19 +454,24 @@ def _episode(request, pk, action: Action) -> Episode:
 def episode_detail(request, pk):
     episode = _episode(request, pk, Action.VIEW_EPISODES)
     identity = {}
+    reveal_problems = {}
     can_identity = can(request.user, Action.VIEW_IDENTITY, intervention=episode.intervention)
     if request.method == "POST" and request.POST.get("reveal"):
         if not can_identity:
             raise Http404
-        identity = services.participant_identity_reveal(
-            actor=request.user,
-            participant=episode.participant,
-            association_id=episode.intervention.association_id,
-            reason=request.POST.get("reason", "")[:300],
-        )
-    from finsam.audit.models import AuditLog
-
-    history = AuditLog.objects.filter(object_type="registry.Episode", object_id=str(episode.pk))
+        try:
+            identity = services.participant_identity_reveal(
+                actor=request.user,
+                participant=episode.participant,
+                association_id=episode.intervention.association_id,
+                reason=reason_text(
+                    purpose=request.POST.get("purpose", ""),
+                    reason=request.POST.get("reason", "")[:250],
+                ),
+            )
+        except DomainValidationError as exc:
+            reveal_problems = {p.field: p.message for p in exc.problems}
+    history = selectors.episode_history(episode)
     return render(
         request,
         "registry/episode_detail.html",
@@ -490,6 +481,9 @@ def episode_detail(request, pk):
             "participant": episode.participant,
             "identity": identity,
             "can_identity": can_identity,
+            "reveal_problems": reveal_problems,
+            "reveal_purposes": purpose_choices(),
+            "reveal_values": request.POST if reveal_problems else {},
             "can_edit": can(request.user, Action.EDIT_EPISODES, intervention=episode.intervention),
             "support_before": [cl.SUPPORT.label_of(c) for c in episode.support_before_codes],
             "support_after": [cl.SUPPORT.label_of(c) for c in episode.support_after_codes],

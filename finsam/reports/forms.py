@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from finsam.domain.reports.core import LEVEL_LABELS
 from finsam.domain.reports.quality import DEFAULT_OVERDUE_MONTHS
+from finsam.domain.reports.specs import find_spec
 from finsam.registry.forms import DateInput, FinsamForm
 from finsam.reports import runner
 
@@ -98,7 +99,8 @@ class ReportFilterForm(FinsamForm):
         ids = [a.pk for a in runner.reportable_associations(user)]
         if not runner.may_see_unprotected(user, ids):
             del self.fields["protected"]
-        if report not in runner.SPLIT_REPORTS:
+        spec = find_spec(report)
+        if spec is None or not spec.split:
             del self.fields["split"]
         self.fields["year"].initial = timezone.localdate().year - 1
         self.fields["levels"].initial = ["association"]

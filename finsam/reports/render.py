@@ -16,6 +16,7 @@ from finsam.domain.reports.export import (
     report_to_dict,
 )
 from finsam.domain.reports.quality import DataQualityResult
+from finsam.domain.reports.specs import SPECS
 from finsam.web import outputs
 
 FORMATS = ("csv", "xlsx", "pdf", "json")
@@ -24,15 +25,7 @@ MAX_LINKS = 30
 """Episode links per check and association on the data-quality page."""
 
 # (table, rows to leave out) of the chart of each report; the value charted is the total column.
-CHARTS: dict[str, tuple[str, frozenset[str]]] = {
-    "utfall": ("utfall", frozenset()),
-    "forsorjning-fore": ("fore", frozenset({"summa_koder", "antal_episoder"})),
-    "forsorjning-efter": ("forandring", frozenset({"summa_koder", "antal_episoder"})),
-    "avslutningsanledningar": ("avslutningsanledningar", frozenset({"TOTALT", "UTSKRIVNING"})),
-    "sysselsattning": ("efter", frozenset()),
-    "deltagare": ("deltagare", frozenset()),
-    "uppfoljning": ("uppfoljning", frozenset()),
-}
+CHARTS: dict[str, tuple[str, frozenset[str]]] = {s.slug: s.chart for s in SPECS if s.chart}
 
 
 # --- page / pdf context -----------------------------------------------------------------------

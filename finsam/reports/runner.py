@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
@@ -33,46 +33,16 @@ from finsam.domain.reports.core import (
     Period,
     ReportOptions,
     ReportResult,
-    active_in,
-    base_mask,
 )
 from finsam.domain.reports.quality import DEFAULT_OVERDUE_MONTHS, DataQualityResult
+from finsam.domain.reports.specs import BY_SLUG, SPECS, ReportSpec, find_spec
 from finsam.registry.models import Association
 from finsam.reports import selectors
 
-REPORT_INFO: dict[str, tuple[str, str]] = {
-    "utfall": ("R1", "Utfall"),
-    "forsorjning-fore": ("R2", "Försörjning före insatsen"),
-    "forsorjning-efter": ("R3", "Försörjning efter och förändring"),
-    "avslutningsanledningar": ("R4", "Avslutningsanledningar"),
-    "sysselsattning": ("R5", "Sysselsättning före och efter"),
-    "deltagare": ("R6", "Deltagare"),
-    "insatser": ("R7", "Insatser"),
-    "kostnader": ("R8", "Kostnader"),
-    "uppfoljning": ("R9", "Uppföljning efter avslut"),
-}
-REPORT_DESCRIPTIONS = {
-    "utfall": "Deltagare som avslutats under perioden: bakgrund, arbete och studier efter.",
-    "forsorjning-fore": "Försörjning vid start för deltagare som påbörjat under perioden.",
-    "forsorjning-efter": "Försörjning efter avslut jämfört med före, samma deltagare, med flöden.",
-    "avslutningsanledningar": "Avslutningsanledningar för deltagare som avslutats under perioden.",
-    "sysselsattning": "Sysselsättning före och efter för deltagare som avslutats.",
-    "deltagare": "Personer och deltagarepisoder aktiva, påbörjade och avslutade; nya/återkommande.",
-    "insatser": "Insatser aktiva och påbörjade, planerat och faktiskt antal deltagare, målgrupper.",
-    "kostnader": "Resurser, insatskostnader och administration per budgetår; kostnad per person.",
-    "uppfoljning": "Utfall vid avslut och 6, 12 och 24 månader efter för samma deltagare.",
-}
-SPLIT_REPORTS = frozenset(
-    {
-        "utfall",
-        "forsorjning-fore",
-        "forsorjning-efter",
-        "avslutningsanledningar",
-        "sysselsattning",
-        "deltagare",
-        "uppfoljning",
-    }
-)
+REPORT_INFO: dict[str, tuple[str, str]] = {s.slug: (s.code, s.title) for s in SPECS}
+"""Slug → (code, title), from :data:`finsam.domain.reports.specs.SPECS`."""
+REPORT_DESCRIPTIONS = {s.slug: s.description for s in SPECS}
+SPLIT_REPORTS = frozenset(s.slug for s in SPECS if s.split)
 """Reports with an age-band split (the others are not about persons by sex)."""
 
 PROTECTED_LEVELS = frozenset({"county", "country"})
@@ -128,8 +98,12 @@ class ReportPlan:
     overdue_months: int = DEFAULT_OVERDUE_MONTHS
 
     @property
+    def spec(self) -> ReportSpec:
+        return BY_SLUG[self.name]
+
+    @property
     def code(self) -> str:
-        return REPORT_INFO[self.name][0]
+        return self.spec.code
 
 
 def plan_report(
@@ -150,35 +124,18 @@ def plan_report(
     problem when not allowed); ``False`` = protected; ``None`` = unprotected when allowed (the web
     default for administrators and handlers)."""
     problems: list[Problem] = []
-    if name not in REPORTS:
+    spec = find_spec(name)
+    if spec is None:
         raise _problem(
             "report",
             "report.name",
             f"Okänd rapport {name!r}: välj en av {', '.join(REPORTS)}.",
             name,
         )
+    name = spec.slug
     levels = tuple(dict.fromkeys(levels)) or ("association",)
-    for level in levels:
-        if level not in LEVELS:
-            problems.append(
-                Problem(
-                    "level",
-                    "report.level",
-                    f"Nivå: okänd nivå {level!r}, välj en av {', '.join(LEVELS)}.",
-                    level,
-                )
-            )
-        elif level not in allowed_levels(user):
-            problems.append(
-                Problem(
-                    "level",
-                    "report.level_scope",
-                    "Nivå: län och riket kräver behörighet att se rapporter för alla förbund; "
-                    "välj insats eller förbund.",
-                    level,
-                )
-            )
-    if split != "sex" and name not in SPLIT_REPORTS:
+    problems += _level_problems(user, levels)
+    if split != "sex" and not spec.split:
         split = "sex"
     allowed = {a.code: a for a in reportable_associations(user)}
     if user is not None and not allowed and not reports_everything(user):
@@ -187,28 +144,7 @@ def plan_report(
             "report.no_scope",
             "Du har inte behörighet att se rapporter för något förbund.",
         )
-    chosen: list[Association] = []
-    for code in association_codes:
-        if code in allowed:
-            chosen.append(allowed[code])
-        elif Association.objects.filter(code=code).exists():
-            problems.append(
-                Problem(
-                    "association",
-                    "report.association_scope",
-                    f"Förbund: du har inte behörighet att se rapporter för förbundet {code}.",
-                    code,
-                )
-            )
-        else:
-            problems.append(
-                Problem(
-                    "association",
-                    "report.association_unknown",
-                    f"Förbund: det finns inget förbund med koden {code}.",
-                    code,
-                )
-            )
+    chosen = _chosen_associations(association_codes, allowed, problems)
     if threshold is not None and (not isinstance(threshold, int) or threshold < 1):
         problems.append(
             Problem(
@@ -234,31 +170,8 @@ def plan_report(
         )
     protected = not unprotected_ok if unprotected is None else not unprotected
     rule = ProtectionRule.for_threshold(threshold or settings.FINSAM_PROTECTION_THRESHOLD)
-    # What is read: the chosen associations; all of their counties for a county figure; every
-    # association for the country. What is shown: ``areas`` (None = everything read).
-    if "country" in levels and everything:
-        read_ids = None
-    elif "county" in levels and everything and chosen:
-        counties = set(
-            selectors.association_dimension([a.pk for a in chosen])["county_code"].tolist()
-        )
-        dim = selectors.association_dimension(None)
-        read_ids = tuple(int(i) for i in dim.loc[dim["county_code"].isin(counties)].iloc[:, 0])
-    elif everything and not chosen:
-        read_ids = None
-    else:
-        read_ids = tuple(a.pk for a in shown)
-    areas = None
-    if chosen or not everything:
-        ids = [a.pk for a in shown]
-        codes = {a.code for a in shown}
-        if "intervention" in levels:
-            codes |= set(selectors.intervention_ids_by_code(ids))
-        if "county" in levels:
-            codes |= set(selectors.association_dimension(ids)["county_code"])
-        if "country" in levels:
-            codes.add("SE")
-        areas = tuple(sorted(codes))
+    read_ids = _read_ids(levels, everything, chosen, shown)
+    areas = _shown_areas(levels, shown) if chosen or not everything else None
     options = ReportOptions(
         period=period,
         levels=tuple(lvl for lvl in LEVELS if lvl in levels),
@@ -275,6 +188,90 @@ def plan_report(
         unprotected_ok,
         overdue_months,
     )
+
+
+def _level_problems(user, levels: tuple[str, ...]) -> list[Problem]:
+    problems: list[Problem] = []
+    for level in levels:
+        if level not in LEVELS:
+            problems.append(
+                Problem(
+                    "level",
+                    "report.level",
+                    f"Nivå: okänd nivå {level!r}, välj en av {', '.join(LEVELS)}.",
+                    level,
+                )
+            )
+        elif level not in allowed_levels(user):
+            problems.append(
+                Problem(
+                    "level",
+                    "report.level_scope",
+                    "Nivå: län och riket kräver behörighet att se rapporter för alla förbund; "
+                    "välj insats eller förbund.",
+                    level,
+                )
+            )
+    return problems
+
+
+def _chosen_associations(
+    association_codes: tuple[str, ...], allowed: dict[str, Association], problems: list[Problem]
+) -> list[Association]:
+    """The associations asked for that the user may report on; a problem for each other code."""
+    chosen: list[Association] = []
+    for code in association_codes:
+        if code in allowed:
+            chosen.append(allowed[code])
+        elif Association.objects.filter(code=code).exists():
+            problems.append(
+                Problem(
+                    "association",
+                    "report.association_scope",
+                    f"Förbund: du har inte behörighet att se rapporter för förbundet {code}.",
+                    code,
+                )
+            )
+        else:
+            problems.append(
+                Problem(
+                    "association",
+                    "report.association_unknown",
+                    f"Förbund: det finns inget förbund med koden {code}.",
+                    code,
+                )
+            )
+    return chosen
+
+
+def _read_ids(levels, everything: bool, chosen, shown) -> tuple[int, ...] | None:
+    """What is read: the chosen associations; all of their counties for a county figure; every
+    association (``None``) for the country."""
+    if "country" in levels and everything:
+        return None
+    if "county" in levels and everything and chosen:
+        counties = set(
+            selectors.association_dimension([a.pk for a in chosen])["county_code"].tolist()
+        )
+        dim = selectors.association_dimension(None)
+        return tuple(int(i) for i in dim.loc[dim["county_code"].isin(counties)].iloc[:, 0])
+    if everything and not chosen:
+        return None
+    return tuple(a.pk for a in shown)
+
+
+def _shown_areas(levels, shown) -> tuple[str, ...]:
+    """What is shown of what is read: the areas (associations, their interventions, counties,
+    the country) of the associations shown."""
+    ids = [a.pk for a in shown]
+    codes = {a.code for a in shown}
+    if "intervention" in levels:
+        codes |= set(selectors.intervention_ids_by_code(ids))
+    if "county" in levels:
+        codes |= set(selectors.association_dimension(ids)["county_code"])
+    if "country" in levels:
+        codes.add("SE")
+    return tuple(sorted(codes))
 
 
 # --- running -----------------------------------------------------------------------------------
@@ -294,53 +291,35 @@ def _progress(report: Callable[[str], None] | None, message: str) -> None:
         report(message)
 
 
+FRAME_LOADERS: dict[str, Callable] = {
+    "volume": lambda sel, dim: selectors.volume_frame(sel),
+    "interventions": lambda sel, dim: selectors.interventions_frame(sel),
+    "budget_lines": lambda sel, dim: selectors.budget_frame(sel),
+    "followups": lambda sel, dim: selectors.followups_frame(sel, dimension=dim),
+}
+"""How each frame a report spec names (``ReportSpec.frames``) is read: ``(selection, intervention
+dimension or None) -> frame``."""
+
+
 def load_frames(plan: ReportPlan, progress: Callable[[str], None] | None = None) -> dict:
     """The frames the report of ``plan`` needs, one query each."""
     sel = plan.selection
+    spec = plan.spec
     dim = (
         None
         if sel.association_ids is None
         else selectors.intervention_dimension(sel.association_ids)
     )
     frames = {
-        "episodes": selectors.episodes_frame(sel, history=plan.name == "deltagare", dimension=dim)
+        "episodes": selectors.episodes_frame(sel, history=spec.episode_history, dimension=dim)
     }
-    if plan.name == "deltagare":
-        frames["volume"] = selectors.volume_frame(sel)
-    elif plan.name == "insatser":
-        frames["interventions"] = selectors.interventions_frame(sel)
-    elif plan.name == "kostnader":
-        frames["budget_lines"] = selectors.budget_frame(sel)
-    elif plan.name == "uppfoljning":
-        frames["followups"] = selectors.followups_frame(sel, dimension=dim)
+    for frame in spec.frames:
+        frames[frame] = FRAME_LOADERS[frame](sel, dim)
     return frames
 
 
 def compute(plan: ReportPlan, frames: dict) -> ReportResult:
-    fn = REPORTS[plan.name]
-    episodes, options = frames["episodes"], plan.options
-    if plan.name == "deltagare":
-        result = fn(episodes, options, volume=frames.get("volume"))
-        if options.areas is not None and {"county", "country"}.isdisjoint(options.levels):
-            # The frame also holds the persons' earlier episodes in other associations (for new
-            # vs returning); the whole-report counts must not include them.
-            shown = episodes["association_code"].isin([a.code for a in plan.associations])
-            active = (base_mask(episodes) & active_in(episodes, options.period)) & shown.to_numpy()
-            anonymous = episodes["person_key"].isna().to_numpy()
-            result = replace(
-                result,
-                episodes=int(active.sum()),
-                anonymous_episodes=int((active & anonymous).sum()),
-            )
-        return result
-    if plan.name == "insatser":
-        names = {a.code: a.name for a in plan.associations}
-        return fn(frames["interventions"], episodes, options, association_names=names)
-    if plan.name == "kostnader":
-        return fn(frames["budget_lines"], episodes, options)
-    if plan.name == "uppfoljning":
-        return fn(episodes, frames["followups"], options)
-    return fn(episodes, options)
+    return plan.spec.run(frames, plan.options, {a.code: a.name for a in plan.associations})
 
 
 def run_report(
@@ -360,8 +339,7 @@ def run_report(
     progress = progress if big else None
     _progress(
         progress,
-        f"{n} deltagarepisoder inlästa på {t1 - t0:.1f} s; beräknar "
-        f"{REPORT_INFO[plan.name][1].lower()} …",
+        f"{n} deltagarepisoder inlästa på {t1 - t0:.1f} s; beräknar {plan.spec.title.lower()} …",
     )
     result = compute(plan, frames) if with_report else None
     t2 = time.perf_counter()

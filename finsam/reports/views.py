@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from finsam.access.permissions import can, require
 from finsam.domain.access import Action
 from finsam.domain.problems import DomainValidationError
 from finsam.domain.reports.core import Period
-from finsam.registry.models import Association
+from finsam.domain.reports.specs import BY_CODE, SPECS, find_spec
+from finsam.registry import selectors as registry_selectors
 from finsam.reports import render as rr
 from finsam.reports import runner, selectors
 from finsam.reports.forms import ReportFilterForm
@@ -34,13 +35,13 @@ def report_index(request):
     require(request.user, Action.VIEW_REPORTS)
     reports = [
         {
-            "name": name,
-            "code": code,
-            "title": title,
-            "description": runner.REPORT_DESCRIPTIONS[name],
-            "url": reverse("report_page", args=[name]),
+            "name": spec.slug,
+            "code": spec.code,
+            "title": spec.title,
+            "description": spec.description,
+            "url": reverse("report_page", args=[spec.slug]),
         }
-        for name, (code, title) in runner.REPORT_INFO.items()
+        for spec in SPECS
     ]
     return render(
         request,
@@ -114,7 +115,7 @@ def _plan_from_form(request, name):
         return form, plan
     asked = set(request.GET.getlist("associations"))
     outside = asked - {a.code for a in runner.reportable_associations(request.user)}
-    if outside and Association.objects.filter(code__in=outside).exists():
+    if outside and registry_selectors.any_association_with_code(outside):
         # another association's report: refused on the server, not just absent from the form
         raise PermissionDenied("Du har inte behörighet att se rapporter för det förbundet.")
     form = ReportFilterForm(request.GET, user=request.user, report=name)
@@ -130,20 +131,23 @@ def _plan_from_form(request, name):
 
 
 def report_page(request, name):
-    if name not in runner.REPORT_INFO:
+    spec = find_spec(name)
+    if spec is None:
         raise Http404("Okänd rapport")
     require(request.user, Action.VIEW_REPORTS)
+    if name != spec.slug:  # /rapporter/R1/ → /rapporter/utfall/
+        url = reverse("report_page", args=[spec.slug])
+        return redirect(f"{url}?{request.GET.urlencode()}" if request.GET else url)
     fmt = request.GET.get("format", "")
     if fmt and fmt not in rr.FORMATS:
         raise Http404("Okänt format")
     form, plan = _plan_from_form(request, name)
-    code, title = runner.REPORT_INFO[name]
     context = {
         "form": form,
         "name": name,
-        "code": code,
-        "title": title,
-        "description": runner.REPORT_DESCRIPTIONS[name],
+        "code": spec.code,
+        "title": spec.title,
+        "description": spec.description,
         "index_url": reverse("report_index"),
     }
     if plan is None:
@@ -203,7 +207,7 @@ def _json_quality(rows):
 def report_quality(request):
     """The data-quality report on its own page (R1's filter; links to the episodes)."""
     require(request.user, Action.VIEW_REPORTS)
-    form, plan = _plan_from_form(request, "utfall")
+    form, plan = _plan_from_form(request, BY_CODE["R1"].slug)
     context = {
         "form": form,
         "title": "Datakvalitet",

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "finsam.interchange",
     "finsam.deviations",
     "finsam.indicators",
+    "finsam.demo",
+    "finsam.planning",
 ]
 
 MIDDLEWARE = [
@@ -56,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "finsam.audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "finsam.accounts.middleware.LoginRequiredMiddleware",

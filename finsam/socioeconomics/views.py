@@ -30,7 +30,8 @@ from finsam.domain.socioeconomics.parameters import (
 from finsam.domain.socioeconomics.parameters import (
     COLUMNS as PARAMETER_COLUMNS,
 )
-from finsam.registry.models import Association, Intervention
+from finsam.registry import selectors as registry_selectors
+from finsam.registry.models import Association
 from finsam.socioeconomics import charts, forms, selectors, services
 from finsam.socioeconomics import formatting as fmt
 from finsam.socioeconomics.protection import is_suppressed, protect_count
@@ -193,17 +194,11 @@ SERIES_MONTHS = (0, 12, 24, 36, 48, 60)
 def payback(request):
     user = request.user
     require(user, Action.VIEW_REPORTS)
-    associations = Association.objects.filter(
-        association_filter(user, Action.VIEW_REPORTS)
-    ).order_by("name")
-    interventions = (
-        Intervention.objects.filter(association__in=associations)
-        .select_related("association")
-        .order_by("association__name", "name")
-    )
+    associations = registry_selectors.associations_for(user, Action.VIEW_REPORTS)
+    interventions = registry_selectors.interventions_of(associations)
     submitted = bool(request.GET.get("association"))
     if submitted and request.GET["association"].isdigit():
-        wanted = Association.objects.filter(pk=int(request.GET["association"])).first()
+        wanted = registry_selectors.association_by_pk(int(request.GET["association"]))
         if wanted is not None and not can(user, Action.VIEW_REPORTS, association=wanted):
             raise PermissionDenied("Du har inte behörighet till detta förbunds rapporter.")
     last_year = timezone.localdate().year - 1

@@ -1,9 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from finsam.access.permissions import requires
 from finsam.audit.views import audit_list
-from finsam.domain.access import Action
+from finsam.registry.rights_views import participant_rights
 from finsam.web import views
 
 urlpatterns = [
@@ -17,7 +16,8 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("granskningslogg/", requires(Action.VIEW_AUDIT)(audit_list), name="audit_list"),
+    path("granskningslogg/", audit_list, name="audit_list"),
+    path("deltagare/<int:pk>/rattigheter/", participant_rights, name="participant_rights"),
     path("utvardering/", include("finsam.evaluation.web.urls")),
     path("", include("finsam.registry.urls")),
     path("", include("finsam.finance.urls")),
@@ -27,4 +27,5 @@ urlpatterns = [
     path("", include("finsam.deviations.urls")),
     path("", include("finsam.indicators.urls")),
     path("", include("finsam.indicators.public_urls")),
+    path("", include("finsam.planning.urls")),
 ]

@@ -17,6 +17,7 @@ from finsam.interchange.formats import FORMATS
 from finsam.interchange.importers import import_file
 from finsam.interchange.reader import open_table
 from finsam.registry.models import Consent, Episode, Participant
+from finsam.registry.services import bulk
 from tests.interchange.conftest import EPISODE_HEADER, write_csv
 from tests.interchange.test_parallel import mixed_rows, outcome, pnr, row, stored
 
@@ -183,7 +184,7 @@ def constraints():
 
 
 def test_large_import_defers_indexes_and_restores_them(world, tmp_path, monkeypatch):
-    monkeypatch.setattr(episodes, "BULK_MIN_ROWS", 1)
+    monkeypatch.setattr(bulk, "BULK_MIN_ROWS", 1)
     monkeypatch.setattr(episodes, "BYTES_PER_ROW", 1)
     dropped = []
     restore = episodes.DeferredIndexes.restore

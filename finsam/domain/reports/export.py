@@ -18,6 +18,7 @@ import csv
 import io
 
 from finsam.domain.reports.core import SEX_COLUMNS, ReportResult, ReportTable
+from finsam.domain.reports.specs import SPECS
 
 CSV_COLUMNS = ("level", "area_code", "area_name", "row", "total", "women", "men")
 CSV_COLUMNS_WITH_LABEL = (
@@ -30,7 +31,8 @@ CSV_COLUMNS_WITH_LABEL = (
     "women",
     "men",
 )
-REPORTS_WITH_ROW_LABEL = frozenset({"R2", "R3", "R4"})
+REPORTS_WITH_ROW_LABEL = frozenset(s.code for s in SPECS if s.row_label)
+"""Reports whose csv rows carry a label column (from :data:`specs.SPECS`)."""
 
 
 def report_csv_rows(

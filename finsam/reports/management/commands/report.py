@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from finsam.domain.problems import DomainValidationError
 from finsam.domain.reports import REPORTS
 from finsam.domain.reports.core import Period
+from finsam.domain.reports.specs import BY_SLUG, find_spec
 from finsam.reports import render as rr
 from finsam.reports import runner
 
@@ -37,7 +38,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "name",
             metavar="NAME",
-            help=f"Rapportens namn: {', '.join(REPORTS)}. / Report name.",
+            help=f"Rapportens namn eller kod: {', '.join(REPORTS)} (eller R1–R9). / Report name "
+            "or code.",
         )
         parser.add_argument(
             "--from",
@@ -94,8 +96,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         name = opts["name"]
-        if name not in REPORTS:
+        spec = find_spec(name)
+        if spec is None:
             raise CommandError(f"Okänd rapport {name!r}: välj en av {', '.join(REPORTS)}.")
+        name = spec.slug
         fmt = opts["format"]
         if fmt not in FORMATS:
             raise CommandError(f"--format: okänt format {fmt!r}, välj en av {', '.join(FORMATS)}.")
@@ -155,11 +159,11 @@ class Command(BaseCommand):
             import json
 
             return json.dumps(rr.json_content(result), ensure_ascii=False, indent=2).encode()
-        code, title = runner.REPORT_INFO[result.key]
+        spec = BY_SLUG[result.key]
         context = {
             **rr.report_context(result),
-            "code": code,
-            "title": title,
+            "code": spec.code,
+            "title": spec.title,
             "base_template": "includes/pdf_base.html",
             "pdf": True,
         }

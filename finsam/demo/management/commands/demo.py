@@ -5,7 +5,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from finsam.registry.demo import DEMO_USERS, demo_summary, load_demo
+from finsam.demo.registry import DEMO_USERS, demo_summary, load_demo
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""A small, realistic demo data set for trying Finsam locally.
+"""A small, realistic demo data set for trying Finsam locally (``finsam demo``).
 
 Four associations with their real municipalities, interventions of every kind, about 2 000
 episodes (identified and anonymous) and one user per role. Everything is written through the
@@ -18,8 +18,12 @@ from stdnum import luhn
 from finsam.access.models import RoleAssignment
 from finsam.access.services import intervention_assign, role_grant
 from finsam.accounts.models import User
+from finsam.demo.deviations import load_demo_deviations
+from finsam.demo.indicators import load_indicator_demo
+from finsam.deviations.models import DeviationReport
 from finsam.domain import registration as rules
 from finsam.domain.access import Role
+from finsam.finance import services as finance
 from finsam.geo.models import Municipality
 from finsam.registry import services
 from finsam.registry.models import Association, Episode, Intervention
@@ -183,13 +187,9 @@ def load_demo(
     _episodes(persons, handler, rng, n=episodes, today=today, progress=progress)
     _volume(interventions, system, rng, today)
     _budgets(interventions, system, today)
-    from finsam.deviations.demo import load_demo_deviations
-
     load_demo_deviations(
         filer=handler, handler=User.objects.get(username="forbundsadmin"), rng=rng, today=today
     )
-    from finsam.indicators.demo import load_indicator_demo
-
     load_indicator_demo(
         associations=sorted({i.association for i in interventions}, key=lambda a: a.pk),
         actor=system,
@@ -472,8 +472,6 @@ ADMIN_SHARE = {
 def _budgets(interventions, actor, today: date) -> None:
     """Budgets for the last three years and this one: resources 50/25/25, administration, and
     intervention costs split over the person interventions (actuals for past years)."""
-    from finsam.finance import services as finance
-
     by_association: dict[int, list[Intervention]] = {}
     for intv in interventions:
         by_association.setdefault(intv.association_id, []).append(intv)
@@ -521,8 +519,6 @@ def _budgets(interventions, actor, today: date) -> None:
 
 
 def demo_summary() -> dict[str, int]:
-    from finsam.deviations.models import DeviationReport
-
     return {
         "förbund": Association.objects.count(),
         "insatser": Intervention.objects.count(),
