@@ -46,7 +46,18 @@ def export_all(directory) -> None:
         out = str(directory / FILE[kind])
         if kind == "episodes":
             user = _identity_reader()
-            call_command("export", kind, "--output", out, "--with-identity", "--user", user)
+            call_command(
+                "export",
+                kind,
+                "--output",
+                out,
+                "--with-identity",
+                "--user",
+                user,
+                "--reason",
+                "Flytt till nytt system (test)",
+                stdout=StringIO(),
+            )
             out = str(directory / "episodes_pseudonym.csv")
         call_command("export", kind, "--output", out, stdout=StringIO())
 
