@@ -225,7 +225,7 @@ def _empty(value: float | int | None) -> bool:
 
 def _primary(cell: Cell, threshold: int) -> bool:
     if cell.kind is Kind.COUNT:
-        return not _is_zero(cell.value) and 1 <= cell.value < threshold
+        return cell.value is not None and not _is_zero(cell.value) and 1 <= cell.value < threshold
     return cell.n is not None and 1 <= cell.n < threshold
 
 
@@ -337,7 +337,7 @@ def _suppress(table: Table, t: int, presuppressed: frozenset) -> dict[CellKey, F
                     k for k in line.parts if k not in flags and not _is_zero(cells[k].value)
                 ]
                 if candidates:
-                    pick = min(candidates, key=lambda k: (abs(cells[k].value), order[k]))
+                    pick = min(candidates, key=lambda k: (abs(cells[k].value or 0), order[k]))
                 elif line.total not in flags and not _is_zero(cells[line.total].value):
                     pick = line.total
                 else:

@@ -469,6 +469,9 @@ class EpisodeImporter:
                 derived = prep.Derived.of(check)
             if old is not None:
                 problems += self._same_record(old, intervention, pseudonym)
+                if pseudonym and not derived.canonical and old["start_date"] == v["start_date"]:
+                    # Named by pseudonym only: keep the age from the stored number.
+                    derived = derived._replace(age_at_start=old["age_at_start"])
             before = len(ctx.result.problems)
             ctx.add(problems, row, FIELD_MAP)
             if len(ctx.result.problems) > before:

@@ -6,12 +6,15 @@ registration rule is applied by ``finsam.domain.registration`` through the regis
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from finsam.domain import codelists as cl
 from finsam.domain import inputs
 from finsam.domain.problems import Problem
 from finsam.interchange.formats import column_label
+
+_PSEUDONYM = re.compile(r"[0-9a-fA-F]{64}")
 
 
 class Row:
@@ -48,6 +51,19 @@ class Row:
             self._problem(col, problem.rule, problem.message.split(": ", 1)[-1], value[:40])
             return ""
         return value.upper() if upper else value
+
+    def pseudonym(self, col: str) -> str:
+        """A person's pseudonym as Finsam exports it: 64 hexadecimal characters (lower-cased)."""
+        value = self.values.get(col, "")
+        if value and not _PSEUDONYM.fullmatch(value):
+            self._problem(
+                col,
+                "format.pseudonym",
+                "en pseudonym är 64 hexadecimala tecken (0–9, a–f), så som Finsam exporterar den.",
+                value[:40],
+            )
+            return ""
+        return value.lower()
 
     def date(self, col: str, *, required: bool = False) -> date | None:
         value = self.values.get(col, "")

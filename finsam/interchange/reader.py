@@ -1,7 +1,8 @@
 """Reading interchange files: CSV (UTF-8, BOM accepted, ``,`` or ``;``) or xlsx (first sheet).
 
 Rows are streamed, never loaded whole. Structural problems (encoding, header, row length) are
-reported as :class:`Problem` with the row number (1 = the first data row, 0 = the header).
+reported as :class:`Problem` with the line number a spreadsheet shows (1 = the header, 2 = the
+first data row; blank lines count).
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ from typing import NamedTuple
 from finsam.domain.problems import Problem
 from finsam.domain.safe_cells import csv_unquote
 from finsam.interchange.formats import FileFormat
+
+HEADER_LINE = 1
+"""The header's line number: problems carry the line a spreadsheet shows (header = line 1)."""
 
 MAX_FIELD_CHARS = 10_000
 """A longer cell is an error (no registry field is anywhere near this long)."""
@@ -93,7 +97,7 @@ class Table:
             self.header = [str(h or "").strip().lstrip("\ufeff").lower() for h in first]
             if not self._check_header():
                 return
-            yield from enumerate(source, start=1)
+            yield from enumerate(source, start=HEADER_LINE + 1)
         except UnicodeDecodeError:
             self.problems.append(_ENCODING_PROBLEM)
         except (csv.Error, ValueError, KeyError, OSError) as exc:
@@ -228,7 +232,7 @@ class Table:
         return ColumnChunk(numbers, columns, ragged)
 
     def _check_header(self) -> bool:
-        known = set(self.fmt.columns)
+        known = set(self.fmt.accepted)
         ok = True
         seen: set[str] = set()
         for col in self.header:
@@ -239,7 +243,7 @@ class Table:
                         "file.duplicate_column",
                         f"Kolumnen ”{col}” förekommer två gånger.",
                         col,
-                        row=0,
+                        row=HEADER_LINE,
                     )
                 )
                 ok = False
@@ -250,9 +254,9 @@ class Table:
                         col,
                         "file.unknown_column",
                         f"Okänd kolumn ”{_clip(col)}”. Tillåtna kolumner för {self.fmt.kind}: "
-                        f"{', '.join(self.fmt.columns)}.",
+                        f"{', '.join(self.fmt.accepted)}.",
                         _clip(col),
-                        row=0,
+                        row=HEADER_LINE,
                     )
                 )
                 ok = False
@@ -264,7 +268,7 @@ class Table:
                         "file.missing_column",
                         f"Kolumnen ”{col}” saknas (den är obligatorisk).",
                         col,
-                        row=0,
+                        row=HEADER_LINE,
                     )
                 )
                 ok = False

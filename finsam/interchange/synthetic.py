@@ -2,7 +2,7 @@
 
 Up to ~80 associations over the real 290 municipalities, their members, interventions of every
 kind, episodes with plausible distributions and volume counts. Shares follow the published
-national tables (``shared/fixtures/published``: e.g. 54 % women, 37 % under 30 at start, 40 % more
+national tables (``tests/fixtures/published``: e.g. 54 % women, 37 % under 30 at start, 40 % more
 than three years on public support, 34 % at most compulsory school); about 15 % of episodes are
 anonymous and about 8 % of identified episodes are a person's second episode. Deterministic for a
 seed; vectorised with numpy (a million episodes in well under a minute). No Django: the bench uses

@@ -56,12 +56,6 @@ def chart_png(chart, *, scale: float = 2.0) -> bytes:
     return vlc.vegalite_to_png(chart_spec(chart), scale=scale)
 
 
-def chart_json(chart) -> str:
-    """The spec as JSON for embedding in a page (rendered server-side as SVG as well, so the page
-    works without JavaScript)."""
-    return json.dumps(chart_spec(chart), ensure_ascii=False)
-
-
 def render_pdf(template: str, context: dict, *, request=None) -> bytes:
     """Render a Django template to an A4 PDF with WeasyPrint (needs Pango/HarfBuzz)."""
     from weasyprint import HTML

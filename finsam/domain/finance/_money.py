@@ -21,11 +21,6 @@ def to_ore(amount: float) -> int:
     return int(Decimal(repr(float(amount))).scaleb(2).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def floor_sek(amount: float) -> float:
-    """Round an amount *down* to whole öre (a tiny tolerance absorbs float noise)."""
-    return math.floor(amount * ORE_PER_SEK + 1e-6) / ORE_PER_SEK
-
-
 def split_amount(total: float, weights: Sequence[float]) -> list[float]:
     """Split ``total`` pro rata to ``weights`` in whole öre so the parts sum exactly to ``total``.
 

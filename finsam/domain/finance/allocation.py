@@ -25,7 +25,7 @@ import math
 import os
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Literal
 
@@ -486,7 +486,7 @@ def allocate(rows: Sequence[AllocationRow], parameters: AllocationParameters) ->
                 take_up_cap=caps[j] if math.isfinite(caps[j]) else None,
                 recommended_max_equity=round_sek(assessments[j].recommended_max),
                 equity_excess=round_sek(assessments[j].excess),
-                floor=None if floors[j] is None else round_sek(floors[j]),
+                floor=None if (floor := floors[j]) is None else round_sek(floor),
                 region_match=region,
                 municipal_match=municipal,
             )
@@ -567,7 +567,7 @@ def _round_within(amounts: list[float], frame: float, caps: list[float]) -> list
     for j in order:
         if left <= 0:
             break
-        if exact[j] - ore[j] > 0 and (cap_ore[j] is None or ore[j] + 1 <= cap_ore[j]):
+        if exact[j] - ore[j] > 0 and ((cap := cap_ore[j]) is None or ore[j] + 1 <= cap):
             ore[j] += 1
             left -= 1
     while left < 0:
@@ -772,7 +772,7 @@ def write_allocation_csv(result: AllocationResult, out: IO[str]) -> None:
 
 
 def allocation_json(result: AllocationResult) -> dict[str, object]:
-    params = asdict(replace(result.parameters, equity_recommendation=None))
+    params = asdict(result.parameters)
     params["equity_recommendation"] = {
         "mode": result.parameters.equity_recommendation.mode,
         "steps": [

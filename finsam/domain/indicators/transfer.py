@@ -21,6 +21,7 @@ perspective. A version without statements can only travel as JSON.
 
 from __future__ import annotations
 
+import builtins
 import csv
 import io
 import json
@@ -199,7 +200,7 @@ class _Reader:
             return ""
         return value.strip()
 
-    def bool(self, data: dict, key: str, where: str) -> bool:
+    def bool(self, data: dict, key: builtins.str, where: builtins.str) -> builtins.bool:
         value = data.get(key, False)
         if not isinstance(value, bool):
             self.bad(

@@ -277,11 +277,6 @@ def base_mask(episodes: pd.DataFrame) -> np.ndarray:
     )
 
 
-def base_population(episodes: pd.DataFrame) -> pd.DataFrame:
-    """The rows of :func:`base_mask`."""
-    return episodes.loc[base_mask(episodes)].reset_index(drop=True)
-
-
 def exited_in(df: pd.DataFrame, period: Period) -> np.ndarray:
     end = df["end_date"].to_numpy()
     return (end >= period.start64) & (end <= period.end64)
@@ -419,11 +414,12 @@ class Grouping:
         cache = self.__dict__.setdefault("_bin_cache", {})
         if i not in cache:
             idx = self.levels[i][1]
-            valid = idx >= 0
-            if valid.all():
+            valid: np.ndarray | None
+            in_area = idx >= 0
+            if in_area.all():
                 valid, g, sex, band = None, idx, self.sex, self.band
             else:
-                g, sex, band = idx[valid], self.sex[valid], self.band[valid]
+                valid, g, sex, band = in_area, idx[in_area], self.sex[in_area], self.band[in_area]
             by_band = g * self.n_bands + band if self.options.split == "sex_age" else None
             cache[i] = (valid, g * 3 + sex, by_band)
         return cache[i]
@@ -439,6 +435,7 @@ class Grouping:
             ww = w if valid is None else w[valid]
             by_sex = np.bincount(sex_bins, ww, minlength=na * 3).reshape(na, 3)
             if with_age:
+                assert band_bins is not None  # binned whenever the report has age bands
                 by_band = np.bincount(band_bins, ww, minlength=na * self.n_bands).reshape(
                     na, self.n_bands
                 )
@@ -478,7 +475,7 @@ class Grouping:
             by_band = count(self.band[s], self.n_bands) if with_age else None
             for i, area in enumerate(areas):
                 row = {"total": total[i, 0], "women": by_sex[i, 0], "men": by_sex[i, 1]}
-                if with_age:
+                if by_band is not None:
                     for j, name in enumerate(AGE_COLUMNS):
                         row[name] = by_band[i, j]
                 out[area.key] = row
@@ -664,8 +661,21 @@ def make_tables(builder: TableBuilder, specs: Iterable[tuple]) -> tuple[ReportTa
     return tuple(tables)
 
 
+def person_key_column(participant_ids: np.ndarray, identified: np.ndarray) -> pd.Series:
+    """The frame's ``person_key`` column: the participant id (as text) of identified participants,
+    missing for anonymous ones (and erased identities), as a categorical column, so
+    :func:`person_keys` reads distinct persons from its integer codes. One participant per
+    pseudonym, so this counts persons exactly as the pseudonym would – and the pseudonym never
+    leaves the database."""
+    found, uniques = pd.factorize(participant_ids[identified])
+    codes = np.full(len(participant_ids), -1, dtype=np.int64)
+    codes[identified] = found
+    categories = pd.Index(np.asarray(uniques).astype(str).astype(object), dtype=object)
+    return pd.Series(pd.Categorical.from_codes(codes, categories=categories))
+
+
 def person_keys(df: pd.DataFrame) -> np.ndarray:
-    """Factorized pseudonyms; -1 for anonymous episodes."""
+    """The frame's persons as integers (factorized ``person_key``); -1 for anonymous episodes."""
     keys = df["person_key"]
     if isinstance(keys.dtype, pd.CategoricalDtype):  # already integer codes, -1 when missing
         return keys.cat.codes.to_numpy().astype(np.int64)

@@ -479,7 +479,7 @@ def compute_payback(
                     payback_months(cost, gain),
                 ),
                 profit_1y_range=(12 * gain - cost, 12 * gain - written_off),
-                profit_5y_range=tuple(sorted((five(low_p), five(high_p)))),
+                profit_5y_range=(min(five(low_p), five(high_p)), max(five(low_p), five(high_p))),
                 series=cumulative_series(
                     cost,
                     gain,
