@@ -1,7 +1,7 @@
 from django import forms
 
 from finsam.domain.access import ROLE_LABELS, ROLES_WITH_ASSOCIATION, Role
-from finsam.registry.forms import FinsamForm
+from finsam.ui.forms import FinsamForm
 
 
 class UserForm(FinsamForm):

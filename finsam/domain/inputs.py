@@ -13,7 +13,7 @@ a reader:
 * **numbers** inside the range of their database column (:func:`check_number_range`).
 
 Each check returns a :class:`Problem` (field, rule, Swedish message) or ``None``; forms
-(``finsam.web.field_limits``) and the importers (``finsam.interchange.parsing``) apply them.
+(``finsam.ui.field_limits``) and the importers (``finsam.interchange.parsing``) apply them.
 """
 
 from __future__ import annotations

@@ -286,7 +286,7 @@ def protect(
             _CACHE[key] = flags
             if len(_CACHE) > _CACHE_SIZE:
                 _CACHE.popitem(last=False)
-    else:
+    elif key is not None:
         _CACHE.move_to_end(key)
         STATS["cache_hits"] += 1
 
@@ -360,9 +360,10 @@ def _suppress(table: Table, t: int, presuppressed: frozenset) -> dict[CellKey, F
         for i, w in enumerate(weak):
             if i and len(flags) > len(before):
                 # an earlier fix of this round may have protected it already
-                w = system.recheck(w.key, flags)
-                if w is None:
+                again = system.recheck(w.key, flags)
+                if again is None:
                     continue
+                w = again
             for k in system.fix(w, flags):
                 if k not in flags:
                     flags[k] = Flag.SECONDARY
@@ -405,7 +406,7 @@ class _System:
         self.cells = table.cells
         self.value = {}
         for k, c in table.cells.items():
-            self.value[k] = 0.0 if _empty(c.value) else float(c.value)
+            self.value[k] = 0.0 if c.value is None or _empty(c.value) else float(c.value)
         self.lines = []
         for line in table.lines:
             members = line.cells

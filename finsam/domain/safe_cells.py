@@ -26,7 +26,7 @@ import csv
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 FORMULA_START = frozenset("=+-@\t\r")
 """First characters a spreadsheet may treat as the start of a formula."""
@@ -104,12 +104,12 @@ class DictWriter(csv.DictWriter):
         out,
         fieldnames: Sequence[str],
         restval: Any = "",
-        extrasaction: str = "raise",
+        extrasaction: Literal["raise", "ignore"] = "raise",
         dialect: str = "excel",
         **kwargs: Any,
     ):
         super().__init__(out, fieldnames, restval, extrasaction, dialect, **kwargs)
-        self.writer = _SafeWriter(out, dialect=dialect, **kwargs)
+        self.writer = _SafeWriter(out, dialect=dialect, **kwargs)  # type: ignore[assignment]
 
 
 def workbook(target, options: Mapping[str, Any] | None = None):

@@ -15,7 +15,7 @@ from finsam.domain.access import Action
 from finsam.domain.problems import DomainValidationError
 from finsam.registry import search
 from finsam.registry.forms import DateInput, FinsamForm
-from finsam.web.paging import paginate
+from finsam.ui.paging import paginate
 
 
 class SearchForm(FinsamForm):

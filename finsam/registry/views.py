@@ -18,7 +18,7 @@ from finsam.domain.access import Action
 from finsam.domain.problems import DomainValidationError
 from finsam.registry import forms, selectors, services
 from finsam.registry.models import Association, Episode, Intervention
-from finsam.web import form_errors, once
+from finsam.ui import form_errors, once
 
 
 def _save(request, form, action, *, success_url, success_message, field_map=None):

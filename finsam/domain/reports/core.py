@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -544,7 +545,7 @@ class TableBuilder:
         if total is None or total.value is None or any(v is None for v in values):
             self.lines.append(Line(total_key, tuple(part_keys)))
             return
-        rest = total.value - sum(values)
+        rest = total.value - sum(v for v in values if v is not None)
         if rest < -1e-9:  # not additive (e.g. distinct persons with several sexes): no line
             return
         rest_key = (table, row, k, remainder)
@@ -588,9 +589,10 @@ class TableBuilder:
                 continue
             if not all(isinstance(k, tuple) and len(k) == 4 for k in line.cells):
                 continue
+            line_total = cast(tuple, line.total)
             for rest in (UNKNOWN_SEX, UNKNOWN_AGE):
-                total = (*line.total[:3], rest)
-                parts = tuple((*p[:3], rest) for p in line.parts)
+                total = (*line_total[:3], rest)
+                parts = tuple((*cast(tuple, p)[:3], rest) for p in line.parts)
                 if total in self.cells and all(p in self.cells for p in parts):
                     extra.append(Line(total, parts))
         return extra
