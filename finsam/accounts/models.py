@@ -1,5 +1,12 @@
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+
+from finsam.audit.tracking import AuditedQuerySet
+
+
+class AuditedUserManager(UserManager.from_queryset(AuditedQuerySet)):  # type: ignore[misc]
+    """Django's user manager whose ``update()`` and ``bulk_create()`` write the same audit rows
+    as ``save()`` (model signals do not see them)."""
 
 
 class User(AbstractUser):
@@ -27,6 +34,8 @@ class User(AbstractUser):
         blank=True,
         help_text="HSA-id för inloggning med SITHS eID.",
     )
+
+    objects = AuditedUserManager()
 
     class Meta:
         verbose_name = "användare"
