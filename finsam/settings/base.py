@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "finsam.deviations",
     "finsam.indicators",
     "finsam.demo",
+    "finsam.api",
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -138,6 +140,13 @@ FINSAM_REPORT_EXTRACT = os.environ.get("FINSAM_REPORT_EXTRACT", "auto")
 FINSAM_REPORT_EXTRACT_DIR = os.environ.get(
     "FINSAM_REPORT_EXTRACT_DIR", str(DATA_DIR / "report-extract")
 )
+
+# The REST API (finsam/api/, docs/api.md): requests per token and fixed window (seconds), and the
+# largest page a list returns.
+FINSAM_API_RATE_LIMIT = int(os.environ.get("FINSAM_API_RATE_LIMIT", "600"))
+FINSAM_API_RATE_WINDOW = int(os.environ.get("FINSAM_API_RATE_WINDOW", "60"))
+NINJA_PAGINATION_PER_PAGE = 100
+NINJA_PAGINATION_MAX_LIMIT = 1000
 
 LOGGING = {
     "version": 1,

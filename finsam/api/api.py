@@ -1,0 +1,722 @@
+"""The REST API (``/api/v1/``), its OpenAPI document (``/api/openapi.json``) and docs (``/api/docs``).
+
+Thin like the pages: each operation checks permission with ``finsam.access.permissions`` (and the
+token's own scope), reads through the registry's selectors, writes through its services and runs
+reports through ``finsam.reports.runner``. Errors are RFC 9457 problem details
+(:mod:`finsam.api.problems`)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from ninja import NinjaAPI, Query, Router, Schema, Status
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.security import HttpBearer, SessionAuth
+
+from finsam.access.permissions import can
+from finsam.api.problems import problem_response
+from finsam.api.services import rate_limit_hit, token_authenticate
+from finsam.audit.models import LogType
+from finsam.audit.services import audit_record
+from finsam.domain import codelists as cl
+from finsam.domain.access import Action
+from finsam.domain.problems import DomainValidationError, Problem
+from finsam.registry import selectors, services
+from finsam.registry.models import Association, FollowUp, Intervention, VolumeCount
+
+
+class RateLimited(Exception):
+    def __init__(self, retry_after: int):
+        self.retry_after = retry_after
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer fsm_…``: the token's user, limited to the token's scope."""
+
+    def authenticate(self, request, token):
+        found = token_authenticate(token)
+        if found is None:
+            return None
+        wait = rate_limit_hit(found)
+        if wait is not None:
+            raise RateLimited(wait)
+        request.user = found.user
+        request.api_token = found
+        return found.user
+
+
+class CsrfSessionAuth(SessionAuth):
+    """The browser session; unsafe methods need the CSRF token (``X-CSRFToken``)."""
+
+    def authenticate(self, request, key):
+        user = super().authenticate(request, key)
+        if user is not None:
+            request.api_token = None
+        return user
+
+
+api = NinjaAPI(
+    title="Finsam API",
+    version="1",
+    description=(
+        "Finsams API för samordningsförbund. Autentisering: `Authorization: Bearer <nyckel>` "
+        "eller inloggad session (med CSRF-token för ändringar). Se docs/api.md."
+    ),
+    auth=[TokenAuth(), CsrfSessionAuth(csrf=True)],
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+    urls_namespace="api",
+)
+
+# --- errors as problem details ------------------------------------------------------------------
+
+
+@api.exception_handler(DomainValidationError)
+def _domain_error(request, exc):
+    return problem_response(422, str(exc), problems=exc.problems)
+
+
+@api.exception_handler(ValidationError)
+def _schema_error(request, exc):
+    problems = []
+    for err in exc.errors:
+        loc = [str(x) for x in err.get("loc", ()) if x not in ("body", "query", "path", "payload")]
+        problems.append(
+            Problem(".".join(loc), str(err.get("type", "invalid")), str(err.get("msg", "")))
+        )
+    return problem_response(422, "Uppgifterna har fel format.", problems=problems)
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request, exc):
+    return problem_response(403, str(exc) or "Du har inte behörighet till detta.")
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return problem_response(404, str(exc) or "Finns inte.")
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthorised(request, exc):
+    return problem_response(
+        401,
+        "Ange en giltig API-nyckel (Authorization: Bearer …) eller logga in.",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+@api.exception_handler(RateLimited)
+def _rate_limited(request, exc):
+    return problem_response(
+        429,
+        f"För många anrop med denna API-nyckel. Försök igen om {exc.retry_after} sekunder.",
+        headers={"Retry-After": str(exc.retry_after)},
+    )
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc):
+    return problem_response(exc.status_code, str(exc))
+
+
+class ProblemItem(Schema):
+    field: str
+    rule: str
+    message: str
+    value: object = None
+
+
+class ProblemOut(Schema):
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[ProblemItem]
+
+
+ERRORS = {401: ProblemOut, 403: ProblemOut, 404: ProblemOut, 422: ProblemOut, 429: ProblemOut}
+
+_original_schema = api.get_openapi_schema
+
+
+def _schema(*args, **kwargs):
+    """Error responses are ``application/problem+json`` in the document too."""
+    schema = _original_schema(*args, **kwargs)
+    for item in schema.get("paths", {}).values():
+        for op in item.values():
+            for status, resp in op.get("responses", {}).items():
+                if str(status) in {"401", "403", "404", "422", "429"} and "content" in resp:
+                    resp["content"] = {"application/problem+json": resp["content"].popitem()[1]}
+    return schema
+
+
+api.get_openapi_schema = _schema
+
+# --- scope: the user's permission and the token's own limits -------------------------------------
+
+
+def _token(request):
+    return getattr(request, "api_token", None)
+
+
+def require(request, action: Action, *, association=None, intervention=None) -> None:
+    """The page permission (``finsam.access.permissions.can``) and the token's scope."""
+    token = _token(request)
+    if token is not None:
+        if token.actions and action.value not in token.actions:
+            raise PermissionDenied("API-nyckeln får inte användas till detta.")
+        assoc_id = getattr(association, "pk", association)
+        if assoc_id is None and intervention is not None:
+            assoc_id = intervention.association_id
+        if token.association_id and assoc_id is not None and assoc_id != token.association_id:
+            raise PermissionDenied("API-nyckeln gäller ett annat förbund.")
+    if not can(request.user, action, association=association, intervention=intervention):
+        raise PermissionDenied("Du har inte behörighet till detta.")
+
+
+def _scoped(request, qs, path="association_id"):
+    token = _token(request)
+    if token is not None and token.association_id:
+        qs = qs.filter(**{path: token.association_id})
+    return qs
+
+
+def audit_read(request, what: str, *, association_id=None, object_id="") -> None:
+    """Every API read leaves an access row naming the user and the token."""
+    token = _token(request)
+    via = f"API-nyckel {token.name} ({token.prefix})" if token else "API, session"
+    audit_record(
+        actor=request.user,
+        log_type=LogType.ACCESS,
+        action="api_read",
+        object_type=what,
+        object_id=object_id,
+        association_id=association_id,
+        summary=f"{request.method} {request.path} via {via}"[:300],
+    )
+
+
+def _association(request, pk: int, action=Action.VIEW_ASSOCIATION) -> Association:
+    association = selectors.association_by_pk(pk)
+    if association is None:
+        raise Http404("Förbundet finns inte.")
+    require(request, action, association=association)
+    return association
+
+
+def _intervention(request, pk: int, action: Action) -> Intervention:
+    intervention = selectors.intervention_by_pk(pk)
+    if intervention is None:
+        raise Http404("Insatsen finns inte.")
+    require(request, action, intervention=intervention)
+    return intervention
+
+
+def _episode(request, pk: int, action: Action):
+    episode = selectors.episode_by_pk(pk)
+    if episode is None:
+        raise Http404("Inskrivningen finns inte.")
+    require(request, action, intervention=episode.intervention)
+    return episode
+
+
+# --- schemas -------------------------------------------------------------------------------------
+
+
+class AssociationOut(Schema):
+    id: int
+    code: str
+    name: str
+    org_number: str
+    start_date: date
+    end_date: date | None = None
+
+
+class MemberOut(Schema):
+    id: int
+    kind: str
+    organisation_code: str
+    name: str
+
+
+class AreaOut(Schema):
+    id: int
+    municipality: str
+    district: str | None = None
+    valid_from: date
+    valid_to: date | None = None
+
+
+class InterventionOut(Schema):
+    id: int
+    association_id: int
+    code: str
+    name: str
+    start_date: date
+    end_date: date | None = None
+    status: str
+    orientation: str
+    registration: str
+
+
+class EpisodeOut(Schema):
+    """Pseudonymised: never an identity number or a name (see ``/identity``)."""
+
+    id: int
+    key: str
+    intervention_id: int
+    participant_id: int
+    identity_level: str
+    start_date: date
+    end_date: date | None = None
+    exit_reason: str
+    home_municipality: str
+    sex: str
+    age_at_start: int | None = None
+    support_before: list[str]
+    occupation_before: str
+    time_on_support: str
+    education: str
+    work_hours_before: float | None = None
+    study_hours_before: float | None = None
+    support_after: list[str]
+    occupation_after: str
+    work_hours: float | None = None
+    study_hours: float | None = None
+
+
+def _episode_out(e) -> dict:
+    return {
+        "id": e.pk,
+        "key": e.key,
+        "intervention_id": e.intervention_id,
+        "participant_id": e.participant_id,
+        "identity_level": e.participant.identity_level,
+        "start_date": e.start_date,
+        "end_date": e.end_date,
+        "exit_reason": e.exit_reason,
+        "home_municipality": e.home_municipality_id,
+        "sex": e.sex,
+        "age_at_start": e.age_at_start,
+        "support_before": list(e.support_before_codes),
+        "occupation_before": e.occupation_before,
+        "time_on_support": e.time_on_support,
+        "education": e.education,
+        "work_hours_before": e.work_hours_before,
+        "study_hours_before": e.study_hours_before,
+        "support_after": list(e.support_after_codes),
+        "occupation_after": e.occupation_after,
+        "work_hours": e.work_hours,
+        "study_hours": e.study_hours,
+    }
+
+
+class IdentityOut(Schema):
+    personal_number: str
+    name: str
+
+
+class EnrolIn(Schema):
+    identity_level: str
+    home_municipality: str
+    start_date: date | None = None
+    support_before: list[str] = []
+    personal_number: str = ""
+    name: str = ""
+    consent_date: date | None = None
+    consent_form_version: str = ""
+    protected_identity: bool = False
+    sex: str = ""
+    birth_year: int | None = None
+    occupation_before: str = ""
+    time_on_support: str = ""
+    education: str = ""
+    work_hours_before: float | None = None
+    study_hours_before: float | None = None
+    district: str = ""
+
+
+class EnrolOut(Schema):
+    episode: EpisodeOut
+    warnings: list[ProblemItem]
+
+
+class ExitIn(Schema):
+    end_date: date | None = None
+    exit_reason: str
+    support_after: list[str] = []
+    occupation_after: str = ""
+    work_hours: float | None = None
+    study_hours: float | None = None
+    work_study_increased: bool | None = None
+
+
+class CorrectIn(Schema):
+    start_date: date
+    home_municipality: str
+    support_before: list[str] = []
+    occupation_before: str = ""
+    time_on_support: str = ""
+    education: str = ""
+    work_hours_before: float | None = None
+    study_hours_before: float | None = None
+    district: str = ""
+    reason: str = ""
+
+
+class MarkErrorIn(Schema):
+    reason: str
+
+
+class FollowUpIn(Schema):
+    months_after: int
+    support: list[str] = []
+    occupation: str = ""
+    work_hours: float | None = None
+    study_hours: float | None = None
+
+
+class FollowUpOut(Schema):
+    id: int
+    episode_id: int
+    months_after: int
+    support: list[str]
+    occupation: str
+    work_hours: float | None = None
+    study_hours: float | None = None
+
+
+def _followup_out(f: FollowUp) -> dict:
+    return {
+        "id": f.pk,
+        "episode_id": f.episode_id,
+        "months_after": f.months_after,
+        "support": list(f.support_codes),
+        "occupation": f.occupation,
+        "work_hours": f.work_hours,
+        "study_hours": f.study_hours,
+    }
+
+
+class VolumeIn(Schema):
+    month: date
+    women: int = 0
+    men: int = 0
+    other: int = 0
+
+
+class VolumeOut(Schema):
+    id: int
+    intervention_id: int
+    month: date
+    women: int
+    men: int
+    other: int
+
+
+class ReportInfo(Schema):
+    slug: str
+    code: str
+    title: str
+    description: str
+
+
+class ReportQuery(Schema):
+    start: date
+    end: date
+    level: str = "association"
+    associations: str = ""
+    """Comma-separated association codes (empty: all you may report on)."""
+    split: str = "sex"
+    unprotected: bool | None = None
+
+
+class ReportOut(Schema):
+    code: str
+    title: str
+    protected: bool
+    associations: list[str]
+    result: dict
+
+
+# --- associations --------------------------------------------------------------------------------
+
+v1 = Router()
+
+
+@v1.get("/associations", response={200: list[AssociationOut], **ERRORS}, tags=["Förbund"])
+@paginate(LimitOffsetPagination)
+def association_list(request):
+    require(request, Action.VIEW_ASSOCIATION)
+    audit_read(request, "registry.Association")
+    return _scoped(request, selectors.association_list(user=request.user), "pk")
+
+
+@v1.get("/associations/{pk}", response={200: AssociationOut, **ERRORS}, tags=["Förbund"])
+def association_detail(request, pk: int):
+    association = _association(request, pk)
+    audit_read(request, "registry.Association", association_id=pk, object_id=pk)
+    return association
+
+
+@v1.get(
+    "/associations/{pk}/members", response={200: list[MemberOut], **ERRORS}, tags=["Förbund"]
+)
+@paginate(LimitOffsetPagination)
+def member_list(request, pk: int):
+    association = _association(request, pk)
+    audit_read(request, "registry.Member", association_id=pk)
+    return association.members.order_by("kind", "name", "pk")
+
+
+@v1.get("/associations/{pk}/area", response={200: list[AreaOut], **ERRORS}, tags=["Förbund"])
+@paginate(LimitOffsetPagination)
+def area_list(request, pk: int):
+    association = _association(request, pk)
+    audit_read(request, "registry.AssociationMunicipality", association_id=pk)
+    return [
+        {
+            "id": a.pk,
+            "municipality": a.municipality_id,
+            "district": a.district.code if a.district_id else None,
+            "valid_from": a.valid_from,
+            "valid_to": a.valid_to,
+        }
+        for a in association.area.select_related("district").order_by("-valid_from", "pk")
+    ]
+
+
+# --- interventions, volume -----------------------------------------------------------------------
+
+
+@v1.get("/interventions", response={200: list[InterventionOut], **ERRORS}, tags=["Insatser"])
+@paginate(LimitOffsetPagination)
+def intervention_list(request, association: int | None = None):
+    require(request, Action.VIEW_INTERVENTION)
+    audit_read(request, "registry.Intervention", association_id=association)
+    qs = selectors.intervention_list(user=request.user)
+    if association is not None:
+        qs = qs.filter(association_id=association)
+    return _scoped(request, qs)
+
+
+@v1.get("/interventions/{pk}", response={200: InterventionOut, **ERRORS}, tags=["Insatser"])
+def intervention_detail(request, pk: int):
+    intervention = _intervention(request, pk, Action.VIEW_INTERVENTION)
+    audit_read(
+        request,
+        "registry.Intervention",
+        association_id=intervention.association_id,
+        object_id=pk,
+    )
+    return intervention
+
+
+@v1.get(
+    "/interventions/{pk}/volume", response={200: list[VolumeOut], **ERRORS}, tags=["Insatser"]
+)
+@paginate(LimitOffsetPagination)
+def volume_list(request, pk: int):
+    intervention = _intervention(request, pk, Action.VIEW_INTERVENTION)
+    audit_read(request, "registry.VolumeCount", association_id=intervention.association_id)
+    return VolumeCount.objects.filter(intervention=intervention).order_by("-month")
+
+
+@v1.post(
+    "/interventions/{pk}/volume", response={200: VolumeOut, **ERRORS}, tags=["Insatser"]
+)
+def volume_record(request, pk: int, payload: VolumeIn):
+    intervention = _intervention(request, pk, Action.EDIT_VOLUME)
+    return services.volume_record(
+        actor=request.user, intervention=intervention, **payload.dict()
+    )
+
+
+# --- episodes ------------------------------------------------------------------------------------
+
+
+@v1.get(
+    "/interventions/{pk}/episodes",
+    response={200: list[EpisodeOut], **ERRORS},
+    tags=["Inskrivningar"],
+)
+@paginate(LimitOffsetPagination)
+def episode_list(request, pk: int, status: str = ""):
+    intervention = _intervention(request, pk, Action.VIEW_EPISODES)
+    audit_read(request, "registry.Episode", association_id=intervention.association_id)
+    rows = selectors.episode_list(intervention=intervention, status=status)
+    return [_episode_out(e) for e in rows.select_related("participant")]
+
+
+@v1.post(
+    "/interventions/{pk}/episodes",
+    response={201: EnrolOut, **ERRORS},
+    tags=["Inskrivningar"],
+)
+def episode_enrol(request, pk: int, payload: EnrolIn):
+    intervention = _intervention(request, pk, Action.EDIT_EPISODES)
+    if not intervention.takes_persons:
+        raise DomainValidationError(
+            [Problem("intervention", "registration", "Insatsen tar inte emot personregistrering.")]
+        )
+    data = payload.dict()
+    episode, warnings = services.episode_enrol(
+        actor=request.user,
+        intervention=intervention,
+        data=services.enrolment_input_from(data),
+        name=data["name"],
+        consent_form_version=data["consent_form_version"],
+    )
+    episode = selectors.episode_by_pk(episode.pk)
+    return Status(201, {
+        "episode": _episode_out(episode),
+        "warnings": [
+            {"field": w.field, "rule": w.rule, "message": str(w.message), "value": None}
+            for w in warnings
+        ],
+    })
+
+
+@v1.get("/episodes/{pk}", response={200: EpisodeOut, **ERRORS}, tags=["Inskrivningar"])
+def episode_detail(request, pk: int):
+    episode = _episode(request, pk, Action.VIEW_EPISODES)
+    audit_read(
+        request,
+        "registry.Episode",
+        association_id=episode.intervention.association_id,
+        object_id=pk,
+    )
+    return _episode_out(episode)
+
+
+@v1.get(
+    "/episodes/{pk}/identity", response={200: IdentityOut, **ERRORS}, tags=["Inskrivningar"]
+)
+def episode_identity(request, pk: int, reason: str = ""):
+    """The participant's identity number and name – only for a role that may see identity;
+    audited as an identity read (with the reason)."""
+    episode = _episode(request, pk, Action.VIEW_IDENTITY)
+    identity = services.participant_identity_reveal(
+        actor=request.user,
+        participant=episode.participant,
+        association_id=episode.intervention.association_id,
+        reason=reason[:300],
+    )
+    return {
+        "personal_number": identity.get("personal_number", "") or "",
+        "name": identity.get("name", "") or "",
+    }
+
+
+@v1.post("/episodes/{pk}/exit", response={200: EpisodeOut, **ERRORS}, tags=["Inskrivningar"])
+def episode_exit(request, pk: int, payload: ExitIn):
+    episode = _episode(request, pk, Action.EDIT_EPISODES)
+    services.episode_exit(
+        actor=request.user, episode=episode, data=services.exit_input_from(payload.dict())
+    )
+    return _episode_out(selectors.episode_by_pk(pk))
+
+
+@v1.post(
+    "/episodes/{pk}/correct", response={200: EpisodeOut, **ERRORS}, tags=["Inskrivningar"]
+)
+def episode_correct(request, pk: int, payload: CorrectIn):
+    episode = _episode(request, pk, Action.EDIT_EPISODES)
+    services.episode_correct(actor=request.user, episode=episode, **payload.dict())
+    return _episode_out(selectors.episode_by_pk(pk))
+
+
+@v1.post(
+    "/episodes/{pk}/mark-error", response={200: EpisodeOut, **ERRORS}, tags=["Inskrivningar"]
+)
+def episode_mark_error(request, pk: int, payload: MarkErrorIn):
+    episode = _episode(request, pk, Action.EDIT_EPISODES)
+    services.episode_mark_error(actor=request.user, episode=episode, reason=payload.reason)
+    return _episode_out(selectors.episode_by_pk(pk))
+
+
+@v1.get(
+    "/episodes/{pk}/followups",
+    response={200: list[FollowUpOut], **ERRORS},
+    tags=["Inskrivningar"],
+)
+@paginate(LimitOffsetPagination)
+def followup_list(request, pk: int):
+    episode = _episode(request, pk, Action.VIEW_EPISODES)
+    audit_read(request, "registry.FollowUp", association_id=episode.intervention.association_id)
+    return [_followup_out(f) for f in episode.followups.order_by("months_after")]
+
+
+@v1.post(
+    "/episodes/{pk}/followups", response={200: FollowUpOut, **ERRORS}, tags=["Inskrivningar"]
+)
+def followup_record(request, pk: int, payload: FollowUpIn):
+    episode = _episode(request, pk, Action.EDIT_EPISODES)
+    return _followup_out(
+        services.followup_record(actor=request.user, episode=episode, **payload.dict())
+    )
+
+
+# --- reports -------------------------------------------------------------------------------------
+
+
+@v1.get("/reports", response={200: list[ReportInfo], **ERRORS}, tags=["Rapporter"])
+@paginate(LimitOffsetPagination)
+def report_list(request):
+    from finsam.domain.reports.specs import SPECS
+
+    require(request, Action.VIEW_REPORTS)
+    return [
+        {"slug": s.slug, "code": s.code, "title": str(s.title), "description": str(s.description)}
+        for s in SPECS
+    ]
+
+
+@v1.get("/reports/{name}", response={200: ReportOut, **ERRORS}, tags=["Rapporter"])
+def report_run(request, name: str, q: Query[ReportQuery]):
+    """One standard report (R1–R9), protected exactly as on the report pages
+    (``finsam.reports.runner``)."""
+    from finsam.domain.reports.core import Period
+    from finsam.reports import render, runner
+
+    require(request, Action.VIEW_REPORTS)
+    codes = tuple(c.strip() for c in q.associations.split(",") if c.strip())
+    token = _token(request)
+    if token is not None and token.association_id:
+        own = token.association.code
+        if any(c != own for c in codes):
+            raise PermissionDenied("API-nyckeln gäller ett annat förbund.")
+        codes = (own,)
+    plan = runner.plan_report(
+        request.user,
+        name,
+        period=Period(q.start, q.end),
+        levels=(q.level,),
+        association_codes=codes,
+        split=q.split,
+        unprotected=q.unprotected,
+    )
+    run = runner.run_report(plan, with_quality=False)
+    audit_read(request, f"report.{plan.code}")
+    return {
+        "code": plan.code,
+        "title": str(plan.spec.title),
+        "protected": plan.options.protected,
+        "associations": [a.code for a in plan.associations],
+        "result": json.loads(json.dumps(render.json_content(run.result), default=_plain)),
+    }
+
+
+def _plain(value):
+    """numpy scalars (the report frames) as plain numbers."""
+    return value.item() if hasattr(value, "item") else str(value)
+
+
+api.add_router("/v1", v1)
+
+__all__ = ["api", "cl"]
