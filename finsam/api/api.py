@@ -139,7 +139,7 @@ class ProblemOut(Schema):
     errors: list[ProblemItem]
 
 
-ERRORS = {401: ProblemOut, 403: ProblemOut, 404: ProblemOut, 422: ProblemOut, 429: ProblemOut}
+ERRORS = {400: ProblemOut, 401: ProblemOut, 403: ProblemOut, 404: ProblemOut, 422: ProblemOut, 429: ProblemOut}
 
 _original_schema = api.get_openapi_schema
 
@@ -150,7 +150,7 @@ def _schema(*args, **kwargs):
     for item in schema.get("paths", {}).values():
         for op in item.values():
             for status, resp in op.get("responses", {}).items():
-                if str(status) in {"401", "403", "404", "422", "429"} and "content" in resp:
+                if str(status) in {"400", "401", "403", "404", "422", "429"} and "content" in resp:
                     resp["content"] = {"application/problem+json": resp["content"].popitem()[1]}
     return schema
 
