@@ -1,19 +1,20 @@
-"""The REST API (``/api/v1/``), its OpenAPI document (``/api/openapi.json``) and docs (``/api/docs``).
+"""The REST API (``/api/v1/``), its OpenAPI document (``/api/openapi.json``) and docs
+(``/api/docs``).
 
 Thin like the pages: each operation checks permission with ``finsam.access.permissions`` (and the
 token's own scope), reads through the registry's selectors, writes through its services and runs
 reports through ``finsam.reports.runner``. Errors are RFC 9457 problem details
 (:mod:`finsam.api.problems`)."""
 
-from __future__ import annotations
-
 import json
 from datetime import date
+from typing import Annotated
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from ninja import NinjaAPI, Query, Router, Schema, Status
+from ninja import Field, File, Form, NinjaAPI, Query, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.security import HttpBearer, SessionAuth
 
@@ -27,6 +28,10 @@ from finsam.domain.access import Action
 from finsam.domain.problems import DomainValidationError, Problem
 from finsam.registry import selectors, services
 from finsam.registry.models import Association, FollowUp, Intervention, VolumeCount
+
+MAX_ID = 2**53
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+"""A row id: bounded so a huge number is a 422, not a database overflow."""
 
 
 class RateLimited(Exception):
@@ -139,7 +144,14 @@ class ProblemOut(Schema):
     errors: list[ProblemItem]
 
 
-ERRORS = {400: ProblemOut, 401: ProblemOut, 403: ProblemOut, 404: ProblemOut, 422: ProblemOut, 429: ProblemOut}
+ERRORS = {
+    400: ProblemOut,
+    401: ProblemOut,
+    403: ProblemOut,
+    404: ProblemOut,
+    422: ProblemOut,
+    429: ProblemOut,
+}
 
 _original_schema = api.get_openapi_schema
 
@@ -201,7 +213,7 @@ def audit_read(request, what: str, *, association_id=None, object_id="") -> None
     )
 
 
-def _association(request, pk: int, action=Action.VIEW_ASSOCIATION) -> Association:
+def _association(request, pk: Id, action=Action.VIEW_ASSOCIATION) -> Association:
     association = selectors.association_by_pk(pk)
     if association is None:
         raise Http404("Förbundet finns inte.")
@@ -209,7 +221,7 @@ def _association(request, pk: int, action=Action.VIEW_ASSOCIATION) -> Associatio
     return association
 
 
-def _intervention(request, pk: int, action: Action) -> Intervention:
+def _intervention(request, pk: Id, action: Action) -> Intervention:
     intervention = selectors.intervention_by_pk(pk)
     if intervention is None:
         raise Http404("Insatsen finns inte.")
@@ -217,7 +229,7 @@ def _intervention(request, pk: int, action: Action) -> Intervention:
     return intervention
 
 
-def _episode(request, pk: int, action: Action):
+def _episode(request, pk: Id, action: Action):
     episode = selectors.episode_by_pk(pk)
     if episode is None:
         raise Http404("Inskrivningen finns inte.")
@@ -444,13 +456,21 @@ class ReportOut(Schema):
     result: dict
 
 
+class Pages(LimitOffsetPagination):
+    """``limit`` (1–1000, default 100) and ``offset``; the answer has ``items`` and ``count``."""
+
+    class Input(Schema):
+        limit: int = Field(100, ge=1, le=1000)
+        offset: int = Field(0, ge=0, le=10**9)
+
+
 # --- associations --------------------------------------------------------------------------------
 
 v1 = Router()
 
 
 @v1.get("/associations", response={200: list[AssociationOut], **ERRORS}, tags=["Förbund"])
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def association_list(request):
     require(request, Action.VIEW_ASSOCIATION)
     audit_read(request, "registry.Association")
@@ -458,25 +478,23 @@ def association_list(request):
 
 
 @v1.get("/associations/{pk}", response={200: AssociationOut, **ERRORS}, tags=["Förbund"])
-def association_detail(request, pk: int):
+def association_detail(request, pk: Id):
     association = _association(request, pk)
     audit_read(request, "registry.Association", association_id=pk, object_id=pk)
     return association
 
 
-@v1.get(
-    "/associations/{pk}/members", response={200: list[MemberOut], **ERRORS}, tags=["Förbund"]
-)
-@paginate(LimitOffsetPagination)
-def member_list(request, pk: int):
+@v1.get("/associations/{pk}/members", response={200: list[MemberOut], **ERRORS}, tags=["Förbund"])
+@paginate(Pages)
+def member_list(request, pk: Id):
     association = _association(request, pk)
     audit_read(request, "registry.Member", association_id=pk)
     return association.members.order_by("kind", "name", "pk")
 
 
 @v1.get("/associations/{pk}/area", response={200: list[AreaOut], **ERRORS}, tags=["Förbund"])
-@paginate(LimitOffsetPagination)
-def area_list(request, pk: int):
+@paginate(Pages)
+def area_list(request, pk: Id):
     association = _association(request, pk)
     audit_read(request, "registry.AssociationMunicipality", association_id=pk)
     return [
@@ -495,8 +513,8 @@ def area_list(request, pk: int):
 
 
 @v1.get("/interventions", response={200: list[InterventionOut], **ERRORS}, tags=["Insatser"])
-@paginate(LimitOffsetPagination)
-def intervention_list(request, association: int | None = None):
+@paginate(Pages)
+def intervention_list(request, association: Id | None = None):
     require(request, Action.VIEW_INTERVENTION)
     audit_read(request, "registry.Intervention", association_id=association)
     qs = selectors.intervention_list(user=request.user)
@@ -506,7 +524,7 @@ def intervention_list(request, association: int | None = None):
 
 
 @v1.get("/interventions/{pk}", response={200: InterventionOut, **ERRORS}, tags=["Insatser"])
-def intervention_detail(request, pk: int):
+def intervention_detail(request, pk: Id):
     intervention = _intervention(request, pk, Action.VIEW_INTERVENTION)
     audit_read(
         request,
@@ -517,24 +535,18 @@ def intervention_detail(request, pk: int):
     return intervention
 
 
-@v1.get(
-    "/interventions/{pk}/volume", response={200: list[VolumeOut], **ERRORS}, tags=["Insatser"]
-)
-@paginate(LimitOffsetPagination)
-def volume_list(request, pk: int):
+@v1.get("/interventions/{pk}/volume", response={200: list[VolumeOut], **ERRORS}, tags=["Insatser"])
+@paginate(Pages)
+def volume_list(request, pk: Id):
     intervention = _intervention(request, pk, Action.VIEW_INTERVENTION)
     audit_read(request, "registry.VolumeCount", association_id=intervention.association_id)
     return VolumeCount.objects.filter(intervention=intervention).order_by("-month")
 
 
-@v1.post(
-    "/interventions/{pk}/volume", response={200: VolumeOut, **ERRORS}, tags=["Insatser"]
-)
-def volume_record(request, pk: int, payload: VolumeIn):
+@v1.post("/interventions/{pk}/volume", response={200: VolumeOut, **ERRORS}, tags=["Insatser"])
+def volume_record(request, pk: Id, payload: VolumeIn):
     intervention = _intervention(request, pk, Action.EDIT_VOLUME)
-    return services.volume_record(
-        actor=request.user, intervention=intervention, **payload.dict()
-    )
+    return services.volume_record(actor=request.user, intervention=intervention, **payload.dict())
 
 
 # --- episodes ------------------------------------------------------------------------------------
@@ -545,8 +557,8 @@ def volume_record(request, pk: int, payload: VolumeIn):
     response={200: list[EpisodeOut], **ERRORS},
     tags=["Inskrivningar"],
 )
-@paginate(LimitOffsetPagination)
-def episode_list(request, pk: int, status: str = ""):
+@paginate(Pages)
+def episode_list(request, pk: Id, status: str = ""):
     intervention = _intervention(request, pk, Action.VIEW_EPISODES)
     audit_read(request, "registry.Episode", association_id=intervention.association_id)
     rows = selectors.episode_list(intervention=intervention, status=status)
@@ -558,7 +570,7 @@ def episode_list(request, pk: int, status: str = ""):
     response={201: EnrolOut, **ERRORS},
     tags=["Inskrivningar"],
 )
-def episode_enrol(request, pk: int, payload: EnrolIn):
+def episode_enrol(request, pk: Id, payload: EnrolIn):
     intervention = _intervention(request, pk, Action.EDIT_EPISODES)
     if not intervention.takes_persons:
         raise DomainValidationError(
@@ -573,17 +585,20 @@ def episode_enrol(request, pk: int, payload: EnrolIn):
         consent_form_version=data["consent_form_version"],
     )
     episode = selectors.episode_by_pk(episode.pk)
-    return Status(201, {
-        "episode": _episode_out(episode),
-        "warnings": [
-            {"field": w.field, "rule": w.rule, "message": str(w.message), "value": None}
-            for w in warnings
-        ],
-    })
+    return Status(
+        201,
+        {
+            "episode": _episode_out(episode),
+            "warnings": [
+                {"field": w.field, "rule": w.rule, "message": str(w.message), "value": None}
+                for w in warnings
+            ],
+        },
+    )
 
 
 @v1.get("/episodes/{pk}", response={200: EpisodeOut, **ERRORS}, tags=["Inskrivningar"])
-def episode_detail(request, pk: int):
+def episode_detail(request, pk: Id):
     episode = _episode(request, pk, Action.VIEW_EPISODES)
     audit_read(
         request,
@@ -594,10 +609,8 @@ def episode_detail(request, pk: int):
     return _episode_out(episode)
 
 
-@v1.get(
-    "/episodes/{pk}/identity", response={200: IdentityOut, **ERRORS}, tags=["Inskrivningar"]
-)
-def episode_identity(request, pk: int, reason: str = ""):
+@v1.get("/episodes/{pk}/identity", response={200: IdentityOut, **ERRORS}, tags=["Inskrivningar"])
+def episode_identity(request, pk: Id, reason: str = ""):
     """The participant's identity number and name – only for a role that may see identity;
     audited as an identity read (with the reason)."""
     episode = _episode(request, pk, Action.VIEW_IDENTITY)
@@ -614,7 +627,7 @@ def episode_identity(request, pk: int, reason: str = ""):
 
 
 @v1.post("/episodes/{pk}/exit", response={200: EpisodeOut, **ERRORS}, tags=["Inskrivningar"])
-def episode_exit(request, pk: int, payload: ExitIn):
+def episode_exit(request, pk: Id, payload: ExitIn):
     episode = _episode(request, pk, Action.EDIT_EPISODES)
     services.episode_exit(
         actor=request.user, episode=episode, data=services.exit_input_from(payload.dict())
@@ -622,19 +635,15 @@ def episode_exit(request, pk: int, payload: ExitIn):
     return _episode_out(selectors.episode_by_pk(pk))
 
 
-@v1.post(
-    "/episodes/{pk}/correct", response={200: EpisodeOut, **ERRORS}, tags=["Inskrivningar"]
-)
-def episode_correct(request, pk: int, payload: CorrectIn):
+@v1.post("/episodes/{pk}/correct", response={200: EpisodeOut, **ERRORS}, tags=["Inskrivningar"])
+def episode_correct(request, pk: Id, payload: CorrectIn):
     episode = _episode(request, pk, Action.EDIT_EPISODES)
     services.episode_correct(actor=request.user, episode=episode, **payload.dict())
     return _episode_out(selectors.episode_by_pk(pk))
 
 
-@v1.post(
-    "/episodes/{pk}/mark-error", response={200: EpisodeOut, **ERRORS}, tags=["Inskrivningar"]
-)
-def episode_mark_error(request, pk: int, payload: MarkErrorIn):
+@v1.post("/episodes/{pk}/mark-error", response={200: EpisodeOut, **ERRORS}, tags=["Inskrivningar"])
+def episode_mark_error(request, pk: Id, payload: MarkErrorIn):
     episode = _episode(request, pk, Action.EDIT_EPISODES)
     services.episode_mark_error(actor=request.user, episode=episode, reason=payload.reason)
     return _episode_out(selectors.episode_by_pk(pk))
@@ -645,17 +654,15 @@ def episode_mark_error(request, pk: int, payload: MarkErrorIn):
     response={200: list[FollowUpOut], **ERRORS},
     tags=["Inskrivningar"],
 )
-@paginate(LimitOffsetPagination)
-def followup_list(request, pk: int):
+@paginate(Pages)
+def followup_list(request, pk: Id):
     episode = _episode(request, pk, Action.VIEW_EPISODES)
     audit_read(request, "registry.FollowUp", association_id=episode.intervention.association_id)
     return [_followup_out(f) for f in episode.followups.order_by("months_after")]
 
 
-@v1.post(
-    "/episodes/{pk}/followups", response={200: FollowUpOut, **ERRORS}, tags=["Inskrivningar"]
-)
-def followup_record(request, pk: int, payload: FollowUpIn):
+@v1.post("/episodes/{pk}/followups", response={200: FollowUpOut, **ERRORS}, tags=["Inskrivningar"])
+def followup_record(request, pk: Id, payload: FollowUpIn):
     episode = _episode(request, pk, Action.EDIT_EPISODES)
     return _followup_out(
         services.followup_record(actor=request.user, episode=episode, **payload.dict())
@@ -666,7 +673,7 @@ def followup_record(request, pk: int, payload: FollowUpIn):
 
 
 @v1.get("/reports", response={200: list[ReportInfo], **ERRORS}, tags=["Rapporter"])
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def report_list(request):
     from finsam.domain.reports.specs import SPECS
 
@@ -709,6 +716,42 @@ def report_run(request, name: str, q: Query[ReportQuery]):
         "protected": plan.options.protected,
         "associations": [a.code for a in plan.associations],
         "result": json.loads(json.dumps(render.json_content(run.result), default=_plain)),
+    }
+
+
+# --- the allocation model -----------------------------------------------------------------------
+
+
+class AllocationOut(Schema):
+    rows: int
+    result: dict
+
+
+@v1.post("/allocation", response={200: AllocationOut, **ERRORS}, tags=["Nationella modeller"])
+def allocation_run(request, file: File[UploadedFile], year: Form[int | None] = None):
+    """The state-allocation model on an input file (the same CSV/xlsx as the allocation page),
+    with the page's default parameters for ``year`` (or the model's default frame)."""
+    from finsam.domain.finance import allocation as alloc
+    from finsam.finance import forms as finance_forms
+
+    require(request, Action.NATIONAL_MODELS)
+    if file.size and file.size > 20 * 1024 * 1024:
+        raise DomainValidationError(
+            [Problem("file", "max_size", "Indatafilen får vara högst 20 MB.")]
+        )
+    rows = alloc.read_allocation_input(file.read())
+    form = finance_forms.AllocationParametersForm(
+        finance_forms.default_parameter_data("a", year), prefix="a"
+    )
+    if not form.is_valid():
+        raise DomainValidationError(
+            [Problem(k, "invalid", str(v[0])) for k, v in form.errors.items()]
+        )
+    result = alloc.allocate(rows, form.parameters())
+    audit_read(request, "finance.allocation")
+    return {
+        "rows": len(rows),
+        "result": json.loads(json.dumps(alloc.allocation_json(result), default=_plain)),
     }
 
 

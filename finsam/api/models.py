@@ -68,3 +68,6 @@ class RateWindow(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["token", "window_start"], name="api_rate_window_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.token_id} {self.window_start:%Y-%m-%d %H:%M:%S}: {self.count}"

@@ -18,7 +18,7 @@ from finsam.domain.problems import DomainValidationError, Problem
 
 from .models import ApiToken, RateWindow
 
-TOKEN_PREFIX = "fsm_"
+TOKEN_PREFIX = "fsm_"  # noqa: S105 – the public prefix of every token, not a secret
 ALLOWED_ACTIONS = tuple(a.value for a in Action)
 
 
@@ -46,9 +46,7 @@ def _validate(*, actor, user, name, association, actions) -> list[Problem]:
             )
         )
     if actor is not None and association is None and not can(actor, Action.ADMIN_SITE):
-        problems.append(
-            Problem("association", "required", "Välj det förbund API-nyckeln gäller.")
-        )
+        problems.append(Problem("association", "required", "Välj det förbund API-nyckeln gäller."))
     if user is None or not user.is_active:
         problems.append(Problem("user", "required", "Välj en aktiv användare."))
     return problems
@@ -59,7 +57,9 @@ def token_create(
     *, actor, user, name: str, association=None, actions: list[str] | None = None
 ) -> tuple[ApiToken, str]:
     """Create a token; returns the row and the full secret (shown once, never stored)."""
-    problems = _validate(actor=actor, user=user, name=name, association=association, actions=actions)
+    problems = _validate(
+        actor=actor, user=user, name=name, association=association, actions=actions
+    )
     if problems:
         raise DomainValidationError(problems)
     for _ in range(5):

@@ -15,8 +15,8 @@ from finsam.domain.access import Action
 from finsam.domain.problems import DomainValidationError
 from finsam.registry.models import Association
 
-from .models import ApiToken
 from . import services
+from .models import ApiToken
 
 ACTION_CHOICES = [(a.value, a.value) for a in Action]
 

@@ -235,3 +235,35 @@ def test_token_page_create_and_revoke(client, world):
     client.force_login(world["users"]["board_reader"])
     assert client.get("/api-nycklar/").status_code == 403
     assert date.today()
+
+
+@pytest.mark.parametrize(
+    "role",
+    [
+        "system_admin",
+        "association_admin",
+        "participant_handler",
+        "board_reader",
+        "national_analyst",
+    ],
+)
+def test_allocation_model_for_the_national_analyst_only(client, world, role):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from tests.finance.conftest import ALLOCATION_CSV
+
+    secret = new_token(world, role)
+    upload = SimpleUploadedFile("allocation_input.csv", ALLOCATION_CSV, "text/csv")
+    response = client.post("/api/v1/allocation", {"file": upload}, **bearer(secret))
+    client.force_login(world["users"][role])
+    page = client.get(reverse("allocation")).status_code
+    if role == "national_analyst":
+        assert response.status_code == 200, response.content
+        assert response.json()["rows"] == 4 and page == 200
+    else:
+        assert response.status_code == 403 and page == 403
+    bad = SimpleUploadedFile("x.csv", b"nonsense;\n1", "text/csv")
+    if role == "national_analyst":
+        response = client.post("/api/v1/allocation", {"file": bad}, **bearer(secret))
+        assert response.status_code == 422 and response.json()["errors"]
