@@ -19,7 +19,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.security import HttpBearer, SessionAuth
 
 from finsam.access.permissions import can
-from finsam.api.problems import problem_response
+from finsam.api.problems import _jsonable, problem_response
 from finsam.api.services import rate_limit_hit, token_authenticate
 from finsam.audit.models import LogType
 from finsam.audit.services import audit_record
@@ -752,6 +752,99 @@ def allocation_run(request, file: File[UploadedFile], year: Form[int | None] = N
     return {
         "rows": len(rows),
         "result": json.loads(json.dumps(alloc.allocation_json(result), default=_plain)),
+    }
+
+
+# --- imports -------------------------------------------------------------------------------------
+
+API_IMPORT_MAX_BYTES = 20 * 1024 * 1024
+"""The API imports in the request: larger files go through ``finsam import``."""
+
+
+class ImportOut(Schema):
+    kind: str
+    file_name: str
+    sha256: str
+    dry_run: bool
+    ok: bool
+    written: bool
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+    summary: str
+    problems: list[ProblemItem]
+    warnings: list[ProblemItem]
+
+
+def _import_problem(p: Problem) -> dict:
+    value = None if p.field == "personal_number" else _jsonable(p.value)
+    message = f"Rad {p.row}: {p.message}" if p.row is not None else str(p.message)
+    return {"field": p.field, "rule": p.rule, "message": message, "value": value}
+
+
+@v1.post("/imports", response={200: ImportOut, **ERRORS}, tags=["Import"])
+def import_run(
+    request,
+    file: File[UploadedFile],
+    kind: Form[str],
+    association: Form[Id],
+    dry_run: Form[bool] = True,
+):
+    """Import a file in one of Finsam's formats (``docs/interchange.md``) to an association:
+    all or nothing, as the web import. ``dry_run`` (default) checks and reports only."""
+    import secrets
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from finsam.interchange.forms import ImportForm
+    from finsam.interchange.importers import import_file
+
+    require(request, Action.IMPORT_DATA)
+    form = ImportForm({"kind": kind, "association": association}, {"file": file}, user=request.user)
+    if not form.is_valid():
+        raise DomainValidationError(
+            [Problem(k, "invalid", str(v[0])) for k, v in form.errors.items()]
+        )
+    target = form.cleaned_data["association"]
+    require(request, Action.IMPORT_DATA, association=target)
+    if file.size > API_IMPORT_MAX_BYTES:
+        raise DomainValidationError(
+            [Problem("file", "max_size", "Fil: högst 20 MB via API:t; använd finsam import.")]
+        )
+    folder = Path(settings.DATA_DIR) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    suffix = ".xlsx" if file.name.lower().endswith(".xlsx") else ".csv"
+    path = folder / f"api-{secrets.token_urlsafe(12)}{suffix}"
+    try:
+        with open(path, "wb") as fh:
+            for block in file.chunks():
+                fh.write(block)
+        result = import_file(
+            kind,
+            path,
+            actor=request.user,
+            association=target,
+            dry_run=dry_run,
+            file_name=file.name,
+        )
+    finally:
+        path.unlink(missing_ok=True)
+    return {
+        "kind": result.kind,
+        "file_name": result.file_name,
+        "sha256": result.sha256,
+        "dry_run": result.dry_run,
+        "ok": result.ok,
+        "written": result.written,
+        "rows": result.rows,
+        "created": result.created,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
+        "summary": result.summary(),
+        "problems": [_import_problem(p) for p in result.problems[:1000]],
+        "warnings": [_import_problem(p) for p in result.warnings[:1000]],
     }
 
 

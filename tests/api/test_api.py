@@ -267,3 +267,42 @@ def test_allocation_model_for_the_national_analyst_only(client, world, role):
     if role == "national_analyst":
         response = client.post("/api/v1/allocation", {"file": bad}, **bearer(secret))
         assert response.status_code == 422 and response.json()["errors"]
+
+
+def test_import_dry_run_then_real_and_role_checked(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from finsam.registry.models import VolumeCount
+
+    csv = b"intervention_code,month,women,men,other\nSBG-VOL,2024-01,3,4,0\nSBG-VOL,2024-02,1,0,0\n"
+    admin = new_token(world, "association_admin")
+
+    def post(secret, content=csv, **extra):
+        data = {
+            "kind": "volume",
+            "association": world["association"].pk,
+            "file": SimpleUploadedFile("v.csv", content, "text/csv"),
+            **extra,
+        }
+        return client.post("/api/v1/imports", data, **bearer(secret))
+
+    response = post(admin)
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["dry_run"] and body["ok"] and body["created"] == 2 and not body["written"]
+    assert VolumeCount.objects.count() == 0
+    response = post(admin, dry_run="false")
+    assert response.json()["written"] and VolumeCount.objects.count() == 2
+    bad = post(admin, content=b"intervention_code,month,women\nSBG-IND,2024-01,3\n").json()
+    assert not bad["ok"] and bad["problems"][0]["rule"] == "volume.not_volume_intervention"
+    assert post(new_token(world, "board_reader")).status_code == 403
+    other = client.post(
+        "/api/v1/imports",
+        {
+            "kind": "volume",
+            "association": world["other"].pk,
+            "file": SimpleUploadedFile("v.csv", csv, "text/csv"),
+        },
+        **bearer(admin),
+    )
+    assert other.status_code in (403, 422)
