@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 
+from finsam.audit.tracking import AuditedManager
 from finsam.domain.access import ROLE_LABELS, Role
 
 
@@ -24,6 +25,8 @@ class RoleAssignment(models.Model):
         related_name="role_assignments",
         verbose_name="förbund",
     )
+
+    objects = AuditedManager()  # update()/bulk_create() audited too
 
     class Meta:
         ordering = ["user", "role"]
@@ -58,6 +61,8 @@ class InterventionAssignment(models.Model):
         verbose_name="insats",
     )
     kind = models.CharField("uppdrag", max_length=10, choices=Kind.choices)
+
+    objects = AuditedManager()  # update()/bulk_create() audited too
 
     class Meta:
         ordering = ["intervention", "kind", "user"]

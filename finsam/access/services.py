@@ -6,6 +6,7 @@ from django.db import transaction
 
 from finsam.access.models import InterventionAssignment, RoleAssignment
 from finsam.access.permissions import forget_principal
+from finsam.audit.context import audited_by_caller
 from finsam.audit.services import audit_change
 from finsam.domain.access import ROLE_LABELS, ROLES_WITH_ASSOCIATION, Role, incompatible_with
 from finsam.domain.problems import DomainValidationError, Problem
@@ -38,9 +39,10 @@ def role_grant(*, user, role: Role | str, association=None, actor) -> RoleAssign
                 )
             ]
         )
-    assignment, _ = RoleAssignment.objects.get_or_create(
-        user=user, role=role, association=association
-    )
+    with audited_by_caller():
+        assignment, _ = RoleAssignment.objects.get_or_create(
+            user=user, role=role, association=association
+        )
     audit_change(
         actor=actor,
         action="role_grant",
@@ -68,9 +70,10 @@ def intervention_assign(*, user, intervention, kind: str, actor) -> Intervention
                 )
             ]
         )
-    assignment, _ = InterventionAssignment.objects.get_or_create(
-        user=user, intervention=intervention, kind=kind
-    )
+    with audited_by_caller():
+        assignment, _ = InterventionAssignment.objects.get_or_create(
+            user=user, intervention=intervention, kind=kind
+        )
     audit_change(
         actor=actor,
         action="intervention_assign",
@@ -92,4 +95,5 @@ def intervention_unassign(*, assignment: InterventionAssignment, actor) -> None:
         summary=f"{assignment.user.username} ← {assignment.intervention.code}",
     )
     forget_principal(assignment.user)
-    assignment.delete()
+    with audited_by_caller():
+        assignment.delete()

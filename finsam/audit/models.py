@@ -2,11 +2,16 @@
 
 Every read of identity data and every change is written here by the service that does it, in the
 same transaction. Rows are never updated or deleted: the model refuses it, and database triggers
-(migration 0002) refuse it for anything that bypasses the ORM.
+(``finsam/audit/schema.py``) refuse UPDATE, DELETE and TRUNCATE for anything that bypasses the ORM.
+
+Each row is a link of a hash chain (``finsam/audit/chain.py``): ``seq`` numbers the rows without
+gaps, ``row_hash`` is SHA-256 over the row's canonical content and ``prev_hash`` (the hash of row
+``seq - 1``). ``finsam audit-verify`` recomputes the chain.
 """
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class LogType(models.TextChoices):
@@ -25,12 +30,13 @@ class AuditLogQuerySet(models.QuerySet):
 
 
 class AuditLog(models.Model):
-    at = models.DateTimeField("tidpunkt", auto_now_add=True, db_index=True)
+    at = models.DateTimeField("tidpunkt", default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        # A user who appears in the audit cannot be deleted (the row may not change): deactivate.
+        on_delete=models.PROTECT,
         related_name="+",
         verbose_name="användare",
     )
@@ -43,6 +49,9 @@ class AuditLog(models.Model):
     summary = models.CharField("sammanfattning", max_length=300, blank=True)
     changes = models.JSONField("ändringar", default=dict, blank=True)
     reason = models.CharField("skäl", max_length=300, blank=True)
+    seq = models.BigIntegerField("löpnummer", unique=True, null=True, editable=False)
+    prev_hash = models.CharField("föregående hash", max_length=64, blank=True, editable=False)
+    row_hash = models.CharField("hash", max_length=64, blank=True, editable=False)
 
     objects = AuditLogQuerySet.as_manager()
 
@@ -61,6 +70,21 @@ class AuditLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Granskningsloggen kan inte raderas.")
+
+
+class AuditChainHead(models.Model):
+    """One row: the last link of the chain. Appends lock it (``SELECT … FOR UPDATE``), so
+    concurrent appends are serialised; ``audit-verify`` checks that it matches the last row (rows
+    removed from the end would otherwise leave a valid, shorter chain)."""
+
+    seq = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="0" * 64)
+
+    class Meta:
+        verbose_name = "granskningsloggens kedjehuvud"
+
+    def __str__(self) -> str:
+        return f"{self.seq}: {self.last_hash}"
 
 
 class _TypedManager(models.Manager):

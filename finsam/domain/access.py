@@ -146,6 +146,7 @@ GRANTS: tuple[Grant, ...] = tuple(
             (_A.VIEW_UNPROTECTED_REPORTS, _S.ASSOCIATION),
             (_A.IMPORT_DATA, _S.ASSOCIATION),
             (_A.MANAGE_USERS, _S.ASSOCIATION),
+            (_A.VIEW_AUDIT, _S.ASSOCIATION),
             (_A.VIEW_PAYBACK_PARAMETERS, _S.ASSOCIATION),
             *_DEVIATION_STAFF,
             (_A.HANDLE_DEVIATIONS, _S.ASSOCIATION),

@@ -18,7 +18,7 @@ from django.db.models import Q
 
 from finsam.access.permissions import association_filter, can, intervention_filter
 from finsam.audit.models import LogType
-from finsam.audit.services import audit_record
+from finsam.audit.services import audit_identity_read, audit_record
 from finsam.domain import codelists as cl
 from finsam.domain.access import Action
 from finsam.interchange.formats import FORMATS
@@ -178,7 +178,9 @@ def _followups(user, association) -> Iterator[list[str]]:
         ]
 
 
-def _episodes(user, association, with_identity: bool, counter: list[int]) -> Iterator[list[str]]:
+def _episodes(
+    user, association, with_identity: bool, counter: list[int], identified: set[int]
+) -> Iterator[list[str]]:
     qs = Episode.objects.select_related("intervention", "participant").order_by("key")
     qs = _episode_scope(qs, user, association, "")
     cipher = services.identity_cipher() if with_identity else None
@@ -203,6 +205,8 @@ def _episodes(user, association, with_identity: bool, counter: list[int]) -> Ite
                 elif cipher is None:
                     identity = p.pseudonym or ""
             counter[0] += 1
+            if cipher is not None and identity:
+                identified.add(p.pk)
             yield [
                 e.key,
                 e.intervention.code,
@@ -270,8 +274,10 @@ def export_file(
     user=None,
     association: Association | None = None,
     with_identity: bool = False,
+    reason: str = "",
 ) -> ExportResult:
-    """Write ``kind`` to ``output`` (``.xlsx`` → a workbook, otherwise CSV UTF-8)."""
+    """Write ``kind`` to ``output`` (``.xlsx`` → a workbook, otherwise CSV UTF-8). With identity
+    a ``reason`` is required; one access row per person whose identity leaves is written."""
     if kind not in FORMATS:
         raise ValueError(f"unknown kind {kind!r}")
     if with_identity and kind != "episodes":
@@ -282,10 +288,14 @@ def export_file(
         raise ExportDenied("Du har inte behörighet att exportera uppgifter.")
     if with_identity:
         _check_identity_permission(user, association)
+    if with_identity and not " ".join(reason.split()):
+        raise ExportDenied("Export med personnummer kräver ett skäl (--reason), som loggas.")
+    reason = " ".join(reason.split())[:300]
     columns = list(FORMATS[kind].columns)
     counter = [0]
+    identified: set[int] = set()
     if kind == "episodes":
-        rows = _episodes(user, association, with_identity, counter)
+        rows = _episodes(user, association, with_identity, counter, identified)
         if not with_identity:
             columns = list(PSEUDONYMISED_EPISODE_COLUMNS)
     else:
@@ -312,8 +322,20 @@ def export_file(
                 "rows": n,
                 "with_identity": with_identity,
                 "identities": counter[0] if with_identity else 0,
+                "persons": len(identified),
             },
+            reason=reason if with_identity else "",
         )
+        for pid in sorted(identified):
+            audit_identity_read(
+                actor=user,
+                obj=None,
+                object_type="registry.Participant",
+                object_id=pid,
+                association_id=association.pk if association else None,
+                reason=reason,
+                summary=f"Personnummer i export av {kind} till {output.name}",
+            )
     return ExportResult(kind=kind, rows=n, with_identity=with_identity, path=output)
 
 

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin
 
 from finsam.audit.services import audit_change
+from finsam.audit.tracking import TRACKED
 from finsam.domain import registration as rules
 from finsam.registry import services
 from finsam.registry.models import (
@@ -24,6 +25,8 @@ from finsam.registry.models import (
 class AuditedAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        if obj._meta.label in TRACKED:
+            return  # audited with the field changes by finsam.audit.tracking
         audit_change(
             actor=request.user,
             action=f"admin_{'update' if change else 'create'}",
@@ -34,7 +37,8 @@ class AuditedAdmin(admin.ModelAdmin):
         )
 
     def delete_model(self, request, obj):
-        audit_change(actor=request.user, action="admin_delete", obj=obj)
+        if obj._meta.label not in TRACKED:
+            audit_change(actor=request.user, action="admin_delete", obj=obj)
         super().delete_model(request, obj)
 
 

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from finsam.audit.tracking import AuditedManager
 from finsam.domain import codelists as cl
 
 USER = settings.AUTH_USER_MODEL
@@ -28,6 +29,8 @@ class CodeListEntry(models.Model):
     valid_from = models.DateField("giltig från", default=cl.LAW_START)
     valid_to = models.DateField("giltig till", null=True, blank=True)
     note = models.CharField("anmärkning", max_length=200, blank=True)
+
+    objects = AuditedManager()  # update()/bulk_create() audited too
 
     class Meta:
         ordering = ["list_name", "sort_order"]

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from finsam.access.models import InterventionAssignment
 from finsam.access.permissions import can, require
+from finsam.audit.purposes import purpose_choices, reason_text
 from finsam.domain import codelists as cl
 from finsam.domain.access import Action
 from finsam.domain.problems import DomainValidationError
@@ -453,16 +454,23 @@ def _episode(request, pk, action: Action) -> Episode:
 def episode_detail(request, pk):
     episode = _episode(request, pk, Action.VIEW_EPISODES)
     identity = {}
+    reveal_problems = {}
     can_identity = can(request.user, Action.VIEW_IDENTITY, intervention=episode.intervention)
     if request.method == "POST" and request.POST.get("reveal"):
         if not can_identity:
             raise Http404
-        identity = services.participant_identity_reveal(
-            actor=request.user,
-            participant=episode.participant,
-            association_id=episode.intervention.association_id,
-            reason=request.POST.get("reason", "")[:300],
-        )
+        try:
+            identity = services.participant_identity_reveal(
+                actor=request.user,
+                participant=episode.participant,
+                association_id=episode.intervention.association_id,
+                reason=reason_text(
+                    purpose=request.POST.get("purpose", ""),
+                    reason=request.POST.get("reason", "")[:250],
+                ),
+            )
+        except DomainValidationError as exc:
+            reveal_problems = {p.field: p.message for p in exc.problems}
     history = selectors.episode_history(episode)
     return render(
         request,
@@ -473,6 +481,9 @@ def episode_detail(request, pk):
             "participant": episode.participant,
             "identity": identity,
             "can_identity": can_identity,
+            "reveal_problems": reveal_problems,
+            "reveal_purposes": purpose_choices(),
+            "reveal_values": request.POST if reveal_problems else {},
             "can_edit": can(request.user, Action.EDIT_EPISODES, intervention=episode.intervention),
             "support_before": [cl.SUPPORT.label_of(c) for c in episode.support_before_codes],
             "support_after": [cl.SUPPORT.label_of(c) for c in episode.support_after_codes],

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "finsam.deviations",
     "finsam.indicators",
     "finsam.demo",
+    "finsam.planning",
     "finsam.api",
     "ninja",
 ]
@@ -59,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "finsam.audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "finsam.accounts.middleware.LoginRequiredMiddleware",

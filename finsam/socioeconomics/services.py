@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Max
 
+from finsam.audit.context import audited_by_caller
 from finsam.audit.services import audit_change
 from finsam.domain.problems import DomainValidationError, Problem
 from finsam.domain.socioeconomics._csvio import CsvSource
@@ -52,12 +53,13 @@ def _store(*, actor, table: PaybackParameters, source_notes: str) -> ParameterSe
     latest = ParameterSet.objects.filter(valid_year=table.valid_year).aggregate(m=Max("version"))[
         "m"
     ]
-    parameter_set = ParameterSet.objects.create(
-        valid_year=table.valid_year,
-        version=(latest or 0) + 1,
-        source_notes=source_notes,
-        uploaded_by=actor if getattr(actor, "pk", None) else None,
-    )
+    with audited_by_caller():  # the upload row below covers the set and its rows
+        parameter_set = ParameterSet.objects.create(
+            valid_year=table.valid_year,
+            version=(latest or 0) + 1,
+            source_notes=source_notes,
+            uploaded_by=actor if getattr(actor, "pk", None) else None,
+        )
     ParameterRow.objects.bulk_create(
         ParameterRow(
             parameter_set=parameter_set,

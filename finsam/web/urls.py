@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from finsam.audit.views import audit_list
+from finsam.registry.rights_views import participant_rights
 from finsam.web import views
 
 urlpatterns = [
@@ -16,6 +17,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("granskningslogg/", audit_list, name="audit_list"),
+    path("deltagare/<int:pk>/rattigheter/", participant_rights, name="participant_rights"),
     path("utvardering/", include("finsam.evaluation.web.urls")),
     path("", include("finsam.registry.urls")),
     path("", include("finsam.finance.urls")),
@@ -25,4 +27,5 @@ urlpatterns = [
     path("", include("finsam.deviations.urls")),
     path("", include("finsam.indicators.urls")),
     path("", include("finsam.indicators.public_urls")),
+    path("", include("finsam.planning.urls")),
 ]

@@ -274,7 +274,9 @@ def test_no_identity_number_reaches_the_database(world, file_report, members):
     )
     with connection.cursor() as cursor:
         for table in ("deviations_deviationreport", "deviations_deviationaction", "audit_auditlog"):
-            cursor.execute(f"SELECT * FROM {table}")  # noqa: S608 (fixed table names)
+            # (the audit's hash columns are hex digests: any four digits can occur there)
+            columns = "*" if table != "audit_auditlog" else "summary, changes, reason, object_id"
+            cursor.execute(f"SELECT {columns} FROM {table}")  # noqa: S608 (fixed names)
             dump = repr(cursor.fetchall())
             assert "0009" not in dump.replace("2026", ""), table
     assert date(2026, 10, 1) == report.report_date

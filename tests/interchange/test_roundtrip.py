@@ -169,6 +169,14 @@ def test_synthetic_data_loads_and_survives_an_export_import_round_trip(national,
     exports = AuditLog.objects.filter(log_type=LogType.EXPORT)
     identity = exports.get(action="export_episodes_identity")
     assert identity.changes["rows"] == 300 and identity.changes["identities"] == 300
+    # One access row per person whose identity left, with the reason.
+    persons = Participant.objects.filter(identity_level="identified").exclude(identity_encrypted="")
+    reads = AuditLog.objects.filter(log_type=LogType.ACCESS, action="identity_read")
+    assert identity.reason == "flytt till nytt system"
+    assert sorted(int(i) for i in reads.values_list("object_id", flat=True)) == sorted(
+        persons.values_list("pk", flat=True)
+    )
+    assert set(reads.values_list("reason", flat=True)) == {"flytt till nytt system"}
     wipe_registry()
     assert Episode.objects.count() == 0
     load(out)
@@ -201,6 +209,8 @@ def _export_with_identity(path):
         "--with-identity",
         "--user",
         "handler",
+        "--reason",
+        "flytt till nytt system",
         stdout=StringIO(),
     )
 
@@ -247,6 +257,19 @@ def test_export_is_filtered_by_permission_and_xlsx_round_trips(world, episodes_f
         stderr=StringIO(),
     )
     out = tmp_path / "e.xlsx"
+    with pytest.raises(CommandError, match="--reason"):
+        call_command(
+            "export",
+            "episodes",
+            "--output",
+            str(out),
+            "--with-identity",
+            "--user",
+            "participant_handler",
+            "--reason",
+            "  ",
+            stdout=StringIO(),
+        )
     call_command(
         "export",
         "episodes",
@@ -255,6 +278,8 @@ def test_export_is_filtered_by_permission_and_xlsx_round_trips(world, episodes_f
         "--with-identity",
         "--user",
         "participant_handler",
+        "--reason",
+        "överlämning till kommunen",
         stdout=StringIO(),
     )
     sheet = load_workbook(out).worksheets[0]

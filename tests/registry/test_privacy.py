@@ -62,14 +62,37 @@ def test_handler_read_of_identity_is_in_the_audit_log(client, world):
     assert "19900101-0009" not in page  # not shown until asked for
     response = client.post(
         reverse("episode_detail", args=[episode.pk]),
-        {"reveal": "1", "reason": "kontakt med deltagaren"},
+        {"reveal": "1", "purpose": "kontakt", "reason": "ringa om nästa möte"},
     )
     assert "19900101-0009" in response.content.decode()
     assert "Testa Testsson" in response.content.decode()
     log = AccessLog.objects.get()
     assert log.actor == world["users"]["participant_handler"]
     assert log.object_id == str(episode.participant_id)
-    assert log.reason == "kontakt med deltagaren"
+    assert log.reason == "Kontakt med deltagaren – ringa om nästa möte"
+
+
+@pytest.mark.parametrize(
+    "post, field",
+    [
+        ({"purpose": "kontakt", "reason": "   "}, "Skriv skälet"),
+        ({"purpose": "", "reason": "ringa"}, "Välj ändamål"),
+        ({"purpose": "påhittat", "reason": "ringa"}, "Välj ändamål"),
+    ],
+)
+def test_identity_is_not_shown_without_purpose_and_reason(client, world, post, field):
+    from finsam.audit.models import AccessLog
+    from finsam.registry.models import Episode
+
+    enrol_via_form(client, world)
+    episode = Episode.objects.get()
+    response = client.post(reverse("episode_detail", args=[episode.pk]), {"reveal": "1", **post})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "19900101-0009" not in page and "Testa Testsson" not in page
+    assert field in page
+    assert post["reason"].strip() in page  # the form keeps the input
+    assert AccessLog.objects.count() == 0
 
 
 def test_same_person_links_across_interventions_by_pseudonym(world, enrol):
@@ -112,8 +135,8 @@ def test_system_administrator_can_export_the_audit_log(client, world, enrol):
     response = client.get(reverse("audit_list") + "?format=csv")
     body = response.content.decode("utf-8-sig")
     assert response["Content-Type"].startswith("text/csv")
-    assert body.splitlines()[0].startswith("id,at,actor_label")
-    assert "episode_enrol" in body
+    assert body.splitlines()[0].startswith("Löpnummer;Tidpunkt;Användare;Typ;Händelse")
+    assert "Skrev in deltagare" in body
 
 
 def test_erasure_keeps_anonymous_outcome_strata(world, enrol):

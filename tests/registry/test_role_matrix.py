@@ -110,7 +110,12 @@ def pages(world, episode):
             reverse("consent_withdraw", args=[episode.pk]),
             {"participant_handler"},
         ),
-        ("audit_list", reverse("audit_list"), {"system_admin"}),
+        ("audit_list", reverse("audit_list"), {"system_admin", "association_admin"}),
+        (
+            "participant_rights",
+            reverse("participant_rights", args=[episode.participant_id]),
+            {"participant_handler"},
+        ),
         ("budget_list own", reverse("budget_list", args=[own.pk]), ALL),
         ("budget_year own", reverse("budget_year", args=[own.pk, 2025]), ALL),
         (
@@ -185,7 +190,10 @@ def test_only_the_handler_may_reveal_identity(client, world, matrix, role):
 
     _entries, episode = matrix
     client.force_login(world["users"][role])
-    response = client.post(reverse("episode_detail", args=[episode.pk]), {"reveal": "1"})
+    response = client.post(
+        reverse("episode_detail", args=[episode.pk]),
+        {"reveal": "1", "purpose": "handlaggning", "reason": "ärendet"},
+    )
     if role == "participant_handler":
         assert response.status_code == 200
         assert "19900101-0009" in response.content.decode()

@@ -18,9 +18,13 @@ from finsam.registry.services.keys import identity_cipher
 
 @transaction.atomic
 def participant_identity_reveal(
-    *, actor, participant: Participant, association_id: int | None, reason: str = ""
+    *, actor, participant: Participant, association_id: int | None, reason: str
 ) -> dict[str, str]:
-    """Decrypt a participant's identity for an authorised handler; the read is audited."""
+    """Decrypt a participant's identity for an authorised handler; the read is audited with its
+    reason (required: ``finsam.audit.purposes``)."""
+    from finsam.audit.purposes import require_reason
+
+    reason = require_reason(reason)
     if not participant.is_identified or not participant.identity_encrypted:
         return {}
     cipher = identity_cipher()
@@ -30,7 +34,7 @@ def participant_identity_reveal(
         actor=actor,
         obj=participant,
         association_id=association_id,
-        reason=reason or "visa deltagare",
+        reason=reason,
     )
     return {"personal_number": f"{number[:8]}-{number[8:]}", "name": name}
 

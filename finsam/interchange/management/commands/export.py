@@ -40,10 +40,16 @@ class Command(BaseCommand):
             "numbers (needs the permission)",
         )
         parser.add_argument(
+            "--reason",
+            default="",
+            help="Skäl till export med personnummer (krävs med --with-identity, loggas) / "
+            "reason for an export with identity (required with --with-identity, audited)",
+        )
+        parser.add_argument(
             "--user", metavar="USERNAME", help="Exportera som denna användare / export as this user"
         )
 
-    def handle(self, *args, kind, association, output, with_identity, user, **options):
+    def handle(self, *args, kind, association, output, with_identity, user, reason="", **options):
         if kind == BUDGET_LINES:
             args = ["budget-lines", "export", "--output", output]
             args += ["--association", association] if association else []
@@ -53,7 +59,12 @@ class Command(BaseCommand):
         scope = resolve_association(association)
         try:
             result = export_file(
-                kind, output, user=actor, association=scope, with_identity=with_identity
+                kind,
+                output,
+                user=actor,
+                association=scope,
+                with_identity=with_identity,
+                reason=reason,
             )
         except ExportDenied as exc:
             raise CommandError(str(exc)) from None
