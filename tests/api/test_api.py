@@ -220,7 +220,8 @@ def test_api_token_command_prints_a_working_token(client, world, capsys):
 def test_token_page_create_and_revoke(client, world):
     admin = world["users"]["association_admin"]
     client.force_login(admin)
-    assert client.get("/api-nycklar/").status_code == 200
+    page = client.get("/api-nycklar/")
+    assert page.status_code == 200 and b'href="/api-nycklar/"' in page.content  # in the menu
     response = client.post(
         "/api-nycklar/",
         {"name": "verksamhetssystem", "user": admin.pk, "association": world["association"].pk},
