@@ -123,6 +123,7 @@ def test_schemathesis_finds_no_server_errors_and_no_schema_violations(server):
         capture_output=True,
         text=True,
         timeout=540,
+        cwd=tmp,  # schemathesis keeps a cache folder in the working directory
         env={**os.environ, "NO_COLOR": "1"},
     )
     log = (tmp / "server.log").read_text()
