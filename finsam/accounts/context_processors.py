@@ -20,10 +20,21 @@ def roles(request):
             "models": can(user, Action.NATIONAL_MODELS),
             "import": can(user, Action.IMPORT_DATA),
             "reports": can(user, Action.VIEW_REPORTS),
+            "dashboard": can(user, Action.VIEW_REPORTS),
             "deviations": can(user, Action.VIEW_DEVIATIONS)
             or can(user, Action.VIEW_DEVIATION_STATISTICS),
             "deviation_list": can(user, Action.VIEW_DEVIATIONS),
             "indicators": can(user, Action.VIEW_INDICATOR_RESULTS)
             or can(user, Action.VIEW_INDICATOR_DEFINITIONS),
+            "users": can(user, Action.MANAGE_USERS),
         },
     }
+
+
+def signin(request):
+    """For the login page: is e-ID sign-in configured, and its button's label."""
+    from django.conf import settings
+
+    from finsam.accounts.oidc import oidc_enabled
+
+    return {"oidc_enabled": oidc_enabled(), "oidc_label": settings.FINSAM_OIDC_LABEL}

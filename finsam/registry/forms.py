@@ -16,6 +16,7 @@ from finsam.registry.models import (
     Intervention,
     Member,
 )
+from finsam.web import field_limits
 
 
 def _blank(choices):
@@ -53,6 +54,12 @@ class FinsamForm(forms.Form):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             swedish_messages(field)
+
+    def full_clean(self):
+        # database ranges, dates, codes, control characters – fields added after __init__ too
+        field_limits.harden(self)
+        field_limits.keep_omitted(self)  # a missing field keeps its stored value
+        super().full_clean()
 
     def apply_problems(self, problems: list[Problem], field_map: dict[str, str] | None = None):
         field_map = field_map or {}
@@ -340,6 +347,34 @@ class EnrolmentForm(ExtraQuestionsMixin, EnrolmentDataForm):
         min_value=1900,
         help_text="Anges vid anonym registrering.",
     )
+
+    applies_control = "identity_level"
+    """The radio group whose choice decides which of the fields below apply (``forms.js``)."""
+    APPLIES = {
+        "personal_number": ("identified", True),
+        "name": ("identified", False),
+        "consent_date": ("identified", True),
+        "consent_form_version": ("identified", False),
+        "protected_identity": ("anonymous", False),
+        "sex": ("anonymous", True),
+        "birth_year": ("anonymous", True),
+    }
+    APPLIES_LABELS = {
+        "identified": "vid identifierad registrering",
+        "anonymous": "vid anonym registrering",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, (kind, required) in self.APPLIES.items():
+            field = self.fields[name]
+            field.applies_to = kind
+            field.applies_label = self.APPLIES_LABELS[kind]
+            if required:
+                # Required for that kind only: marked, and announced, but not the HTML
+                # ``required`` attribute (the other kind leaves it empty).
+                field.required_when = kind
+                field.widget.attrs["aria-required"] = "true"
 
 
 class ExitForm(ExtraQuestionsMixin, FinsamForm):

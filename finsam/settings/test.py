@@ -12,3 +12,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DEBUG = False
 # The report extract lives in memory only (tests that need the disk set a temporary directory).
 FINSAM_REPORT_EXTRACT_DIR = ""
+# Sign-in: strong authentication off (tests opt in); throttling off except in the tests that
+# switch it on (tests/accounts/), so the suite's logins never lock each other out.
+FINSAM_REQUIRE_STRONG_AUTH = False
+AXES_ENABLED = False
