@@ -6,6 +6,7 @@ admin.site.site_title = "Finsam"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("finsam.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("finsam.web.urls")),
 ]

@@ -14,6 +14,7 @@ def roles(request):
         "nav": {
             "audit": can(user, Action.VIEW_AUDIT),
             "admin": can(user, Action.ADMIN_SITE),
+            "api_tokens": can(user, Action.MANAGE_USERS),
             "interventions": can(user, Action.VIEW_INTERVENTION),
             "episodes": can(user, Action.VIEW_EPISODES),
             "models": can(user, Action.NATIONAL_MODELS),

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    "finsam.api",
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -217,6 +219,12 @@ AXES_CLIENT_IP_CALLABLE = "finsam.accounts.throttling.client_ip"
 
 # TOTP issuer name shown in the authenticator app.
 OTP_TOTP_ISSUER = "Finsam"
+# The REST API (finsam/api/, docs/api.md): requests per token and fixed window (seconds), and the
+# largest page a list returns.
+FINSAM_API_RATE_LIMIT = int(os.environ.get("FINSAM_API_RATE_LIMIT", "600"))
+FINSAM_API_RATE_WINDOW = int(os.environ.get("FINSAM_API_RATE_WINDOW", "60"))
+NINJA_PAGINATION_PER_PAGE = 100
+NINJA_PAGINATION_MAX_LIMIT = 1000
 
 LOGGING = {
     "version": 1,
