@@ -396,6 +396,7 @@ def measure(db: str, repeat: int) -> None:
     )
     from django.conf import settings
 
+    from finsam.domain import protection
     from finsam.domain.reports.core import Period
     from finsam.reports import extract, runner
 
@@ -446,6 +447,15 @@ def measure(db: str, repeat: int) -> None:
                 print(
                     f"{name:24s} {label:10s} {rows:8d} {load_s:7.2f} {core:7.2f} "
                     f"{load_s + core:7.2f}",
+                    flush=True,
+                )
+                protection.STATS.update(seconds=0.0, lp_solves=0)
+                protection._CACHE.clear()
+                plan = runner.plan_report(None, name, period=period, levels=("country",))
+                runner.run_report(plan, with_quality=False)
+                print(
+                    f"{'  of which protection':24s} {label:10s} {'':8s} {'':7s} "
+                    f"{protection.STATS['seconds']:7.3f}  ({protection.STATS['lp_solves']} LP)",
                     flush=True,
                 )
             if mode == "auto":

@@ -15,6 +15,7 @@ import time
 import numpy as np
 import pandas as pd
 
+from finsam.domain import protection
 from finsam.domain.codelists import SUPPORT
 from finsam.domain.reports.core import Period, ReportOptions
 from finsam.domain.reports.frame import EPISODE_COLUMNS, validate_frame
@@ -106,9 +107,15 @@ def main(n: int) -> None:
             occupation,
             participants,
         ):
+            protection.STATS.update(seconds=0.0, lp_solves=0)
+            protection._CACHE.clear()
             t0 = time.perf_counter()
             report(df, options)
             print(f"{report.__name__:22s} {'+'.join(levels):28s} {time.perf_counter() - t0:.2f} s")
+            print(
+                f"{'  of which protection':22s} {'':28s} {protection.STATS['seconds']:.2f} s "
+                f"({protection.STATS['lp_solves']} LP solves)"
+            )
     t0 = time.perf_counter()
     data_quality(df, period)
     print(f"{'data_quality':22s} {'association':28s} {time.perf_counter() - t0:.2f} s")

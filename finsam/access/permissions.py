@@ -30,9 +30,6 @@ class Principal:
     def role_set(self) -> set[Role]:
         return set(self.roles)
 
-    def associations_for(self, role: Role) -> set[int | None]:
-        return self.roles.get(role, set())
-
 
 def principal_for(user) -> Principal:
     cached = getattr(user, "_finsam_principal", None)
@@ -96,6 +93,14 @@ def can(user, action: Action | str, *, association=None, intervention=None) -> b
 def require(user, action: Action | str, **target) -> None:
     if not can(user, action, **target):
         raise PermissionDenied("Du har inte behörighet till detta.")
+
+
+def covers_all(user, action: Action | str) -> bool:
+    """Does ``user``'s grant for ``action`` cover every association (a role with scope "all")?
+    National figures, every area of a page, unprotected national counts ask this."""
+    principal = principal_for(user)
+    action = Action(action)
+    return any(scope_of(role, action) is Scope.ALL for role in principal.roles)
 
 
 def association_filter(user, action: Action | str, *, prefix: str = "") -> Q:

@@ -97,3 +97,27 @@ def intervention_unassign(*, assignment: InterventionAssignment, actor) -> None:
     forget_principal(assignment.user)
     with audited_by_caller():
         assignment.delete()
+
+
+@transaction.atomic
+def role_withdraw(*, assignment: RoleAssignment, actor) -> None:
+    """Withdraw a role; the user's intervention assignments that rested on it go with it."""
+    user = assignment.user
+    kind = {Role.PARTICIPANT_HANDLER: "handler", Role.INTERVENTION_MANAGER: "manager"}.get(
+        Role(assignment.role)
+    )
+    if kind and assignment.association_id:
+        for dependent in InterventionAssignment.objects.filter(
+            user=user, kind=kind, intervention__association_id=assignment.association_id
+        ).select_related("intervention"):
+            intervention_unassign(assignment=dependent, actor=actor)
+    audit_change(
+        actor=actor,
+        action="role_withdraw",
+        obj=assignment,
+        association_id=assignment.association_id,
+        summary=f"{user.username}: {ROLE_LABELS[Role(assignment.role)]} borttagen",
+    )
+    with audited_by_caller():
+        assignment.delete()
+    forget_principal(user)

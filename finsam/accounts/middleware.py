@@ -1,7 +1,17 @@
 from django.conf import settings
 from django.shortcuts import redirect, resolve_url
 
-OPEN_PREFIXES = ("/login/", "/static/", "/i18n/", "/healthz", "/admin/")
+OPEN_PREFIXES = (
+    "/login/",
+    "/static/",
+    "/i18n/",
+    "/healthz",
+    "/admin/",
+    "/tillganglighet/",
+    "/api/",
+)
+"""``/api/`` authenticates every operation itself (bearer token or session, ``finsam.api.api``)
+and answers 401 as a problem document instead of redirecting to the login page."""
 PUBLIC_SURVEY_PREFIX = "/enkat/"
 """The indicator questionnaires' one-time links (``finsam.indicators.public_urls``): answered
 without an account, so these – and only these – pages are open."""

@@ -1,8 +1,41 @@
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+
+from finsam.audit.tracking import AuditedQuerySet
+
+
+class AuditedUserManager(UserManager.from_queryset(AuditedQuerySet)):  # type: ignore[misc]
+    """Django's user manager whose ``update()`` and ``bulk_create()`` write the same audit rows
+    as ``save()`` (model signals do not see them)."""
 
 
 class User(AbstractUser):
-    """A Finsam user. What the user may do comes from ``access.RoleAssignment``."""
+    """A Finsam user. What the user may do comes from ``access.RoleAssignment``.
+
+    An administrator creates the account beforehand (there is no self-registration). For sign-in
+    with Swedish e-ID the account carries the key it is matched on: the HMAC pseudonym of the
+    person's identity number (``finsam.domain.identity.pseudonym`` – the number itself is never
+    stored) or, for SITHS, the HSA-id.
+    """
+
+    eid_pseudonym = models.CharField(
+        "e-legitimation (pseudonym)",
+        max_length=64,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="HMAC-pseudonym av personnumret som e-legitimationen intygar.",
+    )
+    hsa_id = models.CharField(
+        "HSA-id",
+        max_length=64,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="HSA-id för inloggning med SITHS eID.",
+    )
+
+    objects = AuditedUserManager()
 
     class Meta:
         verbose_name = "användare"

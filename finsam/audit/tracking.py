@@ -205,6 +205,8 @@ class AuditedQuerySet(models.QuerySet):
                 changes = diff(before[obj.pk], _snapshot(obj, fields))
                 if changes:
                     _write(obj, "update", changes)
+                if label == "accounts.User" and "password" in kwargs:
+                    _write(obj, "password_change", {}, summary=f"{obj.username}: lösenord ändrat")
         return n
 
     def bulk_create(self, objs, *args, **kwargs):

@@ -23,6 +23,7 @@ from finsam.demo.indicators import load_indicator_demo
 from finsam.deviations.models import DeviationReport
 from finsam.domain import registration as rules
 from finsam.domain.access import Role
+from finsam.domain.problems import DomainValidationError
 from finsam.finance import services as finance
 from finsam.geo.models import Municipality
 from finsam.registry import services
@@ -390,7 +391,7 @@ def _episodes(
                 key=f"DEMO-{k + 1:06d}",
                 today=today,
             )
-        except services.DomainValidationError:
+        except DomainValidationError:
             continue  # e.g. a repeat person already enrolled in the same intervention
         duration = int(rng.expovariate(1 / 240)) + 14
         end = start + timedelta(days=duration)

@@ -8,7 +8,7 @@ from django.db.models import Max, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language, gettext
 
-from finsam.access.permissions import association_filter, can, require
+from finsam.access.permissions import association_filter, can, covers_all, require
 from finsam.deviations.models import DeviationReport
 from finsam.domain import deviations as core
 from finsam.domain.access import Action
@@ -117,7 +117,7 @@ def statistics_associations(user) -> QuerySet:
 
 def may_see_national(user) -> bool:
     """National aggregates: only a user whose grant covers every association."""
-    return not association_filter(user, Action.VIEW_DEVIATION_STATISTICS).children
+    return covers_all(user, Action.VIEW_DEVIATION_STATISTICS)
 
 
 def unprotected_for(user, association) -> bool:

@@ -124,7 +124,8 @@ _DEVIATION_STAFF = (
     (_A.VIEW_DEVIATION_STATISTICS, _S.ASSOCIATION),
     (_A.VIEW_UNPROTECTED_DEVIATION_STATISTICS, _S.ASSOCIATION),
 )
-"""Every role bound to an association files, reads and counts its deviation reports."""
+"""Every association staff role files, reads and counts its deviation reports (the board reads
+and counts them but files none: ``domain.md`` §5 gives it no changes, ``docs/decisions.md``)."""
 GRANTS: tuple[Grant, ...] = tuple(
     Grant(role, action, scope)
     for role, pairs in {
@@ -138,6 +139,10 @@ GRANTS: tuple[Grant, ...] = tuple(
             (_A.VIEW_INDICATOR_DEFINITIONS, _S.ALL),
             (_A.EDIT_INDICATOR_DEFINITIONS, _S.ALL),
             (_A.VIEW_SIGNOFF_STATUS, _S.ALL),
+            # national configuration tables; the analyst, who changes nothing (§5), supplies
+            # the figures (docs/decisions.md, "Roles")
+            (_A.VIEW_PAYBACK_PARAMETERS, _S.ALL),
+            (_A.EDIT_PAYBACK_PARAMETERS, _S.ALL),
         ],
         Role.ASSOCIATION_ADMIN: [
             (_A.VIEW_ASSOCIATION, _S.ASSOCIATION),
@@ -191,7 +196,7 @@ GRANTS: tuple[Grant, ...] = tuple(
             (_A.VIEW_ASSOCIATION, _S.ASSOCIATION),
             (_A.VIEW_INTERVENTION, _S.ASSOCIATION),
             (_A.VIEW_REPORTS, _S.ASSOCIATION),
-            *_DEVIATION_STAFF,
+            *(pair for pair in _DEVIATION_STAFF if pair[0] != _A.FILE_DEVIATION),
             (_A.VIEW_INDICATOR_DEFINITIONS, _S.ALL),
             (_A.VIEW_INDICATOR_RESULTS, _S.ASSOCIATION),
         ],
@@ -202,10 +207,8 @@ GRANTS: tuple[Grant, ...] = tuple(
             (_A.EXPORT_MICRODATA, _S.ALL),
             (_A.NATIONAL_MODELS, _S.ALL),
             (_A.VIEW_PAYBACK_PARAMETERS, _S.ALL),
-            (_A.EDIT_PAYBACK_PARAMETERS, _S.ALL),
             (_A.VIEW_DEVIATION_STATISTICS, _S.ALL),
             (_A.VIEW_INDICATOR_DEFINITIONS, _S.ALL),
-            (_A.EDIT_INDICATOR_DEFINITIONS, _S.ALL),
             (_A.VIEW_INDICATOR_RESULTS, _S.ALL),
             (_A.VIEW_SIGNOFF_STATUS, _S.ALL),
         ],

@@ -40,7 +40,9 @@ class CodeList:
     codes: tuple[Code, ...]
     ours: bool = False
     """True where the list is a product decision rather than a published national list."""
-    _by_code: dict = field(init=False, repr=False, compare=False, hash=False, default=None)
+    _by_code: dict[str, Code] = field(
+        init=False, repr=False, compare=False, hash=False, default_factory=dict
+    )
     """code → :class:`Code`, built once (membership is tested for every imported row)."""
 
     def __post_init__(self) -> None:
@@ -264,8 +266,8 @@ CODE_LISTS_BY_NAME = {cl.name: cl for cl in ALL_CODE_LISTS}
 
 # --- multi-valued support codes as bit masks ---------------------------------------------------
 
-_SUPPORT_BIT = {c.code: c.bit for c in SUPPORT.codes}
-_SUPPORT_BY_BIT = {c.bit: c.code for c in SUPPORT.codes}
+_SUPPORT_BIT: dict[str, int] = {c.code: c.bit for c in SUPPORT.codes if c.bit is not None}
+_SUPPORT_BY_BIT = {bit: code for code, bit in _SUPPORT_BIT.items()}
 
 
 def support_bit(code: str) -> int:
@@ -283,7 +285,7 @@ def support_mask(codes: Iterable[str]) -> int:
 
 def support_codes(mask: int) -> tuple[str, ...]:
     """Decode a mask into support codes, in code-list order."""
-    return tuple(c.code for c in SUPPORT.codes if mask & (1 << c.bit))
+    return tuple(c.code for c in SUPPORT.codes if c.bit is not None and mask & (1 << c.bit))
 
 
 def split_multi(value: str | None) -> list[str]:

@@ -1,33 +1,39 @@
-"""Small-cell protection: the one module every report output uses (``spec/reports.md``).
+"""Small-cell protection: the one module every aggregate output uses (``spec/reports.md``).
 
 A :class:`Table` is a set of cells, each keyed by any hashable key (a report uses
 ``(table, row, area, column)``; :func:`grid_table` builds the plain rows × columns case), plus the
 additive :class:`Line` relations that hold between them (``total = Σ parts``: a total row, a
-total column, a county and its associations, ``after = before + change``). :func:`protect`
-returns a :class:`ProtectedTable` with one :class:`Flag` per cell, so every format (page, xlsx,
-csv, pdf, json) renders exactly the same thing.
+total column, total = women + men + unknown sex, a county and its associations,
+``after = before + change``). :func:`protect` returns a :class:`ProtectedTable` with one
+:class:`Flag` per cell, so every format (page, xlsx, csv, pdf, json, chart) renders exactly the
+same thing, and every hidden cell as the one symbol ``..``.
 
 Rules (``threshold`` *t*, default 5):
 
-* **primary** – a count of 1 … t−1 is hidden; 0 stays 0. A total is a count like any other, so a
-  total below the threshold is hidden too. A derived cell (percentage, mean, sum of hours, change)
-  computed from ``n`` episodes with 1 ≤ n < t is hidden; with n = 0 it has no value.
-* **derived** – a derived cell is hidden when any cell it is computed from (its ``refs``:
-  numerator, denominator, the count it is based on) is hidden, otherwise it would give the hidden
-  value back.
-* **secondary** – in every line, if exactly one cell is hidden it could be recovered by
-  subtraction (or addition, when it is the total), so the smallest other non-zero shown cell of
-  that line is hidden as well (parts before the total; the total when it is the only candidate).
-  This is repeated, together with the derived rule, until nothing changes.
+* **primary** – a count of 1 … t−1 is hidden; 0 stays 0. A total is a count like any other. A
+  derived cell (percentage, mean, sum of hours) computed from ``n`` episodes with 1 ≤ n < t is
+  hidden; with n = 0 it has no value.
+* **derived** – a derived cell is hidden when any cell it is computed from (its ``refs``) is hidden.
+* **complementary** – more cells are hidden until the **guarantee** holds for a reader who knows
+  every shown cell, every exact line, that hidden counts are integers ≥ 1 (zeros are shown) and
+  hidden derived values ≥ 0 are ≥ 0: (a) no hidden cell has a single feasible value; (b) every
+  primary count's feasible range (smallest to largest value consistent with all of that) is at
+  least t − 1 wide. The check is the attacker's own: a linear programme per hidden cell (min and
+  max, HiGHS), block by block (hidden cells linked by lines). A cell that fails gets the cheapest
+  set of complementary cells from the network-flow LP of Kelly, Golden and Assad (see
+  :meth:`_System.fix`); then the block is audited again, until nothing fails. A cheap pass first
+  hides one more cell in every line with exactly one hidden cell (the audit would demand it).
 
-Zero cells are never hidden (a hidden zero would not protect anybody, and "zero stays 0"). Cells
-that only exist to be protected (e.g. the numerator count behind a percentage row) are ordinary
-cells; the caller just does not render them.
+Zero cells are never hidden (the audit accounts for the reader knowing that). Cells that only
+exist to be protected (the numerator count behind a percentage, the unknown-sex remainder) are
+ordinary cells; the caller just does not render them.
 """
 
 from __future__ import annotations
 
 import math
+import time
+from collections import OrderedDict
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -37,7 +43,7 @@ from finsam.domain.problems import DomainValidationError, Problem
 CellKey = Hashable
 
 DEFAULT_THRESHOLD = 5
-DEFAULT_SYMBOL = "<5"
+DEFAULT_SYMBOL = ".."
 
 
 class Kind(StrEnum):
@@ -52,7 +58,7 @@ class Flag(StrEnum):
     PRIMARY = "primary"
     """Hidden because the count (or the number of episodes behind the value) is below threshold."""
     SECONDARY = "secondary"
-    """Hidden so that another hidden cell cannot be recovered by subtraction."""
+    """Hidden so that another hidden cell cannot be computed (complementary suppression)."""
     DERIVED = "derived"
     """Hidden because a cell it is computed from is hidden."""
     EMPTY = "empty"
@@ -118,18 +124,19 @@ class ProtectionRule:
 
     @classmethod
     def for_threshold(cls, threshold: int, symbol: str | None = None) -> ProtectionRule:
-        """A rule whose default symbol follows the threshold (``<3`` for threshold 3)."""
-        return cls(threshold, symbol if symbol is not None else f"<{threshold}")
+        """A rule with the given threshold (the symbol is ``..`` whatever the threshold)."""
+        return cls(threshold, symbol if symbol is not None else DEFAULT_SYMBOL)
 
     def note(self) -> str:
-        """The Swedish sentence exported files carry."""
+        """The Swedish sentence every protected output carries (page, exported files)."""
+        if self.threshold <= 1:
+            return "Skydd av små tal: tröskelvärde 1 (inga celler döljs)."
         return (
-            f"Skydd av små tal tillämpat: antal 1–{self.threshold - 1} visas som "
-            f"\u201d{self.symbol}\u201d, andelar och medelvärden som bygger på färre än "
-            f"{self.threshold} deltagare döljs, och ytterligare celler döljs så att dolda värden "
-            "inte kan räknas fram ur summor."
-            if self.threshold > 1
-            else "Skydd av små tal: tröskelvärde 1 (inga celler döljs)."
+            f"Skydd av små tal: \u201d{self.symbol}\u201d = uppgiften visas inte: antalet är "
+            f"mindre än {self.threshold} (andelar och medelvärden: bygger på färre än "
+            f"{self.threshold} deltagare), eller uppgiften döljs så att ett annat dolt värde "
+            "inte kan räknas fram. "
+            "0 visas alltid."
         )
 
 
@@ -212,10 +219,27 @@ def _is_zero(value: float | int | None) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or value == 0
 
 
+def _empty(value: float | int | None) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
 def _primary(cell: Cell, threshold: int) -> bool:
     if cell.kind is Kind.COUNT:
-        return not _is_zero(cell.value) and 1 <= cell.value < threshold
+        return cell.value is not None and not _is_zero(cell.value) and 1 <= cell.value < threshold
     return cell.n is not None and 1 <= cell.n < threshold
+
+
+STATS = {"calls": 0, "seconds": 0.0, "lp_solves": 0, "cache_hits": 0}
+"""Cumulative cost of :func:`protect` in this process (read by ``bench/``; reset freely)."""
+
+_CACHE: OrderedDict[tuple, dict[CellKey, Flag]] = OrderedDict()
+_CACHE_SIZE = 32
+
+
+def _fingerprint(table: Table, rule: ProtectionRule, presuppressed: frozenset) -> tuple:
+    cells = tuple((k, c.value, c.kind, c.n, c.refs) for k, c in table.cells.items())
+    lines = tuple((line.total, line.parts) for line in table.lines)
+    return (rule.threshold, cells, lines, tuple(sorted(map(repr, presuppressed))))
 
 
 def protect(
@@ -225,23 +249,21 @@ def protect(
     protected: bool = True,
     presuppressed: Iterable[CellKey] = (),
 ) -> ProtectedTable:
-    """Apply primary, derived and secondary suppression to ``table``.
+    """Apply primary, derived and complementary suppression to ``table`` (see the module text).
 
     ``protected=False`` returns every cell shown (flag ``UNPROTECTED``) – for users who may see the
     persons behind the numbers. ``presuppressed`` are cells already hidden for another reason (the
     result of an earlier run is a fixed point: protecting again with it changes nothing).
     """
     rule = rule or ProtectionRule()
-    t = rule.threshold
     cells = table.cells
-
-    def empty(cell: Cell) -> bool:
-        return cell.value is None or (isinstance(cell.value, float) and math.isnan(cell.value))
 
     if not protected:
         return ProtectedTable(
             {
-                k: ProtectedCell(c.value, c.kind, Flag.EMPTY if empty(c) else Flag.UNPROTECTED)
+                k: ProtectedCell(
+                    c.value, c.kind, Flag.EMPTY if _empty(c.value) else Flag.UNPROTECTED
+                )
                 for k, c in cells.items()
             },
             rule,
@@ -249,48 +271,507 @@ def protect(
             table.lines,
         )
 
+    pre = frozenset(k for k in presuppressed if k in cells)
+    try:
+        key = _fingerprint(table, rule, pre)
+        hash(key)
+    except TypeError:  # an unhashable value: no cache
+        key = None
+    started = time.perf_counter()
+    STATS["calls"] += 1
+    flags = _CACHE.get(key) if key is not None else None
+    if flags is None:
+        flags = _suppress(table, rule.threshold, pre)
+        if key is not None:
+            _CACHE[key] = flags
+            if len(_CACHE) > _CACHE_SIZE:
+                _CACHE.popitem(last=False)
+    elif key is not None:
+        _CACHE.move_to_end(key)
+        STATS["cache_hits"] += 1
+
+    out = {}
+    for k, cell in cells.items():
+        if k in flags:
+            flag = flags[k]
+        elif _empty(cell.value):
+            flag = Flag.EMPTY
+        else:
+            flag = Flag.SHOWN
+        out[k] = ProtectedCell(cell.value, cell.kind, flag)
+    STATS["seconds"] += time.perf_counter() - started
+    return ProtectedTable(out, rule, True, table.lines)
+
+
+def _suppress(table: Table, t: int, presuppressed: frozenset) -> dict[CellKey, Flag]:
+    cells = table.cells
     flags: dict[CellKey, Flag] = {}
     for key, cell in cells.items():
         if _primary(cell, t):
             flags[key] = Flag.PRIMARY
     for key in presuppressed:
-        if key in cells and key not in flags and not _is_zero(cells[key].value):
+        if key not in flags and not _is_zero(cells[key].value):
             flags[key] = Flag.SECONDARY
+    if not flags:
+        return flags
 
     derived = [(k, c) for k, c in cells.items() if c.refs]
     order = {k: i for i, k in enumerate(cells)}
-    changed = True
-    while changed:
-        changed = False
-        for key, cell in derived:
-            if key not in flags and any(r in flags for r in cell.refs):
-                flags[key] = Flag.DERIVED
+    system = _System(table, t)
+
+    def propagate() -> None:
+        """Derived rule and the one-hidden-cell-per-line rule, to a fixed point (cheap, and every
+        line it fixes would otherwise be a failure of the audit)."""
+        changed = True
+        while changed:
+            changed = False
+            for key, cell in derived:
+                if key not in flags and any(r in flags for r in cell.refs):
+                    flags[key] = Flag.DERIVED
+                    changed = True
+            for line in table.lines:
+                members = line.cells
+                if sum(1 for k in members if k in flags) != 1:
+                    continue
+                candidates = [
+                    k for k in line.parts if k not in flags and not _is_zero(cells[k].value)
+                ]
+                if candidates:
+                    pick = min(candidates, key=lambda k: (abs(cells[k].value or 0), order[k]))
+                elif line.total not in flags and not _is_zero(cells[line.total].value):
+                    pick = line.total
+                else:
+                    continue  # the hidden cell is 0 or empty: nothing to recover
+                flags[pick] = Flag.SECONDARY
                 changed = True
+
+    propagate()
+    # audit → cheapest complementary cells for the weakest cell → audit again. Hiding one more
+    # cell only widens every feasible range (a constant becomes a variable), so a cell that
+    # passed the audit keeps passing: each round audits only the cells that failed and the cells
+    # just hidden.
+    pending: set[CellKey] | None = None  # None = audit every hidden cell
+    for _round in range(200):
+        weak = system.weak_cells(flags, only=pending)
+        if not weak:
+            break
+        before = set(flags)
+        weak.sort(key=lambda w: _weakness_order(w, flags))
+        for i, w in enumerate(weak):
+            if i and len(flags) > len(before):
+                # an earlier fix of this round may have protected it already
+                again = system.recheck(w.key, flags)
+                if again is None:
+                    continue
+                w = again
+            for k in system.fix(w, flags):
+                if k not in flags:
+                    flags[k] = Flag.SECONDARY
+        propagate()
+        new = set(flags) - before
+        if not new:
+            break  # nothing more can be hidden (only zeros left): stop
+        pending = {w.key for w in weak} | new
+    return flags
+
+
+def _weakness_order(w: Weakness, flags: Mapping[CellKey, Flag]) -> tuple:
+    """Primaries first, then the narrowest range relative to what it must be."""
+    return (flags[w.key] is not Flag.PRIMARY, (w.high - w.low) / w.needed, repr(w.key))
+
+
+@dataclass(frozen=True, slots=True)
+class Weakness:
+    """A hidden cell that the audit finds too well determined."""
+
+    key: CellKey
+    low: float
+    high: float
+    """The feasible range: the smallest and largest value consistent with what is published."""
+    needed: float
+    """The width the range must have (threshold − 1 for a primary count, else > 0)."""
+    block: int = 0
+    """Which independent block of the table the cell is in (one audit)."""
+
+
+class _System:
+    """The additive relations of a table as the attacker sees them, for LP audits and fixes.
+
+    Only lines that hold exactly for the true values are used (a line that is not an equation,
+    e.g. a total that counts a category no part shows, tells the attacker nothing exact).
+    """
+
+    def __init__(self, table: Table, t: int):
+        self.t = t
+        self.cells = table.cells
+        self.value = {}
+        for k, c in table.cells.items():
+            self.value[k] = 0.0 if c.value is None or _empty(c.value) else float(c.value)
+        self.lines = []
         for line in table.lines:
             members = line.cells
-            hidden_in_line = sum(1 for k in members if k in flags)
-            if hidden_in_line != 1:
+            if any(_empty(table.cells[k].value) for k in members):
                 continue
-            candidates = [k for k in line.parts if k not in flags and not _is_zero(cells[k].value)]
-            if candidates:
-                pick = min(candidates, key=lambda k: (abs(cells[k].value), order[k]))
-            elif line.total not in flags and not _is_zero(cells[line.total].value):
-                pick = line.total
-            else:
-                continue  # the hidden cell is 0 or empty: nothing to recover
-            flags[pick] = Flag.SECONDARY
-            changed = True
+            total = self.value[line.total]
+            if not math.isclose(
+                total, sum(self.value[k] for k in line.parts), rel_tol=1e-9, abs_tol=1e-6
+            ):
+                continue
+            self.lines.append(line)
+        self.lines_of: dict[CellKey, list[int]] = {}
+        for i, line in enumerate(self.lines):
+            for k in line.cells:
+                self.lines_of.setdefault(k, []).append(i)
 
-    out = {}
-    for key, cell in cells.items():
-        if key in flags:
-            flag = flags[key]
-        elif empty(cell):
-            flag = Flag.EMPTY
+    # -- bounds of a cell ------------------------------------------------------------------
+
+    def is_count(self, key: CellKey) -> bool:
+        return self.cells[key].kind is Kind.COUNT
+
+    def lower_bound(self, key: CellKey) -> float:
+        """What the reader knows of a hidden cell: a hidden count is ≥ 1 (zeros are shown), a
+        hidden derived value that is ≥ 0 is taken as known to be ≥ 0."""
+        if self.is_count(key):
+            return 1.0
+        return 0.0 if self.value[key] >= 0 else -INF
+
+    # -- audit -------------------------------------------------------------------------------
+
+    def components(
+        self, flags: Mapping[CellKey, Flag], seeds: Iterable[CellKey] | None = None
+    ) -> list[tuple[list[CellKey], list[int]]]:
+        """Independent blocks: hidden cells linked by lines, with the lines that link them
+        (every block holding a hidden cell of ``seeds``; default: all)."""
+        seen: set[CellKey] = set()
+        blocks = []
+        for seed in flags if seeds is None else seeds:
+            if seed in seen or seed not in flags:
+                continue
+            seen.add(seed)
+            members, line_ids, stack = [seed], set(), [seed]
+            while stack:
+                k = stack.pop()
+                for li in self.lines_of.get(k, ()):
+                    if li in line_ids:
+                        continue
+                    line_ids.add(li)
+                    for m in self.lines[li].cells:
+                        if m in flags and m not in seen:
+                            seen.add(m)
+                            members.append(m)
+                            stack.append(m)
+            blocks.append((members, sorted(line_ids)))
+        return blocks
+
+    def required_width(self, key: CellKey, flag: Flag) -> float:
+        if flag is Flag.PRIMARY and self.is_count(key):
+            return float(self.t - 1)
+        return 1.0 if self.is_count(key) else 1e-6 * max(1.0, abs(self.value[key]))
+
+    def weak_cells(
+        self, flags: Mapping[CellKey, Flag], only: set[CellKey] | None = None
+    ) -> list[Weakness]:
+        """The hidden cells (of ``only``, default all) whose feasible range is too narrow."""
+        weak = []
+        for b, (hidden, line_ids) in enumerate(self.components(flags, only)):
+            wanted = hidden if only is None else [k for k in hidden if k in only]
+            if not wanted:
+                continue
+            ranges = self.ranges(hidden, line_ids, flags, wanted)
+            for key in wanted:
+                lo, hi = ranges[key]
+                need = self.required_width(key, flags[key])
+                if hi - lo < need - 1e-9:
+                    weak.append(Weakness(key, lo, hi, need, b))
+        return weak
+
+    def recheck(self, key: CellKey, flags: Mapping[CellKey, Flag]) -> Weakness | None:
+        """``key``'s weakness under the current hidden cells, ``None`` if it has none now."""
+        found = self.weak_cells(flags, only={key})
+        return found[0] if found else None
+
+    def ranges(
+        self,
+        hidden: list[CellKey],
+        line_ids: list[int],
+        flags: Mapping[CellKey, Flag],
+        wanted: list[CellKey] | None = None,
+    ) -> dict[CellKey, tuple[float, float]]:
+        """The attacker's feasible range of the ``wanted`` cells of one block (LP, rounded to
+        integers for counts). Every solution found is a feasible table, so the values it gives
+        the other cells widen what is known to be possible for them; a cell whose observed
+        range is already wide enough needs no LP of its own."""
+        index = {k: i for i, k in enumerate(hidden)}
+        rows, cols, vals, rhs = [], [], [], []
+        for r, li in enumerate(line_ids):
+            line = self.lines[li]
+            b = 0.0
+            for k, sign in _signed(line):
+                if k in index:
+                    rows.append(r)
+                    cols.append(index[k])
+                    vals.append(sign)
+                else:
+                    b -= sign * self.value[k]
+            rhs.append(b)
+        lower = [self.lower_bound(k) for k in hidden]
+        lp = _LP(len(hidden), rows, cols, vals, rhs, rhs, lower, [INF] * len(hidden))
+        counts = [self.is_count(k) for k in hidden]
+        seen_lo = [self.value[k] for k in hidden]
+        seen_hi = list(seen_lo)
+
+        def observe(x) -> None:
+            for j, v in enumerate(x):
+                if counts[j]:
+                    r = round(v)
+                    if abs(v - r) > 1e-6:
+                        continue  # a fractional vertex proves nothing for an integer cell
+                    v = r
+                if v < seen_lo[j]:
+                    seen_lo[j] = v
+                elif v > seen_hi[j]:
+                    seen_hi[j] = v
+
+        out = {}
+        for k in wanted if wanted is not None else hidden:
+            i = index[k]
+            need = self.required_width(k, flags[k])
+            ends = []
+            for sense in (+1, -1):
+                if seen_hi[i] - seen_lo[i] >= need:
+                    break
+                value, x = lp.optimise(i, sense)
+                ends.append(value)
+                if x is not None:
+                    observe(x)
+            if seen_hi[i] - seen_lo[i] >= need:
+                out[k] = (seen_lo[i], seen_hi[i])
+                continue
+            lo, hi = ends
+            if self.is_count(k):
+                lo = math.ceil(lo - 1e-6) if lo > -INF else lo
+                hi = math.floor(hi + 1e-6) if hi < INF else hi
+            out[k] = (lo, hi)
+        return out
+
+    # -- fix -----------------------------------------------------------------------------------
+
+    def fix(self, weak: Weakness, flags: Mapping[CellKey, Flag]) -> list[CellKey]:
+        """The cheapest set of shown cells whose suppression widens ``weak``'s range enough.
+
+        The attacker's range of a cell widens by ``u`` exactly when the table has a deviation
+        ``d`` (Σ over every line = 0) with ``d[cell] = u`` that moves only hidden cells and cells
+        about to be hidden, keeping every count ≥ 1. So: minimise the total deviation of shown
+        cells (a cost per cell, hidden cells free) subject to that – the LP of the network-flow
+        method of Kelly, Golden and Assad (1992) – and hide the shown cells it moves. Up first
+        (counts have no upper limit), else down.
+        """
+        key = weak.key
+        missing = weak.needed - (weak.high - weak.low)
+        v = self.value[key]
+        targets = []
+        if weak.high < INF:
+            targets.append(weak.high + missing - v)
+        if weak.low > -INF:
+            down = (weak.low - missing) - v
+            if down >= self.lower_bound(key) - v - 1e-9:
+                targets.append(down)
+        for hops in (2, None):
+            region = self._region(key, hops)
+            for u in targets:
+                moved = self._deviation(key, u, region, flags)
+                if moved is not None:
+                    return moved
+        return []
+
+    def _region(self, key: CellKey, hops: int | None) -> list[CellKey]:
+        seen = {key}
+        frontier = [key]
+        depth = 0
+        while frontier and (hops is None or depth < hops):
+            nxt = []
+            for k in frontier:
+                for li in self.lines_of.get(k, ()):
+                    for m in self.lines[li].cells:
+                        if m not in seen:
+                            seen.add(m)
+                            nxt.append(m)
+            frontier = nxt
+            depth += 1
+        return list(seen)
+
+    def _deviation(
+        self, key: CellKey, u: float, region: list[CellKey], flags: Mapping[CellKey, Flag]
+    ) -> list[CellKey] | None:
+        index = {k: i for i, k in enumerate(region)}
+        n = len(region)
+        line_ids = sorted({li for k in region for li in self.lines_of.get(k, ())})
+        rows, cols, vals = [], [], []
+        for r, li in enumerate(line_ids):
+            for k, sign in _signed(self.lines[li]):
+                i = index.get(k)
+                if i is not None:
+                    rows += [r, r]
+                    cols += [i, n + i]
+                    vals += [sign, -sign]
+        # variables: d+ (0..n-1) and d- (n..2n-1); d = d+ - d-
+        lower = [0.0] * (2 * n)
+        upper = [INF] * (2 * n)
+        cost = [0.0] * (2 * n)
+        for k, i in index.items():
+            v = self.value[k]
+            if k not in flags and _is_zero(self.cells[k].value):
+                upper[i] = upper[n + i] = 0.0  # zeros are shown and stay
+                continue
+            room = v - self.lower_bound(k)
+            upper[n + i] = room if room < INF else INF
+            if k not in flags:
+                w = 1.0 + 1e-3 * math.log1p(abs(v))
+                cost[i] = cost[n + i] = w
+        i = index[key]
+        if u >= 0:
+            lower[i] = upper[i] = u
+            upper[n + i] = 0.0
         else:
-            flag = Flag.SHOWN
-        out[key] = ProtectedCell(cell.value, cell.kind, flag)
-    return ProtectedTable(out, rule, True, table.lines)
+            lower[n + i] = upper[n + i] = -u
+            upper[i] = 0.0
+        zeros = [0.0] * len(line_ids)
+        lp = _LP(2 * n, rows, cols, vals, zeros, zeros, lower, upper)
+        x = lp.solve(cost)
+        if x is None:
+            return None
+        return [k for k, j in index.items() if k not in flags and abs(x[j] - x[n + j]) > 1e-7]
+
+
+def _signed(line: Line):
+    for k in line.parts:
+        yield k, 1.0
+    yield line.total, -1.0
+
+
+INF = math.inf
+
+
+class _LP:
+    """A small LP held in HiGHS, re-solved with different objectives (warm start)."""
+
+    def __init__(self, n, rows, cols, vals, row_lower, row_upper, col_lower, col_upper):
+        import highspy
+        import numpy as np
+
+        self._np = np
+        self.n = n
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        self._inf = highspy.kHighsInf
+        inf = self._inf
+        lp = highspy.HighsLp()
+        lp.num_col_ = n
+        lp.num_row_ = len(row_lower)
+        lp.col_cost_ = np.zeros(n)
+        lp.col_lower_ = np.array([max(v, -inf) for v in col_lower], dtype=float)
+        lp.col_upper_ = np.array([min(v, inf) for v in col_upper], dtype=float)
+        lp.row_lower_ = np.asarray(row_lower, dtype=float)
+        lp.row_upper_ = np.asarray(row_upper, dtype=float)
+        # row-wise: the entries come row by row (one row per line)
+        rows_a = np.asarray(rows, dtype=np.int64)
+        counts = np.bincount(rows_a, minlength=len(row_lower)) if len(rows_a) else None
+        start = np.zeros(len(row_lower) + 1, dtype=np.int32)
+        if counts is not None:
+            start[1:] = np.cumsum(counts)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+        lp.a_matrix_.start_ = start
+        lp.a_matrix_.index_ = np.asarray(cols, dtype=np.int32)
+        lp.a_matrix_.value_ = np.asarray(vals, dtype=float)
+        self._sparse = (vals, rows, cols, (len(row_lower), n))
+        h.passModel(lp)
+        self.h = h
+        self._status = highspy.HighsModelStatus
+        self._final = {
+            self._status.kOptimal,
+            self._status.kUnbounded,
+            self._status.kInfeasible,
+            self._status.kUnboundedOrInfeasible,
+        }
+        self._rhs = np.asarray(row_lower, dtype=float)
+        self._bounds = [
+            (None if lo == -INF else lo, None if hi == INF else hi)
+            for lo, hi in zip(col_lower, col_upper, strict=True)
+        ]
+        self._last: int | None = None
+
+    def _run(self):
+        h = self.h
+        STATS["lp_solves"] += 1
+        h.run()
+        status = h.getModelStatus()
+        if status not in self._final:
+            h.clearSolver()  # a rare warm-start failure: solve again from scratch
+            h.run()
+            status = h.getModelStatus()
+        return status
+
+    def optimise(self, j: int, sense: int) -> tuple[float, list[float] | None]:
+        """min (sense=+1) or max (sense=−1) of variable ``j`` (±inf when unbounded), and the
+        solution (``None`` when unbounded)."""
+        h = self.h
+        if self._last is not None and self._last != j:
+            h.changeColCost(self._last, 0.0)
+        h.changeColCost(j, float(sense))
+        self._last = j
+        status = self._run()
+        if status == self._status.kOptimal:
+            x = h.getSolution().col_value
+            return x[j], x
+        if status in (self._status.kUnbounded, self._status.kUnboundedOrInfeasible):
+            return (-INF if sense > 0 else INF), None
+        cost = [0.0] * self.n
+        cost[j] = float(sense)
+        x = self._scipy(cost)
+        if x is None:
+            return (-INF if sense > 0 else INF), None
+        return x[j], list(x)
+
+    def solve(self, cost) -> list[float] | None:
+        h = self.h
+        h.changeColsCost(self.n, self._np.arange(self.n, dtype=self._np.int32), cost)
+        self._last = None
+        status = self._run()
+        if status == self._status.kOptimal:
+            return list(h.getSolution().col_value)
+        if status in (self._status.kInfeasible, self._status.kUnbounded):
+            return None
+        x = self._scipy(cost)
+        return None if x is None else list(x)
+
+    def _scipy(self, cost):
+        """The same LP through scipy's HiGHS interface (a fallback that never warm-starts).
+        ``None`` when unbounded or infeasible."""
+        from scipy.optimize import linprog
+        from scipy.sparse import coo_matrix
+
+        vals, rows, cols, shape = self._sparse
+        matrix = coo_matrix((vals, (rows, cols)), shape=shape).tocsr()
+        res = linprog(
+            cost,
+            A_eq=matrix if shape[0] else None,
+            b_eq=self._rhs if shape[0] else None,
+            bounds=self._bounds,
+            method="highs",
+        )
+        return res.x if res.status == 0 else None
+
+
+def audit(result: ProtectedTable) -> list[Weakness]:
+    """The guarantee checked as an attacker checks it: every hidden cell whose feasible range
+    (given every shown cell and every exact line) is a single value, or, for a primary count,
+    narrower than threshold − 1. Empty after :func:`protect`, except where only hidden zeros could
+    have helped (never seen in a report)."""
+    if not result.protected:
+        return []
+    table = Table({k: Cell(c.value, c.kind) for k, c in result.cells.items()}, result.lines)
+    flags = {k: c.flag for k, c in result.cells.items() if c.hidden}
+    return _System(table, result.rule.threshold).weak_cells(flags)
 
 
 def grid_table(

@@ -646,6 +646,24 @@ def validate_exit(data: ExitInput, *, start_date: date, today: date | None = Non
     return problems
 
 
+def is_open_registration_error(end_date: date | None, exit_reason: str) -> bool:
+    """An episode marked as a registration error while still open (exit reason FEL, no end
+    date): ``episode_mark_error`` keeps it so, excluded from every report and period."""
+    return end_date is None and exit_reason == cl.EXIT_REGISTRATION_ERROR
+
+
+def validate_registration_error_mark(data: ExitInput) -> list[Problem]:
+    """The exit values of an open registration error (:func:`is_open_registration_error`): no
+    end date or support after is required, what is given must still be valid."""
+    problems = check_support_codes(
+        "support_after", list(data.support_after), after=True, required=False
+    )
+    problems += check_code("occupation_after", data.occupation_after, cl.OCCUPATION)
+    problems += check_hours("work_hours", data.work_hours)
+    problems += check_hours("study_hours", data.study_hours)
+    return problems
+
+
 def derive_work_study_increased(
     *,
     work_before: float | None,

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from finsam.domain.problems import Problem
+from finsam.domain.safe_cells import csv_unquote
 
 
 def read_table(source) -> tuple[list[str], list[list[str]], list[Problem]]:
@@ -56,7 +57,8 @@ def read_table(source) -> tuple[list[str], list[list[str]], list[Problem]]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = [h.strip() for h in next(reader)]
-        return header, [list(r) for r in reader], []
+        # a text Finsam wrote with a formula-guard quote reads back as it was (safe_cells)
+        return header, [[csv_unquote(c) for c in r] for r in reader], []
     except csv.Error as exc:
         line = reader.line_num
         return [], [], [Problem("", "file.csv", f"Rad {line}: filen är inte giltig CSV ({exc}).")]

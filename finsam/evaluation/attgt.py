@@ -29,6 +29,8 @@ from finsam.evaluation.kernels import (
     KERNELS,
     TRIM_LEVEL,
     CellNotEstimable,
+    EvaluationWarning,
+    LogitNotConverged,
     control_design_singular,
     overlap_violated,
 )
@@ -44,10 +46,6 @@ BASE_PERIODS = ("varying", "universal")
 EST_METHODS = tuple(KERNELS)
 MIN_GROUP_SIZE_BASE = 5
 """A cohort needs at least ``number of covariates + 5`` units (as in R ``did``)."""
-
-
-class EvaluationWarning(UserWarning):
-    """A cell or group that could not be estimated, a dropped unit, a fallback (Swedish text)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +88,8 @@ class AttGtResult:
     periods: np.ndarray
     cohorts: np.ndarray
     options: Options
-    bootstrap: Bootstrap | None
+    bootstrap: Bootstrap
+    """The multiplier bootstrap of the panel (always set; drawn only when asked for)."""
     wald_stat: float | None = None
     wald_pvalue: float | None = None
     wald_df: int | None = None
@@ -511,6 +510,14 @@ def _cell_note(g: float, t: float, reason: str) -> str:
     return f"ATT(g={_num(g)}, t={_num(t)}) kunde inte skattas: {reason}. Värdet saknas."
 
 
+def _converged_cell(notes: list[str], g: float, t: float, caught) -> None:
+    """Turn the cell's :class:`LogitNotConverged` warnings into one note naming the cell."""
+    for w in caught:
+        if issubclass(w.category, LogitNotConverged):
+            _note(notes, f"ATT(g={_num(g)}, t={_num(t)}): {w.message}.")
+            return
+
+
 def _estimate_cells(panel: _Panel, cells, opts: Options, notes: list[str]):
     """Cell by cell with covariates (the ``DRDID`` kernels)."""
     n = len(panel.unit_ids)
@@ -519,6 +526,8 @@ def _estimate_cells(panel: _Panel, cells, opts: Options, notes: list[str]):
     inf = np.zeros((n, k))
     kernel = KERNELS[opts.est_method]
     ug = panel.unit_groups
+    covariates = panel.x
+    assert covariates is not None  # this path is taken only with covariates
     for j, (g, tn, base, estimated) in enumerate(cells):
         if not estimated:
             att[j] = 0.0
@@ -532,13 +541,17 @@ def _estimate_cells(panel: _Panel, cells, opts: Options, notes: list[str]):
         mask = treated | control
         d = treated[mask].astype(float)
         dy = panel.y[mask, tn] - panel.y[mask, base]
-        x = np.column_stack([np.ones(int(mask.sum())), panel.x[mask, min(tn, base), :]])
+        x = np.column_stack([np.ones(int(mask.sum())), covariates[mask, min(tn, base), :]])
         t_val = panel.periods[tn]
         if not treated.any() or not control.any():
             _note(notes, _cell_note(g, t_val, _reason(treated.sum(), control.sum())))
             att[j], inf[:, j] = np.nan, np.nan
             continue
-        if opts.est_method in ("ipw", "dr") and overlap_violated(d, x):
+        with warnings.catch_warnings():
+            # The guard's fit is the kernel's own (same weights): the kernel reports it.
+            warnings.simplefilter("ignore", LogitNotConverged)
+            violated = opts.est_method in ("ipw", "dr") and overlap_violated(d, x)
+        if violated:
             _note(notes, _cell_note(g, t_val, "överlappsvillkoret är inte uppfyllt"))
             att[j], inf[:, j] = np.nan, np.nan
             continue
@@ -550,7 +563,10 @@ def _estimate_cells(panel: _Panel, cells, opts: Options, notes: list[str]):
             att[j], inf[:, j] = np.nan, np.nan
             continue
         try:
-            a, f = kernel(dy, d, x, np.ones(len(d)))
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", LogitNotConverged)
+                a, f = kernel(dy, d, x, np.ones(len(d)))
+            _converged_cell(notes, g, t_val, caught)
         except CellNotEstimable as error:
             _note(notes, _cell_note(g, t_val, str(error)))
             att[j], inf[:, j] = np.nan, np.nan
@@ -735,6 +751,7 @@ def _att_gt(data: pd.DataFrame, opts: Options) -> AttGtResult:
     )
     if opts.bootstrap:
         result.ensure_draws()
+        assert result.cell_draws is not None  # drawn by ensure_draws
         summary = summarise(result.cell_draws, n, panel.n_clusters, opts.alpha)
         se = summary.se
         if opts.cband:

@@ -135,9 +135,9 @@ class IsfReport:
         """Effects per year relative to joining: one row per outcome × population × event time."""
         rows = []
         for c in self.combinations:
-            if not c.estimated:
-                continue
             d = c.dynamic
+            if d is None:  # not estimated
+                continue
             for i, e in enumerate(d.labels):
                 lo, hi = d.ci_lower[i], d.ci_upper[i]
                 rows.append(
@@ -176,7 +176,7 @@ class IsfReport:
                 "n_units": None,
                 "notes": " ".join(c.notes),
             }
-            if c.estimated:
+            if c.dynamic is not None and c.attgt is not None:  # estimated
                 lo, hi = c.dynamic.overall_ci
                 row.update(
                     overall_effect=c.dynamic.overall_att,
@@ -198,7 +198,7 @@ class IsfReport:
         """All dynamic-aggregation rows in the Evaluation CSV layout of ``interchange.md``."""
         rows: list[dict] = []
         for c in self.combinations:
-            if c.estimated:
+            if c.dynamic is not None:  # estimated
                 rows += c.dynamic.to_rows(c.outcome, c.population)
         return rows
 

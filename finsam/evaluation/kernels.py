@@ -18,6 +18,8 @@ turns it into a missing value and a warning.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 TRIM_LEVEL = 0.995
@@ -31,6 +33,14 @@ _EPS = np.finfo(float).eps
 
 class CellNotEstimable(Exception):
     """Raised by a kernel when the cell cannot be estimated; the message is Swedish."""
+
+
+class EvaluationWarning(UserWarning):
+    """A cell or group that could not be estimated, a dropped unit, a fallback (Swedish text)."""
+
+
+class LogitNotConverged(EvaluationWarning):
+    """:func:`fit_logit` stopped at ``max_iter`` Newton steps without converging."""
 
 
 def _checked_inverse(matrix: np.ndarray, what: str) -> np.ndarray:
@@ -55,7 +65,10 @@ def _wls(y: np.ndarray, x: np.ndarray, w: np.ndarray) -> np.ndarray:
 def fit_logit(
     treated: np.ndarray, x: np.ndarray, w: np.ndarray, *, max_iter: int = 100
 ) -> np.ndarray:
-    """Weighted logistic regression by Newton-Raphson; returns the fitted probabilities."""
+    """Weighted logistic regression by Newton-Raphson; returns the fitted probabilities.
+
+    Warns (:class:`LogitNotConverged`) when ``max_iter`` steps did not converge: the probabilities
+    of the last step are returned, and the estimate that uses them may be unreliable."""
     beta = np.zeros(x.shape[1])
     p_bar = np.average(treated, weights=w)
     if 0.0 < p_bar < 1.0:
@@ -75,6 +88,13 @@ def fit_logit(
             raise CellNotEstimable("propensitetsmodellen konvergerar inte (fullständig separation)")
         if np.max(np.abs(step)) < 1e-12 * (1.0 + np.max(np.abs(beta))):
             break
+    else:
+        warnings.warn(
+            f"propensitetsmodellen (logit) konvergerade inte inom {max_iter} iterationer; "
+            "skattningen kan vara osäker",
+            LogitNotConverged,
+            stacklevel=2,
+        )
     return 1.0 / (1.0 + np.exp(-(x @ beta)))
 
 

@@ -7,7 +7,6 @@ specification (one per outcome, one colour per population group) rendered to PNG
 
 from __future__ import annotations
 
-import csv
 import html
 import io
 import json
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from finsam.domain import safe_cells
 from finsam.evaluation import EVALUATION_COLUMNS
 from finsam.evaluation.isf import OUTCOMES, POPULATIONS, IsfReport
 
@@ -31,7 +31,7 @@ METHOD_LABELS = {
 def rows_to_csv(rows: Iterable[dict]) -> str:
     """Rows in the Evaluation CSV layout (empty cells for missing values)."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=EVALUATION_COLUMNS, lineterminator="\n")
+    writer = safe_cells.DictWriter(out, fieldnames=EVALUATION_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for row in rows:
         writer.writerow({k: "" if _missing(row.get(k)) else row.get(k) for k in EVALUATION_COLUMNS})
@@ -122,7 +122,9 @@ def write_xlsx(report: IsfReport, path: str | Path) -> Path:
     method = pd.DataFrame(
         {"Inställning": list(method_lines(report)), "Värde": list(method_lines(report).values())}
     )
-    with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
+    with pd.ExcelWriter(
+        path, engine="xlsxwriter", engine_kwargs={"options": dict(safe_cells.XLSX_OPTIONS)}
+    ) as writer:
         for name, frame in (
             ("Sammanfattning", summary),
             ("Effekter", effects),

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from finsam.domain import safe_cells
 from finsam.domain.problems import DomainValidationError, Problem
 from finsam.evaluation.aggregate import AGGREGATIONS, AggteResult, aggte
 from finsam.evaluation.attgt import AttGtResult, EvaluationWarning, att_gt
@@ -319,7 +320,6 @@ def did_workbook(run: DidRun, *, chart_png: bytes | None = None) -> bytes:
     Estimates are stored at full precision and shown with four decimals; the chart (PNG) goes
     next to the event-time table.
     """
-    import xlsxwriter
 
     def values(row):
         return [row["estimate"], row["std_error"], row["ci_lower"], row["ci_upper"], row["n_units"]]
@@ -379,13 +379,13 @@ def did_workbook(run: DidRun, *, chart_png: bytes | None = None) -> bytes:
     method += [("Notering", note) for note in run.notes]
 
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = safe_cells.workbook(buffer, {"in_memory": True})
     bold = book.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1})
     number = book.add_format({"num_format": "0.0000"})
-    for name, (header, rows) in sheets.items():
+    for name, (header, sheet_rows) in sheets.items():
         sheet = book.add_worksheet(name[:31])
         sheet.write_row(0, 0, header, bold)
-        for r, row in enumerate(rows, start=1):
+        for r, row in enumerate(sheet_rows, start=1):
             for c, value in enumerate(row):
                 if value is None:
                     sheet.write_blank(r, c, None)
@@ -393,7 +393,9 @@ def did_workbook(run: DidRun, *, chart_png: bytes | None = None) -> bytes:
                     sheet.write_number(r, c, value, number)
                 else:
                     sheet.write(r, c, value)
-        sheet.set_column(0, 0, max(14, max(len(str(row[0])) for row in rows) + 2) if rows else 14)
+        sheet.set_column(
+            0, 0, max(14, max(len(str(row[0])) for row in sheet_rows) + 2) if sheet_rows else 14
+        )
         sheet.set_column(1, len(header) - 1, 14)
         sheet.freeze_panes(1, 0)
         if chart_png and name == "Händelsetid":

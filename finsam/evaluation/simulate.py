@@ -26,24 +26,29 @@ def simulate_panel(
     ``x`` are unbiased when ``x`` matters; with the defaults the trend does not depend on ``x``.
     """
     rng = np.random.default_rng(seed)
-    periods = np.asarray(periods)
+    period_values = np.asarray(periods)
     x = rng.normal(size=n_units)
     never = rng.permutation(n_units) < round(never_share * n_units)
     g = rng.choice(np.asarray(cohorts), size=n_units).astype(float)
     g[never] = 0.0
     unit_fe = rng.normal(size=n_units) + 0.5 * x
-    time_fe = np.cumsum(rng.normal(0.3, 0.2, size=len(periods)))
-    e = periods[None, :] - g[:, None]
+    time_fe = np.cumsum(rng.normal(0.3, 0.2, size=len(period_values)))
+    e = period_values[None, :] - g[:, None]
     treated = (g[:, None] > 0) & (e >= 0)
     tau = np.where(treated, effect + dynamic_slope * np.maximum(e, 0), 0.0)
-    y = unit_fe[:, None] + time_fe[None, :] + tau + noise * rng.normal(size=(n_units, len(periods)))
+    y = (
+        unit_fe[:, None]
+        + time_fe[None, :]
+        + tau
+        + noise * rng.normal(size=(n_units, len(period_values)))
+    )
     return pd.DataFrame(
         {
-            "unit": np.repeat(np.arange(1, n_units + 1), len(periods)),
-            "year": np.tile(periods, n_units),
+            "unit": np.repeat(np.arange(1, n_units + 1), len(period_values)),
+            "year": np.tile(period_values, n_units),
             "y": y.ravel(),
-            "g": np.repeat(g, len(periods)),
-            "x": np.repeat(x, len(periods)),
+            "g": np.repeat(g, len(period_values)),
+            "x": np.repeat(x, len(period_values)),
         }
     )
 
@@ -90,26 +95,26 @@ def simulate_isf_counts(
     ``<outcome>_<population>`` for the six outcomes and five population groups of the ISF study.
     """
     rng = np.random.default_rng(seed)
-    years = np.asarray(years)
-    n, n_t = n_municipalities, len(years)
+    year_values = np.asarray(years)
+    n, n_t = n_municipalities, len(year_values)
     codes = np.array([f"{1000 + i:04d}" for i in range(n)])
     join = rng.choice(np.asarray(join_years), size=n).astype(float)
     join[rng.permutation(n) < round(never_share * n)] = np.nan
     size = np.exp(rng.normal(9.8, 1.0, size=n)).round()
-    growth = 1 + 0.004 * (years - years[0])
+    growth = 1 + 0.004 * (year_values - year_values[0])
     frame = {
         "municipality": np.repeat(codes, n_t),
-        "year": np.tile(years, n),
+        "year": np.tile(year_values, n),
         "join_year": np.repeat(join, n_t),
     }
-    e = years[None, :] - np.nan_to_num(join, nan=1e9)[:, None]
+    e = year_values[None, :] - np.nan_to_num(join, nan=1e9)[:, None]
     after = e >= 0
     for pop, share in ISF_POPULATION_SHARES.items():
         pop_count = np.round(size[:, None] * share * growth[None, :]).clip(min=1)
         frame[f"pop_{pop}"] = pop_count.ravel()
         for outcome, base in ISF_BASE_SHARES.items():
             level = base * np.exp(rng.normal(0, 0.25, size=n))[:, None]
-            trend = rng.normal(0, 0.05) * (years - years[0])[None, :]
+            trend = rng.normal(0, 0.05) * (year_values - year_values[0])[None, :]
             pct = level + trend + ISF_TRUE_EFFECTS[outcome] * after
             pct = pct + rng.normal(0, 0.15, size=(n, n_t))
             counts = rng.binomial(pop_count.astype(np.int64), np.clip(pct, 0.01, 99) / 100)

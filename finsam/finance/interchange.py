@@ -15,16 +15,16 @@ The general ``finsam import KIND FILE`` framework calls these two functions for 
 
 from __future__ import annotations
 
-import csv
 import math
 import os
 from collections.abc import Iterable
 from typing import IO
 
-from finsam.domain import tabular
+from finsam.domain import safe_cells, tabular
+from finsam.domain.finance import budget as core
 from finsam.domain.problems import Problem
 from finsam.finance.models import BudgetLine
-from finsam.finance.services import LineInput, UpsertSummary, budget_lines_upsert, validate_lines
+from finsam.finance.services import UpsertSummary, budget_lines_upsert, validate_lines
 
 COLUMNS: tuple[str, ...] = (
     "association_code",
@@ -39,9 +39,10 @@ REQUIRED_COLUMNS = frozenset({"association_code", "year", "line", "budget"})
 ERROR_REPORT_COLUMNS = ("row", "column", "value", "rule", "message")
 
 
-def parse_budget_lines(source) -> tuple[list[LineInput], list[Problem]]:
-    """The file's rows as :class:`LineInput` and every problem of the file's form (columns,
-    numbers, years). Row numbers count data rows from 1."""
+def parse_budget_lines(source) -> tuple[list[core.BudgetLine], list[Problem]]:
+    """The file's rows as :class:`~finsam.domain.finance.budget.BudgetLine` (the one budget-line
+    type) and every problem of the file's form (columns, numbers, years). Row numbers count data
+    rows by the line a spreadsheet shows (header = line 1, blank lines count)."""
     header, records, problems = tabular.read_table(source)
     if problems:
         return [], problems
@@ -49,12 +50,10 @@ def parse_budget_lines(source) -> tuple[list[LineInput], list[Problem]]:
     problems = tabular.check_header(header, COLUMNS, REQUIRED_COLUMNS)
     if problems:
         return [], problems
-    lines: list[LineInput] = []
-    row = 0
-    for record in records:
+    lines: list[core.BudgetLine] = []
+    for row, record in enumerate(records, start=2):
         if all(not (v or "").strip() for v in record):
             continue
-        row += 1
         if len(record) > len(names):
             problems.append(
                 Problem(
@@ -116,7 +115,7 @@ def parse_budget_lines(source) -> tuple[list[LineInput], list[Problem]]:
                 number = None
             amounts[col] = number
         lines.append(
-            LineInput(
+            core.BudgetLine(
                 association_code=values.get("association_code", ""),
                 year=year,
                 line=values.get("line", ""),
@@ -124,6 +123,7 @@ def parse_budget_lines(source) -> tuple[list[LineInput], list[Problem]]:
                 intervention_code=values.get("intervention_code", ""),
                 budget=amounts["budget"] or 0.0,
                 actual=amounts["actual"],
+                row=row,
             )
         )
     if not lines and not problems:
@@ -211,6 +211,6 @@ def export_budget_lines(*, association=None, year: int | None = None) -> list[di
 
 
 def write_budget_lines_csv(rows: Iterable[dict[str, str]], out: IO[str]) -> None:
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer = safe_cells.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)

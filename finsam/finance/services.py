@@ -179,40 +179,16 @@ def association_year_save(
     return obj
 
 
-@dataclass(frozen=True, slots=True)
-class LineInput:
-    """One budget line as entered (a form) or read (a file), before it is saved."""
-
-    association_code: str
-    year: int
-    line: str
-    category: str = ""
-    intervention_code: str = ""
-    budget: float = 0.0
-    actual: float | None = None
-
-    def core(self) -> core.BudgetLine:
-        return core.BudgetLine(
-            self.association_code,
-            self.year,
-            self.line,
-            self.category,
-            self.intervention_code,
-            self.budget,
-            self.actual,
-        )
-
-
 def normalise_category(line: str, category: str) -> str:
     """Funder codes and cost types are stored upper case; an intervention line's category is empty
     or ``ESF``."""
     return (category or "").strip().upper()
 
 
-def validate_lines(lines: Sequence[LineInput]) -> tuple[list[Problem], dict, dict]:
+def validate_lines(lines: Sequence[core.BudgetLine]) -> tuple[list[Problem], dict, dict]:
     """Every problem of a set of lines against the core's rules and the registry (row numbers
     from 1). Returns the problems and the associations and interventions found by code."""
-    problems = list(core.validate_budget_lines([ln.core() for ln in lines]))
+    problems = list(core.validate_budget_lines(lines))
     assoc_codes = {ln.association_code for ln in lines if ln.association_code}
     associations = {a.code: a for a in Association.objects.filter(code__in=assoc_codes)}
     iv_codes = {ln.intervention_code for ln in lines if ln.intervention_code}
@@ -220,7 +196,8 @@ def validate_lines(lines: Sequence[LineInput]) -> tuple[list[Problem], dict, dic
         i.code: i
         for i in Intervention.objects.filter(code__in=iv_codes).select_related("association")
     }
-    for i, ln in enumerate(lines, start=1):
+    for n, ln in enumerate(lines, start=1):
+        i = ln.row or n  # the file's line, else the position
         problems += check_year(ln.year, row=i)
         problems += check_amount(ln.budget, "budget", f"Rad {i}, budget", row=i)
         problems += check_amount(ln.actual, "actual", f"Rad {i}, utfall", row=i)
@@ -270,7 +247,7 @@ def validate_lines(lines: Sequence[LineInput]) -> tuple[list[Problem], dict, dic
     return problems, associations, interventions
 
 
-def _find(association, ln: LineInput, intervention) -> BudgetLine | None:
+def _find(association, ln: core.BudgetLine, intervention) -> BudgetLine | None:
     return BudgetLine.objects.filter(
         association=association,
         year=ln.year,
@@ -299,7 +276,7 @@ def budget_line_save(
     budget_line: BudgetLine | None = None,
 ) -> BudgetLine:
     """Create a budget line, or update ``budget_line`` (its key may change but must stay unique)."""
-    ln = LineInput(
+    ln = core.BudgetLine(
         association.code,
         year,
         line,
@@ -391,13 +368,13 @@ class UpsertSummary:
 
 
 def budget_lines_upsert(
-    *, actor, lines: Sequence[LineInput], dry_run: bool = False, allowed=None
+    *, actor, lines: Sequence[core.BudgetLine], dry_run: bool = False, allowed=None
 ) -> UpsertSummary:
     """Create or update many lines by their key (association, year, line, category,
     intervention): all-or-nothing, idempotent. ``allowed``: a predicate on the association (the
     caller's permission); a line for any other association is an error."""
     lines = [
-        LineInput(
+        core.BudgetLine(
             ln.association_code.strip(),
             ln.year,
             ln.line.strip(),
@@ -405,12 +382,14 @@ def budget_lines_upsert(
             (ln.intervention_code or "").strip(),
             ln.budget,
             ln.actual,
+            ln.row,
         )
         for ln in lines
     ]
     problems, associations, interventions = validate_lines(lines)
     if allowed is not None:
-        for i, ln in enumerate(lines, start=1):
+        for n, ln in enumerate(lines, start=1):
+            i = ln.row or n
             a = associations.get(ln.association_code)
             if a is not None and not allowed(a):
                 problems.append(

@@ -140,6 +140,7 @@ class Prepared(NamedTuple):
 CELLS: tuple[tuple[str, str, str, dict], ...] = (
     ("key", "episode_key", "text", {"max_length": 64, "required": True}),
     ("personal_number", "personal_number", "text", {"max_length": 20}),
+    ("pseudonym", "pseudonym", "pseudonym", {}),
     ("consent_date", "consent_date", "date", {}),
     ("protected_identity", "protected_identity", "flag", {}),
     ("sex", "sex", "text", {"max_length": 1, "upper": True}),
@@ -168,6 +169,22 @@ def parse_values(row: Row) -> dict:
     v = {name: getattr(row, method)(col, **kw) for name, col, method, kw in CELLS}
     v["protected_identity"] = bool(v["protected_identity"])
     return v
+
+
+def pseudonym_problems(v: dict) -> list[Problem]:
+    """A row that names its person by pseudonym (an export without identity): not together with a
+    number, and not for a protected identity (always anonymous)."""
+    if not v["pseudonym"]:
+        return []
+    if v["personal_number"]:
+        return [
+            Problem(
+                "pseudonym",
+                "pseudonym.with_number",
+                "Ange antingen personnummer eller pseudonym, inte båda.",
+            )
+        ]
+    return rules.check_identified_protected(v["protected_identity"])
 
 
 def person_of(v: dict, today: date) -> PersonalNumber | None:
@@ -212,30 +229,35 @@ def run_rules(
     others: list[tuple[date, date | None]],
     today: date,
 ) -> tuple[rules.EnrolmentCheck, list[Problem]]:
-    """``validate_enrolment`` and, when exit data is given, ``validate_exit`` for one row."""
+    """``validate_enrolment`` and, when exit data is given, ``validate_exit`` for one row.
+
+    A registration error (exit reason FEL) is excluded from every period, so it is not checked
+    for overlap; one marked while still open (no end date, as the web's "mark as error" leaves
+    it and the export writes it) is checked with ``validate_registration_error_mark``."""
+    error = v["exit_reason"] == cl.EXIT_REGISTRATION_ERROR
     check = rules.validate_enrolment(
         data,
         intervention=facts,
         known_municipalities=municipalities,
-        other_periods_in_intervention=others,
+        other_periods_in_intervention=[] if error else others,
         today=today,
         end_date=v["end_date"],
         person=v["person"],
     )
-    problems = list(check.problems)
+    problems = pseudonym_problems(v) + list(check.problems)
     if exit_given(*(v[c] for c in EXIT_COLUMNS)) and v["start_date"] is not None:
-        problems += rules.validate_exit(
-            rules.ExitInput(
-                end_date=v["end_date"],
-                exit_reason=v["exit_reason"],
-                support_after=v["support_after"],
-                occupation_after=v["occupation_after"],
-                work_hours=v["work_hours"],
-                study_hours=v["study_hours"],
-            ),
-            start_date=v["start_date"],
-            today=today,
+        exit_data = rules.ExitInput(
+            end_date=v["end_date"],
+            exit_reason=v["exit_reason"],
+            support_after=v["support_after"],
+            occupation_after=v["occupation_after"],
+            work_hours=v["work_hours"],
+            study_hours=v["study_hours"],
         )
+        if rules.is_open_registration_error(v["end_date"], v["exit_reason"]):
+            problems += rules.validate_registration_error_mark(exit_data)
+        else:
+            problems += rules.validate_exit(exit_data, start_date=v["start_date"], today=today)
     return check, problems
 
 
@@ -254,6 +276,10 @@ def prepare(rows: list[tuple[int, dict[str, str]]], cfg: PrepConfig) -> list[Pre
         if person is not None:
             name = pseudonym(person, cfg.pseudonym_key)
             token = cipher.encrypt(person.canonical)
+        elif v["pseudonym"]:
+            # A person known here only by pseudonym: linked to the participant with it, or a new
+            # identified participant without a stored number (sex and birth year from the file).
+            name = v["pseudonym"]
         derived = rule_problems = None
         facts = cfg.facts.get(values.get("intervention_code", ""), v["start_date"])
         if facts is not None:
@@ -371,6 +397,9 @@ def prepare_columns(columns: dict[str, Sequence[str]], n: int, cfg: PrepConfig) 
         return typed_columns[name]
 
     pn = values_of("personal_number")
+    # A row naming its person by pseudonym (an export without identity): the row-wise path.
+    slow.update(i for i, c in enumerate(cell["pseudonym"]) if c)
+    ok = [i for i in ok if i not in slow]
     protected = [bool(x) for x in values_of("protected_identity")]
     start = values_of("start_date")
     end = values_of("end_date")
@@ -468,8 +497,12 @@ def prepare_columns(columns: dict[str, Sequence[str]], n: int, cfg: PrepConfig) 
     # validate_exit, for the rows that give exit data (see run_rules).
     exit_values = [values_of(c) for c in EXIT_COLUMNS]
     exiting = [i for i in ok if exit_given(*(values[i] for values in exit_values))]
-    apply(exiting, lambda i: (end[i], start[i]), lambda e, s: rules.check_end_date(e, s, today))
     exit_reason = values_of("exit_reason")
+    open_errors = {i for i in exiting if rules.is_open_registration_error(end[i], exit_reason[i])}
+    if open_errors:  # FEL without an end date (about 1 %): the row-wise path checks them
+        slow |= open_errors
+        exiting = [i for i in exiting if i not in open_errors]
+    apply(exiting, lambda i: (end[i], start[i]), lambda e, s: rules.check_end_date(e, s, today))
     apply(exiting, exit_reason.__getitem__, rules.check_exit_reason)
     support_after = cell["support_after"]
     apply(

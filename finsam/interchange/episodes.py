@@ -198,6 +198,26 @@ class EpisodeImporter:
             self._finish_oldest()
         self.close()
 
+    def terminate(self) -> None:
+        """Stop the worker processes at once (the import was interrupted): nothing they would
+        still compute is needed."""
+        if self.pool is None:
+            return
+        for _, future in self.queue:
+            future.cancel()
+        self.queue.clear()
+        stop = getattr(self.pool, "terminate_workers", None)  # Python 3.14+
+        if stop is not None:
+            stop()
+        else:
+            processes = list((getattr(self.pool, "_processes", None) or {}).values())
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                process.join(timeout=5)
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.pool = None
+
     def close(self) -> None:
         if self.pool is not None:
             for _, future in self.queue:
@@ -480,6 +500,9 @@ class EpisodeImporter:
                 derived = prep.Derived.of(check)
             if old is not None:
                 problems += self._same_record(old, intervention, pseudonym)
+                if pseudonym and not derived.canonical and old["start_date"] == v["start_date"]:
+                    # Named by pseudonym only: keep the age from the stored number.
+                    derived = derived._replace(age_at_start=old["age_at_start"])
             before = len(ctx.result.problems)
             ctx.add(problems, row, FIELD_MAP)
             if len(ctx.result.problems) > before:

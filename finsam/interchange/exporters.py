@@ -8,7 +8,6 @@ one audit row (``LogType.EXPORT``) with the count.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from finsam.access.permissions import association_filter, can, intervention_filt
 from finsam.audit.models import LogType
 from finsam.audit.services import audit_identity_read, audit_record
 from finsam.domain import codelists as cl
+from finsam.domain import safe_cells
 from finsam.domain.access import Action
 from finsam.interchange.formats import FORMATS
 from finsam.registry import services
@@ -342,9 +342,7 @@ def export_file(
 def _write(output: Path, columns: list[str], rows: Iterator[list[str]]) -> int:
     n = 0
     if output.suffix.lower() == ".xlsx":
-        import xlsxwriter
-
-        wb = xlsxwriter.Workbook(
+        wb = safe_cells.workbook(
             str(output), {"constant_memory": True, "strings_to_numbers": False}
         )
         ws = wb.add_worksheet("data")
@@ -354,7 +352,7 @@ def _write(output: Path, columns: list[str], rows: Iterator[list[str]]) -> int:
         wb.close()
         return n
     with open(output, "w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh, lineterminator="\n")
+        writer = safe_cells.writer(fh, lineterminator="\n")
         writer.writerow(columns)
         for row in rows:
             writer.writerow(row)

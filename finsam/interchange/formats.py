@@ -17,6 +17,14 @@ class FileFormat:
     """Columns that must be present in the header."""
     key: tuple[str, ...]
     """The columns that identify a record (idempotent re-import)."""
+    also_accepted: tuple[str, ...] = ()
+    """Columns the import reads besides ``columns`` (an export may write them instead of one of
+    ``columns``: ``pseudonym`` for ``personal_number`` in an export without identity)."""
+
+    @property
+    def accepted(self) -> tuple[str, ...]:
+        """Every column the import reads."""
+        return self.columns + self.also_accepted
 
     @property
     def file_name(self) -> str:
@@ -100,6 +108,7 @@ FORMATS: dict[str, FileFormat] = {
                 "support_before",
             ),
             ("episode_key",),
+            ("pseudonym",),
         ),
         FileFormat(
             "volume",
@@ -142,6 +151,7 @@ COLUMN_LABELS = {
     "episode_key": "Inskrivningsnyckel",
     "intervention_code": "Insatskod",
     "personal_number": "Personnummer",
+    "pseudonym": "Pseudonym",
     "consent_date": "Samtycke",
     "protected_identity": "Skyddad identitet",
     "sex": "Kön",

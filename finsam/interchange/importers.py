@@ -576,6 +576,8 @@ def import_file(
         kind=kind, file_name=file_name or path.name, dry_run=dry_run, sha256=sha256_of(path)
     )
     table = open_table(path, FORMATS[kind])
+    if workers is None and os.environ.get("FINSAM_IMPORT_WORKERS", "").isdigit():
+        workers = int(os.environ["FINSAM_IMPORT_WORKERS"])
     if workers is None:
         # The importing process itself is busy too (database, checks that need stored data).
         cores = os.cpu_count() or 1
@@ -594,6 +596,12 @@ def import_file(
             _feed(importer, table, chunk_rows, progress, result)
             if hasattr(importer, "flush"):
                 importer.flush()
+        except BaseException:
+            # interrupted (Ctrl-C, SIGTERM via the command) or failed: stop the workers now
+            # rather than wait for their chunks; the transaction rolls back
+            if hasattr(importer, "terminate"):
+                importer.terminate()
+            raise
         finally:
             if hasattr(importer, "close"):
                 importer.close()

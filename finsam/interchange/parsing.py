@@ -6,11 +6,15 @@ registration rule is applied by ``finsam.domain.registration`` through the regis
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from finsam.domain import codelists as cl
+from finsam.domain import inputs
 from finsam.domain.problems import Problem
 from finsam.interchange.formats import column_label
+
+_PSEUDONYM = re.compile(r"[0-9a-fA-F]{64}")
 
 
 class Row:
@@ -41,7 +45,25 @@ class Row:
                 value[:40] + "…",
             )
             return ""
+        check = inputs.check_code if col == "code" or col.endswith("_code") else inputs.check_name
+        problem = check(col, column_label(col), value)
+        if problem is not None:
+            self._problem(col, problem.rule, problem.message.split(": ", 1)[-1], value[:40])
+            return ""
         return value.upper() if upper else value
+
+    def pseudonym(self, col: str) -> str:
+        """A person's pseudonym as Finsam exports it: 64 hexadecimal characters (lower-cased)."""
+        value = self.values.get(col, "")
+        if value and not _PSEUDONYM.fullmatch(value):
+            self._problem(
+                col,
+                "format.pseudonym",
+                "en pseudonym är 64 hexadecimala tecken (0–9, a–f), så som Finsam exporterar den.",
+                value[:40],
+            )
+            return ""
+        return value.lower()
 
     def date(self, col: str, *, required: bool = False) -> date | None:
         value = self.values.get(col, "")
@@ -52,12 +74,17 @@ class Row:
         try:
             if len(value) != 10:
                 raise ValueError
-            return date.fromisoformat(value)
+            parsed = date.fromisoformat(value)
         except ValueError:
             self._problem(
                 col, "format.date", f"”{value[:40]}” är inget datum (ÅÅÅÅ-MM-DD).", value[:40]
             )
             return None
+        problem = inputs.check_date_range(col, column_label(col), parsed)
+        if problem is not None:
+            self._problem(col, problem.rule, problem.message.split(": ", 1)[-1], value)
+            return None
+        return parsed
 
     def month(self, col: str) -> date | None:
         value = self.values.get(col, "")
@@ -82,10 +109,17 @@ class Row:
         try:
             if len(value) > 12:
                 raise ValueError
-            return int(value)
+            number = int(value)
         except ValueError:
             self._problem(col, "format.integer", f"”{value[:40]}” är inget heltal.", value[:40])
             return None
+        problem = inputs.check_number_range(
+            col, column_label(col), number, minimum=inputs.INTEGER_MIN, maximum=inputs.INTEGER_MAX
+        )
+        if problem is not None:
+            self._problem(col, problem.rule, problem.message.split(": ", 1)[-1], value[:40])
+            return None
+        return number
 
     def decimal(self, col: str) -> float | None:
         value = self.values.get(col, "")
@@ -95,7 +129,7 @@ class Row:
             if len(value) > 20:
                 raise ValueError
             number = float(value)
-            if number != number or number in (float("inf"), float("-inf")):
+            if number != number or abs(number) > inputs.AMOUNT_MAX:
                 raise ValueError
             return number
         except ValueError:

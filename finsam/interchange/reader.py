@@ -1,7 +1,8 @@
 """Reading interchange files: CSV (UTF-8, BOM accepted, ``,`` or ``;``) or xlsx (first sheet).
 
 Rows are streamed, never loaded whole. Structural problems (encoding, header, row length) are
-reported as :class:`Problem` with the row number (1 = the first data row, 0 = the header).
+reported as :class:`Problem` with the line number a spreadsheet shows (1 = the header, 2 = the
+first data row; blank lines count).
 """
 
 from __future__ import annotations
@@ -19,7 +20,11 @@ from pathlib import Path
 from typing import NamedTuple
 
 from finsam.domain.problems import Problem
+from finsam.domain.safe_cells import csv_unquote
 from finsam.interchange.formats import FileFormat
+
+HEADER_LINE = 1
+"""The header's line number: problems carry the line a spreadsheet shows (header = line 1)."""
 
 MAX_FIELD_CHARS = 10_000
 """A longer cell is an error (no registry field is anywhere near this long)."""
@@ -63,10 +68,15 @@ class Table:
     size: int = 0
     position: int = 0
     """Bytes read so far (for progress)."""
+    unquote: bool = False
+    """A CSV file: a text with the formula-guard quote Finsam's exports add reads back without
+    it (``finsam.domain.safe_cells``); xlsx text cells are never quoted."""
 
     def rows(self) -> Iterator[tuple[int, dict[str, str]]]:
         """``(row number, {column: text})``; structural problems go to ``self.problems``."""
-        source = _xlsx_rows(self.path) if self._is_xlsx() else _csv_rows(self)
+        xlsx = self._is_xlsx()
+        self.unquote = not xlsx
+        source = _xlsx_rows(self.path) if xlsx else _csv_rows(self)
         for number, cells in self._data_cells(source):
             values = self._row_values(number, cells)
             if values is not None:
@@ -87,7 +97,7 @@ class Table:
             self.header = [str(h or "").strip().lstrip("\ufeff").lower() for h in first]
             if not self._check_header():
                 return
-            yield from enumerate(source, start=1)
+            yield from enumerate(source, start=HEADER_LINE + 1)
         except UnicodeDecodeError:
             self.problems.append(_ENCODING_PROBLEM)
         except (csv.Error, ValueError, KeyError, OSError) as exc:
@@ -121,6 +131,8 @@ class Table:
 
     def _cell(self, number: int, col: str, cell) -> str:
         text = str(cell).strip()
+        if self.unquote and text[:1] == "'":
+            text = csv_unquote(text)
         if "\x00" in text:
             self.problems.append(
                 Problem(
@@ -153,6 +165,7 @@ class Table:
         if self._is_xlsx():
             yield from self._chunks_from_rows(size)
             return
+        self.unquote = True
         data = self._data_cells(_csv_rows(self))
         while batch := list(islice(data, size)):
             numbers, cells = zip(*batch, strict=True)
@@ -188,10 +201,11 @@ class Table:
             joined = "\x01".join(cells)
             if (
                 joined.isascii()
+                and "'" not in joined
                 and not _WHITESPACE_OR_NUL.search(joined)
                 and max(map(len, cells)) <= MAX_FIELD_CHARS
             ):
-                columns[col] = cells  # strip() would change nothing, no cell is refused
+                columns[col] = cells  # strip()/unquote would change nothing, none refused
             else:
                 columns[col] = [
                     self._cell(number, col, cell)
@@ -218,7 +232,7 @@ class Table:
         return ColumnChunk(numbers, columns, ragged)
 
     def _check_header(self) -> bool:
-        known = set(self.fmt.columns)
+        known = set(self.fmt.accepted)
         ok = True
         seen: set[str] = set()
         for col in self.header:
@@ -229,7 +243,7 @@ class Table:
                         "file.duplicate_column",
                         f"Kolumnen ”{col}” förekommer två gånger.",
                         col,
-                        row=0,
+                        row=HEADER_LINE,
                     )
                 )
                 ok = False
@@ -240,9 +254,9 @@ class Table:
                         col,
                         "file.unknown_column",
                         f"Okänd kolumn ”{_clip(col)}”. Tillåtna kolumner för {self.fmt.kind}: "
-                        f"{', '.join(self.fmt.columns)}.",
+                        f"{', '.join(self.fmt.accepted)}.",
                         _clip(col),
-                        row=0,
+                        row=HEADER_LINE,
                     )
                 )
                 ok = False
@@ -254,7 +268,7 @@ class Table:
                         "file.missing_column",
                         f"Kolumnen ”{col}” saknas (den är obligatorisk).",
                         col,
-                        row=0,
+                        row=HEADER_LINE,
                     )
                 )
                 ok = False

@@ -3,10 +3,10 @@ message)."""
 
 from __future__ import annotations
 
-import csv
 import io
 from pathlib import Path
 
+from finsam.domain import safe_cells
 from finsam.interchange.context import ImportResult
 
 REPORT_COLUMNS = ["row", "column", "value", "rule", "message", "level"]
@@ -34,7 +34,7 @@ def report_rows(result: ImportResult) -> list[list[str]]:
 
 def report_csv(result: ImportResult) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = safe_cells.writer(buffer, lineterminator="\n")
     writer.writerow(REPORT_COLUMNS)
     writer.writerows(report_rows(result))
     return buffer.getvalue()

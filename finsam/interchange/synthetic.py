@@ -2,7 +2,7 @@
 
 Up to ~80 associations over the real 290 municipalities, their members, interventions of every
 kind, episodes with plausible distributions and volume counts. Shares follow the published
-national tables (``shared/fixtures/published``: e.g. 54 % women, 37 % under 30 at start, 40 % more
+national tables (``tests/fixtures/published``: e.g. 54 % women, 37 % under 30 at start, 40 % more
 than three years on public support, 34 % at most compulsory school); about 15 % of episodes are
 anonymous and about 8 % of identified episodes are a person's second episode. Deterministic for a
 seed; vectorised with numpy (a million episodes in well under a minute). No Django: the bench uses
@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from finsam.domain import codelists as cl
+from finsam.domain import safe_cells
 from finsam.interchange.formats import FORMATS
 
 MUNICIPALITIES_CSV = Path(__file__).resolve().parents[1] / "data" / "municipalities.csv"
@@ -278,6 +279,7 @@ def generate(
     header = FORMATS["episodes"].columns
     followups = []
     with open(out / "episodes.csv", "w", encoding="utf-8", newline="") as fh:
+        # generated codes, dates and numbers only: nothing can start a formula (safe_cells)
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(header)
         for j in range(n):
@@ -356,7 +358,7 @@ def generate(
     for kind, rows in files.items():
         file_format = FORMATS[kind]
         with open(out / file_format.file_name, "w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh, lineterminator="\n")
+            writer = safe_cells.writer(fh, lineterminator="\n")
             writer.writerow(file_format.columns)
             writer.writerows(rows)
         counts[file_format.file_name.removesuffix(".csv")] = len(rows)

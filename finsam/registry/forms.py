@@ -8,7 +8,6 @@ from __future__ import annotations
 from django import forms
 
 from finsam.domain import codelists as cl
-from finsam.domain.problems import Problem
 from finsam.registry.models import (
     Association,
     BoardMember,
@@ -16,52 +15,13 @@ from finsam.registry.models import (
     Intervention,
     Member,
 )
+from finsam.ui.forms import DateInput, FinsamForm, swedish_messages
+
+__all__ = ["DateInput", "FinsamForm", "swedish_messages"]  # the shared base, re-exported
 
 
 def _blank(choices):
     return [("", "– välj –"), *choices]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-def swedish_messages(field: forms.Field) -> forms.Field:
-    """Error messages that name the field and say what to do."""
-    field.error_messages["required"] = f"{field.label} måste anges."
-    if isinstance(field, forms.DateField):
-        field.error_messages["invalid"] = f"{field.label}: ange ett datum som ÅÅÅÅ-MM-DD."
-    if isinstance(field, forms.IntegerField | forms.FloatField | forms.DecimalField):
-        field.error_messages["invalid"] = f"{field.label}: ange ett tal."
-        field.error_messages["min_value"] = f"{field.label}: värdet får inte vara negativt."
-    if isinstance(field, forms.ChoiceField):
-        field.error_messages["invalid_choice"] = (
-            f"{field.label}: välj ett av alternativen i listan."
-        )
-    return field
-
-
-class FinsamForm(forms.Form):
-    """Base form: Swedish required message, and problems from services mapped onto fields."""
-
-    required_css_class = "required"
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            swedish_messages(field)
-
-    def apply_problems(self, problems: list[Problem], field_map: dict[str, str] | None = None):
-        field_map = field_map or {}
-        for problem in problems:
-            name = field_map.get(problem.field, problem.field)
-            if name in self.fields:
-                self.add_error(name, problem.message)
-            else:
-                self.add_error(None, problem.message)
 
 
 class ExtraQuestionsMixin:
@@ -340,6 +300,34 @@ class EnrolmentForm(ExtraQuestionsMixin, EnrolmentDataForm):
         min_value=1900,
         help_text="Anges vid anonym registrering.",
     )
+
+    applies_control = "identity_level"
+    """The radio group whose choice decides which of the fields below apply (``forms.js``)."""
+    APPLIES = {
+        "personal_number": ("identified", True),
+        "name": ("identified", False),
+        "consent_date": ("identified", True),
+        "consent_form_version": ("identified", False),
+        "protected_identity": ("anonymous", False),
+        "sex": ("anonymous", True),
+        "birth_year": ("anonymous", True),
+    }
+    APPLIES_LABELS = {
+        "identified": "vid identifierad registrering",
+        "anonymous": "vid anonym registrering",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, (kind, required) in self.APPLIES.items():
+            field = self.fields[name]
+            field.applies_to = kind
+            field.applies_label = self.APPLIES_LABELS[kind]
+            if required:
+                # Required for that kind only: marked, and announced, but not the HTML
+                # ``required`` attribute (the other kind leaves it empty).
+                field.required_when = kind
+                field.widget.attrs["aria-required"] = "true"
 
 
 class ExitForm(ExtraQuestionsMixin, FinsamForm):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from finsam.registry import views
+from finsam.registry import search_views, views
 
 urlpatterns = [
     path("forbund/", views.association_list, name="association_list"),
@@ -22,6 +22,7 @@ urlpatterns = [
     path("insatser/<int:pk>/personal/", views.intervention_assign, name="intervention_assign"),
     path("insatser/<int:pk>/volym/", views.volume_edit, name="volume_edit"),
     path("insatser/<int:pk>/deltagare/", views.episode_list, name="episode_list"),
+    path("deltagare/", search_views.participant_search, name="participant_search"),
     path("insatser/<int:pk>/deltagare/ny/", views.episode_enrol, name="episode_enrol"),
     path("inskrivningar/<int:pk>/", views.episode_detail, name="episode_detail"),
     path("inskrivningar/<int:pk>/avslut/", views.episode_exit, name="episode_exit"),

@@ -11,16 +11,22 @@ from django.views.decorators.http import require_http_methods
 
 from finsam.access.models import InterventionAssignment
 from finsam.access.permissions import can, require
+from finsam.accounts.strong_auth import is_identity_reveal, step_up_required
 from finsam.audit.purposes import purpose_choices, reason_text
 from finsam.domain import codelists as cl
 from finsam.domain.access import Action
 from finsam.domain.problems import DomainValidationError
 from finsam.registry import forms, selectors, services
 from finsam.registry.models import Association, Episode, Intervention
+from finsam.ui import form_errors, once
 
 
 def _save(request, form, action, *, success_url, success_message, field_map=None):
     """Run ``action(cleaned_data)``; on a rule violation put the messages on the form."""
+    sent_to = once.already_sent(request)
+    if sent_to:
+        messages.info(request, "Formuläret var redan skickat och har sparats en gång.")
+        return redirect(sent_to)
     try:
         result = action(form.cleaned_data)
     except DomainValidationError as exc:
@@ -30,6 +36,7 @@ def _save(request, form, action, *, success_url, success_message, field_map=None
     for w in warnings:
         messages.warning(request, w.message)
     messages.success(request, success_message)
+    once.remember(request, success_url)
     return redirect(success_url)
 
 
@@ -43,6 +50,7 @@ def _render_form(request, form, *, title, back_url, submit="Spara", intro="", ex
             "back_url": back_url,
             "submit": submit,
             "intro": intro,
+            "form_token": once.new_token(),
             **(extra or {}),
         },
     )
@@ -61,9 +69,13 @@ def _form_page(
     intro="",
     extra=None,
     field_map=None,
+    dry_run=False,
 ):
     """The whole life of a form page: on a valid POST run ``action`` (a service call) and
-    redirect; otherwise, or on a rule violation, show the form with its errors."""
+    redirect; otherwise, or on a rule violation, show the form with its errors.
+
+    ``dry_run``: when the form itself has errors, also try ``action`` on what could be read (in
+    a transaction that is rolled back) so the service's rule errors show at the same time."""
     if request.method == "POST" and form.is_valid():
         response = _save(
             request,
@@ -75,6 +87,8 @@ def _form_page(
         )
         if response:
             return response
+    elif request.method == "POST" and dry_run:
+        form_errors.add_rule_errors(form, action, field_map)
     return _render_form(
         request, form, title=title, back_url=back_url, submit=submit, intro=intro, extra=extra
     )
@@ -392,21 +406,11 @@ def volume_edit(request, pk):
 # --- participants and episodes -----------------------------------------------------------------
 
 
+@require_http_methods(["GET", "POST"])
 def episode_list(request, pk):
-    intervention = _intervention(request, pk, Action.VIEW_EPISODES)
-    status = request.GET.get("status", "open")
-    return render(
-        request,
-        "registry/episode_list.html",
-        {
-            "intervention": intervention,
-            "episodes": selectors.episode_list(intervention=intervention, status=status)[:500],
-            "status": status,
-            "can_enrol": can(request.user, Action.EDIT_EPISODES, intervention=intervention)
-            and intervention.takes_persons,
-            "can_identity": can(request.user, Action.VIEW_IDENTITY, intervention=intervention),
-        },
-    )
+    from finsam.registry.search_views import episode_list as paginated_list
+
+    return paginated_list(request, _intervention(request, pk, Action.VIEW_EPISODES))
 
 
 @require_http_methods(["GET", "POST"])
@@ -440,6 +444,7 @@ def episode_enrol(request, pk):
         back_url=reverse("episode_list", args=[pk]),
         submit="Skriv in",
         extra={"privacy_note": True},
+        dry_run=True,
     )
 
 
@@ -452,6 +457,7 @@ def _episode(request, pk, action: Action) -> Episode:
 
 
 @require_http_methods(["GET", "POST"])
+@step_up_required(when=is_identity_reveal)
 def episode_detail(request, pk):
     episode = _episode(request, pk, Action.VIEW_EPISODES)
     identity = {}
@@ -537,6 +543,7 @@ def episode_exit(request, pk):
         title=f"Avsluta inskrivning {episode.key}",
         back_url=reverse("episode_detail", args=[pk]),
         submit="Registrera avslut",
+        dry_run=True,
     )
 
 
@@ -588,7 +595,9 @@ def followup_record(request, pk):
     episode = _episode(request, pk, Action.EDIT_EPISODES)
     return _form_page(
         request,
-        forms.FollowUpForm(request.POST or None),
+        forms.FollowUpForm(
+            request.POST or None, initial={"months_after": request.GET.get("months_after")}
+        ),
         lambda d: services.followup_record(actor=request.user, episode=episode, **d),
         success_url=reverse("episode_detail", args=[pk]),
         success_message="Uppföljningen är sparad.",

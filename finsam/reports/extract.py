@@ -44,6 +44,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from finsam.domain import codelists as cl
+from finsam.domain.reports.core import person_key_column
 from finsam.registry.models import Episode, Participant
 
 NO_DATE = -(2**31)
@@ -181,25 +182,13 @@ def _read_cursor(sql: str, params, cols, batch: int = 100_000) -> dict[str, np.n
 # --- decoding -------------------------------------------------------------------------------------
 
 
-def person_keys(participant_ids: np.ndarray, identified: np.ndarray) -> pd.Series:
-    """The person key of the frame: the participant id (as text) of identified participants,
-    missing for anonymous ones (and erased identities), as a categorical column, so the core
-    counts distinct persons from its integer codes. One participant per pseudonym, so this counts
-    persons exactly as the pseudonym would – and the pseudonym never leaves the database."""
-    found, uniques = pd.factorize(participant_ids[identified])
-    codes = np.full(len(participant_ids), -1, dtype=np.int64)
-    codes[identified] = found
-    categories = pd.Index(np.asarray(uniques).astype(str).astype(object), dtype=object)
-    return pd.Series(pd.Categorical.from_codes(codes, categories=categories))
-
-
 def decode(c: dict[str, np.ndarray]) -> pd.DataFrame:
     """The raw episode columns (without the dimensions) from compact columns."""
     n = len(c["episode_id"])
     out: dict[str, pd.Series] = {
         "episode_id": pd.Series(c["episode_id"].astype(np.int64)),
         "intervention_id": pd.Series(c["intervention_id"].astype(np.int64)),
-        "person_key": person_keys(c["participant_id"], c["anonymous"] == 0),
+        "person_key": person_key_column(c["participant_id"], c["anonymous"] == 0),
         "age_at_start": pd.Series(c["age_at_start"].astype(np.int64)),
     }
     uniq, inverse = np.unique(c["home_municipality"], return_inverse=True)

@@ -17,12 +17,20 @@ from finsam.domain.reports.export import (
 )
 from finsam.domain.reports.quality import DataQualityResult
 from finsam.domain.reports.specs import SPECS
+from finsam.reports import charts
+from finsam.reports.charts import swedish_display
 from finsam.web import outputs
 
 FORMATS = ("csv", "xlsx", "pdf", "json")
 MAX_CHART_AREAS = 12
 MAX_LINKS = 30
 """Episode links per check and association on the data-quality page."""
+
+PAIRS: dict[str, tuple[str, str, frozenset[str]]] = {
+    "forsorjning-efter": ("fore", "efter", frozenset({"summa_koder", "antal_episoder"})),
+    "sysselsattning": ("fore", "efter", frozenset({"antal_episoder"})),
+}
+"""Reports drawn as a before/after pair (same rows, same scale), never mixed with totals."""
 
 # (table, rows to leave out) of the chart of each report; the value charted is the total column.
 CHARTS: dict[str, tuple[str, frozenset[str]]] = {s.slug: s.chart for s in SPECS if s.chart}
@@ -49,7 +57,9 @@ def table_context(table: ReportTable) -> dict:
                 "label": row.label,
                 "key": row.key,
                 "cells": [
-                    table.display(row.key, area, col) for area in areas for col in table.columns
+                    swedish_display(table.display(row.key, area, col))
+                    for area in areas
+                    for col in table.columns
                 ],
             }
             for row in table.rows
@@ -81,30 +91,49 @@ def chart_rows(result: ReportResult) -> list[dict]:
     return out
 
 
+def pair_rows(result: ReportResult) -> list[dict]:
+    """Before and after of the same rows for the one total area (shown cells only)."""
+    before_key, after_key, leave_out = PAIRS[result.key]
+    try:
+        before, after = result.table(before_key), result.table(after_key)
+    except KeyError:
+        return []
+    if len(after.areas) != 1 or "total" not in after.columns:
+        return []
+    out = []
+    for side, table in (("Före", before), ("Efter", after)):
+        area = table.areas[0]
+        for row in table.rows:
+            if row.key in leave_out:
+                continue
+            value = table.value(row.key, area, "total")
+            if value is not None:
+                out.append({"rad": row.label, "tidpunkt": side, "värde": float(value)})
+    return out
+
+
 def chart(result: ReportResult):
-    """An Altair bar chart of :func:`chart_rows` (``None`` when nothing to draw)."""
+    """One readable chart for the report's question (``None`` when nothing to draw): a
+    before/after pair where the report compares the two, otherwise bars of the total column."""
+    if result.key in PAIRS:
+        data = pair_rows(result)
+        if data:
+            return charts.pair_chart(data, title=f"{result.title} – före och efter, totalt")
     data = chart_rows(result)
     if not data:
         return None
-    import altair as alt
-
     try:
         table = result.table(CHARTS[result.key][0])
     except KeyError:
         table = result.tables[0]
     percent = any(r.format == "percent" for r in table.rows)
-    title = "Andel (%)" if percent else "Antal"
-    return (
-        alt.Chart(alt.Data(values=data))
-        .mark_bar()
-        .encode(
-            y=alt.Y("rad:N", title=None, sort=None, axis=alt.Axis(labelLimit=320)),
-            x=alt.X("värde:Q", title=title),
-            color=alt.Color("område:N", title="Område"),
-            yOffset="område:N",
-            tooltip=["område:N", "rad:N", "värde:Q"],
-        )
-        .properties(width=360, title=f"{table.title} – totalt")
+    several = len({d["område"] for d in data}) > 1
+    rows = [{**d, "Område": d["område"]} for d in data]
+    return charts.bar_chart(
+        rows,
+        title=f"{table.title} – totalt",
+        percent=percent,
+        colour_field="Område" if several else "",
     )
 
 

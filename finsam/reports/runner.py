@@ -23,7 +23,7 @@ from datetime import date
 import pandas as pd
 from django.conf import settings
 
-from finsam.access.permissions import association_filter, can
+from finsam.access.permissions import association_filter, can, covers_all
 from finsam.domain.access import Action
 from finsam.domain.problems import DomainValidationError, Problem
 from finsam.domain.protection import ProtectionRule
@@ -70,7 +70,7 @@ def reports_everything(user) -> bool:
     """True when the user's VIEW_REPORTS grant covers every association (or there is no user)."""
     if user is None:
         return True
-    return not association_filter(user, Action.VIEW_REPORTS).children
+    return covers_all(user, Action.VIEW_REPORTS)
 
 
 def may_see_unprotected(user, association_ids) -> bool:

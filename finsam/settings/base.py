@@ -51,6 +51,13 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "finsam.jobs",
+    # Sign-in: TOTP and recovery codes (django-otp), throttling (django-axes); docs/privacy.md.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "finsam.api",
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -62,9 +69,14 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "finsam.audit.context.AuditContextMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "finsam.accounts.sessions.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "finsam.accounts.middleware.LoginRequiredMiddleware",
+    "finsam.accounts.strong_auth.StrongAuthMiddleware",
+    # Last, as django-axes requires: turns a refused sign-in into the Swedish lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "finsam.urls"
@@ -82,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "finsam.accounts.context_processors.roles",
+                "finsam.accounts.context_processors.signin",
             ],
         },
     }
@@ -127,7 +140,6 @@ STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 8 * 60 * 60
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -149,9 +161,115 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Uploaded files waiting for a background job (the web import), below the data directory.
 FINSAM_JOB_DIR = os.environ.get("FINSAM_JOB_DIR", str(DATA_DIR / "jobs"))
 
+def _env_flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    return default if value in (None, "") else value.strip().lower() in ("1", "true", "yes", "on")
+
+
+# --- Sign-in (docs/privacy.md "Inloggning") ---------------------------------------------------
+# e-ID or MFA for every role that may see identities; on by default in production only.
+FINSAM_REQUIRE_STRONG_AUTH = _env_flag("FINSAM_REQUIRE_STRONG_AUTH", PRODUCTION)
+# Idle timeout and absolute lifetime of a session (finsam/accounts/sessions.py).
+FINSAM_SESSION_IDLE_MINUTES = int(os.environ.get("FINSAM_SESSION_IDLE_MINUTES", "30"))
+FINSAM_SESSION_MAX_HOURS = float(os.environ.get("FINSAM_SESSION_MAX_HOURS", "10"))
+SESSION_COOKIE_AGE = int(FINSAM_SESSION_MAX_HOURS * 60 * 60)
+# Revealing identity needs a sign-in (e-ID, MFA code or – without strong auth – password) no
+# older than this (finsam/accounts/strong_auth.py).
+FINSAM_STEP_UP_MINUTES = int(os.environ.get("FINSAM_STEP_UP_MINUTES", "15"))
+
+# OpenID Connect (Swedish e-ID through a broker); off unless FINSAM_OIDC_CLIENT_ID is set.
+# Endpoints come from the issuer's discovery document unless given explicitly.
+FINSAM_OIDC_ISSUER = os.environ.get("FINSAM_OIDC_ISSUER", "").rstrip("/")
+FINSAM_OIDC_CLIENT_ID = os.environ.get("FINSAM_OIDC_CLIENT_ID", "")
+FINSAM_OIDC_CLIENT_SECRET = os.environ.get("FINSAM_OIDC_CLIENT_SECRET", "")
+FINSAM_OIDC_SCOPES = os.environ.get(
+    "FINSAM_OIDC_SCOPES", "openid profile https://id.oidc.se/scope/naturalPersonNumber"
+)
+FINSAM_OIDC_AUTHORIZATION_ENDPOINT = os.environ.get("FINSAM_OIDC_AUTHORIZATION_ENDPOINT", "")
+FINSAM_OIDC_TOKEN_ENDPOINT = os.environ.get("FINSAM_OIDC_TOKEN_ENDPOINT", "")
+FINSAM_OIDC_USERINFO_ENDPOINT = os.environ.get("FINSAM_OIDC_USERINFO_ENDPOINT", "")
+FINSAM_OIDC_JWKS_ENDPOINT = os.environ.get("FINSAM_OIDC_JWKS_ENDPOINT", "")
+FINSAM_OIDC_SIGN_ALGO = os.environ.get("FINSAM_OIDC_SIGN_ALGO", "RS256")
+# Claims carrying the personal identity number (first present wins) and the HSA-id.
+FINSAM_OIDC_PERSONAL_NUMBER_CLAIMS = [
+    c.strip()
+    for c in os.environ.get(
+        "FINSAM_OIDC_PERSONAL_NUMBER_CLAIM",
+        "https://id.oidc.se/claim/personalIdentityNumber,"
+        "https://id.oidc.se/claim/coordinationNumber",
+    ).split(",")
+    if c.strip()
+]
+FINSAM_OIDC_HSA_ID_CLAIM = os.environ.get("FINSAM_OIDC_HSA_ID_CLAIM", "")
+FINSAM_OIDC_LABEL = os.environ.get("FINSAM_OIDC_LABEL", "Logga in med e-legitimation")
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesBackend",  # first: refuses locked-out accounts and addresses
+    "django.contrib.auth.backends.ModelBackend",  # username and password
+    "finsam.accounts.oidc.FinsamOIDCBackend",  # the e-ID callback
+]
+
+# Throttling of failed sign-ins (django-axes): per account and per client address.
+AXES_FAILURE_LIMIT = int(os.environ.get("FINSAM_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("FINSAM_LOGIN_COOLOFF_MINUTES", "15")) / 60
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "finsam.accounts.throttling.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in Finsam's audit log
+# Behind a reverse proxy: the request header (WSGI name, e.g. HTTP_X_REAL_IP) in which the proxy
+# puts the client's address; otherwise REMOTE_ADDR.
+FINSAM_CLIENT_IP_HEADER = os.environ.get("FINSAM_CLIENT_IP_HEADER", "")
+AXES_CLIENT_IP_CALLABLE = "finsam.accounts.throttling.client_ip"
+
+# TOTP issuer name shown in the authenticator app.
+OTP_TOTP_ISSUER = "Finsam"
+# The REST API (finsam/api/, docs/api.md): requests per token and fixed window (seconds), and the
+# largest page a list returns.
+FINSAM_API_RATE_LIMIT = int(os.environ.get("FINSAM_API_RATE_LIMIT", "600"))
+FINSAM_API_RATE_WINDOW = int(os.environ.get("FINSAM_API_RATE_WINDOW", "60"))
+NINJA_PAGINATION_PER_PAGE = 100
+NINJA_PAGINATION_MAX_LIMIT = 1000
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# Web hardening (docs/security.md): Content-Security-Policy without 'unsafe-inline' (django-csp;
+# a nonce for any inline script or style: `nonce="{{ request.csp_nonce }}"`), Permissions-Policy,
+# Swedish error pages (finsam/web/errors.py, handlers in finsam/urls.py).
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+INSTALLED_APPS += ["csp"]
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                  "csp.middleware.CSPMiddleware")  # fmt: skip
+MIDDLEWARE.insert(MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1,
+                  "finsam.web.security.PermissionsPolicyMiddleware")  # fmt: skip
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("csp.context_processors.nonce")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+FINSAM_PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), encrypted-media=(), "
+    "fullscreen=(self), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), midi=(), "
+    "payment=(), picture-in-picture=(), publickey-credentials-get=(self), screen-wake-lock=(), "
+    "usb=(), xr-spatial-tracking=()"
+)
+CSRF_FAILURE_VIEW = "finsam.web.errors.csrf_failure"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

@@ -1,30 +1,29 @@
-"""Swedish number formatting for the socio-economic pages (spaces between thousands, decimal
-comma, a real minus sign)."""
+"""Swedish number formatting for the socio-economic pages: thin names over the one formatter,
+:mod:`finsam.domain.formatting`."""
 
 from __future__ import annotations
 
-NBSP = "\u00a0"
+from finsam.domain import formatting as _fmt
+
+NBSP = _fmt.NBSP
 
 
 def number(value: float | None, decimals: int = 0) -> str:
-    if value is None:
-        return "–"
-    text = f"{abs(value):,.{decimals}f}".replace(",", NBSP).replace(".", ",")
-    return f"−{text}" if round(value, decimals) < 0 else text
+    return _fmt.number(value, decimals)
 
 
 def kr(value: float | None) -> str:
-    return "–" if value is None else f"{number(value)}{NBSP}kr"
+    return _fmt.kronor(value)
 
 
 def months(value: float | None) -> str:
     """Payback months, or "aldrig" when it never pays back."""
-    return "aldrig" if value is None else f"{number(value, 1)}{NBSP}mån"
+    return "aldrig" if value is None else _fmt.with_unit(value, "mån", 1)
 
 
 def percent(value: float | None, decimals: int = 1) -> str:
-    return "–" if value is None else f"{number(value * 100, decimals)}{NBSP}%"
+    return _fmt.percent(value, decimals)
 
 
 def times(value: float | None) -> str:
-    return "–" if value is None else f"{number(value, 1)}{NBSP}gånger"
+    return _fmt.with_unit(value, "gånger", 1)

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from finsam.access.permissions import association_filter, can, require
+from finsam.access.permissions import association_filter, can, covers_all, require
 from finsam.domain.access import Action
 from finsam.domain.problems import DomainValidationError, Problem
 from finsam.domain.socioeconomics import exclusion as exclusion_core
@@ -35,6 +35,7 @@ from finsam.registry.models import Association
 from finsam.socioeconomics import charts, forms, selectors, services
 from finsam.socioeconomics import formatting as fmt
 from finsam.socioeconomics.protection import is_suppressed, protect_count
+from finsam.socioeconomics.protection import rule as protection_rule
 from finsam.web import outputs
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -437,7 +438,7 @@ def _payback_xlsx(context: dict):
         f"Riksgenomsnitt: {context['reference_source']}.",
     ]
     if context["protected"]:
-        notes.append(f"Skydd för små tal: antal 1–{_threshold() - 1} visas som <{_threshold()}.")
+        notes.append(protection_rule().note())
     content = outputs.xlsx_workbook(
         {
             "Återbetalning": (header, table),
@@ -778,18 +779,13 @@ def _needs_context(request, state: dict, shares: dict[str, float]) -> dict:
         return context
     counts = [needs_core.RegisterCount(m, g, float(c)) for m, g, c in state["counts"]]
     rows = selectors.needs_rows(counts, shares, year=year, with_participants=True)
-    all_areas = (
-        can(user, Action.VIEW_REPORTS)
-        and not association_filter(user, Action.VIEW_REPORTS).children
-    )
+    all_areas = covers_all(user, Action.VIEW_REPORTS)
     own = set(
         Association.objects.filter(association_filter(user, Action.VIEW_REPORTS)).values_list(
             "code", flat=True
         )
     )
-    unprotected_all = not association_filter(user, Action.VIEW_UNPROTECTED_REPORTS).children and (
-        can(user, Action.VIEW_UNPROTECTED_REPORTS)
-    )
+    unprotected_all = covers_all(user, Action.VIEW_UNPROTECTED_REPORTS)
     unprotected = set(
         Association.objects.filter(
             association_filter(user, Action.VIEW_UNPROTECTED_REPORTS)

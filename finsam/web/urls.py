@@ -3,11 +3,12 @@ from django.urls import include, path
 
 from finsam.audit.views import audit_list
 from finsam.registry.rights_views import participant_rights
-from finsam.web import views
+from finsam.web import accessibility, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("tillganglighet/", accessibility.accessibility_statement, name="accessibility"),
     path(
         "login/",
         auth_views.LoginView.as_view(
@@ -18,6 +19,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("granskningslogg/", audit_list, name="audit_list"),
     path("deltagare/<int:pk>/rattigheter/", participant_rights, name="participant_rights"),
+    path("", include("finsam.accounts.urls")),
     path("utvardering/", include("finsam.evaluation.web.urls")),
     path("", include("finsam.registry.urls")),
     path("", include("finsam.finance.urls")),

@@ -31,6 +31,11 @@ def home(request):
         if Role.PARTICIPANT_HANDLER in roles
         else [],
     }
+    if Role.PARTICIPANT_HANDLER in roles:
+        from finsam.registry.worklist import worklist
+
+        context["worklist"] = worklist(user)
+    context["can_dashboard"] = can(user, Action.VIEW_REPORTS)
     return render(request, "web/home.html", context)
 
 

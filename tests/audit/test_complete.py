@@ -174,3 +174,20 @@ def test_queryset_update_and_bulk_create_are_audited(world):
     )
     row = _rows(object_type="registry.CodeListEntry", action="create")[-1]
     assert row.object_id == str(created.pk) and row.changes["label"] == [None, "Ny kod"]
+
+
+@pytest.mark.django_db
+def test_user_queryset_update_is_audited_password_without_its_hash(world):
+    from django.contrib.auth.hashers import make_password
+
+    from finsam.accounts.models import User
+
+    board = world["users"]["board_reader"]
+    User.objects.filter(pk=board.pk).update(is_superuser=True, password=make_password("x"))
+    row = _rows(object_type="accounts.User", action="update")[-1]
+    assert row.object_id == str(board.pk)
+    assert row.changes == {"is_superuser": [False, True]}
+    (changed,) = _rows(object_type="accounts.User", action="password_change")[-1:]
+    assert changed.object_id == str(board.pk) and changed.changes in ({}, None)
+    hashed = User.objects.get(pk=board.pk).password
+    assert all(hashed not in str(r.changes) + r.summary for r in _rows(object_type="accounts.User"))

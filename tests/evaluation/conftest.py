@@ -1,9 +1,7 @@
-from pathlib import Path
-
 import pandas as pd
 import pytest
 
-FIXTURES = Path(__file__).resolve().parents[2] / ".." / "shared" / "fixtures"
+from tests.conftest import FIXTURES
 
 
 @pytest.fixture(scope="session")

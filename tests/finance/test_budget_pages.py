@@ -92,9 +92,9 @@ def test_budget_page_shows_the_numbers(client, sundbyberg):
     client.force_login(sundbyberg["users"]["board_reader"])
     url = reverse("budget_year", args=[sundbyberg["association"].pk, 2019])
     html = client.get(url).content.decode()
-    assert "1 000 000" in html and "500 000" in html and "829 980" in html
-    assert "Administrationsandel" in html and "57,7 %" in html  # 1 089 980 / 1 889 980
-    assert "Rekommenderat högsta eget kapital" in html and "400 000" in html
+    assert "1\u00a0000\u00a0000" in html and "500\u00a0000" in html and "829\u00a0980" in html
+    assert "Administrationsandel" in html and "57,7\u00a0%" in html  # 1 089 980 / 1 889 980
+    assert "Rekommenderat högsta eget kapital" in html and "400\u00a0000" in html
     assert 'scope="row"' in html
     # read-only for the board: no edit links
     assert reverse("budget_line_add", args=[sundbyberg["association"].pk, 2019]) not in html

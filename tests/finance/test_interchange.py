@@ -49,12 +49,13 @@ def test_one_bad_row_imports_nothing_and_reports_every_problem(world):
     summary = import_budget_lines(bad, actor=world["users"]["association_admin"])
     assert summary.created == 0 and BudgetLine.objects.count() == 0
     report = {(p.row, p.field, p.rule) for p in summary.problems}
-    assert (7, "budget", "file.not_a_number") in report
-    assert (8, "year", "file.not_a_year") in report
-    assert (7, "category", "budget.unknown_funder") in report  # every problem in one run
-    assert (8, "category", "budget.unknown_cost_type") in report
+    # the line a spreadsheet shows: the header is line 1
+    assert (8, "budget", "file.not_a_number") in report
+    assert (9, "year", "file.not_a_year") in report
+    assert (8, "category", "budget.unknown_funder") in report  # every problem in one run
+    assert (9, "category", "budget.unknown_cost_type") in report
     message = next(p for p in summary.problems if p.rule == "file.not_a_number").message
-    assert "Rad 7" in message and "decimalpunkt" in message
+    assert "Rad 8" in message and "decimalpunkt" in message
     # the registry's rules too: unknown association, intervention of another association
     foreign = world["other_persons"].code
     other = HEADER + f"OKANT,2019,resource,FK,,1,\nSBG,2019,intervention_cost,,{foreign},1,\n"
@@ -71,7 +72,11 @@ def test_unknown_column_and_duplicate_rows(world):
     assert [p.rule for p in summary.problems] == ["file.unknown_column"]
     dup = HEADER + "SBG,2019,resource,FK,,1,\nSBG,2019,resource,FK,,2,\n"
     summary = import_budget_lines(dup.encode(), actor=None)
-    assert [(p.row, p.rule) for p in summary.problems] == [(2, "budget.duplicate_line")]
+    assert [(p.row, p.rule) for p in summary.problems] == [(3, "budget.duplicate_line")]
+    assert "dubblett av rad 2" in summary.problems[0].message
+    blank_line = HEADER + "\nSBG,2019,resource,FK,,1,\nSBG,2019,resource,FK,,2,\n"
+    summary = import_budget_lines(blank_line.encode(), actor=None)
+    assert [(p.row, p.rule) for p in summary.problems] == [(4, "budget.duplicate_line")]
 
 
 def test_dry_run_writes_nothing(world):
@@ -143,7 +148,7 @@ def test_budget_lines_command_bad_input(world, tmp_path):
         )
     assert "inget har lästs in" in str(exc.value) and "\n" not in str(exc.value)
     report = list(csv.DictReader(errors.open(encoding="utf-8")))
-    assert report[0]["row"] == "1" and report[0]["rule"] == "budget.unknown_funder"
+    assert report[0]["row"] == "2" and report[0]["rule"] == "budget.unknown_funder"
     assert report[0]["column"] == "category" and report[0]["value"] == "XYZ"
     with pytest.raises(CommandError):
         call_command("budget-lines", "import", str(path), "--user", "nobody")
@@ -157,3 +162,19 @@ def test_budget_lines_command_bad_input(world, tmp_path):
             "budget-lines", "import", str(ok), "--user", "board_reader", stderr=io.StringIO()
         )
     assert BudgetLine.objects.count() == 0
+
+
+def test_finsam_export_budget_lines_imports_into_an_empty_table_and_exports_identically(
+    world, tmp_path
+):
+    from finsam.finance.models import AssociationYear
+
+    import_budget_lines(good_file(world), actor=None)
+    first, again = tmp_path / "first.csv", tmp_path / "again.csv"
+    call_command("export", "budget-lines", "--output", str(first), stdout=io.StringIO())
+    BudgetLine.objects.all().delete()
+    AssociationYear.objects.all().delete()
+    call_command("import", "budget-lines", str(first), stdout=io.StringIO())
+    call_command("export", "budget-lines", "--output", str(again), stdout=io.StringIO())
+    assert again.read_bytes() == first.read_bytes()
+    assert BudgetLine.objects.count() == 6

@@ -21,7 +21,7 @@ def test_definitions_page_marks_the_starter_set(client, world, starter):
 
 
 def test_draft_through_the_web_then_published_is_closed(client, world, starter):
-    login(client, world["users"]["national_analyst"])
+    login(client, world["users"]["system_admin"])
     response = client.post(
         reverse("indicators_questionnaire_create"),
         {
@@ -41,7 +41,9 @@ def test_draft_through_the_web_then_published_is_closed(client, world, starter):
         add, {"code": "C 1", "position": "1", "text": "Vi samarbetar.", "indicator": "6"}
     )
     body = bad.content.decode()
-    assert "Frågekod: 1–20 tecken" in body and "Vi samarbetar." in body
+    # the form's safe-code check (finsam/domain/inputs.py) or the core's own rule
+    assert "Frågekod: 1–20 tecken" in body or "Frågekod: en kod får bara" in body
+    assert "Vi samarbetar." in body
     assert not Item.objects.filter(questionnaire=draft).exists()
     client.post(add, {"code": "C1", "position": "1", "text": "Vi samarbetar.", "indicator": "6"})
     assert draft.items.count() == 1
@@ -84,7 +86,7 @@ def test_scale_problems_are_shown_on_the_fields(client, world, starter):
 
 
 def test_import_page_all_or_nothing(client, world, starter):
-    login(client, world["users"]["national_analyst"])
+    login(client, world["users"]["system_admin"])
     csv_text = client.get(reverse("indicators_definitions") + "?format=csv").content.decode()
     changed = csv_text.replace("Jag blev bemött med respekt.", "Jag blev väl bemött.")
     before = Item.objects.count()

@@ -66,17 +66,17 @@ def test_board_reader_sees_own_association_and_the_nation(client, world, answere
         r for r in page.context["rows_indicator"] if r["unit"].key == 1 and r["period"] == 2024
     )
     assert row_2024["own"] == {
-        "n": "<5",
-        "mean": "<5",
-        "sd": "<5",
-        "top": "<5",
-        "cj": "<5",
+        "n": "..",
+        "mean": "..",
+        "sd": "..",
+        "top": "..",
+        "cj": "..",
         "change": "",
     }
     row_2025 = next(
         r for r in page.context["rows_indicator"] if r["unit"].key == 1 and r["period"] == 2025
     )
-    assert row_2025["own"]["change"] == "<5"  # would give the hidden 2024 mean back
+    assert row_2025["own"]["change"] == ".."  # would give the hidden 2024 mean back
 
 
 def test_small_associations_stay_out_of_the_national_figure(
@@ -101,7 +101,7 @@ def test_downloads_are_protected_like_the_page(client, world, answered):
     row_2024 = next(
         line for line in lines if line.startswith("indikator,1,1,") and ",2024," in line
     )
-    assert row_2024.split(",")[5:10] == ["<5"] * 5
+    assert row_2024.split(",")[5:10] == [".."] * 5
     xlsx = client.get(_url(answered, world["association"].pk, "xlsx"))
     book = openpyxl.load_workbook(io.BytesIO(xlsx.content))
     assert book.sheetnames == ["Resultat", "Definitioner"]

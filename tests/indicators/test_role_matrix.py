@@ -33,7 +33,7 @@ def entries(world, collection_round, exit_version):
     draft_item = d.items.first()
     readers = ALL
     results_readers = ALL - {"system_admin"}
-    editors = {"system_admin", "national_analyst"}
+    editors = {"system_admin"}  # domain.md §5: the analyst changes nothing
     return [
         ("indicators_index", reverse("indicators_index"), readers),
         ("definitions", reverse("indicators_definitions"), readers),
@@ -131,6 +131,6 @@ def test_only_definition_editors_publish_and_import(client, world, starter, role
     client.force_login(world["users"][role])
     v = QuestionnaireVersion.objects.first()
     status = client.post(reverse("indicators_questionnaire_new_version", args=[v.pk])).status_code
-    assert status == (302 if role in {"system_admin", "national_analyst"} else 403)
+    assert status == (302 if role == "system_admin" else 403)
     status = client.post(reverse("indicators_starter")).status_code
-    assert status == (302 if role in {"system_admin", "national_analyst"} else 403)
+    assert status == (302 if role == "system_admin" else 403)

@@ -29,7 +29,7 @@ def counts():
 
 def test_one_bad_row_in_the_middle_imports_nothing_and_is_reported(world, episodes_file, tmp_path):
     rows = episode_rows(9)
-    rows[4][8] = "2024-13-45"  # row 5: not a date
+    rows[4][8] = "2024-13-45"  # line 6 (the header is line 1): not a date
     path = episodes_file(rows)
     errors = tmp_path / "fel.csv"
     with pytest.raises(CommandError) as exc:
@@ -38,7 +38,7 @@ def test_one_bad_row_in_the_middle_imports_nothing_and_is_reported(world, episod
     assert counts() == (0, 0, 0)
     report = list(csv.DictReader(errors.open(encoding="utf-8")))
     assert [(r["row"], r["column"], r["value"], r["rule"]) for r in report] == [
-        ("5", "start_date", "2024-13-45", "format.date")
+        ("6", "start_date", "2024-13-45", "format.date")
     ]
     assert "Startdatum" in report[0]["message"] and "ÅÅÅÅ-MM-DD" in report[0]["message"]
 
@@ -142,7 +142,7 @@ def test_same_person_links_to_one_participant_and_overlap_is_refused(world, epis
     from finsam.interchange.importers import import_file
 
     result = import_file("episodes", episodes_file(rows2, name="c.csv"))
-    assert [(p.row, p.rule) for p in result.problems] == [(1, "enrolment.overlap")]
+    assert [(p.row, p.rule) for p in result.problems] == [(2, "enrolment.overlap")]
 
 
 def test_rules_are_those_of_the_web_forms(world, episodes_file):
@@ -273,17 +273,17 @@ def test_rules_are_those_of_the_web_forms(world, episodes_file):
     result = import_file("episodes", episodes_file(rows))
     found = {(p.row, p.field, p.rule) for p in result.problems}
     assert {
-        (1, "personal_number", "identity.checksum"),
-        (2, "consent_date", "consent.required"),
-        (3, "protected_identity", "identity.protected"),
-        (4, "home_municipality", "code.unknown"),
-        (4, "support_before", "support.missing_before"),
-        (5, "intervention_code", "enrolment.intervention_kind"),
-        (6, "end_date", "date.end_before_start"),
-        (7, "intervention_code", "code.unknown"),
+        (2, "personal_number", "identity.checksum"),
+        (3, "consent_date", "consent.required"),
+        (4, "protected_identity", "identity.protected"),
+        (5, "home_municipality", "code.unknown"),
+        (5, "support_before", "support.missing_before"),
+        (6, "intervention_code", "enrolment.intervention_kind"),
+        (7, "end_date", "date.end_before_start"),
+        (8, "intervention_code", "code.unknown"),
     } <= found
-    assert not any(p.row == 8 for p in result.problems)
-    assert [(p.row, p.rule) for p in result.warnings] == [(8, "enrolment.outside_area")]
+    assert not any(p.row == 9 for p in result.problems)
+    assert [(p.row, p.rule) for p in result.warnings] == [(9, "enrolment.outside_area")]
     assert counts() == (0, 0, 0)
 
 
@@ -293,7 +293,7 @@ def test_duplicate_keys_unknown_and_missing_columns(world, tmp_path, episodes_fi
     rows = episode_rows(3)
     rows[2][0] = "K-1"
     result = import_file("episodes", episodes_file(rows))
-    assert [(p.row, p.rule) for p in result.problems] == [(3, "file.duplicate_key")]
+    assert [(p.row, p.rule) for p in result.problems] == [(4, "file.duplicate_key")]
 
     path = write_csv(tmp_path / "x.csv", [*EPISODE_HEADER, "comment"], [])
     result = import_file("episodes", path)
@@ -366,7 +366,7 @@ def test_permissions_of_the_acting_user(world, episodes_file, tmp_path):
     result = import_file(
         "episodes", episodes_file(rows, name="o.csv"), actor=world["users"]["participant_handler"]
     )
-    assert [(p.row, p.rule) for p in result.problems] == [(1, "permission.denied")]
+    assert [(p.row, p.rule) for p in result.problems] == [(2, "permission.denied")]
     # The association administrator imports through IMPORT_DATA.
     run_import(
         "episodes", episodes_file(episode_rows(5), name="a.csv"), "--user", "association_admin"
@@ -422,8 +422,8 @@ def test_followups_and_volume(world, episodes_file, tmp_path):
 
     result = import_file("followups", bad)
     assert [(p.row, p.rule) for p in result.problems] == [
-        (1, "followup.not_exited"),
-        (2, "followup.months"),
+        (2, "followup.not_exited"),
+        (3, "followup.months"),
     ]
     vol = write_csv(
         tmp_path / "v.csv",
@@ -439,8 +439,8 @@ def test_followups_and_volume(world, episodes_file, tmp_path):
     )
     result = import_file("volume", vol_bad)
     assert [(p.row, p.rule) for p in result.problems] == [
-        (1, "volume.not_volume_intervention"),
-        (2, "format.month"),
+        (2, "volume.not_volume_intervention"),
+        (3, "format.month"),
     ]
 
 
@@ -464,7 +464,7 @@ def test_registry_files(db, tmp_path):
     )
     result = import_file("association-municipalities", area)
     assert [(p.row, p.field, p.rule) for p in result.problems] == [
-        (2, "municipality_code", "area.overlap")
+        (3, "municipality_code", "area.overlap")
     ]
     area = write_csv(
         tmp_path / "m2.csv",
@@ -591,6 +591,6 @@ def test_an_existing_episode_keeps_its_person_and_intervention(world, episodes_f
     rows[1][7] = "0180"
     result = import_file("episodes", episodes_file(rows, name="b.csv"))
     assert {(p.row, p.rule) for p in result.problems} >= {
-        (1, "episode.participant_changed"),
-        (2, "episode.intervention_changed"),
+        (2, "episode.participant_changed"),
+        (3, "episode.intervention_changed"),
     }

@@ -82,8 +82,8 @@ def test_preview_lists_every_problem_and_offers_the_csv_report(client, world):
     assert report["Content-Type"].startswith("text/csv")
     lines = list(csv.DictReader(io.StringIO(report.content.decode("utf-8"))))
     assert [(r["row"], r["column"], r["rule"]) for r in lines] == [
-        ("2", "home_municipality", "code.unknown"),
-        ("4", "support_before", "code.unknown"),
+        ("3", "home_municipality", "code.unknown"),
+        ("5", "support_before", "code.unknown"),
     ]
     assert Episode.objects.count() == 0
 

@@ -148,9 +148,11 @@ def test_cost_per_participant_shown_from_five_participants(year_world, enrol):
     o = finance_selectors.budget_overview(assoc, 2019, today=TODAY)
     assert o["ratios"]["actual"].cost_per_participant == 108_000
     active = {r[0]: r[1:] for r in d.table("R6 Deltagare").rows}
-    assert (
-        active["Personer aktiva under perioden"] == ("5", "<5", "<5")
-        or active["Personer aktiva under perioden"][0] == "5"
-    )
+    # 5 = a few women + a few men: with the total shown each would lie in 1 … 4, narrower than
+    # the protection rule allows, so the total may be hidden too (docs/reports.md)
+    assert active["Personer aktiva under perioden"] in (("5", "..", ".."), ("..", "..", ".."))
     ivs = {r[0]: r[1:] for r in d.table("Insatser under året").rows}
-    assert ivs["Individinsats"][:3] == ("Individinriktad", "30", "5")
+    assert ivs["Individinsats"][:3] in (
+        ("Individinriktad", "30", "5"),
+        ("Individinriktad", "30", ".."),  # the same R6 total of 5, protected as above
+    )

@@ -120,6 +120,14 @@ def pages(world, episode):
             reverse("participant_rights", args=[episode.participant_id]),
             {"participant_handler"},
         ),
+        ("user_list", reverse("user_list"), {"system_admin", "association_admin"}),
+        ("user_new", reverse("user_new"), {"system_admin", "association_admin"}),
+        ("lockout_list", reverse("lockout_list"), {"system_admin", "association_admin"}),
+        (
+            "user_detail",
+            reverse("user_detail", args=[world["users"]["board_reader"].pk]),
+            {"system_admin", "association_admin"},
+        ),
         ("budget_list own", reverse("budget_list", args=[own.pk]), ALL),
         ("budget_year own", reverse("budget_year", args=[own.pk, 2025]), ALL),
         (
@@ -144,9 +152,11 @@ def pages(world, episode):
         (
             "socio_parameters",
             reverse("socio_parameters"),
-            {"association_admin", "national_analyst"},
+            {"system_admin", "association_admin", "national_analyst"},
         ),
-        ("socio_parameter_upload", reverse("socio_parameter_upload"), {"national_analyst"}),
+        # domain.md §5: the analyst changes nothing; the system administrator keeps the national
+        # parameter table (docs/decisions.md, "Roles")
+        ("socio_parameter_upload", reverse("socio_parameter_upload"), {"system_admin"}),
         ("socio_payback", reverse("socio_payback"), ALL - {"system_admin"}),
         (
             "socio_payback other",

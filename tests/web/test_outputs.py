@@ -10,12 +10,12 @@ from finsam.web import outputs
 def test_xlsx_workbook_has_one_sheet_per_table_and_definitions():
     content = outputs.xlsx_workbook(
         {"Utfall": (["rad", "totalt"], [["antal", 12], ["andel", 0.5]])},
-        notes=["Skydd för små tal: värden under 5 visas som <5."],
+        notes=["Skydd av små tal: .. = uppgiften visas inte."],
     )
     book = openpyxl.load_workbook(io.BytesIO(content))
     assert book.sheetnames == ["Utfall", "Definitioner"]
     assert book["Utfall"]["B2"].value == 12
-    assert "<5" in book["Definitioner"]["A1"].value
+    assert ".." in book["Definitioner"]["A1"].value
 
 
 def test_chart_renders_to_svg_and_png():

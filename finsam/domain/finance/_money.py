@@ -6,6 +6,8 @@ import math
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
+from finsam.domain import formatting
+
 ORE_PER_SEK = 100
 
 
@@ -17,11 +19,6 @@ def round_sek(amount: float) -> float:
 def to_ore(amount: float) -> int:
     """An amount in SEK as whole öre (rounded half up)."""
     return int(Decimal(repr(float(amount))).scaleb(2).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
-def floor_sek(amount: float) -> float:
-    """Round an amount *down* to whole öre (a tiny tolerance absorbs float noise)."""
-    return math.floor(amount * ORE_PER_SEK + 1e-6) / ORE_PER_SEK
 
 
 def split_amount(total: float, weights: Sequence[float]) -> list[float]:
@@ -47,7 +44,5 @@ def split_amount(total: float, weights: Sequence[float]) -> list[float]:
 
 
 def format_sek(amount: float) -> str:
-    """Swedish display of an amount: space between thousands, decimals only when there are öre."""
-    rounded = round_sek(amount)
-    text = f"{rounded:,.0f}" if rounded == int(rounded) else f"{rounded:,.2f}"
-    return text.replace(",", " ").replace(".", ",")
+    """Swedish display of an amount: decimals only when there are öre (``amount_exact``)."""
+    return formatting.amount_exact(round_sek(amount))

@@ -20,17 +20,16 @@ input raises :class:`DomainValidationError` before any output file is opened.
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 import os
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Literal
 
-from finsam.domain import tabular
+from finsam.domain import formatting, safe_cells, tabular
 from finsam.domain.finance._money import (
     ORE_PER_SEK,
     format_sek,
@@ -487,7 +486,7 @@ def allocate(rows: Sequence[AllocationRow], parameters: AllocationParameters) ->
                 take_up_cap=caps[j] if math.isfinite(caps[j]) else None,
                 recommended_max_equity=round_sek(assessments[j].recommended_max),
                 equity_excess=round_sek(assessments[j].excess),
-                floor=None if floors[j] is None else round_sek(floors[j]),
+                floor=None if (floor := floors[j]) is None else round_sek(floor),
                 region_match=region,
                 municipal_match=municipal,
             )
@@ -568,7 +567,7 @@ def _round_within(amounts: list[float], frame: float, caps: list[float]) -> list
     for j in order:
         if left <= 0:
             break
-        if exact[j] - ore[j] > 0 and (cap_ore[j] is None or ore[j] + 1 <= cap_ore[j]):
+        if exact[j] - ore[j] > 0 and ((cap := cap_ore[j]) is None or ore[j] + 1 <= cap):
             ore[j] += 1
             left -= 1
     while left < 0:
@@ -760,7 +759,7 @@ def _csv_value(value: object) -> str:
 
 def write_allocation_csv(result: AllocationResult, out: IO[str]) -> None:
     """The "Allocation CSV layout": one line per association, amounts with two decimals."""
-    writer = csv.writer(out, lineterminator="\n")
+    writer = safe_cells.writer(out, lineterminator="\n")
     writer.writerow(LAYOUT_COLUMNS)
     for row in result.rows:
         values = row.layout()
@@ -773,7 +772,7 @@ def write_allocation_csv(result: AllocationResult, out: IO[str]) -> None:
 
 
 def allocation_json(result: AllocationResult) -> dict[str, object]:
-    params = asdict(replace(result.parameters, equity_recommendation=None))
+    params = asdict(result.parameters)
     params["equity_recommendation"] = {
         "mode": result.parameters.equity_recommendation.mode,
         "steps": [
@@ -810,12 +809,10 @@ PARAMETER_LABELS = {
 
 def write_allocation_xlsx(result: AllocationResult, out: str | os.PathLike | IO[bytes]) -> None:
     """xlsx with the layout columns on the first sheet and the parameters on a second sheet."""
-    import xlsxwriter
-
     target = os.fspath(out) if isinstance(out, (str, os.PathLike)) else out
-    workbook = xlsxwriter.Workbook(target, {"in_memory": True})
+    workbook = safe_cells.workbook(target, {"in_memory": True})
     try:
-        money = workbook.add_format({"num_format": "#,##0.00"})
+        money = workbook.add_format({"num_format": formatting.XLSX_INTEGER})
         fraction = workbook.add_format({"num_format": "0.000000"})
         bold = workbook.add_format({"bold": True})
         sheet = workbook.add_worksheet("Fördelning")

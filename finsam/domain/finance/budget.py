@@ -300,12 +300,6 @@ class AssociationYearBudget:
     def admin_costs_total(self, basis: Basis = "budget") -> float:
         return math.fsum(_value(c, basis) for c in self.admin_costs)
 
-    def admin_costs_by_type(self, basis: Basis = "budget") -> dict[str, float]:
-        out: dict[str, float] = {}
-        for c in self.admin_costs:
-            out[c.cost_type] = out.get(c.cost_type, 0.0) + _value(c, basis)
-        return out
-
     def intervention_costs_total(
         self, basis: Basis = "budget", orientation: str | None = None
     ) -> float:
@@ -484,6 +478,9 @@ class BudgetLine:
     intervention_code: str = ""
     budget: float = 0.0
     actual: float | None = None
+    row: int | None = field(default=None, compare=False)
+    """The line of the file it was read from (header = line 1, as a spreadsheet shows it);
+    ``None`` when entered in a form (problems then number the lines from 1)."""
 
     @property
     def key(self) -> tuple[str, int, str, str, str]:
@@ -494,7 +491,8 @@ class BudgetLine:
 def validate_budget_lines(
     lines: Sequence[BudgetLine], intervention_codes: Iterable[str] | None = None
 ) -> list[Problem]:
-    """Every problem of a set of budget lines (row numbers from 1, Swedish messages).
+    """Every problem of a set of budget lines (row: each line's ``row``, else its position from 1;
+    Swedish messages).
 
     ``intervention_codes``: the interventions known in the registry; when given, an
     intervention_cost line for any other code is an error.
@@ -502,7 +500,8 @@ def validate_budget_lines(
     known = None if intervention_codes is None else set(intervention_codes)
     problems: list[Problem] = []
     seen: dict[tuple, int] = {}
-    for i, ln in enumerate(lines, start=1):
+    for n, ln in enumerate(lines, start=1):
+        i = ln.row or n
         if not ln.association_code:
             problems.append(
                 Problem("association_code", "budget.code_missing", "Förbundskod saknas.", row=i)

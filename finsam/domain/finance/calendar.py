@@ -142,8 +142,8 @@ def calendar_status(
     out = []
     for s in STEPS:
         deadline = s.deadline(year)
-        if not s.legal and planned.get(s.key):
-            deadline = planned[s.key]
+        if not s.legal and (moved := planned.get(s.key)):
+            deadline = moved
         recorded = done.get(s.key)
         if recorded is not None:
             status = LATE if recorded > deadline else DONE
@@ -186,7 +186,7 @@ def calendar_warnings(year: int, statuses: list[StepStatus]) -> list[Problem]:
                     warning=True,
                 )
             )
-        elif st.status == LATE and st.legal:
+        elif st.status == LATE and st.legal and st.done is not None:  # late = done after it
             out.append(
                 Problem(
                     st.key,

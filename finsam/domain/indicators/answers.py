@@ -12,6 +12,7 @@ import csv
 import io
 from collections.abc import Mapping
 
+from finsam.domain import safe_cells
 from finsam.domain.indicators.definitions import QuestionnaireDef
 from finsam.domain.problems import DomainValidationError, Problem
 
@@ -97,7 +98,10 @@ def parse_answer_file(questionnaire: QuestionnaireDef, text: str) -> list[dict[s
         )
     delimiter = ";" if first.count(";") > first.count(",") else ","
     try:
-        records = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        records = [
+            [safe_cells.csv_unquote(c) for c in r]
+            for r in csv.reader(io.StringIO(text), delimiter=delimiter)
+        ]
     except csv.Error as exc:
         raise DomainValidationError(
             [Problem("file", "indicators.answers_csv", f"Filen kan inte läsas som CSV ({exc}).")]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from finsam.domain import inputs
 from finsam.domain.access import gettext_noop
 from finsam.domain.problems import Problem
 
@@ -120,6 +121,13 @@ class _Collector:
         self.problems.append(Problem(field_name, rule, message, value, row))
 
 
+def _no_control(c: _Collector, field_name: str, label: str, text: str, row) -> None:
+    """No control or invisible formatting characters (``finsam.domain.inputs``)."""
+    problem = inputs.check_name(field_name, label, text or "")
+    if problem is not None:
+        c.add(problem.field, problem.rule, problem.message, problem.value, row)
+
+
 def group_label(code: str) -> str:
     return RESPONDENT_GROUPS.get(code, code)
 
@@ -187,6 +195,7 @@ def validate_indicator(ind: IndicatorDef, *, row: int | None = None) -> list[Pro
         c.add("name", "indicators.name", "Indikatorns namn måste anges.", None, row)
     elif len(ind.name) > 200:
         c.add("name", "indicators.name_length", "Indikatorns namn: högst 200 tecken.", None, row)
+    _no_control(c, "name", "Indikatorns namn", ind.name, row)
     if not ind.perspective.strip():
         c.add("perspective", "indicators.perspective", "Perspektiv måste anges.", None, row)
     elif len(ind.perspective) > 100:
@@ -229,6 +238,7 @@ def validate_item(item: ItemDef, known_indicators: set[int], *, row=None) -> lis
             None,
             row,
         )
+    _no_control(c, "text", "Påståendets text", item.text, row)
     if item.indicator not in known_indicators:
         c.add(
             "indicator",
@@ -266,6 +276,7 @@ def validate_questionnaire(
         c.add("title", "indicators.title", "Enkätens rubrik måste anges.", None, row)
     elif len(q.title) > 200:
         c.add("title", "indicators.title_length", "Enkätens rubrik: högst 200 tecken.", None, row)
+    _no_control(c, "title", "Enkätens rubrik", q.title, row)
     if q.status not in STATUSES:
         c.add(
             "status",

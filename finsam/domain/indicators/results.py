@@ -29,6 +29,7 @@ import math
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from finsam.domain.indicators.answers import CANNOT_JUDGE, Answer
 from finsam.domain.indicators.definitions import QuestionnaireDef
@@ -102,7 +103,7 @@ def summarise(scores: Iterable[Score], *, top_threshold: float) -> Summary:
 def unit_score(answers: Mapping[str, Answer], item_codes: Sequence[str]) -> Score | None:
     """The respondent's score on a unit made of ``item_codes`` (``None``: not answered)."""
     given = [answers[c] for c in item_codes if c in answers]
-    points = [a for a in given if a != CANNOT_JUDGE]
+    points = [a for a in given if not isinstance(a, str)]  # CANNOT_JUDGE is the only text
     if points:
         return math.fsum(points) / len(points)
     return CANNOT_JUDGE if given else None
@@ -193,13 +194,13 @@ def _changes(scope: str, units, periods, raw) -> dict:
     whenever either mean is hidden (its ``refs``), empty when either has no value."""
     cells = {}
     for unit in units:
-        previous = None
+        previous: tuple[Any, Any] | None = None
         for period in periods:
             summary = raw[(scope, unit.kind, unit.key, period)]
             value = None
             if previous is not None and summary.mean is not None and previous[1].mean is not None:
                 value = summary.mean - previous[1].mean
-            refs = ()
+            refs: tuple[tuple[Any, ...], ...] = ()
             if previous is not None:
                 refs = (
                     (scope, unit.kind, unit.key, period, "mean"),

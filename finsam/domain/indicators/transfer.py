@@ -21,12 +21,14 @@ perspective. A version without statements can only travel as JSON.
 
 from __future__ import annotations
 
+import builtins
 import csv
 import io
 import json
 from collections.abc import Iterable
 from dataclasses import replace
 
+from finsam.domain import safe_cells
 from finsam.domain.indicators.definitions import (
     CANNOT_JUDGE_LABEL,
     DRAFT,
@@ -198,7 +200,7 @@ class _Reader:
             return ""
         return value.strip()
 
-    def bool(self, data: dict, key: str, where: str) -> bool:
+    def bool(self, data: dict, key: builtins.str, where: builtins.str) -> builtins.bool:
         value = data.get(key, False)
         if not isinstance(value, bool):
             self.bad(
@@ -340,7 +342,7 @@ def csv_rows(definitions: DefinitionSet) -> list[list[str]]:
 
 def to_csv(definitions: DefinitionSet) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = safe_cells.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     writer.writerows(csv_rows(definitions))
     return buffer.getvalue()
@@ -373,7 +375,10 @@ def parse_csv(text: str) -> DefinitionSet:
         )
     delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
     try:
-        records = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        records = [
+            [safe_cells.csv_unquote(c) for c in r]
+            for r in csv.reader(io.StringIO(text), delimiter=delimiter)
+        ]
     except csv.Error as exc:
         raise DomainValidationError(
             [Problem("file", "indicators.csv_syntax", f"Filen kan inte läsas som CSV ({exc}).")]

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -53,6 +54,11 @@ for _band in AGE_COLUMNS:
     COLUMN_LABELS[_band] = _band
 
 SPLITS = ("sex", "sex_age")
+
+UNKNOWN_SEX = "okant_kon"
+"""Column key of the unknown-sex remainder (total − women − men): protected, never rendered."""
+UNKNOWN_AGE = "okand_alder"
+"""Column key of the remainder total − Σ age bands (under 16 or unknown age): likewise."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,11 +278,6 @@ def base_mask(episodes: pd.DataFrame) -> np.ndarray:
     )
 
 
-def base_population(episodes: pd.DataFrame) -> pd.DataFrame:
-    """The rows of :func:`base_mask`."""
-    return episodes.loc[base_mask(episodes)].reset_index(drop=True)
-
-
 def exited_in(df: pd.DataFrame, period: Period) -> np.ndarray:
     end = df["end_date"].to_numpy()
     return (end >= period.start64) & (end <= period.end64)
@@ -414,11 +415,12 @@ class Grouping:
         cache = self.__dict__.setdefault("_bin_cache", {})
         if i not in cache:
             idx = self.levels[i][1]
-            valid = idx >= 0
-            if valid.all():
+            valid: np.ndarray | None
+            in_area = idx >= 0
+            if in_area.all():
                 valid, g, sex, band = None, idx, self.sex, self.band
             else:
-                g, sex, band = idx[valid], self.sex[valid], self.band[valid]
+                valid, g, sex, band = in_area, idx[in_area], self.sex[in_area], self.band[in_area]
             by_band = g * self.n_bands + band if self.options.split == "sex_age" else None
             cache[i] = (valid, g * 3 + sex, by_band)
         return cache[i]
@@ -434,6 +436,7 @@ class Grouping:
             ww = w if valid is None else w[valid]
             by_sex = np.bincount(sex_bins, ww, minlength=na * 3).reshape(na, 3)
             if with_age:
+                assert band_bins is not None  # binned whenever the report has age bands
                 by_band = np.bincount(band_bins, ww, minlength=na * self.n_bands).reshape(
                     na, self.n_bands
                 )
@@ -473,7 +476,7 @@ class Grouping:
             by_band = count(self.band[s], self.n_bands) if with_age else None
             for i, area in enumerate(areas):
                 row = {"total": total[i, 0], "women": by_sex[i, 0], "men": by_sex[i, 1]}
-                if with_age:
+                if by_band is not None:
                     for j, name in enumerate(AGE_COLUMNS):
                         row[name] = by_band[i, j]
                 out[area.key] = row
@@ -522,18 +525,41 @@ class TableBuilder:
                 )
 
     def split_lines(self, table: str, row: str) -> None:
+        """total = women + men + unknown sex (and = Σ age bands + unknown age band).
+
+        The remainders (sex X or not recorded, age below 16 or unknown) are no column of the
+        report, but a reader gets them by subtraction, so they are cells of the protected table
+        (``UNKNOWN_SEX``, ``UNKNOWN_AGE``, never rendered) and are protected like any count.
+        """
         for area in self.g.areas:
             k = area.key
-            self.lines.append(
-                Line((table, row, k, "total"), ((table, row, k, "women"), (table, row, k, "men")))
-            )
+            self._remainder_line(table, row, k, ("women", "men"), UNKNOWN_SEX)
             if self.g.options.split == "sex_age":
-                self.lines.append(
-                    Line(
-                        (table, row, k, "total"),
-                        tuple((table, row, k, band) for band in AGE_COLUMNS),
-                    )
-                )
+                self._remainder_line(table, row, k, AGE_COLUMNS, UNKNOWN_AGE)
+
+    def _remainder_line(self, table, row, k, parts, remainder) -> None:
+        total_key = (table, row, k, "total")
+        part_keys = [(table, row, k, c) for c in parts]
+        total = self.cells.get(total_key)
+        values = [self.cells[p].value if p in self.cells else None for p in part_keys]
+        if total is None or total.value is None or any(v is None for v in values):
+            self.lines.append(Line(total_key, tuple(part_keys)))
+            return
+        rest = total.value - sum(v for v in values if v is not None)
+        if rest < -1e-9:  # not additive (e.g. distinct persons with several sexes): no line
+            return
+        rest_key = (table, row, k, remainder)
+        if total.kind is Kind.COUNT:
+            self.cells[rest_key] = Cell(round(rest), Kind.COUNT)
+        else:
+            refs = tuple((t, r, a, remainder if c == "total" else c) for t, r, a, c in total.refs)
+            n = None
+            if total.n is not None and all(ref in self.cells for ref in refs) and refs:
+                n = self.cells[refs[0]].value
+            self.cells[rest_key] = Cell(
+                rest, Kind.DERIVED, n=n, refs=tuple(r for r in refs if r in self.cells)
+            )
+        self.lines.append(Line(total_key, (*part_keys, rest_key)))
 
     def area_lines(self, table: str, row: str) -> None:
         for parent, children in self._area_lines:
@@ -553,11 +579,28 @@ class TableBuilder:
                     )
                 )
 
+    def remainder_lines(self) -> list[Line]:
+        """Every line that holds within one column (areas within areas, code rows, before +
+        change = after) holds for the remainder columns too; the reader can form those."""
+        extra = []
+        for line in self.lines:
+            cols = {k[3] for k in line.cells if isinstance(k, tuple) and len(k) == 4}
+            if len(cols) != 1 or next(iter(cols)) not in self.columns:
+                continue
+            if not all(isinstance(k, tuple) and len(k) == 4 for k in line.cells):
+                continue
+            line_total = cast(tuple, line.total)
+            for rest in (UNKNOWN_SEX, UNKNOWN_AGE):
+                total = (*line_total[:3], rest)
+                parts = tuple((*cast(tuple, p)[:3], rest) for p in line.parts)
+                if total in self.cells and all(p in self.cells for p in parts):
+                    extra.append(Line(total, parts))
+        return extra
+
     def protect(self) -> ProtectedTable:
         options = self.g.options
-        return protect(
-            Table(self.cells, tuple(self.lines)), options.rule, protected=options.protected
-        )
+        lines = tuple(self.lines) + tuple(self.remainder_lines())
+        return protect(Table(self.cells, lines), options.rule, protected=options.protected)
 
 
 def pct(num: float, den: float) -> float | None:
@@ -620,8 +663,21 @@ def make_tables(builder: TableBuilder, specs: Iterable[tuple]) -> tuple[ReportTa
     return tuple(tables)
 
 
+def person_key_column(participant_ids: np.ndarray, identified: np.ndarray) -> pd.Series:
+    """The frame's ``person_key`` column: the participant id (as text) of identified participants,
+    missing for anonymous ones (and erased identities), as a categorical column, so
+    :func:`person_keys` reads distinct persons from its integer codes. One participant per
+    pseudonym, so this counts persons exactly as the pseudonym would – and the pseudonym never
+    leaves the database."""
+    found, uniques = pd.factorize(participant_ids[identified])
+    codes = np.full(len(participant_ids), -1, dtype=np.int64)
+    codes[identified] = found
+    categories = pd.Index(np.asarray(uniques).astype(str).astype(object), dtype=object)
+    return pd.Series(pd.Categorical.from_codes(codes, categories=categories))
+
+
 def person_keys(df: pd.DataFrame) -> np.ndarray:
-    """Factorized pseudonyms; -1 for anonymous episodes."""
+    """The frame's persons as integers (factorized ``person_key``); -1 for anonymous episodes."""
     keys = df["person_key"]
     if isinstance(keys.dtype, pd.CategoricalDtype):  # already integer codes, -1 when missing
         return keys.cat.codes.to_numpy().astype(np.int64)

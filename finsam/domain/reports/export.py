@@ -14,9 +14,9 @@ layout; :func:`report_to_dict` carries them.
 
 from __future__ import annotations
 
-import csv
 import io
 
+from finsam.domain import safe_cells
 from finsam.domain.reports.core import SEX_COLUMNS, ReportResult, ReportTable
 from finsam.domain.reports.specs import SPECS
 
@@ -75,7 +75,7 @@ def report_csv(result: ReportResult, **kwargs) -> str:
     rows = report_csv_rows(result, **kwargs)
     header = CSV_COLUMNS_WITH_LABEL if result.code in REPORTS_WITH_ROW_LABEL else CSV_COLUMNS
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=header, lineterminator="\n")
+    writer = safe_cells.DictWriter(buf, fieldnames=header, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     return buf.getvalue()

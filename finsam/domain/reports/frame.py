@@ -277,7 +277,3 @@ def build_frame(records: Iterable[Mapping], schema: str = "episodes") -> pd.Data
         raise DomainValidationError(problems)
     df = pd.DataFrame(rows, columns=[c.name for c in columns])
     return validate_frame(df, schema)
-
-
-def empty_frame(schema: str = "episodes") -> pd.DataFrame:
-    return build_frame([], schema)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 import numpy as np
 import pandas as pd
 
@@ -100,7 +102,7 @@ def participants(
     b.count_row(t, "aterkommande_personer", persons(started & returning), additive_areas=False)
     b.count_row(t, "anonyma_episoder_aktiva", g.sums(active & anon))
     add_anonymity_rows(b, active, anon)
-    specs = [
+    specs: list[tuple] = [
         (
             t,
             "Deltagare",
@@ -231,7 +233,7 @@ def interventions_report(
         ("faktiska_deltagare", "Faktiska deltagare (personer aktiva under perioden)"),
         *((f"malgrupp_{c.code}", f"Målgrupp: {c.label}") for c in cl.TARGET_GROUP.codes),
     ]
-    cells = {}
+    cells: dict[tuple, Cell | ProtectedCell] = {}
     orient = iv["orientation"].to_numpy()
     reg = iv["registration"].to_numpy()
     assoc = iv["association_code"].to_numpy()
@@ -269,7 +271,7 @@ def interventions_report(
             n = len(unique_ints(pk[mask & (pk >= 0)])) + int((mask & (pk < 0)).sum())
             cells[("faktiska_deltagare", area.key, col)] = Cell(n, Kind.COUNT)
     # protection of the participant row (individual == total, structural always 0)
-    to_protect = {k: v for k, v in cells.items() if isinstance(v, Cell)}
+    to_protect: dict[Hashable, Cell] = {k: v for k, v in cells.items() if isinstance(v, Cell)}
     lines = tuple(
         Line(
             ("faktiska_deltagare", a.key, "total"),
@@ -281,10 +283,10 @@ def interventions_report(
         for a in areas
     )
     protected = protect(Table(to_protect, lines), options.rule, protected=options.protected)
-    all_cells = {}
-    for key, cell in cells.items():
-        full_key = ("insatser", key[0], key[1], key[2])
-        all_cells[full_key] = protected[key] if isinstance(cell, Cell) else cell
+    all_cells: dict[Hashable, ProtectedCell] = {}
+    for cell_key, cell in cells.items():
+        full_key = ("insatser", cell_key[0], cell_key[1], cell_key[2])
+        all_cells[full_key] = protected[cell_key] if isinstance(cell, Cell) else cell
     ptable = ProtectedTable(all_cells, options.rule, options.protected)
     rows = tuple(
         Row(k, label, "amount" if k == "planerade_deltagare" else "count") for k, label in rows_spec

@@ -108,10 +108,15 @@ def data_quality(
     }
     ids = df["episode_id"].to_numpy()
     codes = df["association_code"].to_numpy(dtype=object)
-    uniq, inverse = np.unique(codes.astype(str), return_inverse=True) if len(codes) else ([], [])
+    uniq: np.ndarray
+    inverse: np.ndarray
+    if len(codes):
+        uniq, inverse = np.unique(codes.astype(str), return_inverse=True)
+    else:
+        uniq, inverse = np.zeros(0, dtype=str), np.zeros(0, dtype=np.int64)
     names = dict(zip(codes, df["association_name"].to_numpy(dtype=object), strict=True))
     order = np.argsort(inverse, kind="stable") if len(codes) else np.zeros(0, dtype=np.int64)
-    n_per = np.bincount(inverse, minlength=len(uniq)) if len(codes) else []
+    n_per = np.bincount(inverse, minlength=len(uniq))
     per_check: dict[str, list[tuple[int, ...]]] = {}
     for key, flag in flags.items():
         sel = order[flag[order]]  # flagged rows, grouped by association

@@ -24,6 +24,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
+from finsam.domain import formatting
 from finsam.domain.problems import DomainValidationError, Problem, raise_if_errors
 
 EXCLUSION_ACTORS: tuple[str, ...] = (
@@ -341,17 +342,16 @@ def _per_actor(
 
 
 def _kr(value: float) -> str:
-    """Swedish amount: spaces between thousands, no decimals, minus sign."""
-    text = f"{abs(round(value)):,.0f}".replace(",", " ")
-    return f"{'−' if round(value) < 0 else ''}{text} kr"
+    """Swedish amount: whole kronor (``formatting.kronor``)."""
+    return formatting.kronor(value)
 
 
 def _num(value: float, decimals: int = 1) -> str:
-    return f"{value:.{decimals}f}".replace(".", ",")
+    return formatting.number(value, decimals)
 
 
 def _pct(value: float) -> str:
-    return f"{_num(value * 100, 0 if float(value * 100).is_integer() else 1)} %"
+    return formatting.percent(value, 0 if float(value * 100).is_integer() else 1)
 
 
 def explain(r: ExclusionResult) -> dict[str, str]:

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
 
+from finsam.domain import formatting
 from finsam.domain.codelists import (
     EXIT_REGISTRATION_ERROR,
     FOLLOWUP_MONTHS,
@@ -478,7 +479,7 @@ def compute_payback(
                     payback_months(cost, gain),
                 ),
                 profit_1y_range=(12 * gain - cost, 12 * gain - written_off),
-                profit_5y_range=tuple(sorted((five(low_p), five(high_p)))),
+                profit_5y_range=(min(five(low_p), five(high_p)), max(five(low_p), five(high_p))),
                 series=cumulative_series(
                     cost,
                     gain,
@@ -661,12 +662,11 @@ def reference_rows() -> Sequence[dict[str, object]]:
 
 
 def _kr(value: float) -> str:
-    text = f"{abs(round(value)):,.0f}".replace(",", " ")
-    return f"{'−' if round(value) < 0 else ''}{text} kr"
+    return formatting.kronor(value)
 
 
 def _months(value: float) -> str:
-    return f"{value:.1f}".replace(".", ",")
+    return formatting.number(value, 1)
 
 
 def explain_payback(row: ActorPayback) -> str:

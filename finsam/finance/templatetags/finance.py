@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django import template
 
-from finsam.domain.finance._money import format_sek
+from finsam.domain import formatting as fmt
+from finsam.domain.finance._money import round_sek
 
 register = template.Library()
 
@@ -13,21 +14,22 @@ register = template.Library()
 def sek(value) -> str:
     """``1234567.5`` → ``1 234 567,50``, ``-5`` → ``−5`` (typographic minus); ``–`` for none."""
     if value is None or value == "":
-        return "–"
-    return format_sek(float(value)).replace("-", "\u2212")
+        return fmt.EMPTY
+    return fmt.amount_exact(round_sek(float(value)))
 
 
 @register.filter
 def pct(value, decimals: int = 1) -> str:
     """A fraction as a Swedish percentage: ``0.4`` → ``40,0 %``."""
-    if value is None or value == "":
-        return "–"
-    return f"{float(value) * 100:.{int(decimals)}f} %".replace(".", ",")
+    return fmt.percent(value, int(decimals))
 
 
 @register.filter
 def num(value, decimals: int = 0) -> str:
-    if value is None or value == "":
-        return "–"
-    text = f"{float(value):,.{int(decimals)}f}"
-    return text.replace(",", " ").replace(".", ",").replace("-", "\u2212")
+    return fmt.number(value, int(decimals))
+
+
+@register.filter
+def kronor(value) -> str:
+    """Whole kronor, no unit (allocations: öre mean nothing there)."""
+    return fmt.amount(value)

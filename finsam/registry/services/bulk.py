@@ -195,7 +195,8 @@ class EpisodeWriter:
                 new_people[p] = {
                     "identity_level": identified,
                     "pseudonym": p,
-                    "identity_encrypted": item.token or self.cipher.encrypt(item.canonical),
+                    "identity_encrypted": item.token
+                    or (self.cipher.encrypt(item.canonical) if item.canonical else ""),
                     "sex": item.values["sex"],
                     "birth_year": item.birth_year,
                     "created_at": now,

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import date
 
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from finsam.audit.services import audit_change, diff
@@ -65,6 +66,23 @@ def apply_consent_withdrawal(data: rules.EnrolmentInput, withdrawn: date | None)
         data.consent_withdrawn_date = withdrawn
 
 
+ALREADY_REGISTERED = Problem(
+    "personal_number",
+    "enrolment.already_registered",
+    "Personen är redan registrerad: någon annan skrev in samma person i samma stund. Ladda om "
+    "sidan och kontrollera deltagarens inskrivningar innan du försöker igen.",
+)
+
+
+def lock_person(pseudonym: str) -> None:
+    """Serialise registrations of one person until the transaction ends (PostgreSQL advisory
+    lock; SQLite serialises every write transaction anyway)."""
+    if connection.vendor == "postgresql":
+        key = int.from_bytes(hashlib.sha256(pseudonym.encode()).digest()[:8], "big", signed=True)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
 @transaction.atomic
 def episode_enrol(
     *,
@@ -90,6 +108,9 @@ def episode_enrol(
         except DomainValidationError:
             person = None  # reported by validate_enrolment below
         if person is not None:
+            # one registration of a person at a time: a concurrent one waits, then sees this
+            # one's participant and episode (overlap message) instead of a duplicate key
+            lock_person(pseudonym_for(person))
             participant = Participant.objects.filter(pseudonym=pseudonym_for(person)).first()
     if participant is not None:
         apply_consent_withdrawal(data, latest_withdrawals([participant.pk]).get(participant.pk))
@@ -109,14 +130,18 @@ def episode_enrol(
     cipher = identity_cipher()
     if check.person is not None:
         if participant is None:
-            participant = Participant.objects.create(
-                identity_level=Participant.Level.IDENTIFIED,
-                pseudonym=pseudonym_for(check.person),
-                identity_encrypted=cipher.encrypt(check.person.canonical),
-                name_encrypted=cipher.encrypt(name) if name else "",
-                sex=check.sex,
-                birth_year=check.birth_year,
-            )
+            try:
+                with transaction.atomic():
+                    participant = Participant.objects.create(
+                        identity_level=Participant.Level.IDENTIFIED,
+                        pseudonym=pseudonym_for(check.person),
+                        identity_encrypted=cipher.encrypt(check.person.canonical),
+                        name_encrypted=cipher.encrypt(name) if name else "",
+                        sex=check.sex,
+                        birth_year=check.birth_year,
+                    )
+            except IntegrityError:  # registered at the same moment elsewhere
+                raise DomainValidationError([ALREADY_REGISTERED]) from None
         elif name and not participant.name_encrypted:
             participant.name_encrypted = cipher.encrypt(name)
             participant.save(update_fields=["name_encrypted"])

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 import pytest
 
-FIXTURES = Path(__file__).resolve().parents[3] / ".." / "shared" / "fixtures"
+from tests.conftest import FIXTURES
 
 
 @pytest.fixture(scope="session")

@@ -151,7 +151,7 @@ def test_bad_parameters_and_rows_are_reported_together():
     assert "allocation.weights_sum" in rules
     assert "allocation.equity_policy" in rules
     assert "allocation.frame_too_small" in rules
-    assert "Ramen (1 000 000 kr) räcker inte" in str(exc.value)
+    assert "Ramen (1\u00a0000\u00a0000 kr) räcker inte" in str(exc.value)
 
 
 # --- properties ----------------------------------------------------------------------------------

@@ -252,7 +252,7 @@ def test_non_member_revenue_is_flagged():
     problems = non_member_revenue(lines, members)
     assert [p.row for p in problems] == [5, 6, 7]
     assert all(p.warning and p.rule == "contributions.non_member_revenue" for p in problems)
-    assert "Sponsring (10 000 kr) kommer från ICA" in problems[1].message
+    assert "Sponsring (10\u00a0000 kr) kommer från ICA" in problems[1].message
 
 
 @pytest.mark.parametrize(

@@ -1,9 +1,8 @@
 import csv
-from pathlib import Path
 
 import pytest
 
-FIXTURES = Path(__file__).resolve().parents[3] / ".." / "shared" / "fixtures"
+from tests.conftest import FIXTURES
 
 
 def read_published(name: str) -> list[dict[str, str]]:

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from finsam.domain.codelists import support_bit
-from finsam.domain.protection import recoverable_cells
+from finsam.domain.protection import audit, recoverable_cells
 from finsam.domain.reports import REPORTS
 from finsam.domain.reports.core import Period, ReportOptions
 from finsam.domain.reports.costs import costs
@@ -72,8 +72,8 @@ def test_r3_protected_change_cannot_reveal_hidden_counts():
     )
     result = support_after(build_frame(records), ReportOptions(Y2019))
     a = ("association", "F1")
-    assert result.table("efter").display("ING", a, "total") == "<5"
-    assert result.table("forandring").display("ING", a, "total") == "<5"
+    assert result.table("efter").display("ING", a, "total") == ".."
+    assert result.table("forandring").display("ING", a, "total") == ".."
     assert recoverable_cells(result.tables[0].protected) == []
 
 
@@ -284,7 +284,7 @@ def test_r8_costs_result_and_ratios():
     assert t.value("kostnad_per_heltidsekvivalent", a, "actual") == 120
     # with only 3 participants, the ratios are hidden
     small = costs(lines, eps.iloc[:3], ReportOptions(Y2019)).table("kostnader")
-    assert small.display("kostnad_per_deltagare", a, "actual") == "<5"
+    assert small.display("kostnad_per_deltagare", a, "actual") == ".."
     assert small.display("resultat", a, "actual") == "170"
 
 
@@ -301,11 +301,11 @@ def test_report_csv_and_dict_are_consistent_and_json_serialisable():
     header = text.splitlines()[0]
     assert header == "level,area_code,area_name,row,row_label,total,women,men"
     assert "\ncountry,SE,Riket,ING,Ingen offentlig försörjning,7,7,0\n" in text
-    assert "<5" in text
+    assert ".." in text
     data = report_to_dict(result)
     json.dumps(data)
     assert data["threshold"] == 5 and data["protected"] is True
-    assert data["anonymous_episodes"] == "<5"
+    assert data["anonymous_episodes"] == ".."
     cell = data["tables"][0]["rows"][0]["areas"][0]["cells"]["total"]
     assert set(cell) == {"display", "value", "flag"}
     for table in data["tables"]:
@@ -313,7 +313,7 @@ def test_report_csv_and_dict_are_consistent_and_json_serialisable():
             for area in row["areas"]:
                 for c in area["cells"].values():
                     if c["flag"] in ("primary", "secondary", "derived"):
-                        assert c["value"] is None and c["display"] == "<5"
+                        assert c["value"] is None and c["display"] == ".."
 
 
 def test_empty_frame_gives_empty_tables():
@@ -337,7 +337,7 @@ def test_county_line_forces_secondary_suppression_across_associations():
     options = ReportOptions(Y2019, levels=("association", "county"))
     result = REPORTS["utfall"](build_frame(a + b), options)
     t = result.table("utfall")
-    assert t.display("antal_avslutade", ("association", "A"), "women") == "<5"
+    assert t.display("antal_avslutade", ("association", "A"), "women") == ".."
     # county women (23) − B women (20) would give A's 3 back: one of them is hidden too
     hidden = [
         t.cell("antal_avslutade", ("association", "B"), "women").hidden,
@@ -417,3 +417,49 @@ def test_r3_flow_matrix_counts_every_combination_per_area(episodes):
                     and tc in codes(after)
                 )
                 assert flow.value(fc, area, tc) == expected
+
+
+def _attack(result):
+    from tests.domain.attacker import breaches
+
+    protected = result.tables[0].protected
+    return breaches(protected, protected.lines, result.options.rule.threshold)
+
+
+def test_r9_total_8_with_women_4_and_men_4_gives_nothing_back():
+    """Issue 13: R9 ``m6_antal`` total 8, women "<5", men "<5" → both 4. With ".." and the
+    audit (intervention + association side by side) no hidden cell is determined."""
+    records = exited(4, sex="K", intervention_code="I1") + exited(
+        4, sex="M", intervention_code="I2"
+    )
+    records += exited(30, sex="K", intervention_code="I3") + exited(
+        30, sex="M", intervention_code="I3"
+    )
+    eps = build_frame(records)
+    fu = build_frame(
+        [
+            {"episode_id": i, "months_after": 6, "support": ["ING"], "work_hours": 20.0}
+            for i in range(1, 9)
+        ],
+        "followups",
+    )
+    options = ReportOptions(Y2019, levels=("intervention", "association"))
+    result = followup(eps, fu, options)
+    t = result.table("uppfoljning")
+    a = ("association", "F1")
+    assert t.display("m6_antal", a, "women") == t.display("m6_antal", a, "men") == ".."
+    assert _attack(result) == []
+    assert audit(t.protected) == []
+
+
+def test_r1_unknown_sex_remainder_is_protected_at_country_level():
+    """Issue 13: R1 country 233 − 133 − 96 = 4 participants of unknown sex."""
+    records = exited(133, sex="K") + exited(96, sex="M") + exited(4, sex="X")
+    result = REPORTS["utfall"](build_frame(records), ReportOptions(Y2019, levels=("country",)))
+    t = result.table("utfall")
+    se = ("country", "SE")
+    assert t.cell("antal_avslutade", se, "okant_kon").flag.hidden
+    shown = [t.value("antal_avslutade", se, c) for c in ("total", "women", "men")]
+    assert None in shown  # one of them hidden, so 233 − 133 − 96 cannot be formed
+    assert _attack(result) == []
+    assert audit(t.protected) == []

@@ -74,4 +74,4 @@ def test_protected_reports_leave_nothing_recoverable(rows, split):
                     for col in table.columns:
                         c = table.cell(row.key, area, col)
                         if row.format == "count" and c.value and 1 <= c.value < 5:
-                            assert table.display(row.key, area, col) == "<5"
+                            assert table.display(row.key, area, col) == ".."

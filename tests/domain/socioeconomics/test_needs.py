@@ -1,5 +1,4 @@
 import csv
-from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -20,8 +19,8 @@ from finsam.domain.socioeconomics.needs import (
     read_shares,
     target_group_estimate,
 )
+from tests.conftest import FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[3] / ".." / "shared" / "fixtures"
 MALGRUPP = FIXTURES / "published" / "malgrupp_2016.csv"
 REFERENCE = FIXTURES / "reference"
 # The fixture's rows, in order, are the six groups of socioeconomics.md §3.

@@ -413,11 +413,12 @@ def test_bad_interchange_rows_are_rejected():
 def test_plain_swedish_explanation_beside_the_reference():
     rows = compute_payback(REGISTRY, PARAMS, COST).by_actor()
     assert explain_payback(rows["fk"]) == (
-        "Försäkringskassan betalade 120 000 kr och sparar eller får in 20 000 kr per månad: "
+        "Försäkringskassan betalade 120\u00a0000\u00a0kr och sparar eller får in "
+        "20\u00a0000\u00a0kr per månad: "
         "insatsen är återbetald efter 6,0 månader. Riksgenomsnittet i NNS sammanställning: "
         "20 månader."
     )
     assert "aldrig" in explain_payback(rows["af"])
-    assert "8 000 kr per månad" in explain_payback(rows["af"])
+    assert "8\u00a0000\u00a0kr per månad" in explain_payback(rows["af"])
     assert "inte tillbaka i genomsnitt" in explain_payback(rows["af"])
     assert "ingen del av insatskostnaden" in explain_payback(rows["state"])

@@ -2,9 +2,10 @@ from pathlib import Path
 
 import pytest
 
-# The shared fixtures, read through the repository-relative path (../shared/fixtures/).
+from tests.conftest import FIXTURES
+
 REPO = Path(__file__).resolve().parents[3]
-MPDTA = REPO / ".." / "shared" / "fixtures" / "external" / "mpdta.csv"
+MPDTA = FIXTURES / "external" / "mpdta.csv"
 MPDTA_ARGS = [
     "--unit",
     "countyreal",

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 from finsam.domain.indicators import transfer
 from finsam.domain.problems import DomainValidationError
 from finsam.indicators import services
-from finsam.socioeconomics.cli import fail, input_file
+from finsam.web.commands import fail, input_file
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand
 
 from finsam.domain.problems import DomainValidationError
 from finsam.indicators import services
-from finsam.socioeconomics.cli import fail
+from finsam.web.commands import fail
 
 
 class Command(BaseCommand):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.core.management import call_command
@@ -79,9 +82,10 @@ class Command(BaseCommand):
             raise CommandError(f"Användaren ”{actor.username}” har inte behörighet att importera.")
         progress = self._progress if path.stat().st_size >= PROGRESS_MIN_BYTES else None
         self._started = time.monotonic()
-        result = import_file(
-            kind, path, actor=actor, association=scope, dry_run=dry_run, progress=progress
-        )
+        with _interruptible():
+            result = import_file(
+                kind, path, actor=actor, association=scope, dry_run=dry_run, progress=progress
+            )
         if progress:
             self.stderr.write("")
         if errors:
@@ -102,3 +106,31 @@ class Command(BaseCommand):
             f"\r{bar}{rows:,} rader  {rows / elapsed:,.0f} rader/s".replace(",", " "), ending=""
         )
         sys.stderr.flush()
+
+
+class ImportInterrupted(CommandError):
+    pass
+
+
+@contextmanager
+def _interruptible():
+    """SIGTERM (and SIGHUP) end the import like Ctrl-C does: the exception unwinds the import,
+    which stops its worker processes and rolls the transaction back; the command exits non-zero
+    with a one-line Swedish reason."""
+
+    def interrupted(signum, frame):
+        raise ImportInterrupted(
+            f"Importen avbröts (signal {signal.Signals(signum).name}); ingenting sparades."
+        )
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {s: signal.signal(s, interrupted) for s in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    except KeyboardInterrupt:
+        raise ImportInterrupted("Importen avbröts (Ctrl-C); ingenting sparades.") from None
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)

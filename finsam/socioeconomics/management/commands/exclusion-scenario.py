@@ -10,7 +10,7 @@ from finsam.domain.socioeconomics.exclusion import (
     exclusion_json,
     exclusion_scenario,
 )
-from finsam.socioeconomics import cli
+from finsam.web import commands as cli
 
 
 class Command(BaseCommand):

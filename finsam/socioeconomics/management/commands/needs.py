@@ -6,7 +6,8 @@ from django.core.management.base import BaseCommand
 
 from finsam.domain.problems import DomainValidationError
 from finsam.domain.socioeconomics import needs as core
-from finsam.socioeconomics import cli, selectors
+from finsam.socioeconomics import selectors
+from finsam.web import commands as cli
 
 
 class Command(BaseCommand):

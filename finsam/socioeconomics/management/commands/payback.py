@@ -8,7 +8,8 @@ from finsam.domain.problems import DomainValidationError
 from finsam.domain.socioeconomics import payback as core
 from finsam.domain.socioeconomics.parameters import read_parameters
 from finsam.registry.models import Association, Intervention
-from finsam.socioeconomics import cli, selectors
+from finsam.socioeconomics import selectors
+from finsam.web import commands as cli
 
 SPLITS = {"25/25": core.StateSplit.EQUAL, "50/0": core.StateSplit.FK_ONLY}
 

@@ -1,4 +1,4 @@
-"""Shared helpers of the socio-economic commands: parsing, writing output all-or-nothing."""
+"""Shared helpers of the management commands: parsing options, writing output all-or-nothing."""
 
 from __future__ import annotations
 

@@ -1,0 +1,103 @@
+"""The administrators' page for API tokens: list, create (the secret shown once), revoke."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from finsam.access.models import RoleAssignment
+from finsam.access.permissions import association_filter, can, require
+from finsam.accounts.models import User
+from finsam.domain.access import Action
+from finsam.domain.problems import DomainValidationError
+from finsam.registry.models import Association
+
+from . import services
+from .models import ApiToken
+
+ACTION_CHOICES = [(a.value, a.value) for a in Action]
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label="Namn (systemet som använder nyckeln)", max_length=100)
+    user = forms.ModelChoiceField(label="Användare", queryset=User.objects.none())
+    association = forms.ModelChoiceField(
+        label="Förbund", queryset=Association.objects.none(), required=False
+    )
+    actions = forms.MultipleChoiceField(
+        label="Tillåtna åtgärder (inget val: allt användarens roller tillåter)",
+        choices=ACTION_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        associations = Association.objects.filter(
+            association_filter(actor, Action.MANAGE_USERS)
+        ).order_by("name")
+        self.fields["association"].queryset = associations
+        if can(actor, Action.ADMIN_SITE):
+            users = User.objects.filter(is_active=True)
+        else:
+            self.fields["association"].required = True
+            users = User.objects.filter(
+                is_active=True,
+                pk__in=RoleAssignment.objects.filter(association__in=associations).values(
+                    "user_id"
+                ),
+            )
+        self.fields["user"].queryset = users.order_by("username")
+
+
+def _visible_tokens(user):
+    qs = ApiToken.objects.select_related("user", "association", "created_by")
+    if can(user, Action.ADMIN_SITE):
+        return qs
+    return qs.filter(
+        Q(association__in=Association.objects.filter(association_filter(user, Action.MANAGE_USERS)))
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def token_list(request):
+    require(request.user, Action.MANAGE_USERS)
+    form = TokenForm(request.POST or None, actor=request.user)
+    secret = ""
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            token, secret = services.token_create(
+                actor=request.user,
+                user=d["user"],
+                name=d["name"],
+                association=d["association"],
+                actions=list(d["actions"]),
+            )
+        except DomainValidationError as exc:
+            for p in exc.problems:
+                form.add_error(p.field if p.field in form.fields else None, p.message)
+        else:
+            messages.success(request, f"API-nyckeln {token.name} är skapad.")
+            form = TokenForm(actor=request.user)
+    return render(
+        request,
+        "api/token_list.html",
+        {"form": form, "secret": secret, "tokens": _visible_tokens(request.user)},
+    )
+
+
+@require_POST
+def token_revoke(request, pk):
+    require(request.user, Action.MANAGE_USERS)
+    token = get_object_or_404(_visible_tokens(request.user), pk=pk)
+    try:
+        services.token_revoke(actor=request.user, token=token)
+    except DomainValidationError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"API-nyckeln {token.name} är återkallad.")
+    return redirect("api_token_list")

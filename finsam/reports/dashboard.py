@@ -1,0 +1,252 @@
+"""The director's and the board's dashboard: the year against last year, from the standard
+reports (R1, R3, R4, R6, R8), always small-cell protected – the page is meant to be shown to the
+board. Reads run through :mod:`finsam.reports.runner` (the one path with the role rules and
+``finsam.domain.protection``); this module only picks rows and shapes them for tables and charts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from finsam.domain import formatting as fmt
+from finsam.domain.reports.core import Period, ReportResult, ReportTable
+from finsam.reports import charts, runner
+
+SEX_LABELS = {"women": "Kvinnor", "men": "Män"}
+
+
+@dataclass
+class Panel:
+    """One question: a table (this year, last year) and, when there is something to draw, a
+    chart of the same numbers."""
+
+    key: str
+    title: str
+    rows: list[dict]
+    chart: object = None
+    note: str = ""
+    columns: tuple[str, ...] = ()
+    svg: str = ""
+
+
+@dataclass
+class Dashboard:
+    year: int
+    association: object
+    panels: list[Panel] = field(default_factory=list)
+    protection_note: str = ""
+
+
+def _run(user, name: str, year: int, association_code: str) -> ReportResult:
+    plan = runner.plan_report(
+        user,
+        name,
+        period=Period.year(year),
+        levels=("association",),
+        association_codes=(association_code,),
+        unprotected=False,
+    )
+    return runner.run_report(plan, with_quality=False).result
+
+
+def _area(table: ReportTable, code: str):
+    try:
+        return table.area(code, "association")
+    except KeyError:
+        return None
+
+
+def _cell(table: ReportTable | None, code: str, row: str, column: str = "total"):
+    """``(value or None, display text)`` of one cell; hidden cells give ``None`` and the symbol."""
+    if table is None:
+        return None, fmt.EMPTY
+    area = _area(table, code)
+    if area is None or row not in {r.key for r in table.rows}:
+        return None, fmt.EMPTY
+    value = table.value(row, area, column)
+    text = charts.swedish_display(table.display(row, area, column)) or fmt.EMPTY
+    return (None if value is None else float(value)), text
+
+
+def _table(result: ReportResult | None, key: str) -> ReportTable | None:
+    if result is None:
+        return None
+    try:
+        return result.table(key)
+    except KeyError:
+        return None
+
+
+def _compare_rows(this, last, code, rows, column="total") -> list[dict]:
+    out = []
+    for key, label in rows:
+        v1, t1 = _cell(this, code, key, column)
+        v0, t0 = _cell(last, code, key, column)
+        change = fmt.EMPTY
+        if v1 is not None and v0 is not None:
+            d = v1 - v0
+            change = ("+" if d > 0 else "") + fmt.number(d, 0 if float(d).is_integer() else 1)
+        out.append(
+            {
+                "key": key,
+                "label": label,
+                "this": t1,
+                "last": t0,
+                "change": change,
+                "v1": v1,
+                "v0": v0,
+            }
+        )
+    return out
+
+
+def _year_data(rows: list[dict], year: int) -> list[dict]:
+    data = []
+    for r in rows:
+        for y, v in ((year - 1, r["v0"]), (year, r["v1"])):
+            if v is not None:
+                data.append({"rad": r["label"], "år": str(y), "värde": v})
+    return data if any(d["värde"] for d in data) else []  # nothing to draw: the table says 0
+
+
+def _labels(table: ReportTable | None, exclude=()) -> list[tuple[str, str]]:
+    if table is None:
+        return []
+    return [(r.key, r.label) for r in table.rows if r.key not in exclude]
+
+
+def build(user, *, year: int, association) -> Dashboard:
+    code = association.code
+    names = ("deltagare", "utfall", "forsorjning-efter", "avslutningsanledningar", "kostnader")
+    this = {n: _run(user, n, year, code) for n in names}
+    last = {n: _run(user, n, year - 1, code) for n in names}
+    board = Dashboard(year, association, protection_note=this["deltagare"].protection_note)
+
+    # Participants by sex
+    t1, t0 = _table(this["deltagare"], "deltagare"), _table(last["deltagare"], "deltagare")
+    sex_rows = []
+    for col, label in SEX_LABELS.items():
+        row = _compare_rows(t1, t0, code, [("personer_aktiva", label)], column=col)[0]
+        sex_rows.append(row)
+    board.panels.append(
+        Panel(
+            "kon",
+            "Deltagare (personer aktiva under året) efter kön",
+            sex_rows,
+            charts.bar_chart(
+                _year_data(sex_rows, year), title="Personer aktiva efter kön", colour_field="år"
+            ),
+        )
+    )
+    # New and returning
+    rows = _compare_rows(
+        t1,
+        t0,
+        code,
+        [
+            ("personer_aktiva", "Personer aktiva"),
+            ("nya_personer", "Nya personer"),
+            ("aterkommande_personer", "Återkommande personer"),
+            ("personer_paborjade", "Påbörjat under året"),
+            ("personer_avslutade", "Avslutat under året"),
+        ],
+    )
+    board.panels.append(
+        Panel(
+            "nya",
+            "Nya och återkommande deltagare",
+            rows,
+            charts.bar_chart(
+                _year_data(rows[1:3], year), title="Nya och återkommande", colour_field="år"
+            ),
+        )
+    )
+    # Outcomes
+    r1, r0 = _table(this["utfall"], "utfall"), _table(last["utfall"], "utfall")
+    rows = _compare_rows(
+        r1,
+        r0,
+        code,
+        [
+            ("antal_avslutade", "Avslutade deltagare"),
+            ("antal_forvarvsarbete", "I förvärvsarbete efter avslut"),
+            ("antal_arbete_och_eller_studier", "I arbete och/eller studier efter avslut"),
+            ("antal_fatt_eller_okat_arbete_studier", "Fått eller ökat arbete/studier"),
+            ("andel_forvarvsarbete_pct", "Andel i förvärvsarbete efter avslut (%)"),
+        ],
+    )
+    board.panels.append(
+        Panel(
+            "utfall",
+            "Utfall: arbete och studier efter avslut",
+            rows,
+            charts.bar_chart(
+                _year_data(rows[:4], year), title="Utfall efter avslut", colour_field="år"
+            ),
+        )
+    )
+    # Support before → after (this year), as a flow picture
+    flow = _table(this["forsorjning-efter"], "flodesmatris")
+    flow_rows, flow_data = [], []
+    if flow is not None and _area(flow, code) is not None:
+        area = _area(flow, code)
+        for row in flow.rows:
+            cells = []
+            for col in flow.columns:
+                value = flow.value(row.key, area, col)
+                cells.append(charts.swedish_display(flow.display(row.key, area, col)))
+                if value is not None and value > 0:
+                    flow_data.append(
+                        {
+                            "före": row.label,
+                            "efter": flow.column_labels.get(col, col),
+                            "antal": float(value),
+                        }
+                    )
+            flow_rows.append({"label": row.label, "cells": cells})
+    board.panels.append(
+        Panel(
+            "flode",
+            f"Försörjning före → efter för avslutade {year}",
+            flow_rows,
+            charts.flow_chart(flow_data, title="Från försörjning före till försörjning efter"),
+            note=flow.note if flow is not None else "",
+            columns=tuple(flow.column_labels.get(c, c) for c in flow.columns) if flow else (),
+        )
+    )
+    # Exit reasons
+    e1 = _table(this["avslutningsanledningar"], "avslutningsanledningar")
+    e0 = _table(last["avslutningsanledningar"], "avslutningsanledningar")
+    rows = _compare_rows(e1, e0, code, _labels(e1, exclude=("TOTALT", "UTSKRIVNING")))
+    board.panels.append(
+        Panel(
+            "avslut",
+            "Avslutningsanledningar",
+            rows,
+            charts.bar_chart(
+                _year_data(rows, year), title="Avslutningsanledningar", colour_field="år"
+            ),
+        )
+    )
+    # Volume
+    v1 = _table(this["deltagare"], "volym")
+    v0 = _table(last["deltagare"], "volym")
+    rows = _compare_rows(v1, v0, code, _labels(v1))
+    if rows:
+        board.panels.append(Panel("volym", "Volyminsatser", rows))
+    # Budget against outcome, cost per participant
+    c1 = this["kostnader"].tables[0] if this["kostnader"].tables else None
+    c0 = last["kostnader"].tables[0] if last["kostnader"].tables else None
+    rows = _compare_rows(c1, c0, code, _labels(c1))
+    money = [r for r in rows if r["key"] in ("resurser_totalt", "kostnader_totalt", "resultat")]
+    board.panels.append(
+        Panel(
+            "kostnader",
+            "Budget och utfall, kostnad per deltagare (kr)",
+            rows,
+            charts.bar_chart(
+                _year_data(money, year), title="Resurser och kostnader (kr)", colour_field="år"
+            ),
+        )
+    )
+    return board
