@@ -106,7 +106,7 @@ def is_locked(day: date | None, signed: Iterable[SignoffPeriod]) -> bool:
 def check_unlocked(field: str, day: date | None, signed: Iterable[SignoffPeriod]) -> list[Problem]:
     """A problem when ``day`` (the value of ``field``) falls in a signed period."""
     period = locking_period(day, signed)
-    if period is None:
+    if period is None or day is None:
         return []
     label = FIELD_LABELS.get(field, field)
     return [

@@ -161,6 +161,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Uploaded files waiting for a background job (the web import), below the data directory.
 FINSAM_JOB_DIR = os.environ.get("FINSAM_JOB_DIR", str(DATA_DIR / "jobs"))
 
+
 def _env_flag(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     return default if value in (None, "") else value.strip().lower() in ("1", "true", "yes", "on")
