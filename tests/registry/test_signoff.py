@@ -202,9 +202,9 @@ def test_import_row_wise_changes_refused_unchanged_accepted(world, tmp_path):
     path = write_csv(tmp_path / "e2.csv", EPISODE_HEADER, rows)
     changed = import_file("episodes", path, actor=admin, association=world["association"])
     assert not changed.ok
-    assert {(p.row, p.field, p.rule) for p in changed.problems} == {
-        (1, "start_date", "signoff.locked"),
-        (1, "end_date", "signoff.locked"),
+    assert {(p.row, p.field, p.rule) for p in changed.problems} == {  # line 2: header = 1
+        (2, "start_date", "signoff.locked"),
+        (2, "end_date", "signoff.locked"),
     }
     assert Episode.objects.get(key="K-1").support_before_codes == ("FSS",)
 
