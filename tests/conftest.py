@@ -17,6 +17,39 @@ FIXTURES = __import__("pathlib").Path(__file__).resolve().parent / "fixtures"
 # Transactional tests empty the tables between tests; the audit triggers refuse that otherwise.
 __import__("finsam.audit.testing", fromlist=["_"]).allow_flush_between_tests()
 
+_REFERENCE: list[str] = []
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_back(request):
+    """Before a transactional test: the data the migrations load (municipalities, code lists …)
+    is put back if an earlier transactional test's flush emptied it. pytest-django runs every
+    transactional test after the others, so the first one still sees the migrated database and
+    the data are captured then."""
+    if not {"transactional_db", "live_server"} & set(request.fixturenames):
+        return
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps
+    from django.core import serializers
+    from django.db import transaction
+
+    from finsam.geo.models import Municipality
+
+    if not _REFERENCE:
+        skip = {"contenttypes", "auth", "sessions", "admin", "audit"}
+        models = [
+            m
+            for m in apps.get_models()
+            if m._meta.app_label not in skip and not m._meta.proxy and m.objects.exists()
+        ]
+        _REFERENCE.append(
+            serializers.serialize("json", [o for m in models for o in m.objects.all()])
+        )
+    elif not Municipality.objects.exists():
+        with transaction.atomic():  # foreign keys are checked at the end
+            for obj in serializers.deserialize("json", _REFERENCE[0]):
+                obj.save()
+
 
 # Valid test identity numbers (Luhn-correct; not real people).
 PNR_WOMAN = "19900101-0009"  # second-to-last digit even → woman

@@ -66,89 +66,16 @@ def browser():
 
 
 # --- the live server's database --------------------------------------------------------------
-# ``live_server`` needs a transactional database, emptied after each test with ``flush``. On
-# SQLite that is a DELETE, which the audit log's append-only triggers refuse; so they are lifted
-# just before the flush and put back right after it (PostgreSQL empties with TRUNCATE, which they
-# do not stop – its user triggers on the audit tables are still disabled and enabled the same way).
-_LIFTED: list[tuple[str, str]] = []
-
-
-def _lift_audit_triggers() -> None:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
-                "AND tbl_name LIKE 'audit%'"
-            )
-            for name, sql in cursor.fetchall():
-                _LIFTED.append(("sqlite", sql))
-                cursor.execute(f'DROP TRIGGER "{name}"')
-        elif connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
-                "AND tablename LIKE 'audit%'"
-            )
-            for (table,) in cursor.fetchall():
-                _LIFTED.append(("postgresql", table))
-                cursor.execute(f'ALTER TABLE "{table}" DISABLE TRIGGER USER')
-
-
-def _restore_audit_triggers() -> None:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        while _LIFTED:
-            vendor, what = _LIFTED.pop()
-            if vendor == "sqlite":
-                cursor.execute(what.replace("CREATE TRIGGER ", "CREATE TRIGGER IF NOT EXISTS ", 1))
-            else:
-                cursor.execute(f'ALTER TABLE "{what}" ENABLE TRIGGER USER')
-
-
-_PRISTINE: list[str] = []
+# ``live_server`` needs a transactional database, emptied after each test with ``flush``; the
+# audit harness (tests/conftest.py) lets that flush past the audit triggers, and
+# ``_reference_data_back`` there puts the migrations' reference data back before each
+# transactional test.
 
 
 @pytest.fixture
 def live_db(transactional_db):
-    """The live server's database: the reference data of the migrations (municipalities, code
-    lists) put back before each test – the flush after a transactional test empties every table –
-    and the audit triggers lifted for that flush."""
-    from django.apps import apps
-    from django.core import serializers
-
-    from finsam.geo.models import Municipality
-
-    if not _PRISTINE:
-        # The data the migrations loaded (flush re-creates content types and permissions).
-        skip = {"contenttypes", "auth", "sessions", "admin", "audit"}
-        models = [
-            m
-            for m in apps.get_models()
-            if m._meta.app_label not in skip and not m._meta.proxy and m.objects.exists()
-        ]
-        _PRISTINE.append(
-            serializers.serialize("json", [o for m in models for o in m.objects.all()])
-        )
-    elif not Municipality.objects.exists():
-        from django.db import transaction
-
-        with transaction.atomic():  # foreign keys are checked at the end
-            for obj in serializers.deserialize("json", _PRISTINE[0]):
-                obj.save()
+    """The live server's database (kept as a name for the browser tests)."""
     yield
-    _lift_audit_triggers()
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_teardown(item, nextitem):
-    yield  # the flush has run
-    if _LIFTED:
-        from pytest_django.plugin import blocking_manager_key
-
-        with item.config.stash[blocking_manager_key].unblock():
-            _restore_audit_triggers()
 
 
 @pytest.fixture
@@ -163,9 +90,7 @@ def open_as(browser, live_server, live_db):
     def _open(user):
         client = Client()
         client.force_login(user)
-        context = browser.new_context(
-            viewport=VIEWPORT, locale="sv-SE", bypass_csp=True, accept_downloads=True
-        )
+        context = browser.new_context(viewport=VIEWPORT, locale="sv-SE", accept_downloads=True)
         context.add_cookies(
             [
                 {

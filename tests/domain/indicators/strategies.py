@@ -16,10 +16,11 @@ from finsam.domain.indicators.definitions import (
     Scale,
 )
 
+# Control and format characters (Cc/Cf) are refused in every text (finsam/domain/inputs.py).
 TEXT = (
     st.text(
         alphabet=st.characters(
-            codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp"), exclude_characters="|"
+            codec="utf-8", exclude_categories=("Cc", "Cf", "Cs", "Zl", "Zp"), exclude_characters="|"
         ),
         min_size=1,
         max_size=40,
