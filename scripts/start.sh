@@ -1,6 +1,7 @@
 #!/bin/sh
 # Start Finsam locally on its embedded default (SQLite in ./var) with a demo data set.
-# Creates .venv, installs Finsam, migrates, loads the demo once and serves http://127.0.0.1:8000
+# Creates .venv, installs Finsam, migrates, loads the demo once, starts the background worker
+# (finsam db_worker: imports, evaluations) and serves http://127.0.0.1:8000; Ctrl-C stops both.
 set -eu
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
@@ -16,5 +17,9 @@ echo "==> Skapar/uppdaterar databasen (var/finsam.sqlite3)"
 .venv/bin/finsam collectstatic --noinput --verbosity 0
 echo "==> Läser in demodata"
 .venv/bin/finsam demo --if-empty
-echo "==> Finsam körs på http://127.0.0.1:8000 (avsluta med Ctrl-C)"
-exec .venv/bin/finsam runserver 127.0.0.1:8000
+echo "==> Startar bakgrundsarbetaren (finsam db_worker)"
+.venv/bin/finsam db_worker --no-reload --verbosity 0 &
+WORKER=$!
+trap 'kill "$WORKER" 2>/dev/null; wait "$WORKER" 2>/dev/null' EXIT INT TERM
+echo "==> Finsam körs på http://127.0.0.1:${FINSAM_PORT:-8000} (avsluta med Ctrl-C)"
+.venv/bin/finsam runserver "127.0.0.1:${FINSAM_PORT:-8000}"

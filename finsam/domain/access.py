@@ -104,6 +104,10 @@ class Action(StrEnum):
     """Enter answers given on paper."""
     VIEW_INDICATOR_RESULTS = "view_indicator_results"
     """Indicator results (always protected: the answers are anonymous)."""
+    SIGN_OFF_PERIOD = "sign_off_period"
+    """Sign off a year or half-year of the association's registrations, and reopen it."""
+    VIEW_SIGNOFF_STATUS = "view_signoff_status"
+    """The table of which associations have signed off which periods."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +138,7 @@ GRANTS: tuple[Grant, ...] = tuple(
             (_A.ADMIN_SITE, _S.ALL),
             (_A.VIEW_INDICATOR_DEFINITIONS, _S.ALL),
             (_A.EDIT_INDICATOR_DEFINITIONS, _S.ALL),
+            (_A.VIEW_SIGNOFF_STATUS, _S.ALL),
             # national configuration tables; the analyst, who changes nothing (§5), supplies
             # the figures (docs/decisions.md, "Roles")
             (_A.VIEW_PAYBACK_PARAMETERS, _S.ALL),
@@ -159,6 +164,7 @@ GRANTS: tuple[Grant, ...] = tuple(
             (_A.MANAGE_INDICATOR_ROUNDS, _S.ASSOCIATION),
             (_A.ENTER_INDICATOR_ANSWERS, _S.ASSOCIATION),
             (_A.VIEW_INDICATOR_RESULTS, _S.ASSOCIATION),
+            (_A.SIGN_OFF_PERIOD, _S.ASSOCIATION),
         ],
         Role.INTERVENTION_MANAGER: [
             (_A.VIEW_ASSOCIATION, _S.ASSOCIATION),
@@ -204,6 +210,7 @@ GRANTS: tuple[Grant, ...] = tuple(
             (_A.VIEW_DEVIATION_STATISTICS, _S.ALL),
             (_A.VIEW_INDICATOR_DEFINITIONS, _S.ALL),
             (_A.VIEW_INDICATOR_RESULTS, _S.ALL),
+            (_A.VIEW_SIGNOFF_STATUS, _S.ALL),
         ],
     }.items()
     for action, scope in pairs

@@ -26,6 +26,7 @@ from django.conf import settings
 
 from finsam.domain import codelists as cl
 from finsam.domain import registration as rules
+from finsam.domain import signoff as signoff_rules
 from finsam.domain.access import Action
 from finsam.domain.problems import Problem
 from finsam.interchange import episode_prep as prep
@@ -112,6 +113,8 @@ class EpisodeImporter:
         self.interventions: dict[str, Intervention | None] = {}
         self.allowed: dict[int, bool] = {}
         self.municipalities = selectors.municipality_codes()
+        self.signed = selectors.signed_periods()
+        """association id → its signed periods: registrations dated in them are refused."""
         self.writer = EpisodeWriter(actor=ctx.actor)
         self.config: prep.PrepConfig | None = None
         self.workers = ctx.workers
@@ -391,6 +394,8 @@ class EpisodeImporter:
             stored,
             chunk_keys,
         )
+        if self.signed and fast:
+            fast = self._unlocked(fast, numbers, codes, pc)
         for i in fast:
             if i in pc.warnings:
                 ctx.add(pc.warnings[i], _At(numbers[i]), FIELD_MAP)
@@ -407,6 +412,32 @@ class EpisodeImporter:
             ctx.result.warnings[warnings_before:] = sorted(
                 ctx.result.warnings[warnings_before:], key=lambda p: p.row or 0
             )
+
+    def _locked(self, intervention: Intervention, *dated) -> list[Problem]:
+        signed = self.signed.get(intervention.association_id)
+        if not signed:
+            return []
+        problems: list[Problem] = []
+        for field, day in dict.fromkeys(dated):
+            if day is not None and not any(p.value == day.isoformat() for p in problems):
+                problems += signoff_rules.check_unlocked(field, day, signed)
+        return problems
+
+    def _unlocked(self, fast: list[int], numbers, codes, pc) -> list[int]:
+        """The new rows of the column-wise path not dated in a signed period; a problem for
+        each other row."""
+        kept = []
+        for i in fast:
+            problems = self._locked(
+                self.interventions[codes[i]],
+                ("start_date", pc.start_date[i]),
+                ("end_date", pc.end_date[i]),
+            )
+            if problems:
+                self.ctx.add(problems, _At(numbers[i]), FIELD_MAP)
+            else:
+                kept.append(i)
+        return kept
 
     def _lookups(self, keys: set[str], pseudonyms: set[str]):
         """The stored context of a chunk: existing episodes by key, participants by pseudonym,
@@ -527,6 +558,20 @@ class EpisodeImporter:
             )
             if old is not None:
                 pending_item.outcome = UNCHANGED if self._unchanged(old, pending_item) else UPDATED
+            if pending_item.outcome != UNCHANGED and self.signed:
+                locked = self._locked(
+                    intervention,
+                    ("start_date", v["start_date"]),
+                    ("end_date", v["end_date"]),
+                    *(
+                        (("start_date", old["start_date"]), ("end_date", old["end_date"]))
+                        if old is not None
+                        else ()
+                    ),
+                )
+                if locked:
+                    ctx.add(locked, row, FIELD_MAP)
+                    continue
             ctx.result.count(pending_item.outcome)
             pending.append(pending_item)
         return pending

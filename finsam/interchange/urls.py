@@ -4,6 +4,6 @@ from finsam.interchange import views
 
 urlpatterns = [
     path("import/", views.import_upload, name="import_upload"),
-    path("import/<str:token>/felrapport.csv", views.import_report, name="import_report"),
-    path("import/<str:token>/bekrafta/", views.import_confirm, name="import_confirm"),
+    path("import/<uuid:job_id>/felrapport.csv", views.import_report, name="import_report"),
+    path("import/<uuid:job_id>/bekrafta/", views.import_confirm, name="import_confirm"),
 ]

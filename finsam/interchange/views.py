@@ -1,13 +1,13 @@
 """Web import for association administrators: upload → dry-run preview with the error report →
-confirm → import. The same importer as ``finsam import`` (IMPORT_DATA on the association)."""
+confirm → import. The same importer as ``finsam import`` (IMPORT_DATA on the association).
+
+The upload is stored in the data directory and both the dry run and the import run as background
+jobs (``finsam.jobs``); the request only queues them and sends the user to the job's page."""
 
 from __future__ import annotations
 
-import secrets
 from pathlib import Path
 
-from django.conf import settings
-from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -16,28 +16,29 @@ from finsam.access.permissions import require
 from finsam.domain.access import Action
 from finsam.interchange.formats import FORMATS
 from finsam.interchange.forms import ImportForm
-from finsam.interchange.importers import import_file
-from finsam.interchange.report import report_csv, report_rows
+from finsam.jobs import selectors as job_selectors
+from finsam.jobs.models import Job
+from finsam.jobs.services import job_enqueue
 from finsam.registry import selectors as registry_selectors
 
-SESSION_KEY = "finsam_imports"
+PREVIEW = "import_preview"
+PREVIEW_USED = "import_preview_used"
+"""A preview whose import has been queued (a preview is confirmed once)."""
+IMPORT = "import"
 
 
-def _upload_dir() -> Path:
-    path = Path(settings.DATA_DIR) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _pending(request, token: str) -> dict:
-    pending = request.session.get(SESSION_KEY, {}).get(token)
-    if not pending or not Path(pending["path"]).is_file():
+def _preview_job(request, job_id) -> tuple[Job, object]:
+    """The user's own finished preview job whose file is still there, and its association."""
+    job = job_selectors.job_for(request.user, job_id)
+    if job is None or job.kind != PREVIEW or job.status != Job.Status.DONE:
         raise Http404("Importen finns inte längre; ladda upp filen igen.")
-    association = registry_selectors.association_by_pk(pending["association_id"])
+    if not Path(job.params.get("path", "")).is_file():
+        raise Http404("Importen finns inte längre; ladda upp filen igen.")
+    association = registry_selectors.association_by_pk(job.params["association_id"])
     if association is None:
         raise Http404
     require(request.user, Action.IMPORT_DATA, association=association)
-    return {**pending, "association": association}
+    return job, association
 
 
 @require_http_methods(["GET", "POST"])
@@ -48,47 +49,29 @@ def import_upload(request):
         association = form.cleaned_data["association"]
         require(request.user, Action.IMPORT_DATA, association=association)
         upload = form.cleaned_data["file"]
-        token = secrets.token_urlsafe(16)
-        suffix = ".xlsx" if upload.name.lower().endswith(".xlsx") else ".csv"
-        path = _upload_dir() / f"{token}{suffix}"
-        with open(path, "wb") as fh:
-            for block in upload.chunks():
-                fh.write(block)
         kind = form.cleaned_data["kind"]
-        result = import_file(
-            kind,
-            path,
+        suffix = ".xlsx" if upload.name.lower().endswith(".xlsx") else ".csv"
+        job = job_enqueue(
             actor=request.user,
-            association=association,
-            dry_run=True,
-            file_name=upload.name,
+            kind=PREVIEW,
+            title=f"Kontroll av {upload.name[:120]} ({FORMATS[kind].label})",
+            handler="finsam.interchange.jobs.run_preview",
+            params={"kind": kind, "association_id": association.pk, "file_name": upload.name},
+            association_id=association.pk,
+            upload=upload,
+            upload_name=f"upload{suffix}",
         )
-        path.with_suffix(".report.csv").write_text(report_csv(result), encoding="utf-8")
-        pending = request.session.get(SESSION_KEY, {})
-        pending[token] = {
-            "path": str(path),
-            "kind": kind,
-            "association_id": association.pk,
-            "file_name": upload.name,
-        }
-        request.session[SESSION_KEY] = pending
-        return render(
-            request,
-            "interchange/preview.html",
-            {
-                "result": result,
-                "rows": report_rows(result)[:500],
-                "token": token,
-                "association": association,
-                "format": FORMATS[kind],
-            },
-        )
+        return redirect("job_detail", pk=job.pk)
     return render(request, "interchange/upload.html", {"form": form, "formats": FORMATS})
 
 
-def import_report(request, token):
-    pending = _pending(request, token)
-    report = Path(pending["path"]).with_suffix(".report.csv")
+def import_report(request, job_id):
+    job = job_selectors.job_for(request.user, job_id)
+    if job is None or job.kind not in (PREVIEW, PREVIEW_USED, IMPORT) or not job.finished:
+        raise Http404
+    report = Path(job.params.get("path", "")).with_suffix(".report.csv")
+    if not report.is_file():
+        raise Http404
     response = HttpResponse(
         report.read_text(encoding="utf-8"), content_type="text/csv; charset=utf-8"
     )
@@ -97,33 +80,19 @@ def import_report(request, token):
 
 
 @require_POST
-def import_confirm(request, token):
-    pending = _pending(request, token)
-    path = Path(pending["path"])
-    result = import_file(
-        pending["kind"],
-        path,
+def import_confirm(request, job_id):
+    preview, association = _preview_job(request, job_id)
+    if not preview.result.get("ok"):
+        raise Http404("Filen har fel och kan inte importeras.")
+    # One import per preview: spend the preview before queueing (a second click finds nothing).
+    if not Job.objects.filter(pk=preview.pk, kind=PREVIEW).update(kind=PREVIEW_USED):
+        raise Http404
+    job = job_enqueue(
         actor=request.user,
-        association=pending["association"],
-        file_name=pending["file_name"],
+        kind=IMPORT,
+        title=f"Import av {preview.params['file_name'][:120]}",
+        handler="finsam.interchange.jobs.run_import",
+        params={**preview.params, "preview": str(preview.pk)},
+        association_id=association.pk,
     )
-    if not result.ok:  # the data changed since the preview
-        path.with_suffix(".report.csv").write_text(report_csv(result), encoding="utf-8")
-        return render(
-            request,
-            "interchange/preview.html",
-            {
-                "result": result,
-                "rows": report_rows(result)[:500],
-                "token": token,
-                "association": pending["association"],
-                "format": FORMATS[pending["kind"]],
-            },
-        )
-    path.unlink(missing_ok=True)
-    path.with_suffix(".report.csv").unlink(missing_ok=True)
-    sessions = request.session.get(SESSION_KEY, {})
-    sessions.pop(token, None)
-    request.session[SESSION_KEY] = sessions
-    messages.success(request, result.summary())
-    return redirect("association_detail", pk=pending["association"].pk)
+    return redirect("job_detail", pk=job.pk)

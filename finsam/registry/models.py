@@ -519,3 +519,60 @@ class ExtraAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question}: {self.value}"
+
+
+class PeriodSignoff(models.Model):
+    """An association's sign-off of a year or half-year: registrations dated in it are locked.
+
+    Reopening keeps the row (``reopened_at`` set, with the reason); a new sign-off is a new row.
+    Written only by ``registry/services/signoff.py``; rules in ``finsam/domain/signoff.py``."""
+
+    association = models.ForeignKey(
+        Association, on_delete=models.PROTECT, related_name="signoffs", verbose_name="förbund"
+    )
+    year = models.PositiveSmallIntegerField("år")
+    half = models.PositiveSmallIntegerField(
+        "halvår", null=True, blank=True, help_text="Tomt = helår; 1 = jan–jun, 2 = jul–dec."
+    )
+    signed_at = models.DateTimeField("undertecknad", auto_now_add=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="undertecknad av",
+    )
+    comment = models.TextField("kommentar", blank=True)
+    reopened_at = models.DateTimeField("öppnad igen", null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="öppnad av",
+    )
+    reopen_reason = models.TextField("orsak till öppning", blank=True)
+
+    class Meta:
+        ordering = ["association", "year", "half", "signed_at"]
+        verbose_name = "undertecknad period"
+        verbose_name_plural = "undertecknade perioder"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(half__isnull=True) | Q(half__in=[1, 2]), name="signoff_half_1_or_2"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.association} {self.period.label}"
+
+    @property
+    def period(self):
+        from finsam.domain.signoff import SignoffPeriod
+
+        return SignoffPeriod(self.year, self.half)
+
+    @property
+    def active(self) -> bool:
+        return self.reopened_at is None

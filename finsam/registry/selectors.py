@@ -27,6 +27,7 @@ from finsam.registry.models import (
     ExtraQuestion,
     Intervention,
     Participant,
+    PeriodSignoff,
 )
 
 
@@ -306,3 +307,48 @@ def interventions_of(associations) -> QuerySet[Intervention]:
         .select_related("association")
         .order_by("association__name", "name")
     )
+
+
+def signed_periods(association_ids=None) -> dict[int, list]:
+    """association id → its signed (not reopened) periods (``None`` = every association)."""
+    from finsam.domain.signoff import SignoffPeriod
+
+    qs = PeriodSignoff.objects.filter(reopened_at__isnull=True)
+    if association_ids is not None:
+        qs = qs.filter(association_id__in=list(association_ids))
+    out: dict[int, list] = {}
+    for assoc_id, year, half in qs.values_list("association_id", "year", "half"):
+        out.setdefault(assoc_id, []).append(SignoffPeriod(year, half))
+    return out
+
+
+def signoff_history(association_id: int) -> QuerySet[PeriodSignoff]:
+    return (
+        PeriodSignoff.objects.filter(association_id=association_id)
+        .select_related("signed_by", "reopened_by")
+        .order_by("-year", "half", "-signed_at")
+    )
+
+
+def signoff_status(*, user, years: list[int]) -> list[dict]:
+    """For each association the user may see: which of ``years`` (and halves) are signed."""
+    from finsam.domain.signoff import SignoffPeriod, covers
+
+    associations = list(association_list(user=user))
+    signed = signed_periods([a.pk for a in associations])
+    rows = []
+    for association in associations:
+        periods = signed.get(association.pk, [])
+        cells = []
+        for year in years:
+            full = SignoffPeriod(year)
+            cells.append(
+                {
+                    "year": year,
+                    "year_signed": covers(periods, full.start, full.end),
+                    "h1": covers(periods, SignoffPeriod(year, 1).start, SignoffPeriod(year, 1).end),
+                    "h2": covers(periods, SignoffPeriod(year, 2).start, SignoffPeriod(year, 2).end),
+                }
+            )
+        rows.append({"association": association, "cells": cells})
+    return rows

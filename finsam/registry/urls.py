@@ -39,3 +39,15 @@ urlpatterns = [
         name="consent_withdraw",
     ),
 ]
+
+from finsam.registry import signoff_views  # noqa: E402
+
+urlpatterns += [
+    path("forbund/<int:pk>/perioder/", signoff_views.signoff_page, name="signoff_page"),
+    path(
+        "forbund/<int:pk>/perioder/<int:signoff_pk>/oppna/",
+        signoff_views.signoff_reopen,
+        name="signoff_reopen",
+    ),
+    path("perioder/", signoff_views.signoff_status, name="signoff_status"),
+]

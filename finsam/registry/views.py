@@ -125,6 +125,7 @@ def association_detail(request, pk):
             "can_create_intervention": can(
                 request.user, Action.CREATE_INTERVENTION, association=association
             ),
+            "can_sign_off": can(request.user, Action.SIGN_OFF_PERIOD, association=association),
         },
     )
 

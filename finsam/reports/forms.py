@@ -87,6 +87,12 @@ class ReportFilterForm(FinsamForm):
         help_text="Datakvalitet: inskrivna längre än så räknas som troligen missat avslut.",
     )
 
+    signed_only = forms.BooleanField(
+        label="Endast förbund som har undertecknat perioden",
+        required=False,
+        help_text="Läser och visar bara förbund som har undertecknat (låst) hela perioden.",
+    )
+
     def __init__(self, *args, user, report: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.report = report
@@ -159,4 +165,5 @@ class ReportFilterForm(FinsamForm):
             "split": data.get("split") or "sex",
             "unprotected": False if data.get("protected") else None,
             "overdue_months": data.get("overdue_months") or DEFAULT_OVERDUE_MONTHS,
+            "signed_only": bool(data.get("signed_only")),
         }

@@ -36,6 +36,8 @@ from finsam.domain.reports.core import (
 )
 from finsam.domain.reports.quality import DEFAULT_OVERDUE_MONTHS, DataQualityResult
 from finsam.domain.reports.specs import BY_SLUG, SPECS, ReportSpec, find_spec
+from finsam.domain.signoff import covers
+from finsam.registry import selectors as registry_selectors
 from finsam.registry.models import Association
 from finsam.reports import selectors
 
@@ -96,6 +98,26 @@ class ReportPlan:
     """The associations the report shows (chosen or, when none chosen, all the user may see)."""
     unprotected_allowed: bool
     overdue_months: int = DEFAULT_OVERDUE_MONTHS
+    signed_codes: tuple[str, ...] = ()
+    """The codes of the shown associations that have signed off the whole report period."""
+    signed_only: bool = False
+    """The report reads only associations that have signed off the period."""
+
+    @property
+    def signoff_note(self) -> str:
+        """A Swedish line saying which associations' data are signed off."""
+        shown = [a.code for a in self.associations]
+        signed = [c for c in shown if c in self.signed_codes]
+        if self.signed_only:
+            return (
+                f"Endast förbund som har undertecknat perioden: {len(signed)} förbund "
+                f"({', '.join(signed)})."
+            )
+        if not signed:
+            return f"Inget av de {len(shown)} förbunden har undertecknat perioden."
+        return (
+            f"{len(signed)} av {len(shown)} förbund har undertecknat perioden: {', '.join(signed)}."
+        )
 
     @property
     def spec(self) -> ReportSpec:
@@ -117,6 +139,7 @@ def plan_report(
     threshold: int | None = None,
     unprotected: bool | None = None,
     overdue_months: int = DEFAULT_OVERDUE_MONTHS,
+    signed_only: bool = False,
 ) -> ReportPlan:
     """Check the request against the user's rights and fix what is read and shown.
 
@@ -145,6 +168,18 @@ def plan_report(
             "Du har inte behörighet att se rapporter för något förbund.",
         )
     chosen = _chosen_associations(association_codes, allowed, problems)
+    signed_ids = _signed_ids(period, [a.pk for a in (chosen or allowed.values())])
+    if signed_only and not problems:
+        chosen = [a for a in (chosen or allowed.values()) if a.pk in signed_ids]
+        if not chosen:
+            problems.append(
+                Problem(
+                    "signed_only",
+                    "report.none_signed",
+                    "Endast undertecknade: inget av förbunden i rapporten har undertecknat hela "
+                    f"perioden {period.start}–{period.end}.",
+                )
+            )
     if threshold is not None and (not isinstance(threshold, int) or threshold < 1):
         problems.append(
             Problem(
@@ -170,7 +205,9 @@ def plan_report(
         )
     protected = not unprotected_ok if unprotected is None else not unprotected
     rule = ProtectionRule.for_threshold(threshold or settings.FINSAM_PROTECTION_THRESHOLD)
-    read_ids = _read_ids(levels, everything, chosen, shown)
+    read_ids = (
+        tuple(a.pk for a in shown) if signed_only else _read_ids(levels, everything, chosen, shown)
+    )
     areas = _shown_areas(levels, shown) if chosen or not everything else None
     options = ReportOptions(
         period=period,
@@ -187,7 +224,15 @@ def plan_report(
         shown,
         unprotected_ok,
         overdue_months,
+        signed_codes=tuple(a.code for a in shown if a.pk in signed_ids),
+        signed_only=signed_only,
     )
+
+
+def _signed_ids(period: Period, association_ids) -> set[int]:
+    """The associations among ``association_ids`` whose signed periods cover ``period``."""
+    signed = registry_selectors.signed_periods(association_ids)
+    return {a for a, periods in signed.items() if covers(periods, period.start, period.end)}
 
 
 def _level_problems(user, levels: tuple[str, ...]) -> list[Problem]:

@@ -28,6 +28,7 @@ FIELD_MAP = {
     "association": "associations",
     "unprotected": "protected",
     "overdue_months": "overdue_months",
+    "signed_only": "signed_only",
 }
 
 

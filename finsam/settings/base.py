@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "finsam.indicators",
     "finsam.demo",
     "finsam.planning",
+    "django_tasks",
+    "django_tasks_db",
+    "finsam.jobs",
     # Sign-in: TOTP and recovery codes (django-otp), throttling (django-axes); docs/privacy.md.
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -152,6 +155,11 @@ FINSAM_REPORT_EXTRACT = os.environ.get("FINSAM_REPORT_EXTRACT", "auto")
 FINSAM_REPORT_EXTRACT_DIR = os.environ.get(
     "FINSAM_REPORT_EXTRACT_DIR", str(DATA_DIR / "report-extract")
 )
+
+# Background work (docs/operations.md): a queue in the database, run by `finsam db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Uploaded files waiting for a background job (the web import), below the data directory.
+FINSAM_JOB_DIR = os.environ.get("FINSAM_JOB_DIR", str(DATA_DIR / "jobs"))
 
 
 def _env_flag(name: str, default: bool) -> bool:

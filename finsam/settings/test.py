@@ -12,6 +12,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DEBUG = False
 # The report extract lives in memory only (tests that need the disk set a temporary directory).
 FINSAM_REPORT_EXTRACT_DIR = ""
+# Background jobs run at once, in the request that queues them (one test runs the real worker).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 # Sign-in: strong authentication off (tests opt in); throttling off except in the tests that
 # switch it on (tests/accounts/), so the suite's logins never lock each other out.
 FINSAM_REQUIRE_STRONG_AUTH = False

@@ -30,4 +30,5 @@ urlpatterns = [
     path("", include("finsam.indicators.urls")),
     path("", include("finsam.indicators.public_urls")),
     path("", include("finsam.planning.urls")),
+    path("", include("finsam.jobs.urls")),
 ]

@@ -1,4 +1,5 @@
-"""The web import: upload → dry-run preview with the error report → confirm → import."""
+"""The web import: upload → dry-run preview with the error report → confirm → import, each step
+a background job (run at once by the tests' immediate task backend)."""
 
 from __future__ import annotations
 
@@ -29,7 +30,12 @@ def post_upload(client, world, rows, **extra):
             "file": upload_file(rows),
             **extra,
         },
+        follow=True,
     )
+
+
+def job_of(response):
+    return response.context["job"]
 
 
 def test_upload_preview_confirm(client, world):
@@ -42,11 +48,14 @@ def test_upload_preview_confirm(client, world):
     response = post_upload(client, world, episode_rows(6))
     html = response.content.decode()
     assert response.status_code == 200
+    assert response.redirect_chain[0][0] == reverse("job_detail", args=[job_of(response).pk])
     assert "Filen kan importeras" in html and "6 nya" in html
+    assert 'http-equiv="refresh"' not in html  # done: the page no longer reloads itself
     assert Episode.objects.count() == 0  # the preview is a dry run
-    token = response.context["token"]
-    response = client.post(reverse("import_confirm", args=[token]))
-    assert response.status_code == 302
+    token = job_of(response).pk
+    response = client.post(reverse("import_confirm", args=[token]), follow=True)
+    assert job_of(response).status == "done"
+    assert "6 skapade" in response.content.decode()
     assert Episode.objects.count() == 6
     log = AuditLog.objects.get(action="import_episodes")
     assert log.actor == world["users"]["association_admin"]
@@ -68,7 +77,8 @@ def test_preview_lists_every_problem_and_offers_the_csv_report(client, world):
     html = response.content.decode()
     assert "Filen har 2 fel och har inte importerats" in html
     assert "Hemkommun" in html and "XYZ" in html and "Importera</button>" not in html
-    report = client.get(reverse("import_report", args=[response.context["token"]]))
+    assert job_of(response).status == "done"  # a checked file with errors is a result
+    report = client.get(reverse("import_report", args=[job_of(response).pk]))
     assert report["Content-Type"].startswith("text/csv")
     lines = list(csv.DictReader(io.StringIO(report.content.decode("utf-8"))))
     assert [(r["row"], r["column"], r["rule"]) for r in lines] == [
@@ -90,7 +100,8 @@ def test_form_errors_and_permissions(client, world):
     )
     assert "välj ett förbund du får importera till" in response.content.decode()
     # A participant handler may not use the web import, nor another user's token.
-    token = post_upload(client, world, episode_rows(2)).context["token"]
+    token = job_of(post_upload(client, world, episode_rows(2))).pk
     client.force_login(world["users"]["participant_handler"])
     assert client.get(reverse("import_upload")).status_code == 403
     assert client.post(reverse("import_confirm", args=[token])).status_code in (403, 404)
+    assert client.get(reverse("job_detail", args=[token])).status_code == 404

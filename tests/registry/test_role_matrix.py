@@ -57,6 +57,10 @@ def pages(world, episode):
             reverse("extra_question_add", args=[own.pk]),
             {"system_admin", "association_admin"},
         ),
+        ("signoff_page own", reverse("signoff_page", args=[own.pk]), {"association_admin"}),
+        ("signoff_page other", reverse("signoff_page", args=[other.pk]), set()),
+        ("signoff_status", reverse("signoff_status"), {"system_admin", "national_analyst"}),
+        ("job_list", reverse("job_list"), ALL),
         ("intervention_list", reverse("intervention_list"), ALL),
         ("intervention_detail own", reverse("intervention_detail", args=[p.pk]), ALL),
         (

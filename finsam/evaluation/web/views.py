@@ -3,7 +3,9 @@
 Each page has two steps. A POST uploads the file (kept in a temporary file keyed in the session,
 see :mod:`uploads`) and redirects; a GET form then chooses columns and options and runs. Running
 is a GET because it changes nothing: the result can be reloaded, and every download link is the
-same query plus ``format=``. The runs take well under a second, so they are synchronous.
+same query plus ``format=``. A run without bootstrap takes well under a second and is
+synchronous; a run with bootstrap draws is a background job (``finsam.jobs``,
+:mod:`finsam.evaluation.web.jobs`) whose page shows the result and every download.
 """
 
 from __future__ import annotations
@@ -104,6 +106,32 @@ def did(request):
         initial=guess_columns(frame.columns),
     )
     run = None
+    if bound and form.is_valid() and form.cleaned_data["bootstrap"]:
+        data = form.cleaned_data
+        options = {
+            k: data[k]
+            for k in (
+                "unit",
+                "time",
+                "group",
+                "outcome",
+                "covariates",
+                "control",
+                "method",
+                "base_period",
+                "anticipation",
+                "bootstrap",
+                "seed",
+            )
+        }
+        return _queue(
+            request,
+            kind="evaluation_did",
+            title=f"Utvärdering av {stored.name} ({data['bootstrap']} bootstrap-dragningar)",
+            handler="finsam.evaluation.web.jobs.run_did_job",
+            params={"file_name": stored.name, "options": options},
+            stored=stored,
+        )
     if bound and form.is_valid():
         data = form.cleaned_data
         try:
@@ -260,6 +288,27 @@ def isf(request):
             import numpy as np
 
             seed = int(np.random.SeedSequence().generate_state(1)[0])
+        if data["bootstrap"]:
+            return _queue(
+                request,
+                kind="evaluation_isf",
+                title=f"ISF-studien på {stored.name} ({data['bootstrap']} bootstrap-dragningar)",
+                handler="finsam.evaluation.web.jobs.run_isf_job",
+                params={
+                    "file_name": stored.name,
+                    "join_name": stored_join.name if stored_join else "",
+                    "options": {
+                        "control_group": data["control"],
+                        "est_method": data["method"],
+                        "base_period": data["base_period"],
+                        "anticipation": data["anticipation"],
+                        "biters": data["bootstrap"],
+                        "seed": seed,
+                    },
+                },
+                stored=stored,
+                stored_join=stored_join,
+            )
         try:
             counts = read_table(stored.path, stored.name, text_columns=(UNIT,))
             joins = (
@@ -289,6 +338,27 @@ def isf(request):
         return _isf_download(request, report, fmt)
     context.update(_isf_context(report), downloads=_download_links(request, query, ISF_FORMATS))
     return render(request, "evaluation/isf.html", context)
+
+
+def _queue(request, *, kind, title, handler, params, stored, stored_join=None):
+    """Queue an evaluation with bootstrap as a background job and show its page."""
+    import shutil
+
+    from finsam.jobs.models import Job
+    from finsam.jobs.runner import job_dir
+    from finsam.jobs.services import job_enqueue
+
+    job = Job(kind=kind)  # only for its id: the files go into the job's directory first
+    directory = job_dir(job.pk)
+    params["path"] = str(directory / f"data{stored.path.suffix}")
+    shutil.copyfile(stored.path, params["path"])
+    if stored_join is not None:
+        params["join_path"] = str(directory / f"join{stored_join.path.suffix}")
+        shutil.copyfile(stored_join.path, params["join_path"])
+    job = job_enqueue(
+        actor=request.user, kind=kind, title=title, handler=handler, params=params, job_id=job.pk
+    )
+    return redirect("job_detail", pk=job.pk)
 
 
 def _isf_help(context: dict) -> dict:

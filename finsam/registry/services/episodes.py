@@ -17,6 +17,7 @@ from finsam.domain.identity import (
     parse_personal_number,
 )
 from finsam.domain.problems import DomainValidationError, Problem, raise_if_errors
+from finsam.domain.signoff import followup_date
 from finsam.geo.models import District
 from finsam.registry.models import (
     Consent,
@@ -36,6 +37,7 @@ from finsam.registry.selectors import (
 from finsam.registry.services._shared import _snapshot
 from finsam.registry.services.keys import identity_cipher, pseudonym_for
 from finsam.registry.services.questions import extra_answers_save
+from finsam.registry.services.signoff import locked_problems, require_unlocked
 
 
 def _new_episode_key() -> str:
@@ -120,7 +122,10 @@ def episode_enrol(
         today=today,
         known_districts=district_municipalities() if data.district else None,
     )
-    raise_if_errors(check.problems)
+    raise_if_errors(
+        check.problems
+        + locked_problems(intervention.association_id, ("start_date", data.start_date))
+    )
     warnings = [p for p in check.problems if p.warning]
     cipher = identity_cipher()
     if check.person is not None:
@@ -206,6 +211,11 @@ def episode_exit(
     answers: dict[int, object] | None = None,
 ) -> Episode:
     problems = rules.validate_exit(data, start_date=episode.start_date, today=today)
+    problems += locked_problems(
+        episode.intervention.association_id,
+        ("end_date", data.end_date),
+        ("end_date", episode.end_date),
+    )
     raise_if_errors(problems)
     before = _snapshot(episode, EXIT_FIELDS)
     episode.end_date = data.end_date
@@ -300,6 +310,12 @@ def episode_correct(
                 "Startdatum får inte vara efter inskrivningens slutdatum.",
             )
         )
+    problems += locked_problems(
+        episode.intervention.association_id,
+        ("start_date", start_date),
+        ("start_date", episode.start_date),
+        ("end_date", episode.end_date),
+    )
     raise_if_errors(problems)
     before = _snapshot(episode, ENROLMENT_FIELDS)
     if episode.age_at_start is not None and start_date != episode.start_date:
@@ -335,6 +351,11 @@ def episode_mark_error(*, actor, episode: Episode, reason: str) -> Episode:
         raise DomainValidationError(
             [Problem("reason", "required", "Ange varför registreringen är felaktig.")]
         )
+    require_unlocked(
+        episode.intervention.association_id,
+        ("start_date", episode.start_date),
+        ("end_date", episode.end_date),
+    )
     before = _snapshot(episode, EXIT_FIELDS)
     episode.exit_reason = cl.EXIT_REGISTRATION_ERROR
     episode.save(update_fields=["exit_reason", "updated_at"])
@@ -369,6 +390,11 @@ def followup_record(
         study_hours=study_hours,
         episode_end_date=episode.end_date,
     )
+    if episode.end_date is not None and not problems:
+        problems += locked_problems(
+            episode.intervention.association_id,
+            ("months_after", followup_date(episode.end_date, months_after)),
+        )
     raise_if_errors(problems)
     existing = FollowUp.objects.filter(episode=episode, months_after=months_after).first()
     before = (
@@ -407,6 +433,8 @@ def volume_record(
     problems = rules.validate_volume(
         registration=intervention.registration, month=month, women=women, men=men, other=other
     )
+    if month is not None:
+        problems += locked_problems(intervention.association_id, ("month", month.replace(day=1)))
     raise_if_errors(problems)
     month = month.replace(day=1)
     existing = VolumeCount.objects.filter(intervention=intervention, month=month).first()

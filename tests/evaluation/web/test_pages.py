@@ -2,6 +2,7 @@
 
 import io
 import json
+from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
@@ -31,6 +32,22 @@ def analyst(client, world, upload_dir):
     return client
 
 
+def download(client, response, label):
+    """A file the evaluation job made, by its label on the job page."""
+    job = response.context["job"]
+    n = next(i for i, f in enumerate(job.result["files"]) if f["label"] == label)
+    file = client.get(reverse("job_file", args=[job.pk, n]))
+    return Download(b"".join(file.streaming_content), file.headers)
+
+
+class Download(SimpleNamespace):
+    def __init__(self, content: bytes, headers):
+        super().__init__(content=content, headers=headers)
+
+    def __getitem__(self, name: str) -> str:
+        return self.headers[name]
+
+
 def upload_mpdta(client, path):
     with path.open("rb") as f:
         return client.post(reverse("evaluation_did"), {"data": f})
@@ -52,8 +69,11 @@ def test_did_page_upload_choose_run_and_see_the_reference(analyst, mpdta_path, u
     for column in ("countyreal", "year", "first.treat"):  # common names are preselected
         assert f'<option value="{column}" selected>{column}</option>' in page
 
-    response = analyst.get(reverse("evaluation_did"), RUN)
+    # With bootstrap draws the run is a background job; its page shows the result.
+    response = analyst.get(reverse("evaluation_did"), RUN, follow=True)
     assert response.status_code == 200
+    assert response.redirect_chain[0][0].startswith("/jobb/")
+    assert response.context["job"].status == "done"
     page = response.content.decode()
     assert "<svg" in page  # the event-study chart, rendered on the server
     assert "-0,0105" in page  # ATT(2004, 2004) of the reference (Swedish decimal comma)
@@ -62,44 +82,47 @@ def test_did_page_upload_choose_run_and_see_the_reference(analyst, mpdta_path, u
     assert "-0,0797" in page  # group 2004
     assert '<th scope="col" class="num">Tid från behandling</th>' in page
     assert "Inga: alla celler kunde skattas." in page
-    # What the user chose stays selected.
+    # Without bootstrap the run is quick and shown at once; what the user chose stays selected.
+    page = analyst.get(reverse("evaluation_did"), {**RUN, "bootstrap": "0"}).content.decode()
+    assert "-0,0105" in page and "p-värde" in page
     assert '<option value="lemp" selected>lemp</option>' in page
 
 
 def test_did_downloads(analyst, mpdta_path):
     upload_mpdta(analyst, mpdta_path)
     url = reverse("evaluation_did")
-    page = analyst.get(url, RUN).content.decode()
-    assert "format=csv" in page and "format=xlsx" in page and "format=pdf" in page
+    job_page = analyst.get(url, RUN, follow=True)
+    page = job_page.content.decode()
+    assert "Ladda ner" in page and ">CSV</a>" in page and ">PDF</a>" in page
 
-    response = analyst.get(url, {**RUN, "format": "csv"})
+    response = download(analyst, job_page, "CSV")
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
     lines = response.content.decode().splitlines()
     assert lines[0] == ",".join(EVALUATION_COLUMNS)
     assert lines[1].startswith("lemp,all,attgt,2004,2004,,-0.0105")
 
-    data = json.loads(analyst.get(url, {**RUN, "format": "json"}).content)
+    data = json.loads(download(analyst, job_page, "JSON").content)
     assert round(data["pretest"]["pvalue"], 5) == 0.16812
     assert data["options"]["seed"] == 11
 
-    book = load_workbook(io.BytesIO(analyst.get(url, {**RUN, "format": "xlsx"}).content))
+    book = load_workbook(io.BytesIO(download(analyst, job_page, "Excel (xlsx)").content))
     assert book.sheetnames[:3] == ["Sammanfattning", "ATT(g,t)", "Händelsetid"]
     assert round(book["ATT(g,t)"]["D2"].value, 4) == -0.0105
 
-    pdf = analyst.get(url, {**RUN, "format": "pdf"})
+    pdf = download(analyst, job_page, "PDF")
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
 
 
 def test_without_a_seed_the_drawn_seed_is_shown_and_used_for_downloads(analyst, mpdta_path):
     upload_mpdta(analyst, mpdta_path)
-    response = analyst.get(reverse("evaluation_did"), {**RUN, "seed": "", "bootstrap": "49"})
-    links = [line for line in response.content.decode().split('"') if "format=json" in line]
-    seed = next(
-        p.split("=")[1] for p in links[0].replace("&amp;", "&").split("&") if p.startswith("seed=")
+    response = analyst.get(
+        reverse("evaluation_did"), {**RUN, "seed": "", "bootstrap": "49"}, follow=True
     )
-    assert seed.isdigit()
+    seed = response.context["job"].result["seed"]
+    assert isinstance(seed, int)
     assert f"<td>{seed}</td>" in response.content.decode()
+    assert json.loads(download(analyst, response, "JSON").content)["options"]["seed"] == seed
 
 
 def test_did_bad_choices_keep_what_was_typed(analyst, mpdta_path):
@@ -116,11 +139,17 @@ def test_did_bad_choices_keep_what_was_typed(analyst, mpdta_path):
 def test_did_problem_from_the_estimator_lands_on_the_field(analyst, mpdta_path):
     upload_mpdta(analyst, mpdta_path)
     # "treat" is 0/1 per county: as the period column every county has many rows per "period".
-    page = analyst.get(reverse("evaluation_did"), {**RUN, "time": "treat"}).content.decode()
+    quick = {**RUN, "time": "treat", "bootstrap": "0"}
+    page = analyst.get(reverse("evaluation_did"), quick).content.decode()
     assert "error-summary" in page
     assert "varje enhet får bara ha en rad per period" in page
     assert 'href="#id_unit"' in page
     assert "Resultat" not in page
+    # With bootstrap the run is a job: it fails with the same Swedish message.
+    response = analyst.get(reverse("evaluation_did"), {**RUN, "time": "treat"}, follow=True)
+    assert response.context["job"].status == "failed"
+    page = response.content.decode()
+    assert "Jobbet misslyckades" in page and "varje enhet får bara ha en rad per period" in page
 
 
 def test_bad_upload_is_refused_and_nothing_is_stored(analyst, upload_dir):
@@ -168,9 +197,9 @@ def test_isf_page_upload_run_and_download(analyst, isf_files, upload_dir):
         "bootstrap": "49",
         "seed": "3",
     }
-    response = analyst.get(url, options)
+    response = analyst.get(url, options, follow=True)
     page = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 200 and response.context["job"].status == "done"
     assert "40 kommuner, 2000–2016" in page
     assert '<td class="num">40</td><td>' in page  # municipalities per combination, as integers
     for label in ("Sjukpenning", "Sjuk- och aktivitetsersättning", "Ekonomiskt bistånd"):
@@ -178,9 +207,9 @@ def test_isf_page_upload_run_and_download(analyst, isf_files, upload_dir):
     assert page.count("<svg") == 6  # one chart per outcome, each with a table beside it
     assert "Skattas inte: studier redovisas inte för 55–64 år." in page
 
-    data = json.loads(analyst.get(url, {**options, "format": "json"}).content)
+    data = json.loads(download(analyst, response, "JSON").content)
     assert len(data["summary"]) == 30 and data["options"]["seed"] == 3
-    book = load_workbook(io.BytesIO(analyst.get(url, {**options, "format": "xlsx"}).content))
+    book = load_workbook(io.BytesIO(download(analyst, response, "Excel (xlsx)").content))
     assert book.sheetnames[0] == "Sammanfattning"
 
 
@@ -191,8 +220,8 @@ def test_isf_pdf(analyst, isf_counts, tmp_path):
     with single.open("rb") as f:
         assert analyst.post(url, {"data": f}).status_code == 302
     options = {"control": "notyet", "method": "reg", "base_period": "varying"}
-    options.update(anticipation="0", bootstrap="19", seed="1", format="pdf")
-    response = analyst.get(url, options)
+    options.update(anticipation="0", bootstrap="19", seed="1")
+    response = download(analyst, analyst.get(url, options, follow=True), "PDF")
     assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF")
 
 

@@ -84,6 +84,12 @@ class Command(BaseCommand):
             "förbund i rapporten. / Unprotected numbers (needs --user with the right).",
         )
         parser.add_argument(
+            "--signed-only",
+            action="store_true",
+            help="Endast förbund som har undertecknat hela perioden. / Only associations that "
+            "have signed off the whole period.",
+        )
+        parser.add_argument(
             "--output", default=None, help="Fil att skriva till (annars stdout). / Output file."
         )
         parser.add_argument(
@@ -143,7 +149,9 @@ class Command(BaseCommand):
                 association_codes=tuple(opts["association"]),
                 threshold=threshold,
                 unprotected=bool(opts["unprotected"]),
+                signed_only=bool(opts["signed_only"]),
             )
+            self.stderr.write(plan.signoff_note)
             run = runner.run_report(plan, with_quality=False, progress=runner.stderr_progress)
         except DomainValidationError as exc:
             raise CommandError(_one_line(exc)) from None
