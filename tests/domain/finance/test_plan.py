@@ -82,7 +82,7 @@ def test_hand_computed_three_years():
         ("plan.negative_equity", "2028"),
     ]
     assert all(w.warning for w in r.warnings)
-    assert "högst 2\xa0000\xa0000\xa0kr" in r.warnings[1].message
+    assert "högst 2\xa0000\xa0000 kr" in r.warnings[1].message
 
 
 def test_budget_lines_from_the_first_year():
