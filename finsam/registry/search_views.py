@@ -135,17 +135,22 @@ def _search_form(request, **kwargs) -> SearchForm:
     return SearchForm(data, user=request.user, **kwargs)
 
 
+def _search(request, form):
+    """(redirect, criteria, results): a POST (identity number) answers with a redirect or the
+    form's problems; a GET runs the search the address describes."""
+    if request.method == "POST":
+        response = _post_search(request, form)
+        return response, (None if response else form.criteria()), None
+    return (None, *_results(request, form))
+
+
 @require_http_methods(["GET", "POST"])
 def participant_search(request):
     require(request.user, Action.VIEW_EPISODES)
     form = _search_form(request)
-    if request.method == "POST":
-        response = _post_search(request, form)
-        if response:
-            return response
-        criteria, qs = form.criteria(), None
-    else:
-        criteria, qs = _results(request, form)
+    response, criteria, qs = _search(request, form)
+    if response:
+        return response
     return render(
         request,
         "registry/participant_search.html",
@@ -156,13 +161,9 @@ def participant_search(request):
 def episode_list(request, intervention):
     """The participants of one intervention (``registry.views.episode_list`` checks access)."""
     form = _search_form(request, fixed_intervention=intervention)
-    if request.method == "POST":
-        response = _post_search(request, form)
-        if response:
-            return response
-        criteria, qs = form.criteria(), None
-    else:
-        criteria, qs = _results(request, form)
+    response, criteria, qs = _search(request, form)
+    if response:
+        return response
     return render(
         request,
         "registry/episode_list.html",
