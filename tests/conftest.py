@@ -24,11 +24,19 @@ _REFERENCE: list[str] = []
 def _reference_data_back(request):
     """Before a transactional test: the data the migrations load (municipalities, code lists …)
     is put back if an earlier transactional test's flush emptied it. pytest-django runs every
-    transactional test after the others, so the first one still sees the migrated database and
-    the data are captured then."""
-    if not {"transactional_db", "live_server"} & set(request.fixturenames):
+    transactional test after the others, so the first one (by fixture or by
+    ``django_db(transaction=True)``) still sees the migrated database and the data are captured
+    then."""
+    marker = request.node.get_closest_marker("django_db")
+    by_marker = marker is not None and bool(
+        marker.kwargs.get("transaction") or (marker.args and marker.args[0])
+    )
+    if by_marker:
+        request.getfixturevalue("_django_db_helper")  # the marker's database, set up first
+    elif {"transactional_db", "live_server"} & set(request.fixturenames):
+        request.getfixturevalue("transactional_db")
+    else:
         return
-    request.getfixturevalue("transactional_db")
     from django.apps import apps
     from django.core import serializers
     from django.db import transaction

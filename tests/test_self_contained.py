@@ -15,7 +15,8 @@ SKIP_SUFFIXES = {".mo", ".pyc", ".png", ".jpg", ".ico", ".woff", ".woff2", ".xls
 SHARED = "sha" + "red"
 PATTERNS = [
     re.compile(r"\.\.[/\\]+" + SHARED + r"\b"),  # the sibling folder
-    re.compile(r"['\"]" + SHARED + r"['\"]\s*[,)/]"),  # a path part of its own
+    # a path part of its own (not a keyword argument such as Altair's ``resolve_scale(x="shared")``)
+    re.compile(r"(?<![=\w])['\"]" + SHARED + r"['\"]\s*[,)/]"),
     re.compile(SHARED + r"[/\\]+(fixtures|spec|seeds|guides)\b"),  # one of its subfolders
 ]
 
