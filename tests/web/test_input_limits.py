@@ -212,3 +212,26 @@ def test_indicator_definitions_refuse_control_characters():
     rules = {(p.field, p.rule) for p in transfer.check_set(hostile)}
     assert ("text", "text.control_character") in rules
     assert ("title", "text.control_character") in rules
+
+
+def test_the_admin_forms_get_the_same_limits(world, rf):
+    """A value the system administrator types in the Django admin is held to the same limits:
+    a number beyond its column and a bidi override are field errors, not a 500 or a stored name."""
+    from django.contrib import admin
+    from django.forms.models import model_to_dict
+
+    from finsam.registry.models import Intervention
+
+    intervention = Intervention.objects.filter(association=world["association"]).first()
+    request = rf.get("/admin/")
+    request.user = world["users"]["system_admin"]
+    model_admin = admin.site._registry[Intervention]
+    form_class = model_admin.get_form(request, intervention, change=True)
+    data = {k: v for k, v in model_to_dict(intervention).items() if v is not None}
+    data.update(planned_participants="99999999999999999999", name=BIDI)
+    form = form_class(data=data, instance=intervention)
+    assert not form.is_valid()
+    assert "planned_participants" in form.errors and "name" in form.errors
+    assert "styrtecken" in " ".join(form.errors["name"])
+    intervention.refresh_from_db()
+    assert intervention.name != BIDI
