@@ -13,6 +13,50 @@ from finsam.registry import selectors as registry_selectors
 
 MAX_ROWS_SHOWN = 500
 
+PREVIEW = "import_preview"
+PREVIEW_USED = "import_preview_used"
+"""A preview whose import has been queued (a preview is confirmed once)."""
+IMPORT = "import"
+
+
+def queue_preview(*, actor, association, kind: str, upload, dry_run: bool = True):
+    """Store the upload in a new job's directory and queue its dry run (the web import's and the
+    API's first step), or with ``dry_run=False`` the import itself (the API without a preview;
+    all or nothing like every import). The caller has checked IMPORT_DATA on ``association``."""
+    from finsam.interchange.formats import FORMATS
+    from finsam.jobs.services import job_enqueue
+
+    suffix = ".xlsx" if upload.name.lower().endswith(".xlsx") else ".csv"
+    return job_enqueue(
+        actor=actor,
+        kind=PREVIEW if dry_run else IMPORT,
+        title=f"{'Kontroll' if dry_run else 'Import'} av {upload.name[:120]} "
+        f"({FORMATS[kind].label})",
+        handler="finsam.interchange.jobs." + ("run_preview" if dry_run else "run_import"),
+        params={"kind": kind, "association_id": association.pk, "file_name": upload.name},
+        association_id=association.pk,
+        upload=upload,
+        upload_name=f"upload{suffix}",
+    )
+
+
+def queue_import(*, actor, preview):
+    """Queue the import of a finished, error-free preview; the preview is spent first (one
+    import per preview: a second call finds nothing and returns ``None``)."""
+    from finsam.jobs.models import Job
+    from finsam.jobs.services import job_enqueue
+
+    if not Job.objects.filter(pk=preview.pk, kind=PREVIEW).update(kind=PREVIEW_USED):
+        return None
+    return job_enqueue(
+        actor=actor,
+        kind=IMPORT,
+        title=f"Import av {preview.params['file_name'][:120]}",
+        handler="finsam.interchange.jobs.run_import",
+        params={**preview.params, "preview": str(preview.pk)},
+        association_id=preview.params["association_id"],
+    )
+
 
 def _progress_of(progress, start: int, span: int):
     def report(rows: int, fraction: float | None) -> None:

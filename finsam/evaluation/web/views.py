@@ -39,6 +39,7 @@ from finsam.evaluation.web.forms import (
     PanelUploadForm,
     guess_columns,
 )
+from finsam.evaluation.web.jobs import queue_did, queue_evaluation
 from finsam.web import outputs
 
 DID_KEY = "evaluation_did_upload"
@@ -107,31 +108,10 @@ def did(request):
     )
     run = None
     if bound and form.is_valid() and form.cleaned_data["bootstrap"]:
-        data = form.cleaned_data
-        options = {
-            k: data[k]
-            for k in (
-                "unit",
-                "time",
-                "group",
-                "outcome",
-                "covariates",
-                "control",
-                "method",
-                "base_period",
-                "anticipation",
-                "bootstrap",
-                "seed",
-            )
-        }
-        return _queue(
-            request,
-            kind="evaluation_did",
-            title=f"Utvärdering av {stored.name} ({data['bootstrap']} bootstrap-dragningar)",
-            handler="finsam.evaluation.web.jobs.run_did_job",
-            params={"file_name": stored.name, "options": options},
-            stored=stored,
+        job = queue_did(
+            actor=request.user, file_name=stored.name, data=stored.path, cleaned=form.cleaned_data
         )
+        return redirect("job_detail", pk=job.pk)
     if bound and form.is_valid():
         data = form.cleaned_data
         try:
@@ -342,21 +322,14 @@ def isf(request):
 
 def _queue(request, *, kind, title, handler, params, stored, stored_join=None):
     """Queue an evaluation with bootstrap as a background job and show its page."""
-    import shutil
-
-    from finsam.jobs.models import Job
-    from finsam.jobs.runner import job_dir
-    from finsam.jobs.services import job_enqueue
-
-    job = Job(kind=kind)  # only for its id: the files go into the job's directory first
-    directory = job_dir(job.pk)
-    params["path"] = str(directory / f"data{stored.path.suffix}")
-    shutil.copyfile(stored.path, params["path"])
-    if stored_join is not None:
-        params["join_path"] = str(directory / f"join{stored_join.path.suffix}")
-        shutil.copyfile(stored_join.path, params["join_path"])
-    job = job_enqueue(
-        actor=request.user, kind=kind, title=title, handler=handler, params=params, job_id=job.pk
+    job = queue_evaluation(
+        actor=request.user,
+        kind=kind,
+        title=title,
+        handler=handler,
+        params=params,
+        data=stored.path,
+        join=stored_join.path if stored_join is not None else None,
     )
     return redirect("job_detail", pk=job.pk)
 
