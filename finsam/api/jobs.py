@@ -205,7 +205,6 @@ def import_job_start(
     The same size limit as the web import."""
     from finsam.interchange.forms import ImportForm
     from finsam.interchange.jobs import queue_preview
-
     from finsam.registry import selectors
 
     require(request, Action.IMPORT_DATA)
