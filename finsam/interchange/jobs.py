@@ -113,3 +113,69 @@ def run_import(job, progress) -> dict:
     else:
         out["failed"] = result.summary()
     return out
+
+
+EXPORT = "export"
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def queue_export(*, actor, kind: str, association, file_format: str):
+    """Queue a pseudonymised registry export (``finsam export`` from the web)."""
+    from finsam.interchange.formats import FORMATS
+    from finsam.jobs.services import job_enqueue
+
+    where = f" för {association.name}" if association is not None else ""
+    return job_enqueue(
+        actor=actor,
+        kind=EXPORT,
+        title=f"Export av {FORMATS[kind].label.lower()}{where}"[:200],
+        handler="finsam.interchange.jobs.run_export",
+        params={
+            "kind": kind,
+            "association_id": association.pk if association is not None else None,
+            "format": file_format,
+        },
+        association_id=association.pk if association is not None else None,
+    )
+
+
+def run_export(job, progress) -> dict:
+    """Write the export to the job's directory (the exporter checks the orderer's rights and
+    audits the export in one transaction with the file, so a refused export wrote nothing)."""
+    from finsam.domain.problems import DomainValidationError, Problem
+    from finsam.interchange.exporters import ExportDenied, export_file
+    from finsam.jobs.runner import job_dir
+
+    params = job.params
+    association = None
+    if params.get("association_id") is not None:
+        association = registry_selectors.association_by_pk(params["association_id"])
+        if association is None:
+            raise DomainValidationError(
+                [Problem("association", "missing", "Förbundet finns inte.")]
+            )
+    fmt = params["format"]
+    name = f"export.{fmt}"
+    path = job_dir(job.pk) / name
+    progress(10, "Skriver exportfilen")
+    try:
+        result = export_file(params["kind"], path, user=job.user, association=association)
+    except ExportDenied as exc:
+        path.unlink(missing_ok=True)
+        raise DomainValidationError([Problem("kind", "export.denied", str(exc))]) from None
+    stem = params["kind"] + (f"-{association.code}" if association is not None else "")
+    return {
+        "summary": f"{result.rows} rader exporterade.",
+        "rows": result.rows,
+        "files": [
+            {
+                "label": "CSV" if fmt == "csv" else "Excel (xlsx)",
+                "file": name,
+                "file_name": f"{stem}.{fmt}",
+                "content_type": EXPORT_TYPES[fmt],
+            }
+        ],
+    }

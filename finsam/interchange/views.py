@@ -8,15 +8,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from finsam.access.permissions import require
+from finsam.access.permissions import can, require
 from finsam.domain.access import Action
 from finsam.interchange.formats import FORMATS
-from finsam.interchange.forms import ImportForm
-from finsam.interchange.jobs import IMPORT, PREVIEW, PREVIEW_USED, queue_import, queue_preview
+from finsam.interchange.forms import ExportForm, ImportForm
+from finsam.interchange.jobs import (
+    IMPORT,
+    PREVIEW,
+    PREVIEW_USED,
+    queue_export,
+    queue_import,
+    queue_preview,
+)
 from finsam.jobs import selectors as job_selectors
 from finsam.jobs.models import Job
 from finsam.registry import selectors as registry_selectors
@@ -76,3 +84,28 @@ def import_confirm(request, job_id):
     if job is None:
         raise Http404
     return redirect("job_detail", pk=job.pk)
+
+
+def _may_export(user) -> bool:
+    return can(user, Action.VIEW_ASSOCIATION) or can(user, Action.EXPORT_MICRODATA)
+
+
+@require_http_methods(["GET", "POST"])
+def export_start(request):
+    """``finsam export`` from the web: a registry file (pseudonymised) written by a background
+    job; the job's page offers the file."""
+    if not _may_export(request.user):
+        raise PermissionDenied("Du har inte behörighet att exportera uppgifter.")
+    form = ExportForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        if d["association"] is not None:
+            require(request.user, Action.VIEW_ASSOCIATION, association=d["association"])
+        job = queue_export(
+            actor=request.user,
+            kind=d["kind"],
+            association=d["association"],
+            file_format=d["file_format"],
+        )
+        return redirect("job_detail", pk=job.pk)
+    return render(request, "interchange/export.html", {"form": form, "formats": FORMATS})
