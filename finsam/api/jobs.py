@@ -8,8 +8,6 @@ checks. A user sees only the jobs they ordered (as on ``/jobb/``); a token scope
 association sees only that association's jobs, and a token limited to some actions only the jobs
 of those actions."""
 
-from __future__ import annotations
-
 import uuid
 from datetime import datetime
 from pathlib import Path
@@ -29,6 +27,7 @@ from finsam.jobs.runner import current_progress, job_dir
 router = Router()
 
 FileNumber = Annotated[int, Field(ge=0, le=1000)]
+JobKind = Annotated[str, Field(max_length=40)]
 
 JOB_ACTIONS = {
     "import_preview": Action.IMPORT_DATA,
@@ -132,12 +131,12 @@ def _accepted(job):
 
 @router.get("/jobs", response={200: list[JobOut], **ERRORS}, tags=["Bakgrundsjobb"])
 @paginate(Pages)
-def job_list(request):
-    """The caller's own background jobs, newest first (as ``/jobb/``)."""
+def job_list(request, kind: JobKind = ""):
+    """The caller's own background jobs, newest first (as ``/jobb/``); ``kind`` narrows them
+    (e.g. ``evaluation_did`` for the evaluation runs, ``import`` for the imports)."""
     audit_read(request, "jobs.Job")
-    return [
-        job_out(j) for j in job_selectors.jobs_of(request.user, limit=1000) if _visible(request, j)
-    ]
+    jobs = job_selectors.jobs_of(request.user, limit=1000)
+    return [job_out(j) for j in jobs if _visible(request, j) and (not kind or j.kind == kind)]
 
 
 @router.get("/jobs/{pk}", response={200: JobOut, **ERRORS}, tags=["Bakgrundsjobb"])

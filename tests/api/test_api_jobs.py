@@ -69,6 +69,8 @@ def test_import_job_dry_run_poll_confirm(client, world):
     assert again.status_code == 404 and again["Content-Type"] == "application/problem+json"
     listed = client.get("/api/v1/jobs?limit=1", **auth).json()
     assert listed["count"] == 2 and listed["items"][0]["id"] == done.json()["id"]
+    imports = client.get("/api/v1/jobs?kind=import", **auth).json()
+    assert [j["id"] for j in imports["items"]] == [done.json()["id"]]
 
 
 def test_import_job_with_errors_fails_with_a_swedish_message_and_changes_nothing(client, world):
