@@ -166,6 +166,9 @@ def run_export(job, progress) -> dict:
     except ExportDenied as exc:
         path.unlink(missing_ok=True)
         raise DomainValidationError([Problem("kind", "export.denied", str(exc))]) from None
+    except BaseException:
+        path.unlink(missing_ok=True)  # no half-written file stays behind
+        raise
     stem = params["kind"] + (f"-{association.code}" if association is not None else "")
     return {
         "summary": f"{result.rows} rader exporterade.",
