@@ -43,6 +43,9 @@ JOB_ACTIONS = {
 }
 """The action a token must be allowed (when it lists actions) to read a job of each kind."""
 
+OUTSIDE_ANY = {"evaluation_did", "evaluation_isf"}
+"""Job kinds that belong to no association (an association's token may read its own)."""
+
 HIDDEN_RESULT_KEYS = {"html", "files"}
 """Result keys that are the page's business (the rendered result, the stored file names)."""
 
@@ -106,11 +109,12 @@ def _visible(request, job) -> bool:
     token = _token(request)
     if token is None:
         return True
-    if token.association_id and job.params.get("association_id") not in (
-        None,
-        token.association_id,
-    ):
-        return False
+    if token.association_id:
+        own = job.params.get("association_id")
+        # an association's token: that association's jobs, and evaluations (uploaded aggregate
+        # panels, no association); never a national report, export or rebuild
+        if own != token.association_id and not (own is None and job.kind in OUTSIDE_ANY):
+            return False
     action = JOB_ACTIONS.get(job.kind)
     return not (token.actions and (action is None or action.value not in token.actions))
 

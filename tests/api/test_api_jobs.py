@@ -10,10 +10,12 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
+from django.urls import reverse
 
 from finsam.api.services import token_create
 from finsam.jobs.models import Job
 from tests.evaluation.web.conftest import MPDTA
+from tests.reports.conftest import registry  # noqa: F401 – the fixture
 
 VOLUME = b"intervention_code,month,women,men,other\nSBG-VOL,2024-01,3,4,0\nSBG-VOL,2024-02,1,0,0\n"
 DB_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -181,3 +183,28 @@ def test_evaluation_run_shows_progress_while_queued(client, world):
     assert job["status"] == "queued" and job["files"] == []
     execute(job["id"])
     assert client.get(f"/api/v1/jobs/{job['id']}", **auth).json()["status"] == "done"
+
+
+def test_an_associations_token_does_not_see_national_report_jobs(client, registry, settings):  # noqa: F811
+    from finsam.reports import extract
+
+    settings.FINSAM_BACKGROUND_REPORT_EPISODES = 1
+    extract.forget()
+    analyst = registry["users"]["national_analyst"]
+    client.force_login(analyst)
+    query = "?period_type=year&year=2025&levels=country&format=csv"
+    job = client.get(reverse("report_page", args=["utfall"]) + query, follow=True).context["job"]
+    client.logout()
+    _, everything = token_create(actor=None, user=analyst, name="alla")
+    _, scoped = token_create(
+        actor=None, user=analyst, name="ett", association=registry["association"]
+    )
+    assert (
+        client.get(f"/api/v1/jobs/{job.pk}", HTTP_AUTHORIZATION=f"Bearer {everything}").json()[
+            "kind"
+        ]
+        == "report"
+    )
+    assert client.get(
+        f"/api/v1/jobs/{job.pk}", HTTP_AUTHORIZATION=f"Bearer {scoped}"
+    ).status_code == (404)
