@@ -293,3 +293,56 @@ def evaluation_did_start(request, file: File[UploadedFile], options: Form[DidIn]
         actor=request.user, file_name=file.name, data=upload_form.content, cleaned=form.cleaned_data
     )
     return _accepted(job)
+
+
+class IsfIn(Schema):
+    control: str = "notyet"
+    method: str = "dr"
+    base_period: str = "varying"
+    anticipation: int = 0
+    bootstrap: int = 999
+    seed: int | None = None
+
+
+@router.post("/evaluations/isf", response={202: JobOut, **ERRORS}, tags=["Utvärdering"])
+def evaluation_isf_start(
+    request,
+    file: File[UploadedFile],
+    options: Form[IsfIn],
+    join_years: File[UploadedFile | None] = None,
+):
+    """Start the ISF study (the evaluation page's, with its checks and Swedish messages) as a
+    background job: ``file`` has the counts per municipality and year, ``join_years`` the years
+    of joining when ``file`` has no ``join_year``. When done, ``files`` holds xlsx, PDF and JSON."""
+    import numpy as np
+
+    from finsam.evaluation.web.forms import IsfForm, IsfUploadForm
+    from finsam.evaluation.web.jobs import queue_isf
+
+    require(request, Action.NATIONAL_MODELS)
+    files = {"data": file, **({"join_years": join_years} if join_years is not None else {})}
+    upload_form = IsfUploadForm({}, files)
+    if not upload_form.is_valid():
+        problems = _form_problems(upload_form).problems
+        names = {"data": "file"}
+        raise DomainValidationError(
+            [Problem(names.get(p.field, p.field), p.rule, p.message) for p in problems]
+        )
+    form = IsfForm(options.dict())
+    if not form.is_valid():
+        raise _form_problems(form)
+    data = form.cleaned_data
+    seed = data["seed"]
+    if seed is None:
+        seed = int(np.random.SeedSequence().generate_state(1)[0])
+    joined = upload_form.files_read.get("join_years")
+    job = queue_isf(
+        actor=request.user,
+        file_name=file.name,
+        data=upload_form.files_read["data"][0],
+        join_name=join_years.name if joined else "",
+        join=joined[0] if joined else None,
+        cleaned=data,
+        seed=seed,
+    )
+    return _accepted(job)

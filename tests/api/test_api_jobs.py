@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from finsam.api.services import token_create
 from finsam.jobs.models import Job
-from tests.evaluation.web.conftest import MPDTA
+from tests.evaluation.web.conftest import MPDTA, isf_counts, isf_files  # noqa: F401
 from tests.reports.conftest import registry  # noqa: F401 – the fixture
 
 VOLUME = b"intervention_code,month,women,men,other\nSBG-VOL,2024-01,3,4,0\nSBG-VOL,2024-02,1,0,0\n"
@@ -208,3 +208,29 @@ def test_an_associations_token_does_not_see_national_report_jobs(client, registr
     assert client.get(
         f"/api/v1/jobs/{job.pk}", HTTP_AUTHORIZATION=f"Bearer {scoped}"
     ).status_code == (404)
+
+
+def test_isf_study_with_separate_join_years(client, world, isf_files):  # noqa: F811
+    counts, joins = isf_files
+    auth = bearer(world, "national_analyst")
+    with counts.open("rb") as c, joins.open("rb") as j:
+        response = client.post(
+            "/api/v1/evaluations/isf",
+            {"file": c, "join_years": j, "bootstrap": "19", "seed": "3"},
+            **auth,
+        )
+    assert response.status_code == 202, response.content
+    job = response.json()
+    assert job["kind"] == "evaluation_isf" and job["status"] == "done"
+    assert job["result"]["seed"] == 3
+    assert [f["label"] for f in job["files"]] == ["Excel (xlsx)", "PDF", "JSON"]
+    with counts.open("rb") as c:  # without join years the page's message
+        refused = client.post("/api/v1/evaluations/isf", {"file": c, "bootstrap": "19"}, **auth)
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "join_years"
+    assert "join_year" in refused.json()["errors"][0]["message"]
+    assert (
+        client.post(
+            "/api/v1/evaluations/isf", {"file": counts.open("rb")}, **bearer(world, "board_reader")
+        ).status_code
+        == 403
+    )

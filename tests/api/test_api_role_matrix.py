@@ -48,6 +48,19 @@ def _did_multipart():
     }
 
 
+def _isf_multipart():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from finsam.evaluation.simulate import simulate_isf_counts
+
+    content = simulate_isf_counts(n_municipalities=20, seed=5).to_csv(index=False).encode()
+    return {
+        "file": SimpleUploadedFile("antal.csv", content, "text/csv"),
+        "bootstrap": "5",
+        "seed": "1",
+    }
+
+
 def operations(world, episode):
     own, other = world["association"], world["other"]
     p, v, op = world["persons"], world["volume"], world["other_persons"]
@@ -276,6 +289,15 @@ def operations(world, episode):
             Action.NATIONAL_MODELS,
             {},
             reverse("evaluation_did"),
+        ),
+        (
+            "evaluation isf",
+            "post",
+            "/api/v1/evaluations/isf",
+            _isf_multipart,
+            Action.NATIONAL_MODELS,
+            {},
+            reverse("evaluation_isf"),
         ),
         (
             "reports",

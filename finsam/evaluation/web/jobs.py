@@ -73,6 +73,30 @@ def queue_did(*, actor, file_name: str, data, cleaned: dict):
     )
 
 
+def queue_isf(*, actor, file_name: str, data, join_name: str = "", join=None, cleaned: dict, seed):
+    """Queue the ISF study with the options of a valid ``IsfForm`` (``cleaned``) and ``seed``."""
+    return queue_evaluation(
+        actor=actor,
+        kind="evaluation_isf",
+        title=f"ISF-studien på {file_name[:120]} ({cleaned['bootstrap']} bootstrap-dragningar)",
+        handler="finsam.evaluation.web.jobs.run_isf_job",
+        params={
+            "file_name": file_name,
+            "join_name": join_name,
+            "options": {
+                "control_group": cleaned["control"],
+                "est_method": cleaned["method"],
+                "base_period": cleaned["base_period"],
+                "anticipation": cleaned["anticipation"],
+                "biters": cleaned["bootstrap"],
+                "seed": seed,
+            },
+        },
+        data=data,
+        join=join,
+    )
+
+
 def _filename(response, fallback: str) -> str:
     match = re.search(r'filename="?([^";]+)"?', response.get("Content-Disposition", ""))
     return match.group(1) if match else fallback

@@ -39,7 +39,7 @@ from finsam.evaluation.web.forms import (
     PanelUploadForm,
     guess_columns,
 )
-from finsam.evaluation.web.jobs import queue_did, queue_evaluation
+from finsam.evaluation.web.jobs import queue_did, queue_isf
 from finsam.web import outputs
 
 DID_KEY = "evaluation_did_upload"
@@ -269,26 +269,16 @@ def isf(request):
 
             seed = int(np.random.SeedSequence().generate_state(1)[0])
         if data["bootstrap"]:
-            return _queue(
-                request,
-                kind="evaluation_isf",
-                title=f"ISF-studien på {stored.name} ({data['bootstrap']} bootstrap-dragningar)",
-                handler="finsam.evaluation.web.jobs.run_isf_job",
-                params={
-                    "file_name": stored.name,
-                    "join_name": stored_join.name if stored_join else "",
-                    "options": {
-                        "control_group": data["control"],
-                        "est_method": data["method"],
-                        "base_period": data["base_period"],
-                        "anticipation": data["anticipation"],
-                        "biters": data["bootstrap"],
-                        "seed": seed,
-                    },
-                },
-                stored=stored,
-                stored_join=stored_join,
+            job = queue_isf(
+                actor=request.user,
+                file_name=stored.name,
+                data=stored.path,
+                join_name=stored_join.name if stored_join else "",
+                join=stored_join.path if stored_join else None,
+                cleaned=data,
+                seed=seed,
             )
+            return redirect("job_detail", pk=job.pk)
         try:
             counts = read_table(stored.path, stored.name, text_columns=(UNIT,))
             joins = (
@@ -318,20 +308,6 @@ def isf(request):
         return _isf_download(request, report, fmt)
     context.update(_isf_context(report), downloads=_download_links(request, query, ISF_FORMATS))
     return render(request, "evaluation/isf.html", context)
-
-
-def _queue(request, *, kind, title, handler, params, stored, stored_join=None):
-    """Queue an evaluation with bootstrap as a background job and show its page."""
-    job = queue_evaluation(
-        actor=request.user,
-        kind=kind,
-        title=title,
-        handler=handler,
-        params=params,
-        data=stored.path,
-        join=stored_join.path if stored_join is not None else None,
-    )
-    return redirect("job_detail", pk=job.pk)
 
 
 def _isf_help(context: dict) -> dict:
