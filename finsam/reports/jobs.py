@@ -77,6 +77,59 @@ def queue_report(*, actor, name: str, query: QueryDict, fmt: str, title: str):
     )
 
 
+def queue_planned_report(*, actor, name: str, plan: dict, title: str, association_id=None):
+    """Queue the report ``name`` with ``plan``: the keyword arguments of
+    :func:`finsam.reports.runner.plan_report` as plain values (the API: ``start``, ``end``,
+    ``levels``, ``association_codes``, ``split``, ``unprotected``)."""
+    from finsam.jobs.services import job_enqueue
+
+    return job_enqueue(
+        actor=actor,
+        kind=REPORT,
+        title=title[:200],
+        handler="finsam.reports.jobs.run_report_job",
+        params={"name": name, "plan": plan, "format": "", "association_id": association_id},
+        association_id=association_id,
+    )
+
+
+def _plan_of(job):
+    """The report plan of a job, planned again as the orderer (the page's filter or the API's
+    arguments), and the page's form (``None`` for the API)."""
+    from datetime import date
+
+    from finsam.domain.problems import DomainValidationError, Problem
+    from finsam.domain.reports.core import Period
+    from finsam.reports import runner, views
+
+    params = job.params
+    if "plan" in params:
+        p = params["plan"]
+        plan = runner.plan_report(
+            job.user,
+            params["name"],
+            period=Period(date.fromisoformat(p["start"]), date.fromisoformat(p["end"])),
+            levels=tuple(p["levels"]),
+            association_codes=tuple(p["association_codes"]),
+            split=p["split"],
+            unprotected=p["unprotected"],
+        )
+        return None, plan, QueryDict()
+    query = QueryDict(mutable=True)
+    for key, values in params["query"].items():
+        query.setlist(key, values)
+    form, plan = views._plan_from_form(SimpleNamespace(GET=query, user=job.user), params["name"])
+    if plan is None:
+        raise DomainValidationError(
+            [
+                Problem("" if k == "__all__" else k, "invalid", str(v[0]))
+                for k, v in form.errors.items()
+            ]
+            or [Problem("", "invalid", "Urvalet för rapporten har fel.")]
+        )
+    return form, plan, query
+
+
 def queue_extract(*, actor):
     from finsam.jobs.services import job_enqueue
 
@@ -146,24 +199,12 @@ def _write(job, fmt: str, run, context_of) -> dict:
 def run_report_job(job, progress) -> dict:
     """Plan the report again as the orderer, rebuild the columnar copy when it is stale, run the
     report and keep the asked download (or the page's result and its quick downloads)."""
-    from finsam.domain.problems import DomainValidationError, Problem
     from finsam.reports import extract, runner, views
     from finsam.reports import render as rr
 
     params = job.params
-    query = QueryDict(mutable=True)
-    for key, values in params["query"].items():
-        query.setlist(key, values)
     progress(2, "Kontrollerar urvalet")
-    form, plan = views._plan_from_form(SimpleNamespace(GET=query, user=job.user), params["name"])
-    if plan is None:
-        raise DomainValidationError(
-            [
-                Problem("" if k == "__all__" else k, "invalid", str(v[0]))
-                for k, v in form.errors.items()
-            ]
-            or [Problem("", "invalid", "Urvalet för rapporten har fel.")]
-        )
+    form, plan, query = _plan_of(job)
     if reads_everything(plan) and extract_stale():
         progress(5, "Bygger om rapporternas kolumnkopia")
         extract.build(progress=_extract_progress(progress, 10))
@@ -196,7 +237,8 @@ def run_report_job(job, progress) -> dict:
     out = {
         "summary": f"{plan.code} {plan.spec.title} {run.result.options.period.label}: klar.",
         "files": files,
-        "url": reverse("report_page", args=[plan.name]) + (f"?{query.urlencode()}"),
+        "url": reverse("report_page", args=[plan.name])
+        + (f"?{query.urlencode()}" if query else ""),
         "url_label": "Till rapportsidan",
     }
     if not fmt:

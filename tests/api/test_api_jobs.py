@@ -234,3 +234,36 @@ def test_isf_study_with_separate_join_years(client, world, isf_files):  # noqa: 
         ).status_code
         == 403
     )
+
+
+def test_report_job_national_and_scoped(client, registry, settings):  # noqa: F811
+    from finsam.reports import extract
+
+    extract.forget()
+    q = "?start=2025-01-01&end=2025-12-31&level=country"
+    national = bearer(registry, "national_analyst")
+    response = client.post(f"/api/v1/report-jobs/utfall{q}", **national)
+    assert response.status_code == 202, response.content
+    job = response.json()
+    assert job["kind"] == "report" and job["status"] == "done"
+    assert [f["label"] for f in job["files"]] == ["CSV", "Excel (xlsx)", "JSON"]
+    data = json.loads(b"".join(client.get(job["files"][2]["url"], **national).streaming_content))
+    assert data  # the report as JSON, protected as on the page
+    board = bearer(registry, "board_reader")
+    refused = client.post(f"/api/v1/report-jobs/utfall{q}", **board)
+    assert refused.status_code == 422 and refused["Content-Type"] == "application/problem+json"
+    scoped = bearer(registry, "association_admin", association=registry["association"])
+    own = client.post(
+        "/api/v1/report-jobs/utfall?start=2025-01-01&end=2025-12-31&level=association", **scoped
+    )
+    assert own.status_code == 202 and own.json()["status"] == "done"
+    assert client.get(f"/api/v1/jobs/{own.json()['id']}", **scoped).status_code == 200
+    assert (
+        client.post(f"/api/v1/report-jobs/utfall{q}&associations=OTH", **scoped).status_code == 403
+    )
+    assert (
+        client.post(
+            f"/api/v1/report-jobs/utfall{q}", **bearer(registry, "system_admin")
+        ).status_code
+        == 403
+    )

@@ -300,6 +300,15 @@ def operations(world, episode):
             reverse("evaluation_isf"),
         ),
         (
+            "report job",
+            "post",
+            "/api/v1/report-jobs/utfall" + q + "&level=association",
+            None,
+            Action.VIEW_REPORTS,
+            {},
+            reverse("report_index"),
+        ),
+        (
             "reports",
             "get",
             "/api/v1/reports",
