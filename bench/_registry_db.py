@@ -1,0 +1,150 @@
+"""Build (or reuse) a PostgreSQL registry database of a given size for the benchmarks.
+
+A database ``NAME`` is built once: migrated, then the synthetic registry files of
+``finsam.interchange.synthetic.generate`` (80 associations, seed 2026) are imported with
+``import_file`` in load order. It is reused as long as it holds exactly the asked number of
+episodes (``--rebuild`` to force a new one). Used by ``bench/lists.py`` and
+``bench/import_kinds.py``; not part of the test suite.
+
+    python bench/_registry_db.py --episodes 1000000 --name finsam_bench_1m [--kinds ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_PG = "postgres://postgres@127.0.0.1:5432"
+BASE_KINDS = ("associations", "association-municipalities", "members", "interventions", "episodes")
+
+
+def data_dir(episodes: int, workdir: str | None = None) -> Path:
+    base = Path(workdir or Path(tempfile.gettempdir()) / "finsam-bench")
+    return base / f"data-{episodes}"
+
+
+def ensure_data(episodes: int, workdir: str | None = None, seed: int = 2026) -> Path:
+    """The generated files for ``episodes`` (generated once; ``today`` fixed by the marker)."""
+    from finsam.interchange.synthetic import generate
+
+    out = data_dir(episodes, workdir)
+    marker = out / "generated.txt"
+    if not marker.exists():
+        generate(out, associations=80, episodes=episodes, seed=seed, today=date.today())
+        marker.write_text(date.today().isoformat())
+    return out
+
+
+def episode_count(pg: str, name: str) -> int | None:
+    import psycopg
+
+    try:
+        with psycopg.connect(f"{pg}/{name}", autocommit=True) as conn:
+            return conn.execute("SELECT COUNT(*) FROM registry_episode").fetchone()[0]
+    except Exception:  # noqa: BLE001 - missing database or table: build it
+        return None
+
+
+def recreate(pg: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{pg}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def env_for(pg: str, name: str, episodes: int, workdir: str | None = None) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": f"{pg}/{name}",
+        "FINSAM_DATA_DIR": str(data_dir(episodes, workdir).parent / f"state-{name}"),
+        "DJANGO_SETTINGS_MODULE": "finsam.settings.local",
+    }
+
+
+def ensure_db(
+    pg: str,
+    name: str,
+    episodes: int,
+    *,
+    kinds: tuple[str, ...] = BASE_KINDS,
+    workdir: str | None = None,
+    rebuild: bool = False,
+) -> dict:
+    """Make sure database ``name`` holds ``episodes`` episodes; returns how it was obtained."""
+    data = ensure_data(episodes, workdir)
+    if not rebuild and episode_count(pg, name) == episodes:
+        return {"database": name, "episodes": episodes, "built": False}
+    recreate(pg, name)
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, __file__, "--child", name, "--data", str(data), "--kinds", *kinds],
+        env=env_for(pg, name, episodes, workdir),
+        cwd=ROOT,
+        check=True,
+    )
+    return {
+        "database": name,
+        "episodes": episodes,
+        "built": True,
+        "build_s": round(time.perf_counter() - started, 1),
+    }
+
+
+def _child(data: Path, kinds: list[str]) -> None:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from finsam.interchange.importers import import_file
+
+    call_command("migrate", verbosity=0)
+    for kind in kinds:
+        started = time.perf_counter()
+        result = import_file(kind, data / (kind.replace("-", "_") + ".csv"))
+        assert result.ok, result.problems[:3]
+        print(
+            f"  imported {kind}: {result.rows:,} rows in {time.perf_counter() - started:.1f} s",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--episodes", type=int, default=1_000_000)
+    parser.add_argument("--name", default="finsam_bench_1m")
+    parser.add_argument("--pg", default=DEFAULT_PG)
+    parser.add_argument("--workdir")
+    parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--kinds", nargs="*", default=list(BASE_KINDS))
+    parser.add_argument("--child")
+    parser.add_argument("--data")
+    args = parser.parse_args()
+    if args.child:
+        _child(Path(args.data), args.kinds)
+        return
+    print(
+        ensure_db(
+            args.pg,
+            args.name,
+            args.episodes,
+            kinds=tuple(args.kinds),
+            workdir=args.workdir,
+            rebuild=args.rebuild,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
