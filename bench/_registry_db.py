@@ -79,28 +79,37 @@ def ensure_db(
     kinds: tuple[str, ...] = BASE_KINDS,
     workdir: str | None = None,
     rebuild: bool = False,
+    skip_tail: int = 0,
 ) -> dict:
-    """Make sure database ``name`` holds ``episodes`` episodes; returns how it was obtained."""
+    """Make sure database ``name`` holds the generated file of ``episodes`` episodes, less its
+    last ``skip_tail`` rows (kept for a later import); returns how it was obtained."""
     data = ensure_data(episodes, workdir)
-    if not rebuild and episode_count(pg, name) == episodes:
-        return {"database": name, "episodes": episodes, "built": False}
+    stored = episodes - skip_tail
+    if not rebuild and episode_count(pg, name) == stored:
+        return {"database": name, "episodes": stored, "built": False}
+    episodes_file = data / "episodes.csv"
+    if skip_tail:
+        episodes_file = data / "episodes_head.csv"
+        lines = (data / "episodes.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+        episodes_file.write_text("".join(lines[: len(lines) - skip_tail]), encoding="utf-8")
     recreate(pg, name)
     started = time.perf_counter()
     subprocess.run(
-        [sys.executable, __file__, "--child", name, "--data", str(data), "--kinds", *kinds],
+        [sys.executable, __file__, "--child", name, "--data", str(data), "--kinds", *kinds]
+        + ["--episodes-file", str(episodes_file)],
         env=env_for(pg, name, episodes, workdir),
         cwd=ROOT,
         check=True,
     )
     return {
         "database": name,
-        "episodes": episodes,
+        "episodes": stored,
         "built": True,
         "build_s": round(time.perf_counter() - started, 1),
     }
 
 
-def _child(data: Path, kinds: list[str]) -> None:
+def _child(data: Path, kinds: list[str], episodes_file: str | None) -> None:
     import django
 
     django.setup()
@@ -111,7 +120,10 @@ def _child(data: Path, kinds: list[str]) -> None:
     call_command("migrate", verbosity=0)
     for kind in kinds:
         started = time.perf_counter()
-        result = import_file(kind, data / (kind.replace("-", "_") + ".csv"))
+        path = data / (kind.replace("-", "_") + ".csv")
+        if kind == "episodes" and episodes_file:
+            path = Path(episodes_file)
+        result = import_file(kind, path)
         assert result.ok, result.problems[:3]
         print(
             f"  imported {kind}: {result.rows:,} rows in {time.perf_counter() - started:.1f} s",
@@ -130,9 +142,10 @@ def main() -> None:
     parser.add_argument("--kinds", nargs="*", default=list(BASE_KINDS))
     parser.add_argument("--child")
     parser.add_argument("--data")
+    parser.add_argument("--episodes-file")
     args = parser.parse_args()
     if args.child:
-        _child(Path(args.data), args.kinds)
+        _child(Path(args.data), args.kinds, args.episodes_file)
         return
     print(
         ensure_db(
