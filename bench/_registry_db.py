@@ -50,7 +50,7 @@ def episode_count(pg: str, name: str) -> int | None:
     try:
         with psycopg.connect(f"{pg}/{name}", autocommit=True) as conn:
             return conn.execute("SELECT COUNT(*) FROM registry_episode").fetchone()[0]
-    except Exception:  # noqa: BLE001 - missing database or table: build it
+    except Exception:  # a missing database or table: build it
         return None
 
 
@@ -95,8 +95,10 @@ def ensure_db(
     recreate(pg, name)
     started = time.perf_counter()
     subprocess.run(
-        [sys.executable, __file__, "--child", name, "--data", str(data), "--kinds", *kinds]
-        + ["--episodes-file", str(episodes_file)],
+        [
+            *(sys.executable, __file__, "--child", name, "--data", str(data)),
+            *("--kinds", *kinds, "--episodes-file", str(episodes_file)),
+        ],
         env=env_for(pg, name, episodes, workdir),
         cwd=ROOT,
         check=True,
