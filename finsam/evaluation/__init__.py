@@ -51,7 +51,6 @@ EVALUATION_COLUMNS = (
 """The Evaluation CSV layout of ``spec/interchange.md``."""
 
 
-
 def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
@@ -59,6 +58,7 @@ def __getattr__(name: str) -> Any:
     value = getattr(import_module(module), name)
     globals()[name] = value
     return value
+
 
 __all__ = [
     "EVALUATION_COLUMNS",

@@ -316,6 +316,14 @@ class Consent(models.Model):
         ordering = ["-given_date"]
         verbose_name = "samtycke"
         verbose_name_plural = "samtycken"
+        indexes = [
+            # Withdrawn consents are few: the worklist starts from them.
+            models.Index(
+                fields=["participant"],
+                name="consent_withdrawn",
+                condition=Q(withdrawn_date__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Samtycke {self.given_date}"
@@ -369,8 +377,26 @@ class Episode(models.Model):
         verbose_name = "inskrivning"
         verbose_name_plural = "inskrivningar"
         indexes = [
-            models.Index(fields=["intervention", "end_date"], name="episode_intv_end"),
+            # exit_reason too: the lists count an intervention's (open) episodes from the index
+            # alone (``selectors.episode_counts``).
+            models.Index(
+                fields=["intervention", "end_date", "exit_reason"], name="episode_intv_end_exit"
+            ),
             models.Index(fields=["intervention", "start_date"], name="episode_intv_start"),
+            # Open episodes, newest first (the participant lists' default, the worklist's
+            # overdue episodes): a page and its total without visiting the exited ones.
+            models.Index(
+                fields=["start_date", "id", "intervention"],
+                name="episode_open_start",
+                condition=Q(end_date__isnull=True) & ~Q(exit_reason="FEL"),
+            ),
+            # Exits without a required value (the worklist): few, whatever the registry's size.
+            models.Index(
+                fields=["intervention", "end_date"],
+                name="episode_missing_exit",
+                condition=Q(end_date__isnull=False)
+                & (Q(exit_reason="") | Q(support_after=0) | Q(occupation_after="")),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
