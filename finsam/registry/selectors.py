@@ -100,7 +100,7 @@ def episode_counts(intervention_ids) -> dict[int, tuple[int, int]]:
         Episode.objects.filter(intervention_id__any=ids)
         .exclude(exit_reason=cl.EXIT_REGISTRATION_ERROR)
         .values("intervention_id")
-        .annotate(n=Count("*"), n_open=Count("*", filter=Q(end_date__isnull=True)))
+        .annotate(n=Count("*"), n_open=Count("intervention", filter=Q(end_date__isnull=True)))
         .order_by()
         .values_list("intervention_id", "n", "n_open")
     )
