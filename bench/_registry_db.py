@@ -86,6 +86,11 @@ def ensure_db(
     data = ensure_data(episodes, workdir)
     stored = episodes - skip_tail
     if not rebuild and episode_count(pg, name) == stored:
+        env = env_for(pg, name, episodes, workdir)
+        subprocess.run(
+            [sys.executable, "-m", "finsam", "migrate", "-v", "0"], env=env, cwd=ROOT, check=True
+        )
+        vacuum(pg, name)
         return {"database": name, "episodes": stored, "built": False}
     episodes_file = data / "episodes.csv"
     if skip_tail:
@@ -103,12 +108,22 @@ def ensure_db(
         cwd=ROOT,
         check=True,
     )
+    vacuum(pg, name)
     return {
         "database": name,
         "episodes": stored,
         "built": True,
         "build_s": round(time.perf_counter() - started, 1),
     }
+
+
+def vacuum(pg: str, name: str) -> None:
+    """``VACUUM ANALYZE`` (what autovacuum does soon after a large import): statistics for the
+    planner and the visibility map that index-only counts need."""
+    import psycopg
+
+    with psycopg.connect(f"{pg}/{name}", autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
 
 
 def _child(data: Path, kinds: list[str], episodes_file: str | None) -> None:
