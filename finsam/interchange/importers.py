@@ -174,11 +174,18 @@ class AssociationImporter(RowImporter):
         return CREATED if existing is None else UPDATED
 
 
-def _association(ctx: ImportContext, row: Row, column: str = "association_code"):
+def _association(
+    ctx: ImportContext, row: Row, column: str = "association_code", cache: dict | None = None
+):
     code = row.values.get(column, "")
     if ctx.outside_scope(row, column, code):
         return None
-    association = Association.objects.filter(code=code).first()
+    if cache is None:
+        association = Association.objects.filter(code=code).first()
+    else:  # files that never write associations look each one up once
+        if code not in cache:
+            cache[code] = Association.objects.filter(code=code).first()
+        association = cache[code]
     if association is None:
         ctx.add(
             [
@@ -264,6 +271,12 @@ class InterventionImporter(RowImporter):
     fmt = FORMATS["interventions"]
     field_map = {"target_groups": "target_groups"}
 
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self.associations: dict = {}
+        self.members: dict[int, dict[str, Member]] = {}
+        """association id → kind → its first member (this file writes no members)."""
+
     def handle_row(self, row: Row) -> str | None:
         values = {
             "code": row.text("code", max_length=40),
@@ -279,7 +292,7 @@ class InterventionImporter(RowImporter):
         provider_kinds = row.multi("providers")
         if not self.parsed(row):
             return None
-        association = _association(self.ctx, row)
+        association = _association(self.ctx, row, cache=self.associations)
         if association is None:
             return None
         existing = Intervention.objects.filter(code=values["code"]).first()
@@ -307,9 +320,12 @@ class InterventionImporter(RowImporter):
         ):
             self.ctx.denied(row, "code", "ändra insatsen")
             return None
-        members: dict[str, Member] = {}
-        for m in association.members.order_by("organisation_code"):
-            members.setdefault(m.kind, m)
+        if association.pk not in self.members:
+            first: dict[str, Member] = {}
+            for m in association.members.order_by("organisation_code"):
+                first.setdefault(m.kind, m)
+            self.members[association.pk] = first
+        members = self.members[association.pk]
         providers = []
         for kind in provider_kinds:
             if kind not in members:
