@@ -18,6 +18,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 from django.db import DatabaseError, connection, transaction
@@ -536,6 +537,7 @@ class FollowUpImporter(ChunkImporter):
         super().__init__(ctx)
         self.interventions: dict[int, Intervention] = {}
         self.signed: dict[int, list] = {}
+        self.rule_results: dict[tuple, list[Problem]] = {}
 
     def parse(self, row: Row) -> dict:
         return {
@@ -602,14 +604,19 @@ class FollowUpImporter(ChunkImporter):
             if before is not None and before[1] == given:
                 self.ctx.result.count(UNCHANGED)
                 continue
-            problems = rules.validate_followup(
-                months_after=months,
-                support=support,
-                occupation=v["occupation"],
-                work_hours=v["work_hours"],
-                study_hours=v["study_hours"],
-                episode_end_date=end_date,
-            )
+            # The rules depend on the end date only through whether there is one: checked once
+            # per distinct set of values.
+            facts = (months, tuple(support), *given[1:], end_date is None)
+            if facts not in self.rule_results:
+                self.rule_results[facts] = rules.validate_followup(
+                    months_after=months,
+                    support=support,
+                    occupation=v["occupation"],
+                    work_hours=v["work_hours"],
+                    study_hours=v["study_hours"],
+                    episode_end_date=end_date,
+                )
+            problems = list(self.rule_results[facts])
             if end_date is not None and not problems:
                 problems += locked_problems_in(
                     self.signed.get(intervention.association_id, []),
@@ -648,9 +655,8 @@ class FollowUpImporter(ChunkImporter):
             bulk.followups_write(actor=self.ctx.actor, new=list(new.values()), changed=changed)
 
 
+@lru_cache(maxsize=256)
 def _support_order(code: str) -> int:
-    from finsam.domain import codelists as cl
-
     return cl.SUPPORT.code_values.index(code) if code in cl.SUPPORT else 99
 
 
