@@ -5,7 +5,8 @@ Runs in the PostgreSQL registry of ``--episodes`` (1 000 000) synthetic episodes
 transaction that is rolled back at the end, so the registry is left as it was:
 
 - **follow-ups**: the first ``--rows`` rows of the generated ``followups.csv`` (the episodes are
-  in the registry), imported with ``import_file`` (every check, the audit row) – a first import
+  in the registry; follow-ups of theirs already stored are removed first, untimed), imported
+  with ``import_file`` (every check, the audit row) – a first import
   (all created) and the same file again (all unchanged: the idempotent re-import);
 - **volume**: ``--rows`` monthly counts for 700 extra volume interventions (imported first,
   not timed), first import and re-import likewise.
@@ -129,6 +130,16 @@ def child(files: dict[str, str]) -> None:
         print(f"  {label}: {out[label]}", file=sys.stderr, flush=True)
 
     with transaction.atomic():
+        # A registry built with its follow-ups: remove those of the file first (not timed; rolled
+        # back with everything else), so the first import creates every row.
+        import csv as _csv
+
+        from finsam.registry.models import FollowUp
+
+        with open(files["followups"], encoding="utf-8") as fh:
+            keys = {r[0] for r in _csv.reader(fh)} - {"episode_key"}
+        removed = FollowUp.objects.filter(episode__key__any=keys)._raw_delete("default")
+        print(f"  removed {removed} stored follow-ups of the file first", file=sys.stderr)
         timed("followups", "followups, first import")
         timed("followups", "followups, again (unchanged)")
         timed("interventions", "interventions (row by row, setup)")
