@@ -9,7 +9,14 @@ import pytest
 from finsam.domain.signoff import SignoffPeriod
 from tests.interchange.conftest import episode_rows, write_csv
 
-FOLLOWUP_HEADER = ["episode_key", "months_after", "support", "occupation", "work_hours", "study_hours"]
+FOLLOWUP_HEADER = [
+    "episode_key",
+    "months_after",
+    "support",
+    "occupation",
+    "work_hours",
+    "study_hours",
+]
 VOLUME_HEADER = ["intervention_code", "month", "women", "men", "other"]
 
 
