@@ -386,9 +386,22 @@ class Episode(models.Model):
             # The lists' order (newest first) for a user who sees many interventions: a page of
             # 50 is read off the index instead of sorting every visible episode.
             models.Index(fields=["start_date", "id", "intervention"], name="episode_start_id"),
+            # Open episodes by start (the participant lists' default, the worklist's overdue
+            # episodes, oldest first): without walking past the exited ones.
+            models.Index(
+                fields=["start_date", "id", "intervention"],
+                name="episode_open_start",
+                condition=Q(end_date__isnull=True) & ~Q(exit_reason="FEL"),
+            ),
+            # Exits by date (the worklist's follow-ups due: a window of exit dates, oldest first).
+            models.Index(
+                fields=["end_date", "id", "intervention", "exit_reason"],
+                name="episode_end_id",
+                condition=Q(end_date__isnull=False),
+            ),
             # Exits without a required value (the worklist): few, whatever the registry's size.
             models.Index(
-                fields=["intervention", "end_date"],
+                fields=["end_date", "id", "intervention"],
                 name="episode_missing_exit",
                 condition=Q(end_date__isnull=False)
                 & (Q(exit_reason="") | Q(support_after=0) | Q(occupation_after="")),
