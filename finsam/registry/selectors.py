@@ -92,7 +92,7 @@ def intervention_list(*, user, association: Association | None = None) -> QueryS
 
 def episode_counts(intervention_ids) -> dict[int, tuple[int, int]]:
     """intervention id → (episodes, open episodes), registration errors left out; one grouped
-    query over these interventions' episodes only (index ``episode_intv_end``)."""
+    query over these interventions' episodes only (index ``episode_intv_end_exit``)."""
     ids = set(intervention_ids)
     if not ids:
         return {}
