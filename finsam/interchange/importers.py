@@ -18,6 +18,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 from django.db import DatabaseError, connection, transaction
@@ -26,8 +27,11 @@ from django.utils import timezone
 from finsam.access.permissions import can
 from finsam.audit.models import LogType
 from finsam.audit.services import audit_record
+from finsam.domain import codelists as cl
+from finsam.domain import registration as rules
 from finsam.domain.access import Action
-from finsam.domain.problems import DomainValidationError, Problem
+from finsam.domain.problems import DomainValidationError, Problem, errors_only
+from finsam.domain.signoff import followup_date
 from finsam.interchange.context import ImportContext, ImportResult
 from finsam.interchange.episodes import EpisodeImporter
 from finsam.interchange.formats import FORMATS, FileFormat, column_label
@@ -43,7 +47,10 @@ from finsam.registry.models import (
     Member,
     VolumeCount,
 )
+from finsam.registry.selectors import signed_periods
+from finsam.registry.services import bulk
 from finsam.registry.services.bulk import CREATED, UNCHANGED, UPDATED
+from finsam.registry.services.signoff import locked_problems_in
 
 CHUNK_ROWS = 5_000
 EPISODE_CHUNK_ROWS = 20_000
@@ -63,29 +70,35 @@ class RowImporter(ABC):
         self.ctx = ctx
         self.seen: set[bytes] = set()
 
+    def duplicate(self, row: Row) -> bool:
+        """Whether the row's key was on an earlier row of the file (reported as a problem)."""
+        key = hashlib.blake2b(
+            "\x1f".join(row.values.get(c, "").upper() for c in self.fmt.key).encode(),
+            digest_size=12,
+        ).digest()
+        if key in self.seen:
+            self.ctx.add(
+                [
+                    Problem(
+                        self.fmt.key[0],
+                        "file.duplicate_key",
+                        "Samma nyckel ("
+                        + ", ".join(f"{c}={row.values.get(c, '')}" for c in self.fmt.key)
+                        + ") förekommer på flera rader i filen.",
+                        row.values.get(self.fmt.key[0]),
+                        row=row.number,
+                    )
+                ]
+            )
+            return True
+        self.seen.add(key)
+        return False
+
     def handle_chunk(self, rows: list[Row]) -> None:
         for row in rows:
             self.ctx.result.rows += 1
-            key = hashlib.blake2b(
-                "\x1f".join(row.values.get(c, "").upper() for c in self.fmt.key).encode(),
-                digest_size=12,
-            ).digest()
-            if key in self.seen:
-                self.ctx.add(
-                    [
-                        Problem(
-                            self.fmt.key[0],
-                            "file.duplicate_key",
-                            "Samma nyckel ("
-                            + ", ".join(f"{c}={row.values.get(c, '')}" for c in self.fmt.key)
-                            + ") förekommer på flera rader i filen.",
-                            row.values.get(self.fmt.key[0]),
-                            row=row.number,
-                        )
-                    ]
-                )
+            if self.duplicate(row):
                 continue
-            self.seen.add(key)
             before = len(self.ctx.result.problems)
             try:
                 with transaction.atomic():
@@ -162,11 +175,18 @@ class AssociationImporter(RowImporter):
         return CREATED if existing is None else UPDATED
 
 
-def _association(ctx: ImportContext, row: Row, column: str = "association_code"):
+def _association(
+    ctx: ImportContext, row: Row, column: str = "association_code", cache: dict | None = None
+):
     code = row.values.get(column, "")
     if ctx.outside_scope(row, column, code):
         return None
-    association = Association.objects.filter(code=code).first()
+    if cache is None:
+        association = Association.objects.filter(code=code).first()
+    else:  # files that never write associations look each one up once
+        if code not in cache:
+            cache[code] = Association.objects.filter(code=code).first()
+        association = cache[code]
     if association is None:
         ctx.add(
             [
@@ -252,6 +272,12 @@ class InterventionImporter(RowImporter):
     fmt = FORMATS["interventions"]
     field_map = {"target_groups": "target_groups"}
 
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self.associations: dict = {}
+        self.members: dict[int, dict[str, Member]] = {}
+        """association id → kind → its first member (this file writes no members)."""
+
     def handle_row(self, row: Row) -> str | None:
         values = {
             "code": row.text("code", max_length=40),
@@ -267,7 +293,7 @@ class InterventionImporter(RowImporter):
         provider_kinds = row.multi("providers")
         if not self.parsed(row):
             return None
-        association = _association(self.ctx, row)
+        association = _association(self.ctx, row, cache=self.associations)
         if association is None:
             return None
         existing = Intervention.objects.filter(code=values["code"]).first()
@@ -295,9 +321,12 @@ class InterventionImporter(RowImporter):
         ):
             self.ctx.denied(row, "code", "ändra insatsen")
             return None
-        members: dict[str, Member] = {}
-        for m in association.members.order_by("organisation_code"):
-            members.setdefault(m.kind, m)
+        if association.pk not in self.members:
+            first: dict[str, Member] = {}
+            for m in association.members.order_by("organisation_code"):
+                first.setdefault(m.kind, m)
+            self.members[association.pk] = first
+        members = self.members[association.pk]
         providers = []
         for kind in provider_kinds:
             if kind not in members:
@@ -366,94 +395,268 @@ def _intervention(ctx: ImportContext, row: Row, cache: dict) -> Intervention | N
     return intervention
 
 
-class VolumeImporter(RowImporter):
+class ChunkImporter(RowImporter):
+    """Base for the large row files (volume, follow-ups): a chunk at a time instead of a service
+    call per row. Every row is parsed with the same :class:`Row` parsers, then the chunk's stored
+    context is fetched with one query per table (``__any``), each row is checked in file order
+    with the rule functions the registry service calls (``finsam.domain.registration``, the
+    period lock of ``registry.services.signoff``) – so problems, messages, row numbers and counts
+    are those of the row-wise import – and the rows that passed are written with one bulk write
+    per chunk by the registry (``registry.services.bulk``). Nothing is written once any row has
+    failed; the import's transaction is rolled back at its end as before."""
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self.allowed: dict[int, bool] = {}
+        """intervention id → whether the actor may write this kind for it."""
+
+    def handle_chunk(self, rows: list[Row]) -> None:
+        parsed = []
+        for row in rows:
+            self.ctx.result.rows += 1
+            if self.duplicate(row):
+                continue
+            values = self.parse(row)
+            if self.parsed(row):
+                parsed.append((row, values))
+        if parsed:
+            self.check_and_write(parsed)
+
+    def permitted(self, intervention: Intervention, action: Action) -> bool:
+        if intervention.pk not in self.allowed:
+            self.allowed[intervention.pk] = self.ctx.may(action, intervention=intervention)
+        return self.allowed[intervention.pk]
+
+    def rejected(self, row: Row, problems: list[Problem]) -> bool:
+        """Report the errors among ``problems`` (the service raised on errors only)."""
+        errors = errors_only(problems)
+        if errors:
+            self.ctx.add(errors, row, self.field_map)
+        return bool(errors)
+
+    @abstractmethod
+    def parse(self, row: Row) -> dict:
+        """The row's cells parsed (problems recorded on the row)."""
+
+    @abstractmethod
+    def check_and_write(self, parsed: list[tuple[Row, dict]]) -> None:
+        """Check the parsed rows against the stored context, count them, write the good ones."""
+
+    def handle_row(self, row: Row) -> str | None:  # pragma: no cover - chunks only
+        raise NotImplementedError
+
+
+class VolumeImporter(ChunkImporter):
     fmt = FORMATS["volume"]
     field_map = {"intervention": "intervention_code"}
 
     def __init__(self, ctx):
         super().__init__(ctx)
         self.interventions: dict = {}
+        self.signed: dict[int, list] = {}
 
-    def handle_row(self, row: Row) -> str | None:
+    def parse(self, row: Row) -> dict:
         month = row.month("month")
         if not row.has("month"):
             row._problem("month", "required", "månad måste anges (ÅÅÅÅ-MM).")
-        counts = {c: row.integer(c) for c in ("women", "men", "other")}
-        if not self.parsed(row):
-            return None
-        intervention = _intervention(self.ctx, row, self.interventions)
-        if intervention is None:
-            return None
-        if not self.ctx.may(Action.EDIT_VOLUME, intervention=intervention):
-            self.ctx.denied(row, "intervention_code", "registrera volym för insatsen")
-            return None
-        existing = VolumeCount.objects.filter(intervention=intervention, month=month).first()
-        values = {c: v or 0 for c, v in counts.items()}
-        if existing is not None and not _changed(existing, values):
-            return UNCHANGED
-        services.volume_record(
-            actor=self.ctx.actor, intervention=intervention, month=month, **counts
+        return {"month": month, "counts": {c: row.integer(c) for c in ("women", "men", "other")}}
+
+    def check_and_write(self, parsed: list[tuple[Row, dict]]) -> None:
+        codes = {row.values.get("intervention_code", "") for row, _ in parsed} - set(
+            self.interventions
         )
-        return CREATED if existing is None else UPDATED
+        if codes:
+            found = {
+                i.code: i
+                for i in Intervention.objects.select_related("association").filter(code__any=codes)
+            }
+            for code in codes:
+                self.interventions[code] = found.get(code)
+            self.signed.update(signed_periods({i.association_id for i in found.values()}))
+        months = {v["month"].replace(day=1) for _, v in parsed if v["month"] is not None}
+        ids = {i.pk for i in self.interventions.values() if i is not None}
+        stored = {
+            (iid, month): (pk, (women, men, other))
+            for pk, iid, month, women, men, other in VolumeCount.objects.filter(
+                intervention_id__any=ids, month__in=sorted(months)
+            ).values_list("id", "intervention_id", "month", "women", "men", "other")
+        }
+        new: dict[tuple, dict] = {}
+        changed: dict[int, dict] = {}
+        for row, v in parsed:
+            intervention = _intervention(self.ctx, row, self.interventions)
+            if intervention is None:
+                continue
+            if not self.permitted(intervention, Action.EDIT_VOLUME):
+                self.ctx.denied(row, "intervention_code", "registrera volym för insatsen")
+                continue
+            month, counts = v["month"], v["counts"]
+            key = (intervention.pk, month.replace(day=1)) if month is not None else None
+            values = {c: n or 0 for c, n in counts.items()}
+            before = stored.get(key) if key else None
+            if before is not None and before[1] == (
+                values["women"],
+                values["men"],
+                values["other"],
+            ):
+                self.ctx.result.count(UNCHANGED)
+                continue
+            problems = rules.validate_volume(
+                registration=intervention.registration, month=month, **counts
+            )
+            if month is not None:
+                problems += locked_problems_in(
+                    self.signed.get(intervention.association_id, []), ("month", key[1])
+                )
+            if self.rejected(row, problems):
+                continue
+            self.ctx.result.count(CREATED if before is None else UPDATED)
+            record = {"intervention_id": intervention.pk, "month": key[1], **values}
+            if before is None or before[0] is None:
+                new[key] = record
+            else:
+                changed[before[0]] = {
+                    **record,
+                    "association_id": intervention.association_id,
+                    "before": changed[before[0]]["before"]
+                    if before[0] in changed
+                    else dict(zip(("women", "men", "other"), before[1], strict=True)),
+                }
+            stored[key] = (before[0] if before else None, tuple(values.values()))
+        if self.ctx.writing:
+            bulk.volume_write(actor=self.ctx.actor, new=list(new.values()), changed=changed)
 
 
-class FollowUpImporter(RowImporter):
+FOLLOWUP_FIELDS = ("support", "occupation", "work_hours", "study_hours")
+
+
+class FollowUpImporter(ChunkImporter):
     fmt = FORMATS["followups"]
 
-    def handle_row(self, row: Row) -> str | None:
-        key = row.text("episode_key", max_length=64, required=True)
-        months = row.integer("months_after", required=True)
-        values = {
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self.interventions: dict[int, Intervention] = {}
+        self.signed: dict[int, list] = {}
+        self.rule_results: dict[tuple, list[Problem]] = {}
+
+    def parse(self, row: Row) -> dict:
+        return {
+            "key": row.text("episode_key", max_length=64, required=True),
+            "months": row.integer("months_after", required=True),
             "support": row.multi("support"),
             "occupation": row.text("occupation", max_length=6, upper=True),
             "work_hours": row.decimal("work_hours"),
             "study_hours": row.decimal("study_hours"),
         }
-        if not self.parsed(row):
-            return None
-        episode = (
-            Episode.objects.select_related("intervention__association").filter(key=key).first()
-        )
-        if episode is None:
-            self.ctx.add(
-                [
-                    Problem(
-                        "episode_key",
-                        "episode.unknown",
-                        f"Inskrivningsnyckel: det finns ingen inskrivning ”{key}”.",
-                        key,
-                        row=row.number,
-                    )
-                ]
+
+    def check_and_write(self, parsed: list[tuple[Row, dict]]) -> None:
+        episodes = {
+            key: (pk, end, iid)
+            for pk, key, end, iid in Episode.objects.filter(
+                key__any={v["key"] for _, v in parsed}
+            ).values_list("id", "key", "end_date", "intervention_id")
+        }
+        wanted = {iid for _, _, iid in episodes.values()} - set(self.interventions)
+        if wanted:
+            found = Intervention.objects.select_related("association").in_bulk(wanted)
+            self.interventions.update(found)
+            self.signed.update(signed_periods({i.association_id for i in found.values()}))
+        stored = {
+            (eid, months): (pk, (cl.support_codes(mask), occupation, work, study), mask)
+            for pk, eid, months, mask, occupation, work, study in FollowUp.objects.filter(
+                episode_id__any={pk for pk, _, _ in episodes.values()}
+            ).values_list("id", "episode_id", "months_after", *FOLLOWUP_FIELDS)
+        }
+        source = "register" if self.ctx.actor is None else "handler"
+        new: dict[tuple, dict] = {}
+        changed: dict[int, dict] = {}
+        for row, v in parsed:
+            key, months = v["key"], v["months"]
+            found = episodes.get(key)
+            if found is None:
+                self.ctx.add(
+                    [
+                        Problem(
+                            "episode_key",
+                            "episode.unknown",
+                            f"Inskrivningsnyckel: det finns ingen inskrivning ”{key}”.",
+                            key,
+                            row=row.number,
+                        )
+                    ]
+                )
+                continue
+            episode_id, end_date, iid = found
+            intervention = self.interventions[iid]
+            if self.ctx.outside_scope(row, "episode_key", intervention.association.code):
+                continue
+            if not self.permitted(intervention, Action.EDIT_EPISODES):
+                self.ctx.denied(row, "episode_key", "registrera uppföljningar för insatsen")
+                continue
+            support = v["support"]
+            given = (
+                tuple(sorted(support, key=_support_order)),
+                v["occupation"],
+                v["work_hours"],
+                v["study_hours"],
             )
-            return None
-        if self.ctx.outside_scope(row, "episode_key", episode.intervention.association.code):
-            return None
-        if not self.ctx.may(Action.EDIT_EPISODES, intervention=episode.intervention):
-            self.ctx.denied(row, "episode_key", "registrera uppföljningar för insatsen")
-            return None
-        existing = FollowUp.objects.filter(episode=episode, months_after=months).first()
-        if (
-            existing is not None
-            and existing.support_codes == tuple(sorted(values["support"], key=_support_order))
-            and existing.occupation == values["occupation"]
-            and existing.work_hours == values["work_hours"]
-            and existing.study_hours == values["study_hours"]
-        ):
-            return UNCHANGED
-        services.followup_record(
-            actor=self.ctx.actor,
-            episode=episode,
-            months_after=months,
-            source="register" if self.ctx.actor is None else "handler",
-            **values,
-        )
-        return CREATED if existing is None else UPDATED
+            before = stored.get((episode_id, months))
+            if before is not None and before[1] == given:
+                self.ctx.result.count(UNCHANGED)
+                continue
+            # The rules depend on the end date only through whether there is one: checked once
+            # per distinct set of values.
+            facts = (months, tuple(support), *given[1:], end_date is None)
+            if facts not in self.rule_results:
+                self.rule_results[facts] = rules.validate_followup(
+                    months_after=months,
+                    support=support,
+                    occupation=v["occupation"],
+                    work_hours=v["work_hours"],
+                    study_hours=v["study_hours"],
+                    episode_end_date=end_date,
+                )
+            problems = list(self.rule_results[facts])
+            if end_date is not None and not problems:
+                problems += locked_problems_in(
+                    self.signed.get(intervention.association_id, []),
+                    ("months_after", followup_date(end_date, months)),
+                )
+            if self.rejected(row, problems):
+                continue
+            self.ctx.result.count(CREATED if before is None else UPDATED)
+            mask = cl.support_mask(support)
+            record = {
+                "episode_id": episode_id,
+                "months_after": months,
+                "support": mask,
+                "occupation": v["occupation"] or "",
+                "work_hours": v["work_hours"],
+                "study_hours": v["study_hours"],
+                "source": source,
+            }
+            if before is None or before[0] is None:
+                new[(episode_id, months)] = record
+            else:
+                changed[before[0]] = {
+                    **record,
+                    "association_id": intervention.association_id,
+                    "before": changed[before[0]]["before"]
+                    if before[0] in changed
+                    else {
+                        "support": before[2],
+                        "occupation": before[1][1],
+                        "work_hours": before[1][2],
+                        "study_hours": before[1][3],
+                    },
+                }
+            stored[(episode_id, months)] = (before[0] if before else None, given, mask)
+        if self.ctx.writing:
+            bulk.followups_write(actor=self.ctx.actor, new=list(new.values()), changed=changed)
 
 
+@lru_cache(maxsize=256)
 def _support_order(code: str) -> int:
-    from finsam.domain import codelists as cl
-
     return cl.SUPPORT.code_values.index(code) if code in cl.SUPPORT else 99
 
 

@@ -316,6 +316,14 @@ class Consent(models.Model):
         ordering = ["-given_date"]
         verbose_name = "samtycke"
         verbose_name_plural = "samtycken"
+        indexes = [
+            # Withdrawn consents are few: the worklist starts from them.
+            models.Index(
+                fields=["participant"],
+                name="consent_withdrawn",
+                condition=Q(withdrawn_date__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Samtycke {self.given_date}"
@@ -369,8 +377,35 @@ class Episode(models.Model):
         verbose_name = "inskrivning"
         verbose_name_plural = "inskrivningar"
         indexes = [
-            models.Index(fields=["intervention", "end_date"], name="episode_intv_end"),
+            # exit_reason too: the lists count an intervention's (open) episodes from the index
+            # alone (``selectors.episode_counts``).
+            models.Index(
+                fields=["intervention", "end_date", "exit_reason"], name="episode_intv_end_exit"
+            ),
             models.Index(fields=["intervention", "start_date"], name="episode_intv_start"),
+            # The lists' order (newest first) for a user who sees many interventions: a page of
+            # 50 is read off the index instead of sorting every visible episode.
+            models.Index(fields=["start_date", "id", "intervention"], name="episode_start_id"),
+            # Open episodes by start (the participant lists' default, the worklist's overdue
+            # episodes, oldest first): without walking past the exited ones.
+            models.Index(
+                fields=["start_date", "id", "intervention"],
+                name="episode_open_start",
+                condition=Q(end_date__isnull=True) & ~Q(exit_reason="FEL"),
+            ),
+            # Exits by date (the worklist's follow-ups due: a window of exit dates, oldest first).
+            models.Index(
+                fields=["end_date", "id", "intervention", "exit_reason"],
+                name="episode_end_id",
+                condition=Q(end_date__isnull=False),
+            ),
+            # Exits without a required value (the worklist): few, whatever the registry's size.
+            models.Index(
+                fields=["end_date", "id", "intervention"],
+                name="episode_missing_exit",
+                condition=Q(end_date__isnull=False)
+                & (Q(exit_reason="") | Q(support_after=0) | Q(occupation_after="")),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -81,21 +81,40 @@ def association_overview(association: Association) -> dict:
 
 
 def intervention_list(*, user, association: Association | None = None) -> QuerySet[Intervention]:
+    """The interventions ``user`` may see, in list order. Without episode counts: a list page
+    counts only the interventions it shows (:func:`with_episode_counts`) – counting every
+    intervention's episodes costs what the whole registry holds (5 s at 1 M episodes)."""
     qs = Intervention.objects.filter(intervention_filter(user, Action.VIEW_INTERVENTION))
     if association is not None:
         qs = qs.filter(association=association)
-    return (
-        qs.select_related("association")
-        .annotate(
-            n_episodes=Count("episodes", filter=~Q(episodes__exit_reason="FEL"), distinct=True),
-            n_open=Count(
-                "episodes",
-                filter=Q(episodes__end_date__isnull=True) & ~Q(episodes__exit_reason="FEL"),
-                distinct=True,
-            ),
-        )
-        .order_by("association__name", "name")
+    return qs.select_related("association").order_by("association__name", "name")
+
+
+def episode_counts(intervention_ids) -> dict[int, tuple[int, int]]:
+    """intervention id → (episodes, open episodes), registration errors left out; one grouped
+    query over these interventions' episodes only (index ``episode_intv_end_exit``)."""
+    ids = set(intervention_ids)
+    if not ids:
+        return {}
+    rows = (
+        Episode.objects.filter(intervention_id__any=ids)
+        .exclude(exit_reason=cl.EXIT_REGISTRATION_ERROR)
+        .values("intervention_id")
+        .annotate(n=Count("*"), n_open=Count("intervention", filter=Q(end_date__isnull=True)))
+        .order_by()
+        .values_list("intervention_id", "n", "n_open")
     )
+    return {iid: (n, n_open) for iid, n, n_open in rows}
+
+
+def with_episode_counts(interventions) -> list[Intervention]:
+    """The given (shown) interventions as a list, each with ``n_episodes`` and ``n_open`` set
+    from :func:`episode_counts`."""
+    items = list(interventions)
+    counts = episode_counts(i.pk for i in items)
+    for i in items:
+        i.n_episodes, i.n_open = counts.get(i.pk, (0, 0))
+    return items
 
 
 def episode_list(*, intervention: Intervention, status: str = "") -> QuerySet[Episode]:

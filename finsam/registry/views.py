@@ -19,6 +19,7 @@ from finsam.domain.problems import DomainValidationError
 from finsam.registry import forms, selectors, services
 from finsam.registry.models import Association, Episode, Intervention
 from finsam.ui import form_errors, once
+from finsam.ui.paging import paginate
 
 
 def _save(request, form, action, *, success_url, success_message, field_map=None):
@@ -118,8 +119,8 @@ def association_detail(request, pk):
         {
             "association": association,
             **selectors.association_overview(association),
-            "interventions": selectors.intervention_list(
-                user=request.user, association=association
+            "interventions": selectors.with_episode_counts(
+                selectors.intervention_list(user=request.user, association=association)
             ),
             "can_edit": can(request.user, Action.EDIT_ASSOCIATION, association=association),
             "can_create_intervention": can(
@@ -241,13 +242,10 @@ def extra_question_add(request, pk):
 
 def intervention_list(request):
     require(request.user, Action.VIEW_INTERVENTION)
-    return render(
-        request,
-        "registry/intervention_list.html",
-        {
-            "interventions": selectors.intervention_list(user=request.user),
-        },
-    )
+    context = paginate(request, selectors.intervention_list(user=request.user))
+    # Episode counts for the page shown only (50 interventions), not for every intervention.
+    context["interventions"] = selectors.with_episode_counts(context["page"].object_list)
+    return render(request, "registry/intervention_list.html", context)
 
 
 def _intervention(request, pk, action: Action) -> Intervention:
@@ -269,7 +267,13 @@ def intervention_detail(request, pk):
             "providers": intervention.providers.all(),
             "assignments": intervention.assignments.select_related("user"),
             "volume": intervention.volume_counts.order_by("-month")[:24],
-            "counts": selectors.intervention_list(user=user).filter(pk=pk).first(),
+            "counts": dict(
+                zip(
+                    ("n_episodes", "n_open"),
+                    selectors.episode_counts([intervention.pk]).get(intervention.pk, (0, 0)),
+                    strict=True,
+                )
+            ),
             "can_edit": can(user, Action.EDIT_INTERVENTION, intervention=intervention),
             "can_enrol": can(user, Action.EDIT_EPISODES, intervention=intervention)
             and intervention.takes_persons,

@@ -5,6 +5,9 @@ from finsam.access.permissions import can, intervention_filter, principal_for
 from finsam.domain.access import ROLE_LABELS, Action, Role
 from finsam.registry import selectors
 
+SHOWN = 50
+"""Interventions shown on the start page (with their episode counts)."""
+
 
 def home(request):
     """The start page: what this user's roles let them do, first things first."""
@@ -22,15 +25,21 @@ def home(request):
         "associations": selectors.association_list(user=user)
         if can(user, Action.VIEW_ASSOCIATION)
         else [],
-        "interventions": selectors.intervention_list(user=user)[:50]
+        "interventions": selectors.with_episode_counts(
+            selectors.intervention_list(user=user)[:SHOWN]
+        )
         if can(user, Action.VIEW_INTERVENTION)
         else [],
-        "handler_interventions": selectors.intervention_list(user=user).filter(
+        "handler_interventions": [],
+    }
+    if Role.PARTICIPANT_HANDLER in roles:
+        mine = selectors.intervention_list(user=user).filter(
             intervention_filter(user, Action.EDIT_EPISODES)
         )
-        if Role.PARTICIPANT_HANDLER in roles
-        else [],
-    }
+        # Counts only for the cards shown; the rest are one link away (the intervention list).
+        shown = selectors.with_episode_counts(mine[: SHOWN + 1])
+        context["handler_interventions"] = shown[:SHOWN]
+        context["handler_more"] = len(shown) > SHOWN
     if Role.PARTICIPANT_HANDLER in roles:
         from finsam.registry.worklist import worklist
 

@@ -1,4 +1,5 @@
-"""The bulk writer of the registry's episode tables (episodes, participants, consents).
+"""The bulk writer of the registry's episode tables (episodes, participants, consents), and of
+follow-ups and volume counts (:func:`followups_write`, :func:`volume_write`).
 
 The episode import (``finsam.interchange.episodes``) parses, checks and prepares the rows; this
 module writes them: :class:`EpisodeWriter` with one bulk insert per table (:class:`FastInserter`:
@@ -19,7 +20,15 @@ from typing import NamedTuple
 from django.db import connection
 from django.utils import timezone
 
-from finsam.registry.models import Consent, Episode, Intervention, Participant
+from finsam.audit.services import audit_change, diff
+from finsam.registry.models import (
+    Consent,
+    Episode,
+    FollowUp,
+    Intervention,
+    Participant,
+    VolumeCount,
+)
 from finsam.registry.services.keys import identity_cipher
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
@@ -272,6 +281,71 @@ class EpisodeWriter:
         if changed:
             Episode.objects.bulk_update(
                 changed, [*EPISODE_VALUE_FIELDS, "updated_at"], batch_size=1000
+            )
+
+
+def followups_write(*, actor, new: list[dict], changed: dict[int, dict]) -> None:
+    """Write a chunk of checked follow-ups of an import (``finsam.interchange.importers``):
+    ``new`` rows (``episode_id``, ``months_after``, ``support`` mask, ``occupation``, hours,
+    ``source``) with one bulk insert, ``changed`` (stored id → the same values plus
+    ``association_id`` and ``before``) with one bulk update, each with its change row in the
+    audit log as ``followup_record`` writes it. The new rows' audit is the import's one row."""
+    actor_id = getattr(actor, "pk", None)
+    now = timezone.now()
+    fields = ["support", "occupation", "work_hours", "study_hours"]
+    if new:
+        columns = {name: [r[name] for r in new] for name in new[0]}
+        columns.update(recorded_at=now, recorded_by_id=actor_id)
+        FastInserter().insert_columns(FollowUp, len(new), columns, ids=False)
+    if changed:
+        objs = [
+            FollowUp(
+                pk=pk,
+                recorded_at=now,
+                recorded_by_id=actor_id,
+                **{k: v for k, v in r.items() if k not in ("association_id", "before")},
+            )
+            for pk, r in changed.items()
+        ]
+        FollowUp.objects.bulk_update(
+            objs, [*fields, "source", "recorded_at", "recorded_by"], batch_size=1000
+        )
+        for obj, r in zip(objs, changed.values(), strict=True):
+            audit_change(
+                actor=actor,
+                action="followup_record",
+                obj=obj,
+                association_id=r["association_id"],
+                changes=diff(r["before"], {f: r[f] for f in fields}),
+            )
+
+
+def volume_write(*, actor, new: list[dict], changed: dict[int, dict]) -> None:
+    """Write a chunk of checked volume counts of an import, as :func:`followups_write` does
+    (``intervention_id``, ``month``, ``women``, ``men``, ``other``); changed rows get the
+    change row ``volume_record`` writes."""
+    fields = ["women", "men", "other"]
+    if new:
+        columns = {name: [r[name] for r in new] for name in new[0]}
+        FastInserter().insert_columns(VolumeCount, len(new), columns, ids=False)
+    if changed:
+        objs = [
+            VolumeCount(
+                pk=pk,
+                intervention_id=r["intervention_id"],
+                month=r["month"],
+                **{f: r[f] for f in fields},
+            )
+            for pk, r in changed.items()
+        ]
+        VolumeCount.objects.bulk_update(objs, fields, batch_size=1000)
+        for obj, r in zip(objs, changed.values(), strict=True):
+            audit_change(
+                actor=actor,
+                action="volume_record",
+                obj=obj,
+                association_id=r["association_id"],
+                changes=diff(r["before"], {f: r[f] for f in fields}),
             )
 
 

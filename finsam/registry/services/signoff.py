@@ -20,7 +20,12 @@ from finsam.registry.selectors import signed_periods
 def locked_problems(association_id: int, *dated: tuple[str, date | None]) -> list[Problem]:
     """The lock problems for the dates of one registration (``(field, date)`` pairs; a date
     already reported is not reported twice)."""
-    signed = signed_periods([association_id]).get(association_id, [])
+    return locked_problems_in(signed_periods([association_id]).get(association_id, []), *dated)
+
+
+def locked_problems_in(signed: list, *dated: tuple[str, date | None]) -> list[Problem]:
+    """:func:`locked_problems` against the association's signed periods already looked up
+    (``selectors.signed_periods``; the bulk imports look them up once per association)."""
     if not signed:
         return []
     problems: list[Problem] = []

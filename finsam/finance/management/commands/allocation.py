@@ -36,6 +36,7 @@ def _floor(text: str) -> float | None:
 
 
 class Command(BaseCommand):
+    requires_system_checks: list[str] = []  # batch work: the server's checks cost ~1 s
     help = (
         "Räknar ut den statliga fördelningen mellan samordningsförbunden (fördelningsmodellen, "
         "varje steg per förbund). / Runs the state-allocation model (every step per association)."

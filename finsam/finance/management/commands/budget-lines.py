@@ -17,6 +17,7 @@ from finsam.registry.models import Association
 
 
 class Command(BaseCommand):
+    requires_system_checks: list[str] = []  # batch work: the server's checks cost ~1 s
     help = (
         "Läser in eller skriver ut budgetrader (budget_lines.csv): inläsningen är allt-eller-"
         "inget och kan köras om. / Imports or exports budget lines (budget_lines.csv): the import "

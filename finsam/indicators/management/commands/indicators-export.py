@@ -11,6 +11,7 @@ from finsam.indicators import selectors
 
 
 class Command(BaseCommand):
+    requires_system_checks: list[str] = []  # batch work: the server's checks cost ~1 s
     help = (
         "Exporterar indikatorer och alla enkätversioner som JSON eller CSV. / Exports the "
         "questionnaire definitions."

@@ -11,6 +11,7 @@ from finsam.web.commands import fail, input_file
 
 
 class Command(BaseCommand):
+    requires_system_checks: list[str] = []  # batch work: the server's checks cost ~1 s
     help = (
         "Importerar indikatorer och enkätversioner från en JSON- eller CSV-fil. Finns ett fel "
         "sparas ingenting. / Imports questionnaire definitions (all-or-nothing)."

@@ -12,6 +12,7 @@ from finsam.interchange.synthetic import LOAD_ORDER, generate
 
 
 class Command(BaseCommand):
+    requires_system_checks: list[str] = []  # batch work: the server's checks cost ~1 s
     help = (
         "Skapar ett realistiskt syntetiskt nationellt dataset (förbund, kommuner, medlemmar, "
         "insatser, inskrivningar, volym, uppföljningar) i filformaten i interchange.md; med --load "

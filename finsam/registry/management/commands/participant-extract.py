@@ -11,6 +11,7 @@ from finsam.registry.management.commands._rights import add_common, resolve
 
 
 class Command(BaseCommand):
+    requires_system_checks: list[str] = []  # batch work: the server's checks cost ~1 s
     help = (
         "Registerutdrag (rätt till tillgång, artikel 15) för en person: alla uppgifter, "
         "samtycken och vem som läst identiteten. JSON eller PDF (efter filändelsen). Loggas."

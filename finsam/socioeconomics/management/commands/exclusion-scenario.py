@@ -14,6 +14,7 @@ from finsam.web import commands as cli
 
 
 class Command(BaseCommand):
+    requires_system_checks: list[str] = []  # batch work: the server's checks cost ~1 s
     help = (
         "Räknar ut vad utanförskap kostar och när en insats lönar sig (återbetalningsmultipel, "
         "'det räcker att 1 av N lyckas', brytår, fördelning per aktör). / Cost-of-exclusion "

@@ -11,6 +11,7 @@ from finsam.web import commands as cli
 
 
 class Command(BaseCommand):
+    requires_system_checks: list[str] = []  # batch work: the server's checks cost ~1 s
     help = (
         "Uppskattar målgruppen för samordnad rehabilitering per kommun, förbund, län och riket "
         "(registerantal × andel i behov) och täckningsgraden ett år. / Target-group estimate "

@@ -36,6 +36,7 @@ def payback_json(result: core.PaybackResult, *, meta: dict) -> dict:
 
 
 class Command(BaseCommand):
+    requires_system_checks: list[str] = []  # batch work: the server's checks cost ~1 s
     help = (
         "Återbetalningstid per aktör (kommun, region, FK, AF, samhället) för ett förbunds eller "
         "en insats avslutade deltagare under en period. / Payback per actor from registry flows."

@@ -77,6 +77,7 @@ def write_atomically(path: Path, write) -> None:
 
 
 class Command(BaseCommand):
+    requires_system_checks: list[str] = []  # batch work: the server's checks cost ~1 s
     help = (
         "Utvärdering med stegvis difference-in-differences (Callaway & Sant'Anna): "
         "'did' för en valfri panel, 'isf' för ISF-studien. / Staggered difference-in-differences: "
