@@ -204,3 +204,39 @@ def trend_chart(data: list[dict], *, title: str):
     return (base.mark_line(strokeWidth=3) + base.mark_point(size=80, filled=True)).properties(
         width=WIDTH, height=260, title=title
     )
+
+
+COST_CHART_ROWS = ("resurser_totalt", "insatskostnader", "administrationskostnader")
+COST_CHART_AREAS = 6
+
+
+def costs_chart(result):
+    """R8: budget against outcome of resources and costs, per association-year (shown cells
+    only; at most :data:`COST_CHART_AREAS` areas, beyond that the table alone reads better)."""
+    try:
+        table = result.table("kostnader")
+    except KeyError:
+        return None
+    areas = list(table.areas)
+    if not areas or len(areas) > COST_CHART_AREAS:
+        return None
+    labels = dict(table.column_labels)
+    data = []
+    for area in areas:
+        for row in table.rows:
+            if row.key not in COST_CHART_ROWS:
+                continue
+            label = row.label if len(areas) == 1 else f"{area.name}: {row.label}"
+            for column in table.columns:
+                value = table.value(row.key, area, column)
+                if value is not None:
+                    data.append(
+                        {"rad": label, "serie": labels.get(column, column), "värde": float(value)}
+                    )
+    if not any(d["värde"] for d in data):
+        return None
+    return amount_chart(
+        data,
+        title=f"{table.title} – budget och utfall (kr)",
+        series=[labels.get(c, c) for c in table.columns],
+    )

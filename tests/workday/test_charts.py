@@ -156,3 +156,26 @@ def test_budget_charts_leave_out_missing_values():
     values = charts.totals_chart(totals).to_dict()["data"]["values"]
     assert {v["serie"] for v in values} == {"Budget", "Prognos"}
     assert charts.interventions_chart([]) is None
+
+
+def test_r8_report_charts_budget_against_outcome(budget_2025):
+    from finsam.domain.reports.core import Period
+    from finsam.reports import render, runner
+
+    world = budget_2025
+    plan = runner.plan_report(
+        world["users"]["association_admin"],
+        "kostnader",
+        period=Period.year(2025),
+        levels=("association",),
+        association_codes=(world["association"].code,),
+        unprotected=False,
+    )
+    result = runner.run_report(plan, with_quality=False).result
+    chart = render.chart(result)
+    values = {(v["rad"], v["serie"]): v["värde"] for v in chart.to_dict()["data"]["values"]}
+    assert values[("Resurser totalt", "Budget")] == 2_000_000
+    assert values[("Resurser totalt", "Utfall")] == 1_950_000
+    assert values[("Administrationskostnader", "Utfall")] == 939_980
+    assert not any("per deltagare" in rad for rad, _serie in values)
+    assert "<svg" in render.chart_svg(result)
