@@ -21,14 +21,19 @@ BUDGET_LINES = [
 
 @pytest.fixture
 def budget_2025(world):
+    return make_budget(world)
+
+
+def make_budget(world, year=2025):
+    """The association's budget for ``year``: 2 000 000 budgeted and 1 950 000 received."""
     from finsam.finance import services
 
     assoc, system = world["association"], world["users"]["system_admin"]
     services.association_year_save(
         actor=system,
         association=assoc,
-        year=2025,
-        budget_adopted=date(2024, 11, 20),
+        year=year,
+        budget_adopted=date(year - 1, 11, 20),
         annual_report_adopted=None,
         equity_start=300_000,
         population_16_64=30_000,
@@ -39,7 +44,7 @@ def budget_2025(world):
         services.budget_line_save(
             actor=system,
             association=assoc,
-            year=2025,
+            year=year,
             line=line,
             category=category,
             intervention_code=world[intervention].code if intervention else "",
