@@ -55,3 +55,18 @@ def test_indicator_overview_page_has_a_chart(client, world, exit_version, collec
     overview = html.split('id="h-overview"')[1]
     assert "<svg" in overview.split("<table")[0]
     assert "Diagrammet visar medelvärdena i tabellen nedan" in overview
+
+
+def test_indicator_panel_is_empty_for_other_associations_and_users_without_the_right(
+    world, exit_version, collection_round
+):
+    from finsam.accounts.models import User
+    from finsam.indicators.templatetags.indicator_panels import indicator_results_panel
+
+    for value in (6, 6, 5, 4, 3):
+        answer(collection_round, {"A1": value})
+    nobody = User.objects.create_user("nobody", password="pw-nobody-1234")
+    assert indicator_results_panel(nobody, world["association"]) == {"shown": False}
+    board = world["users"]["board_reader"]
+    assert indicator_results_panel(board, world["other"]) == {"shown": False}
+    assert indicator_results_panel(board, world["association"])["shown"] is True
