@@ -853,6 +853,9 @@ def _plain(value):
     return value.item() if hasattr(value, "item") else str(value)
 
 
+from finsam.api import jobs as _jobs  # noqa: E402 – uses the helpers above
+
+v1.add_router("", _jobs.router)
 api.add_router("/v1", v1)
 
 __all__ = ["api", "cl"]

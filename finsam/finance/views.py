@@ -25,6 +25,7 @@ from finsam.domain.finance.contributions import MemberBasis
 from finsam.domain.finance.merger import MergerMember, simulate_merger
 from finsam.domain.problems import DomainValidationError, Problem
 from finsam.finance import charts, forms, selectors, services
+from finsam.finance import jobs as finance_jobs
 from finsam.finance.models import BudgetLine
 from finsam.registry import selectors as registry_selectors
 from finsam.registry.models import Association
@@ -433,6 +434,11 @@ def allocation(request):
     if rows:
         form_a, ok_a = _parameter_form(request.GET, "a")
         compare = request.GET.get("jamfor") == "1"
+        if finance_jobs.goes_to_background(rows, compare) and "ladda_ned" not in request.GET:
+            job = finance_jobs.queue_comparison(
+                actor=request.user, rows=rows, filename=filename, query=request.GET
+            )
+            return redirect("job_detail", pk=job.pk)
         form_b, ok_b = _parameter_form(request.GET if compare else QueryDict(), "b")
         result_a = _run(form_a, rows) if ok_a else None
         result_b = _run(form_b, rows) if compare and ok_b else None

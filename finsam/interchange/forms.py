@@ -49,3 +49,33 @@ class ImportForm(FinsamForm):
                 "Fil: filen är större än 200 MB; använd kommandot finsam import."
             )
         return upload
+
+
+class ExportForm(FinsamForm):
+    """A registry export from the web (pseudonymised; with identity numbers only through
+    ``finsam export --with-identity``)."""
+
+    kind = forms.ChoiceField(
+        label="Vad ska exporteras?",
+        choices=[("", "– välj –")] + [(k, f.label) for k, f in FORMATS.items()],
+    )
+    association = forms.ModelChoiceField(
+        label="Förbund",
+        queryset=Association.objects.none(),
+        required=False,
+        empty_label="– alla förbund du får se –",
+    )
+    file_format = forms.ChoiceField(
+        label="Filformat",
+        choices=[("csv", "CSV (UTF-8)"), ("xlsx", "Excel (xlsx)")],
+        initial="csv",
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["association"].queryset = Association.objects.filter(
+            association_filter(user, Action.VIEW_ASSOCIATION)
+        ).order_by("name")
+        self.fields["association"].error_messages["invalid_choice"] = (
+            "Förbund: välj ett förbund du får se."
+        )

@@ -13,6 +13,50 @@ from finsam.registry import selectors as registry_selectors
 
 MAX_ROWS_SHOWN = 500
 
+PREVIEW = "import_preview"
+PREVIEW_USED = "import_preview_used"
+"""A preview whose import has been queued (a preview is confirmed once)."""
+IMPORT = "import"
+
+
+def queue_preview(*, actor, association, kind: str, upload, dry_run: bool = True):
+    """Store the upload in a new job's directory and queue its dry run (the web import's and the
+    API's first step), or with ``dry_run=False`` the import itself (the API without a preview;
+    all or nothing like every import). The caller has checked IMPORT_DATA on ``association``."""
+    from finsam.interchange.formats import FORMATS
+    from finsam.jobs.services import job_enqueue
+
+    suffix = ".xlsx" if upload.name.lower().endswith(".xlsx") else ".csv"
+    return job_enqueue(
+        actor=actor,
+        kind=PREVIEW if dry_run else IMPORT,
+        title=f"{'Kontroll' if dry_run else 'Import'} av {upload.name[:120]} "
+        f"({FORMATS[kind].label})",
+        handler="finsam.interchange.jobs." + ("run_preview" if dry_run else "run_import"),
+        params={"kind": kind, "association_id": association.pk, "file_name": upload.name},
+        association_id=association.pk,
+        upload=upload,
+        upload_name=f"upload{suffix}",
+    )
+
+
+def queue_import(*, actor, preview):
+    """Queue the import of a finished, error-free preview; the preview is spent first (one
+    import per preview: a second call finds nothing and returns ``None``)."""
+    from finsam.jobs.models import Job
+    from finsam.jobs.services import job_enqueue
+
+    if not Job.objects.filter(pk=preview.pk, kind=PREVIEW).update(kind=PREVIEW_USED):
+        return None
+    return job_enqueue(
+        actor=actor,
+        kind=IMPORT,
+        title=f"Import av {preview.params['file_name'][:120]}",
+        handler="finsam.interchange.jobs.run_import",
+        params={**preview.params, "preview": str(preview.pk)},
+        association_id=preview.params["association_id"],
+    )
+
 
 def _progress_of(progress, start: int, span: int):
     def report(rows: int, fraction: float | None) -> None:
@@ -69,3 +113,72 @@ def run_import(job, progress) -> dict:
     else:
         out["failed"] = result.summary()
     return out
+
+
+EXPORT = "export"
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def queue_export(*, actor, kind: str, association, file_format: str):
+    """Queue a pseudonymised registry export (``finsam export`` from the web)."""
+    from finsam.interchange.formats import FORMATS
+    from finsam.jobs.services import job_enqueue
+
+    where = f" för {association.name}" if association is not None else ""
+    return job_enqueue(
+        actor=actor,
+        kind=EXPORT,
+        title=f"Export av {FORMATS[kind].label.lower()}{where}"[:200],
+        handler="finsam.interchange.jobs.run_export",
+        params={
+            "kind": kind,
+            "association_id": association.pk if association is not None else None,
+            "format": file_format,
+        },
+        association_id=association.pk if association is not None else None,
+    )
+
+
+def run_export(job, progress) -> dict:
+    """Write the export to the job's directory (the exporter checks the orderer's rights and
+    audits the export in one transaction with the file, so a refused export wrote nothing)."""
+    from finsam.domain.problems import DomainValidationError, Problem
+    from finsam.interchange.exporters import ExportDenied, export_file
+    from finsam.jobs.runner import job_dir
+
+    params = job.params
+    association = None
+    if params.get("association_id") is not None:
+        association = registry_selectors.association_by_pk(params["association_id"])
+        if association is None:
+            raise DomainValidationError(
+                [Problem("association", "missing", "Förbundet finns inte.")]
+            )
+    fmt = params["format"]
+    name = f"export.{fmt}"
+    path = job_dir(job.pk) / name
+    progress(10, "Skriver exportfilen")
+    try:
+        result = export_file(params["kind"], path, user=job.user, association=association)
+    except ExportDenied as exc:
+        path.unlink(missing_ok=True)
+        raise DomainValidationError([Problem("kind", "export.denied", str(exc))]) from None
+    except BaseException:
+        path.unlink(missing_ok=True)  # no half-written file stays behind
+        raise
+    stem = params["kind"] + (f"-{association.code}" if association is not None else "")
+    return {
+        "summary": f"{result.rows} rader exporterade.",
+        "rows": result.rows,
+        "files": [
+            {
+                "label": "CSV" if fmt == "csv" else "Excel (xlsx)",
+                "file": name,
+                "file_name": f"{stem}.{fmt}",
+                "content_type": EXPORT_TYPES[fmt],
+            }
+        ],
+    }

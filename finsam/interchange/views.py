@@ -8,23 +8,26 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from finsam.access.permissions import require
+from finsam.access.permissions import can, require
 from finsam.domain.access import Action
 from finsam.interchange.formats import FORMATS
-from finsam.interchange.forms import ImportForm
+from finsam.interchange.forms import ExportForm, ImportForm
+from finsam.interchange.jobs import (
+    IMPORT,
+    PREVIEW,
+    PREVIEW_USED,
+    queue_export,
+    queue_import,
+    queue_preview,
+)
 from finsam.jobs import selectors as job_selectors
 from finsam.jobs.models import Job
-from finsam.jobs.services import job_enqueue
 from finsam.registry import selectors as registry_selectors
-
-PREVIEW = "import_preview"
-PREVIEW_USED = "import_preview_used"
-"""A preview whose import has been queued (a preview is confirmed once)."""
-IMPORT = "import"
 
 
 def _preview_job(request, job_id) -> tuple[Job, object]:
@@ -48,18 +51,11 @@ def import_upload(request):
     if request.method == "POST" and form.is_valid():
         association = form.cleaned_data["association"]
         require(request.user, Action.IMPORT_DATA, association=association)
-        upload = form.cleaned_data["file"]
-        kind = form.cleaned_data["kind"]
-        suffix = ".xlsx" if upload.name.lower().endswith(".xlsx") else ".csv"
-        job = job_enqueue(
+        job = queue_preview(
             actor=request.user,
-            kind=PREVIEW,
-            title=f"Kontroll av {upload.name[:120]} ({FORMATS[kind].label})",
-            handler="finsam.interchange.jobs.run_preview",
-            params={"kind": kind, "association_id": association.pk, "file_name": upload.name},
-            association_id=association.pk,
-            upload=upload,
-            upload_name=f"upload{suffix}",
+            association=association,
+            kind=form.cleaned_data["kind"],
+            upload=form.cleaned_data["file"],
         )
         return redirect("job_detail", pk=job.pk)
     return render(request, "interchange/upload.html", {"form": form, "formats": FORMATS})
@@ -81,18 +77,35 @@ def import_report(request, job_id):
 
 @require_POST
 def import_confirm(request, job_id):
-    preview, association = _preview_job(request, job_id)
+    preview, _ = _preview_job(request, job_id)
     if not preview.result.get("ok"):
         raise Http404("Filen har fel och kan inte importeras.")
-    # One import per preview: spend the preview before queueing (a second click finds nothing).
-    if not Job.objects.filter(pk=preview.pk, kind=PREVIEW).update(kind=PREVIEW_USED):
+    job = queue_import(actor=request.user, preview=preview)
+    if job is None:
         raise Http404
-    job = job_enqueue(
-        actor=request.user,
-        kind=IMPORT,
-        title=f"Import av {preview.params['file_name'][:120]}",
-        handler="finsam.interchange.jobs.run_import",
-        params={**preview.params, "preview": str(preview.pk)},
-        association_id=association.pk,
-    )
     return redirect("job_detail", pk=job.pk)
+
+
+def _may_export(user) -> bool:
+    return can(user, Action.VIEW_ASSOCIATION) or can(user, Action.EXPORT_MICRODATA)
+
+
+@require_http_methods(["GET", "POST"])
+def export_start(request):
+    """``finsam export`` from the web: a registry file (pseudonymised) written by a background
+    job; the job's page offers the file."""
+    if not _may_export(request.user):
+        raise PermissionDenied("Du har inte behörighet att exportera uppgifter.")
+    form = ExportForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        if d["association"] is not None:
+            require(request.user, Action.VIEW_ASSOCIATION, association=d["association"])
+        job = queue_export(
+            actor=request.user,
+            kind=d["kind"],
+            association=d["association"],
+            file_format=d["file_format"],
+        )
+        return redirect("job_detail", pk=job.pk)
+    return render(request, "interchange/export.html", {"form": form, "formats": FORMATS})

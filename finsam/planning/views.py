@@ -9,7 +9,8 @@ Views are thin: check permission, call a form, then a service or selector, rende
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -20,7 +21,8 @@ from finsam.domain.access import Action
 from finsam.domain.finance import calendar as cal
 from finsam.domain.problems import DomainValidationError
 from finsam.finance.services import check_year
-from finsam.planning import annual, documents, forms, selectors, services
+from finsam.planning import annual, forms, selectors, services
+from finsam.planning import jobs as planning_jobs
 from finsam.planning.models import ActivityPlan, ActivityPlanLine
 from finsam.registry.models import Association
 
@@ -63,6 +65,12 @@ def annual_report(request, pk, year):
     fmt = request.GET.get("format", "")
     if fmt and fmt not in ("docx", "pdf"):
         raise Http404("Okänt format.")
+    if fmt and can(request.user, Action.VIEW_REPORTS, association=association):
+        # the documents are written in the background (finsam.planning.jobs)
+        job = planning_jobs.queue_annual_report(
+            actor=request.user, association=association, year=year, fmt=fmt
+        )
+        return redirect("job_detail", pk=job.pk)
     try:
         document = annual.build_document(request.user, association, year, today=today)
     except DomainValidationError as exc:
@@ -72,15 +80,8 @@ def annual_report(request, pk, year):
             {"association": association, "year": year, "problems": exc.problems},
             status=403,
         )
-    filename = f"arsredovisning-{association.code}-{year}"
-    if fmt == "docx":
-        response = HttpResponse(documents.to_docx(document), content_type=documents.DOCX_TYPE)
-        response["Content-Disposition"] = f'attachment; filename="{filename}.docx"'
-        return response
-    if fmt == "pdf":
-        response = HttpResponse(documents.to_pdf(document), content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
-        return response
+    if fmt:
+        raise PermissionDenied("Du har inte behörighet att se förbundets rapporter.")
     can_edit = can(request.user, Action.EDIT_ASSOCIATION, association=association)
     draft = annual.draft_of(association, year)
     return render(

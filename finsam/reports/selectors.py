@@ -462,3 +462,9 @@ def episode_interventions(episode_ids) -> dict[int, int]:
     return dict(
         Episode.objects.filter(pk__in=list(episode_ids)).values_list("pk", "intervention_id")
     )
+
+
+def episode_total() -> int:
+    """How many episodes the registry holds (all, registration errors too): the size that decides
+    whether a national report goes to the background (``finsam.reports.jobs``)."""
+    return Episode.objects.count()

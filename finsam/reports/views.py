@@ -17,6 +17,7 @@ from finsam.domain.problems import DomainValidationError
 from finsam.domain.reports.core import Period
 from finsam.domain.reports.specs import BY_CODE, SPECS, find_spec
 from finsam.registry import selectors as registry_selectors
+from finsam.reports import jobs as report_jobs
 from finsam.reports import render as rr
 from finsam.reports import runner, selectors
 from finsam.reports.forms import ReportFilterForm
@@ -51,6 +52,7 @@ def report_index(request):
             "reports": reports,
             "associations": runner.reportable_associations(request.user),
             "quality_url": reverse("report_quality"),
+            "extract_rebuild": runner.reports_everything(request.user),
         },
     )
 
@@ -153,6 +155,15 @@ def report_page(request, name):
     }
     if plan is None:
         return render(request, "reports/report.html", context, status=200)
+    if report_jobs.goes_to_background(plan, fmt):  # a national download, or a stale extract
+        job = report_jobs.queue_report(
+            actor=request.user,
+            name=name,
+            query=request.GET,
+            fmt=fmt,
+            title=f"{spec.code} {spec.title}",
+        )
+        return redirect("job_detail", pk=job.pk)
     try:
         run = runner.run_report(plan)
     except DomainValidationError as exc:

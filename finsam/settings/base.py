@@ -160,6 +160,13 @@ FINSAM_REPORT_EXTRACT_DIR = os.environ.get(
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Uploaded files waiting for a background job (the web import), below the data directory.
 FINSAM_JOB_DIR = os.environ.get("FINSAM_JOB_DIR", str(DATA_DIR / "jobs"))
+# What goes to the background (docs/operations.md §7): a report over every association of a
+# registry with at least this many episodes (a download, or when its columnar copy is stale), an
+# allocation comparison of at least this many associations.
+FINSAM_BACKGROUND_REPORT_EPISODES = int(
+    os.environ.get("FINSAM_BACKGROUND_REPORT_EPISODES", "20000")
+)
+FINSAM_BACKGROUND_ALLOCATION_ROWS = int(os.environ.get("FINSAM_BACKGROUND_ALLOCATION_ROWS", "150"))
 
 
 def _env_flag(name: str, default: bool) -> bool:

@@ -21,6 +21,46 @@ ROLES = [
 ]
 
 
+def _multipart(association, kind):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    content = b"intervention_code,month,women,men,other\nSBG-VOL,2024-01,3,4,0\n"
+    return {
+        "kind": kind,
+        "association": association.pk,
+        "file": SimpleUploadedFile("v.csv", content, "text/csv"),
+    }
+
+
+def _did_multipart():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.evaluation.web.conftest import MPDTA
+
+    return {
+        "file": SimpleUploadedFile("mpdta.csv", MPDTA.read_bytes(), "text/csv"),
+        "unit": "countyreal",
+        "time": "year",
+        "group": "first.treat",
+        "outcome": "lemp",
+        "bootstrap": "9",
+        "seed": "1",
+    }
+
+
+def _isf_multipart():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from finsam.evaluation.simulate import simulate_isf_counts
+
+    content = simulate_isf_counts(n_municipalities=20, seed=5).to_csv(index=False).encode()
+    return {
+        "file": SimpleUploadedFile("antal.csv", content, "text/csv"),
+        "bootstrap": "5",
+        "seed": "1",
+    }
+
+
 def operations(world, episode):
     own, other = world["association"], world["other"]
     p, v, op = world["persons"], world["volume"], world["other_persons"]
@@ -224,6 +264,51 @@ def operations(world, episode):
             reverse("episode_mark_error", args=[e]),
         ),
         (
+            "import job own",
+            "post",
+            "/api/v1/import-jobs",
+            lambda: _multipart(own, "volume"),
+            Action.IMPORT_DATA,
+            {"association": own},
+            reverse("import_upload"),
+        ),
+        (
+            "import job other",
+            "post",
+            "/api/v1/import-jobs",
+            lambda: _multipart(other, "volume"),
+            Action.IMPORT_DATA,
+            {"association": other},
+            None,
+        ),
+        (
+            "evaluation run",
+            "post",
+            "/api/v1/evaluations/did",
+            _did_multipart,
+            Action.NATIONAL_MODELS,
+            {},
+            reverse("evaluation_did"),
+        ),
+        (
+            "evaluation isf",
+            "post",
+            "/api/v1/evaluations/isf",
+            _isf_multipart,
+            Action.NATIONAL_MODELS,
+            {},
+            reverse("evaluation_isf"),
+        ),
+        (
+            "report job",
+            "post",
+            "/api/v1/report-jobs/utfall" + q + "&level=association",
+            None,
+            Action.VIEW_REPORTS,
+            {},
+            reverse("report_index"),
+        ),
+        (
             "reports",
             "get",
             "/api/v1/reports",
@@ -249,6 +334,8 @@ def test_every_operation_enforces_the_page_permission(client, world, enrol, role
         call = getattr(client, method)
         if body is None:
             status = call(url, **auth).status_code
+        elif callable(body):  # multipart (an upload)
+            status = call(url, body(), **auth).status_code
         else:
             status = call(url, body, content_type="application/json", **auth).status_code
         if status >= 500 or (allowed and status in (401, 403)) or (not allowed and status != 403):

@@ -47,3 +47,35 @@ def test_a_job_queued_by_one_process_completes_in_another(tmp_path):
     assert status == "done"
     assert "Bakgrundsarbetaren fungerar" in result
     assert f'"pid": {os.getpid()}' not in result
+
+
+def test_a_report_extract_job_queued_by_the_web_process_is_run_by_the_worker(tmp_path):
+    """One of the new kinds end to end: queued by one process (the web), run by the real worker
+    after that process has gone, its result on the job row."""
+    db = tmp_path / "queue.sqlite3"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "finsam.settings.local",
+        "FINSAM_DATA_DIR": str(tmp_path / "data"),
+        "DATABASE_URL": f"sqlite:///{db}",
+    }
+    assert finsam(["migrate", "--verbosity", "0"], env).returncode == 0
+    queued = finsam(
+        [
+            "shell",
+            "-c",
+            "from finsam.reports.jobs import queue_extract; print(queue_extract(actor=None).pk)",
+        ],
+        env,
+    )
+    assert queued.returncode == 0, queued.stderr
+    job_id = queued.stdout.strip().splitlines()[-1].replace("-", "")
+    worker = finsam(["db_worker", "--batch", "--no-startup-delay", "--no-reload"], env)
+    assert worker.returncode == 0, worker.stderr
+    with sqlite3.connect(db) as conn:
+        ((kind, status, result),) = conn.execute(
+            "SELECT kind, status, result FROM jobs_job WHERE id = ?", [job_id]
+        )
+    assert kind == "report_extract" and status == "done"
+    assert "Kolumnkopian" in result
+    assert list((tmp_path / "data" / "report-extract").rglob("episodes-*.npz"))  # on disk

@@ -49,8 +49,11 @@ def test_director_writes_texts_and_board_reads_them(year_world, client):
     assert "Anna Ordförande" in page and "Skriv texterna" not in page
     assert client.get(url).status_code == 403
     assert client.post(url, {"foreword": "x"}).status_code == 403
-    r = client.get(reverse("annual_report", args=[assoc.pk, 2019]) + "?format=docx")
-    assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxml")
+    r = client.get(reverse("annual_report", args=[assoc.pk, 2019]) + "?format=docx", follow=True)
+    job = r.context["job"]  # the document is written by a background job
+    assert job.status == "done" and job.result["files"][0]["file_name"].endswith("-2019.docx")
+    file = client.get(reverse("job_file", args=[job.pk, 0]))
+    assert file.status_code == 200 and file["Content-Type"].startswith("application/vnd.openxml")
 
 
 def test_too_long_text_keeps_the_input_and_saves_nothing(year_world, client):

@@ -61,6 +61,7 @@ def pages(world, episode):
         ("signoff_page other", reverse("signoff_page", args=[other.pk]), set()),
         ("signoff_status", reverse("signoff_status"), {"system_admin", "national_analyst"}),
         ("job_list", reverse("job_list"), ALL),
+        ("export_start", reverse("export_start"), ALL),
         ("intervention_list", reverse("intervention_list"), ALL),
         ("intervention_detail own", reverse("intervention_detail", args=[p.pk]), ALL),
         (

@@ -10,8 +10,91 @@ from django.template.loader import render_to_string
 
 from finsam.jobs.runner import job_dir
 
+DID_OPTIONS = (
+    "unit",
+    "time",
+    "group",
+    "outcome",
+    "covariates",
+    "control",
+    "method",
+    "base_period",
+    "anticipation",
+    "bootstrap",
+    "seed",
+)
+"""The cleaned fields of :class:`~finsam.evaluation.web.forms.DidForm` that a run takes."""
+
 DID_FORMATS = {"csv": "CSV", "json": "JSON", "xlsx": "Excel (xlsx)", "pdf": "PDF"}
 ISF_FORMATS = {"xlsx": "Excel (xlsx)", "pdf": "PDF", "json": "JSON"}
+
+
+def queue_evaluation(*, actor, kind: str, title: str, handler: str, params: dict, data, join=None):
+    """Queue an evaluation as a background job: the panel (``data``: a path or bytes, with
+    ``params["file_name"]``) and the optional join-year file (``join``, with
+    ``params["join_name"]``) are copied into the job's directory first. The one path for the
+    evaluation pages and the API."""
+    import shutil
+
+    from finsam.jobs.models import Job
+    from finsam.jobs.services import job_enqueue
+
+    job = Job(kind=kind)  # only for its id: the files go into the job's directory first
+    directory = job_dir(job.pk)
+    params = dict(params)
+    for key, name_key, stem, source in (
+        ("path", "file_name", "data", data),
+        ("join_path", "join_name", "join", join),
+    ):
+        if source is None:
+            continue
+        suffix = Path(params.get(name_key) or "x.csv").suffix.lower()
+        target = directory / f"{stem}{suffix if suffix in ('.csv', '.txt', '.xlsx') else '.csv'}"
+        if isinstance(source, bytes):
+            target.write_bytes(source)
+        else:
+            shutil.copyfile(source, target)
+        params[key] = str(target)
+    return job_enqueue(
+        actor=actor, kind=kind, title=title, handler=handler, params=params, job_id=job.pk
+    )
+
+
+def queue_did(*, actor, file_name: str, data, cleaned: dict):
+    """Queue a DiD run with the options of a valid ``DidForm`` (``cleaned``)."""
+    options = {k: cleaned[k] for k in DID_OPTIONS}
+    return queue_evaluation(
+        actor=actor,
+        kind="evaluation_did",
+        title=f"Utvärdering av {file_name[:120]} ({options['bootstrap']} bootstrap-dragningar)",
+        handler="finsam.evaluation.web.jobs.run_did_job",
+        params={"file_name": file_name, "options": options},
+        data=data,
+    )
+
+
+def queue_isf(*, actor, file_name: str, data, join_name: str = "", join=None, cleaned: dict, seed):
+    """Queue the ISF study with the options of a valid ``IsfForm`` (``cleaned``) and ``seed``."""
+    return queue_evaluation(
+        actor=actor,
+        kind="evaluation_isf",
+        title=f"ISF-studien på {file_name[:120]} ({cleaned['bootstrap']} bootstrap-dragningar)",
+        handler="finsam.evaluation.web.jobs.run_isf_job",
+        params={
+            "file_name": file_name,
+            "join_name": join_name,
+            "options": {
+                "control_group": cleaned["control"],
+                "est_method": cleaned["method"],
+                "base_period": cleaned["base_period"],
+                "anticipation": cleaned["anticipation"],
+                "biters": cleaned["bootstrap"],
+                "seed": seed,
+            },
+        },
+        data=data,
+        join=join,
+    )
 
 
 def _filename(response, fallback: str) -> str:

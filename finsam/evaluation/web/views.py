@@ -39,6 +39,7 @@ from finsam.evaluation.web.forms import (
     PanelUploadForm,
     guess_columns,
 )
+from finsam.evaluation.web.jobs import queue_did, queue_isf
 from finsam.web import outputs
 
 DID_KEY = "evaluation_did_upload"
@@ -107,31 +108,10 @@ def did(request):
     )
     run = None
     if bound and form.is_valid() and form.cleaned_data["bootstrap"]:
-        data = form.cleaned_data
-        options = {
-            k: data[k]
-            for k in (
-                "unit",
-                "time",
-                "group",
-                "outcome",
-                "covariates",
-                "control",
-                "method",
-                "base_period",
-                "anticipation",
-                "bootstrap",
-                "seed",
-            )
-        }
-        return _queue(
-            request,
-            kind="evaluation_did",
-            title=f"Utvärdering av {stored.name} ({data['bootstrap']} bootstrap-dragningar)",
-            handler="finsam.evaluation.web.jobs.run_did_job",
-            params={"file_name": stored.name, "options": options},
-            stored=stored,
+        job = queue_did(
+            actor=request.user, file_name=stored.name, data=stored.path, cleaned=form.cleaned_data
         )
+        return redirect("job_detail", pk=job.pk)
     if bound and form.is_valid():
         data = form.cleaned_data
         try:
@@ -289,26 +269,16 @@ def isf(request):
 
             seed = int(np.random.SeedSequence().generate_state(1)[0])
         if data["bootstrap"]:
-            return _queue(
-                request,
-                kind="evaluation_isf",
-                title=f"ISF-studien på {stored.name} ({data['bootstrap']} bootstrap-dragningar)",
-                handler="finsam.evaluation.web.jobs.run_isf_job",
-                params={
-                    "file_name": stored.name,
-                    "join_name": stored_join.name if stored_join else "",
-                    "options": {
-                        "control_group": data["control"],
-                        "est_method": data["method"],
-                        "base_period": data["base_period"],
-                        "anticipation": data["anticipation"],
-                        "biters": data["bootstrap"],
-                        "seed": seed,
-                    },
-                },
-                stored=stored,
-                stored_join=stored_join,
+            job = queue_isf(
+                actor=request.user,
+                file_name=stored.name,
+                data=stored.path,
+                join_name=stored_join.name if stored_join else "",
+                join=stored_join.path if stored_join else None,
+                cleaned=data,
+                seed=seed,
             )
+            return redirect("job_detail", pk=job.pk)
         try:
             counts = read_table(stored.path, stored.name, text_columns=(UNIT,))
             joins = (
@@ -338,27 +308,6 @@ def isf(request):
         return _isf_download(request, report, fmt)
     context.update(_isf_context(report), downloads=_download_links(request, query, ISF_FORMATS))
     return render(request, "evaluation/isf.html", context)
-
-
-def _queue(request, *, kind, title, handler, params, stored, stored_join=None):
-    """Queue an evaluation with bootstrap as a background job and show its page."""
-    import shutil
-
-    from finsam.jobs.models import Job
-    from finsam.jobs.runner import job_dir
-    from finsam.jobs.services import job_enqueue
-
-    job = Job(kind=kind)  # only for its id: the files go into the job's directory first
-    directory = job_dir(job.pk)
-    params["path"] = str(directory / f"data{stored.path.suffix}")
-    shutil.copyfile(stored.path, params["path"])
-    if stored_join is not None:
-        params["join_path"] = str(directory / f"join{stored_join.path.suffix}")
-        shutil.copyfile(stored_join.path, params["join_path"])
-    job = job_enqueue(
-        actor=request.user, kind=kind, title=title, handler=handler, params=params, job_id=job.pk
-    )
-    return redirect("job_detail", pk=job.pk)
 
 
 def _isf_help(context: dict) -> dict:
