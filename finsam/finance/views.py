@@ -24,7 +24,7 @@ from finsam.domain.finance import allocation as alloc
 from finsam.domain.finance.contributions import MemberBasis
 from finsam.domain.finance.merger import MergerMember, simulate_merger
 from finsam.domain.problems import DomainValidationError, Problem
-from finsam.finance import forms, selectors, services
+from finsam.finance import charts, forms, selectors, services
 from finsam.finance import jobs as finance_jobs
 from finsam.finance.models import BudgetLine
 from finsam.registry import selectors as registry_selectors
@@ -98,11 +98,13 @@ def budget_year(request, pk, year):
     fmt = request.GET.get("format", "")
     filename = f"budget-{association.code}-{year}"
     if fmt == "pdf":
+        context.update(charts.chart_svgs(context))
         return outputs.pdf_response(
             "finance/budget_pdf.html", context, f"{filename}.pdf", request=request
         )
     if fmt == "xlsx":
         return outputs.xlsx_response(budget_workbook(context), f"{filename}.xlsx")
+    context.update(charts.chart_svgs(context))
     return render(request, "finance/budget_year.html", context)
 
 

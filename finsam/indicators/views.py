@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from finsam.access.permissions import can, require
@@ -681,8 +682,16 @@ def results(request):
     if chosen_version is None:
         if versions and (association is not None or national_allowed):
             columns, overview_rows = selectors.overview(association)
+            label = association.name if association else "Riket"
+            overview = charts.overview_chart(
+                charts.overview_points(columns, overview_rows),
+                scale_min=min((v.scale_min for v in columns), default=1),
+                scale_max=max((v.scale_max for v in columns), default=7),
+                title=_("Senaste medelvärde per indikator – %(label)s") % {"label": label},
+            )
             context.update(
                 {
+                    "overview_chart_svg": outputs.chart_svg(overview) if overview else "",
                     "overview_columns": columns,
                     "overview_rows": [
                         {**row, "cells": [_overview_cell(c) for c in row["cells"]]}

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 from finsam.access.models import InterventionAssignment
 from finsam.access.permissions import can, require
 from finsam.accounts.strong_auth import is_identity_reveal, step_up_required
+from finsam.audit import readable
 from finsam.audit.purposes import purpose_choices, reason_text
 from finsam.domain import codelists as cl
 from finsam.domain.access import Action
@@ -482,7 +483,18 @@ def episode_detail(request, pk):
             )
         except DomainValidationError as exc:
             reveal_problems = {p.field: p.message for p in exc.problems}
-    history = selectors.episode_history(episode)
+    history_rows = list(selectors.episode_history(episode))
+    _objects, _associations, refs = readable.resolve(history_rows)
+    history = [
+        {
+            "at": h.at,
+            "actor_label": h.actor_label,
+            "action": readable.action_label(h.action),
+            "summary": h.summary,
+            "changes": readable.changes_text(h, refs),
+        }
+        for h in history_rows
+    ]
     return render(
         request,
         "registry/episode_detail.html",
@@ -506,7 +518,14 @@ def episode_detail(request, pk):
                 "exit_reason": cl.EXIT_REASON.label_of(episode.exit_reason),
                 "sex": cl.SEX.label_of(episode.sex),
             },
-            "followups": episode.followups.all(),
+            "followups": [
+                {
+                    "months_after": f.months_after,
+                    "work_hours": f.work_hours,
+                    "support": [cl.SUPPORT.label_of(c) for c in f.support_codes],
+                }
+                for f in episode.followups.all()
+            ],
             "answers": episode.extra_answers.select_related("question").order_by("question__order"),
             "history": history,
             "consents": episode.participant.consents.all() if can_identity else [],

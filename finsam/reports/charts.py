@@ -144,3 +144,99 @@ def flow_chart(data: list[dict], *, title: str):
         )
     )
     return (cells + text).properties(width=WIDTH, height=alt.Step(28), title=title)
+
+
+def amount_chart(data: list[dict], *, title: str, series_field: str = "serie", series=()):
+    """Horizontal bars of amounts in kronor, grouped by ``series_field`` (e.g. budget and
+    outcome): ``data`` = ``[{"rad": label, "värde": kronor, <series_field>: …}]``."""
+    if not data:
+        return None
+    alt = _alt()
+    domain = list(series) or list(dict.fromkeys(d[series_field] for d in data))
+    return (
+        alt.Chart(alt.Data(values=data))
+        .mark_bar()
+        .encode(
+            y=alt.Y("rad:N", title=None, sort=None, axis=alt.Axis(labelLimit=300)),
+            x=alt.X("värde:Q", title="Kronor", axis=alt.Axis(format=",.0f")),
+            color=alt.Color(
+                f"{series_field}:N",
+                title=None,
+                sort=domain,
+                scale=alt.Scale(domain=domain, range=PALETTE[: len(domain)]),
+                legend=alt.Legend(orient="top"),
+            ),
+            yOffset=alt.YOffset(f"{series_field}:N", sort=domain),
+            tooltip=[
+                alt.Tooltip(f"{series_field}:N", title="Serie"),
+                alt.Tooltip("rad:N", title="Rad"),
+                alt.Tooltip("värde:Q", title="Kronor", format=",.0f"),
+            ],
+        )
+        .properties(width=WIDTH, height=alt.Step(BAR_STEP), title=title)
+    )
+
+
+def trend_chart(data: list[dict], *, title: str):
+    """A trend over years: one line with points per measure; ``data`` = ``[{"år": "2025",
+    "mått": label, "värde": number}]`` – hidden (protected) values are simply left out, so a
+    line has a gap rather than a guessed value."""
+    if not data:
+        return None
+    alt = _alt()
+    measures = list(dict.fromkeys(d["mått"] for d in data))
+    base = alt.Chart(alt.Data(values=data)).encode(
+        x=alt.X("år:O", title="År", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("värde:Q", title="Antal", axis=alt.Axis(format=",.0f")),
+        color=alt.Color(
+            "mått:N",
+            title=None,
+            sort=measures,
+            scale=alt.Scale(domain=measures, range=PALETTE[: len(measures)]),
+            legend=alt.Legend(orient="top", columns=2),
+        ),
+        tooltip=[
+            alt.Tooltip("år:O", title="År"),
+            alt.Tooltip("mått:N", title="Mått"),
+            alt.Tooltip("värde:Q", title="Antal", format=",.0f"),
+        ],
+    )
+    return (base.mark_line(strokeWidth=3) + base.mark_point(size=80, filled=True)).properties(
+        width=WIDTH, height=260, title=title
+    )
+
+
+COST_CHART_ROWS = ("resurser_totalt", "insatskostnader", "administrationskostnader")
+COST_CHART_AREAS = 6
+
+
+def costs_chart(result):
+    """R8: budget against outcome of resources and costs, per association-year (shown cells
+    only; at most :data:`COST_CHART_AREAS` areas, beyond that the table alone reads better)."""
+    try:
+        table = result.table("kostnader")
+    except KeyError:
+        return None
+    areas = list(table.areas)
+    if not areas or len(areas) > COST_CHART_AREAS:
+        return None
+    labels = dict(table.column_labels)
+    data = []
+    for area in areas:
+        for row in table.rows:
+            if row.key not in COST_CHART_ROWS:
+                continue
+            label = row.label if len(areas) == 1 else f"{area.name}: {row.label}"
+            for column in table.columns:
+                value = table.value(row.key, area, column)
+                if value is not None:
+                    data.append(
+                        {"rad": label, "serie": labels.get(column, column), "värde": float(value)}
+                    )
+    if not any(d["värde"] for d in data):
+        return None
+    return amount_chart(
+        data,
+        title=f"{table.title} – budget och utfall (kr)",
+        series=[labels.get(c, c) for c in table.columns],
+    )

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from finsam.domain import formatting as fmt
 from finsam.domain.reports.core import Period, ReportResult, ReportTable
 from finsam.reports import charts, runner
@@ -27,6 +29,8 @@ class Panel:
     note: str = ""
     columns: tuple[str, ...] = ()
     svg: str = ""
+    corner: str = ""
+    """Header of the first column when the panel has its own ``columns``."""
 
 
 @dataclass
@@ -233,20 +237,100 @@ def build(user, *, year: int, association) -> Dashboard:
     v0 = _table(last["deltagare"], "volym")
     rows = _compare_rows(v1, v0, code, _labels(v1))
     if rows:
-        board.panels.append(Panel("volym", "Volyminsatser", rows))
-    # Budget against outcome, cost per participant
-    c1 = this["kostnader"].tables[0] if this["kostnader"].tables else None
-    c0 = last["kostnader"].tables[0] if last["kostnader"].tables else None
-    rows = _compare_rows(c1, c0, code, _labels(c1))
-    money = [r for r in rows if r["key"] in ("resurser_totalt", "kostnader_totalt", "resultat")]
-    board.panels.append(
-        Panel(
-            "kostnader",
-            "Budget och utfall, kostnad per deltagare (kr)",
-            rows,
-            charts.bar_chart(
-                _year_data(money, year), title="Resurser och kostnader (kr)", colour_field="år"
-            ),
+        board.panels.append(
+            Panel(
+                "volym",
+                "Volyminsatser",
+                rows,
+                charts.bar_chart(
+                    _year_data(rows, year), title=_("Antal i volyminsatser"), colour_field="år"
+                ),
+            )
         )
-    )
+    # Budget against outcome, cost per participant
+    board.panels.append(_budget_panel(this["kostnader"], last["kostnader"], code, year))
+    # Trend over the years
+    board.panels.append(_trend_panel(user, this["deltagare"], last["deltagare"], code, year))
     return board
+
+
+TREND_YEARS = 5
+TREND_ROWS = (
+    ("personer_aktiva", "Personer aktiva"),
+    ("nya_personer", "Nya personer"),
+    ("personer_avslutade", "Avslutat under året"),
+)
+BUDGET_ROWS = (
+    ("resurser_totalt", "Resurser totalt"),
+    ("insatskostnader", "Kostnader för insatser"),
+    ("administrationskostnader", "Administrationskostnader"),
+    ("kostnader_totalt", "Kostnader totalt"),
+    ("resultat", "Resultat (resurser − kostnader)"),
+    ("deltagare", "Deltagare (personer aktiva under året)"),
+    ("kostnad_per_deltagare", "Kostnad per deltagare"),
+)
+BUDGET_CHART_ROWS = ("resurser_totalt", "insatskostnader", "administrationskostnader")
+
+
+def _budget_panel(this: ReportResult, last: ReportResult, code: str, year: int) -> Panel:
+    """R8 for the association: budget and outcome this year beside last year's outcome (R8's
+    areas are association × year, its columns budget and outcome)."""
+    c1 = this.tables[0] if this.tables else None
+    c0 = last.tables[0] if last.tables else None
+    series = (
+        (_("Budget %(year)s") % {"year": year}, c1, f"{code}:{year}", "budget"),
+        (_("Utfall %(year)s") % {"year": year}, c1, f"{code}:{year}", "actual"),
+        (_("Utfall %(year)s") % {"year": year - 1}, c0, f"{code}:{year - 1}", "actual"),
+    )
+    rows, data = [], []
+    for key, label in BUDGET_ROWS:
+        cells = []
+        for name, table, area_code, column in series:
+            value, text = _cell(table, area_code, key, column)
+            cells.append(text)
+            if key in BUDGET_CHART_ROWS and value is not None:
+                data.append({"rad": label, "serie": name, "värde": value})
+        rows.append({"key": key, "label": label, "cells": cells})
+    return Panel(
+        "kostnader",
+        _("Budget och utfall, kostnad per deltagare (kr)"),
+        rows,
+        charts.amount_chart(
+            data if any(d["värde"] for d in data) else [],
+            title=_("Resurser och kostnader: budget och utfall (kr)"),
+            series=[s[0] for s in series],
+        ),
+        note=_(
+            "Belopp i hela kronor. Kostnad per deltagare = kostnader totalt / personer "
+            "aktiva under året (utfall)."
+        ),
+        columns=tuple(s[0] for s in series),
+        corner=_("Post"),
+    )
+
+
+def _trend_panel(user, this: ReportResult, last: ReportResult, code: str, year: int) -> Panel:
+    """Persons per year over the last :data:`TREND_YEARS` years (R1, protected)."""
+    years = list(range(year - TREND_YEARS + 1, year + 1))
+    results = {year: this, year - 1: last}
+    tables = {}
+    for y in years:
+        result = results.get(y) or _run(user, "deltagare", y, code)
+        tables[y] = _table(result, "deltagare")
+    rows, data = [], []
+    for key, label in TREND_ROWS:
+        cells = []
+        for y in years:
+            value, text = _cell(tables[y], code, key)
+            cells.append(text)
+            if value is not None:
+                data.append({"år": str(y), "mått": label, "värde": value})
+        rows.append({"key": key, "label": label, "cells": cells})
+    return Panel(
+        "trend",
+        _("Deltagare per år %(first)s–%(last)s") % {"first": years[0], "last": years[-1]},
+        rows,
+        charts.trend_chart(data if any(d["värde"] for d in data) else [], title="Deltagare per år"),
+        columns=tuple(str(y) for y in years),
+        corner=_("Mått"),
+    )

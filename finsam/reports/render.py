@@ -115,6 +115,8 @@ def pair_rows(result: ReportResult) -> list[dict]:
 def chart(result: ReportResult):
     """One readable chart for the report's question (``None`` when nothing to draw): a
     before/after pair where the report compares the two, otherwise bars of the total column."""
+    if result.key == "kostnader":
+        return charts.costs_chart(result)  # budget against outcome (no total column)
     if result.key in PAIRS:
         data = pair_rows(result)
         if data:

@@ -158,3 +158,36 @@ def test_handler_files_a_deviation_report(open_as, live_server, world):
     assert DeviationReport.objects.count() == 1
     assert_accessible(page)
     screenshot(page, "handler-deviation-report")
+
+
+def test_board_reads_the_dashboard_and_budget_charts(open_as, live_server, world, enrol):
+    """The dashboard with every panel filled (budget from R8, volume, trend) and the budget page
+    with its charts: axe finds nothing, and every chart has its table."""
+    from datetime import date
+
+    from finsam.registry import services
+    from tests.workday.test_charts import make_budget
+
+    make_budget(world)
+    for _ in range(6):
+        enrol(anonymous=True, start_date=date(2025, 2, 1))
+    services.volume_record(
+        actor=world["users"]["participant_handler"],
+        intervention=world["volume"],
+        month=date(2025, 3, 1),
+        women=10,
+        men=8,
+        other=0,
+    )
+    page = open_as(world["users"]["board_reader"])
+    page.goto(live_server.url + f"/oversikt/?year=2025&association={world['association'].pk}")
+    for key in ("kostnader", "volym", "trend"):
+        section = page.locator(f"section[aria-labelledby='p-{key}']")
+        assert section.locator("svg").count() >= 1, key
+        assert section.locator("table").count() == 1, key
+    assert_accessible(page)
+    screenshot(page, "board-dashboard-charts")
+    page.goto(live_server.url + reverse("budget_year", args=[world["association"].pk, 2025]))
+    assert page.locator("section[aria-labelledby='h-result'] svg").count() >= 1
+    assert_accessible(page)
+    screenshot(page, "budget-charts")

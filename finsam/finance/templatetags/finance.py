@@ -33,3 +33,36 @@ def num(value, decimals: int = 0) -> str:
 def kronor(value) -> str:
     """Whole kronor, no unit (allocations: öre mean nothing there)."""
     return fmt.amount(value)
+
+
+@register.filter
+def cost_type_label(code) -> str:
+    """An administrative cost type's label (``PREMISES`` → ``Lokaler``); ``–`` for none."""
+    from finsam.domain.finance.budget import ADMIN_COST_TYPES
+
+    return ADMIN_COST_TYPES.label_of(code) if code else fmt.EMPTY
+
+
+@register.filter
+def budget_line_category(line) -> str:
+    """A budget line's category as words: the funder of a resource line (``Kommun (0183)``),
+    the cost type of an administrative line, ``ESF-finansierad del`` of an intervention line."""
+    from django.utils.translation import gettext
+
+    from finsam.domain.finance.budget import ADMIN_COST_TYPES, FUNDER_KINDS, funder_kind
+
+    code = (getattr(line, "category", "") or "").strip()
+    if not code:
+        return fmt.EMPTY
+    kind = getattr(line, "line", "")
+    if kind == "resource":
+        funder = funder_kind(code)
+        if funder is None:
+            return code
+        label = FUNDER_KINDS.label_of(funder)
+        return f"{label} ({code})" if code.upper() != funder else label
+    if kind == "admin_cost":
+        return ADMIN_COST_TYPES.label_of(code)
+    if code.lower() == "esf":
+        return gettext("ESF-finansierad del")
+    return code
