@@ -31,6 +31,12 @@ def _sql(ctx) -> list[str]:
     return [q["sql"] for q in ctx.captured_queries]
 
 
+def _reads_episodes(queries: list[str]) -> bool:
+    """An episode query – or, on PostgreSQL, the settings of the binary ``COPY`` of the episodes,
+    which runs on the same connection but outside Django's query log."""
+    return any("registry_episode" in q or "SET LOCAL jit" in q for q in queries)
+
+
 def _run(plan):
     with (
         CaptureQueriesContext(connections["default"]) as primary,
@@ -48,8 +54,8 @@ def test_a_national_report_reads_the_replica_only(registry, settings, mode):
     assert runner.reads_replica(plan)
     run, primary, replica = _run(plan)
     assert run.result.tables
-    assert any("registry_episode" in q for q in replica)
-    assert not any("registry_episode" in q for q in primary)
+    assert _reads_episodes(replica)
+    assert not _reads_episodes(primary)
     assert not any(q.lstrip().upper().startswith(WRITES) for q in replica)
 
 
@@ -60,7 +66,7 @@ def test_an_association_report_reads_the_primary(registry, settings):
     assert not runner.reads_replica(plan)
     _, primary, replica = _run(plan)
     assert replica == []
-    assert any("registry_episode" in q for q in primary)
+    assert _reads_episodes(primary)
 
 
 def test_writes_go_to_the_primary_even_inside_report_reads(registry, enrol):
