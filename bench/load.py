@@ -5,7 +5,7 @@ Usage (from the repository root, PostgreSQL with a national data set loaded, e.g
 
     export DATABASE_URL=postgres://postgres@127.0.0.1:5432/finsam_load FINSAM_DATA_DIR=/tmp/var
     python bench/load.py setup                       # users, work lists, collectstatic (once)
-    python bench/load.py run --users 20 --seconds 120 --workers 3 --worker-class gthread
+    python bench/load.py run --users 20 --seconds 120 --workers 3 --worker-class sync
 
 ``setup`` creates (idempotently) one national analyst and one participant handler per
 association of the busiest associations, with passwords, and writes ``load-users.json`` in the
@@ -60,6 +60,7 @@ REPORTS = [
     "kostnader",
     "uppfoljning",
 ]
+ERRORS = re.compile(r'class="errorlist[^"]*"[^>]*>(.*?)</ul>', re.S)
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -92,8 +93,7 @@ def setup(handlers: int) -> None:
     import django
 
     django.setup()
-    from django.core.management import call_command
-    from django.db.models import Count
+    from django.db.models import Count, Q
 
     from finsam.access.models import InterventionAssignment, RoleAssignment
     from finsam.accounts.models import User
@@ -110,6 +110,7 @@ def setup(handlers: int) -> None:
     RoleAssignment.objects.get_or_create(user=analyst, role=Role.NATIONAL_ANALYST)
     busiest = (
         Intervention.objects.filter(registration="persons")
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=date.today()))
         .annotate(n=Count("episodes"))
         .order_by("-n")[:handlers]
     )
@@ -123,7 +124,7 @@ def setup(handlers: int) -> None:
         InterventionAssignment.objects.get_or_create(user=h, intervention=intv, kind="handler")
         episodes = Episode.objects.filter(intervention=intv).exclude(exit_reason="FEL")
         open_ids = list(
-            episodes.filter(end_date__isnull=True, start_date__lt=date(2025, 1, 1))
+            episodes.filter(end_date__isnull=True)
             .order_by("?")
             .values_list("pk", flat=True)[:400]
         )
@@ -148,8 +149,8 @@ def setup(handlers: int) -> None:
         )
     path = data_dir() / "load-users.json"
     path.write_text(json.dumps(plan, indent=1))
-    os.environ.setdefault("FINSAM_DATA_DIR", str(data_dir()))
-    call_command("collectstatic", interactive=False, verbosity=0)
+    finsam = Path(sys.executable).with_name("finsam")  # with the production storage (manifest)
+    subprocess.run([str(finsam), "collectstatic", "--noinput", "-v0"], env=server_env(), check=True)
     print(f"{len(plan['handlers'])} handlers and 1 analyst written to {path}")
 
 
@@ -185,6 +186,8 @@ def start_gunicorn(args) -> subprocess.Popen:
         args.worker_class,
         "--timeout",
         "120",
+        "--keep-alive",  # longer than a user's think time: no reset on a reused connection
+        "75",
         "--log-level",
         "warning",
     ]
@@ -251,6 +254,9 @@ class User(threading.Thread):
         for c in self.http.cookies:  # production cookies are Secure; the bench speaks HTTP
             c.secure = False
         error = "" if r.status_code in expect else f"{r.status_code} {path}"
+        if error and r.status_code == 200:  # a form shown again: its first problem
+            problem = ERRORS.search(r.text)
+            error += f" {problem.group(1).strip()[:200]}" if problem else ""
         self.stats.add(name, elapsed, error)
         return r
 
@@ -319,7 +325,7 @@ class User(threading.Thread):
 
     def enrol(self) -> None:
         rng = self.rng
-        start = date(2025, rng.randint(1, 12), rng.randint(1, 28)).isoformat()
+        start = date(2026, rng.randint(1, 10), rng.randint(1, 28)).isoformat()
         self.post_form(
             "enrol (POST)",
             f"/insatser/{self.plan['intervention']}/deltagare/ny/",
@@ -465,7 +471,7 @@ def main() -> None:
     r.add_argument("--seconds", type=int, default=120)
     r.add_argument("--think", type=float, default=1.0)
     r.add_argument("--workers", type=int, default=3)
-    r.add_argument("--worker-class", default="gthread", choices=["sync", "gthread"])
+    r.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
     r.add_argument("--threads", type=int, default=4)
     r.add_argument("--port", type=int, default=8719)
     args = parser.parse_args()
