@@ -124,9 +124,7 @@ def setup(handlers: int) -> None:
         InterventionAssignment.objects.get_or_create(user=h, intervention=intv, kind="handler")
         episodes = Episode.objects.filter(intervention=intv).exclude(exit_reason="FEL")
         open_ids = list(
-            episodes.filter(end_date__isnull=True)
-            .order_by("?")
-            .values_list("pk", flat=True)[:400]
+            episodes.filter(end_date__isnull=True).order_by("?").values_list("pk", flat=True)[:400]
         )
         exited = [
             pk
