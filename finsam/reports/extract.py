@@ -39,13 +39,14 @@ import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from finsam.domain import codelists as cl
 from finsam.domain.reports.core import person_key_column
 from finsam.registry.models import Episode, Participant
+from finsam.settings.routers import report_connection as connection
 
 NO_DATE = -(2**31)
 """Day number of a missing end date."""
@@ -155,7 +156,7 @@ def _read_postgres(sql: str, params, cols) -> dict[str, np.ndarray]:
     for i, (name, _sql, typ, _p) in enumerate(cols):
         fields += [(f"_l{i}", ">i4"), (name, ">" + typ)]
     dtype = np.dtype(fields)
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         # JIT compilation costs ~0.1 s and gains nothing on this scan; more memory for the hash
         # of anonymous participants. Both only for this transaction.
         cursor.execute("SET LOCAL jit = off")

@@ -144,12 +144,13 @@ def chart_svg(result: ReportResult) -> str:
     return outputs.chart_svg(c) if c is not None else ""
 
 
-def report_context(result: ReportResult) -> dict:
+def report_context(result: ReportResult, svg: str | None = None) -> dict:
+    """The page context of a result; ``svg`` = its chart already drawn (the report cache)."""
     return {
         "result": result,
         "tables": [table_context(t) for t in result.tables],
         "summary": report_to_dict(result),
-        "chart_svg": chart_svg(result),
+        "chart_svg": chart_svg(result) if svg is None else svg,
     }
 
 

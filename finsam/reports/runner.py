@@ -40,6 +40,7 @@ from finsam.domain.signoff import covers
 from finsam.registry import selectors as registry_selectors
 from finsam.registry.models import Association
 from finsam.reports import selectors
+from finsam.settings.routers import report_reads
 
 REPORT_INFO: dict[str, tuple[str, str]] = {s.slug: (s.code, s.title) for s in SPECS}
 """Slug → (code, title), from :data:`finsam.domain.reports.specs.SPECS`."""
@@ -346,6 +347,14 @@ FRAME_LOADERS: dict[str, Callable] = {
 dimension or None) -> frame``."""
 
 
+def reads_replica(plan: ReportPlan) -> bool:
+    """National and county reports (reads of every association or of whole counties) read from
+    the read replica when one is configured (finsam/settings/routers.py)."""
+    return plan.selection.association_ids is None or bool(
+        set(plan.options.levels) & PROTECTED_LEVELS
+    )
+
+
 def load_frames(plan: ReportPlan, progress: Callable[[str], None] | None = None) -> dict:
     """The frames the report of ``plan`` needs, one query each."""
     sel = plan.selection
@@ -377,7 +386,8 @@ def run_report(
     import time
 
     t0 = time.perf_counter()
-    frames = load_frames(plan, progress)
+    with report_reads(reads_replica(plan)):
+        frames = load_frames(plan, progress)
     t1 = time.perf_counter()
     n = len(frames["episodes"])
     big = n >= PROGRESS_ROWS

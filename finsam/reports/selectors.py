@@ -20,7 +20,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
 from django.db.models import Q, QuerySet
 
 from finsam.domain import codelists as cl
@@ -37,6 +36,7 @@ from finsam.registry.models import (
     VolumeCount,
 )
 from finsam.reports import extract
+from finsam.settings.routers import report_connection as connection
 
 MISSING_COUNTY = ("00", "Län saknas")
 """County of an association without a seat municipality and without an area."""

@@ -17,6 +17,7 @@ from finsam.domain.problems import DomainValidationError
 from finsam.domain.reports.core import Period
 from finsam.domain.reports.specs import BY_CODE, SPECS, find_spec
 from finsam.registry import selectors as registry_selectors
+from finsam.reports import cache as report_cache
 from finsam.reports import jobs as report_jobs
 from finsam.reports import render as rr
 from finsam.reports import runner, selectors
@@ -165,7 +166,7 @@ def report_page(request, name):
         )
         return redirect("job_detail", pk=job.pk)
     try:
-        run = runner.run_report(plan)
+        run = report_cache.run_report(request.user, plan)
     except DomainValidationError as exc:
         form.apply_problems(exc.problems, FIELD_MAP)
         return render(request, "reports/report.html", context)
@@ -182,7 +183,7 @@ def report_page(request, name):
         )
     query = request.GET.copy()
     query.pop("format", None)
-    context.update(rr.report_context(result))
+    context.update(rr.report_context(result, report_cache.chart_svg(run)))
     context.update(
         {
             "plan": plan,
@@ -226,7 +227,7 @@ def report_quality(request):
         "index_url": reverse("report_index"),
     }
     if plan is not None:
-        run = runner.run_report(plan, with_report=False)
+        run = report_cache.run_report(request.user, plan, with_report=False)
         context.update(_quality_context(request, run, links=True))
         context["period"] = plan.options.period
     return render(request, "reports/quality.html", context)

@@ -111,7 +111,34 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
     }
+# A streaming read replica of the primary that national reports read (finsam/settings/routers.py,
+# docs/operations.md); writes and everything else always go to the primary ("default").
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=60
+    )
+    DATABASE_ROUTERS = ["finsam.settings.routers.ReportReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# What is the same for everyone – one report plan's result at one registry state and its chart –
+# cached for every worker (finsam/reports/cache.py, docs/operations.md): "file" (default; a
+# directory shared by the workers of one host), "db" (the table finsam_report_cache, shared by
+# several web hosts; create it with `finsam createcachetable`) or "off".
+FINSAM_REPORT_CACHE = os.environ.get("FINSAM_REPORT_CACHE", "file")
+FINSAM_REPORT_CACHE_SECONDS = int(os.environ.get("FINSAM_REPORT_CACHE_SECONDS", "600"))
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if FINSAM_REPORT_CACHE == "file":
+    CACHES["reports"] = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("FINSAM_REPORT_CACHE_DIR", str(DATA_DIR / "report-cache")),
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    }
+elif FINSAM_REPORT_CACHE == "db":
+    CACHES["reports"] = {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "finsam_report_cache",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"

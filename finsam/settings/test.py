@@ -10,6 +10,13 @@ from finsam.settings.base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DEBUG = False
+# Report results are not cached (tests/reports/test_cache.py switches a memory cache on).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# A second alias mirroring the test database, as a read replica would (finsam/settings/routers.py);
+# report reads go there only in the tests that switch FINSAM_READ_REPLICA on.
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
+DATABASE_ROUTERS = ["finsam.settings.routers.ReportReplicaRouter"]
+FINSAM_READ_REPLICA = False
 # The report extract lives in memory only (tests that need the disk set a temporary directory).
 FINSAM_REPORT_EXTRACT_DIR = ""
 # Background jobs run at once, in the request that queues them (one test runs the real worker).
