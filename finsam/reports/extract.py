@@ -73,7 +73,7 @@ def day_number(d: date) -> int:
 # --- the compact query --------------------------------------------------------------------------
 
 
-def _columns(vendor: str) -> list[tuple[str, str, str, tuple]]:
+def _columns(vendor: str, few: bool = False) -> list[tuple[str, str, str, tuple]]:
     """(name, SQL expression, numpy type, params) per compact column. Every value is fixed-width
     and never NULL (but the hours on SQLite, read as NaN). The expressions use only our own table
     names; the code lists are parameters."""
@@ -81,6 +81,8 @@ def _columns(vendor: str) -> list[tuple[str, str, str, tuple]]:
     p = Participant._meta.db_table
     pg = vendor == "postgresql"
     anonymous = f"({t}.participant_id IN (SELECT id FROM {p} WHERE pseudonym IS NULL))"  # noqa: S608
+    if few:  # a few rows (a patch): look each participant up instead of hashing every one
+        anonymous = f"(SELECT pseudonym IS NULL FROM {p} WHERE id = {t}.participant_id)"  # noqa: S608
     birth_year = f"(SELECT birth_year FROM {p} WHERE id = {t}.participant_id)"  # noqa: S608
     if pg:
         start_year = f"extract(year FROM {t}.start_date)::int"
@@ -135,9 +137,10 @@ def _columns(vendor: str) -> list[tuple[str, str, str, tuple]]:
 _PG_TYPES = {"i2": "int2", "i4": "int4", "f8": "float8"}
 
 
-def read_compact(qs: QuerySet[Episode]) -> dict[str, np.ndarray]:
-    """The compact columns of the episodes of ``qs`` (native byte order)."""
-    cols = _columns(connection.vendor)
+def read_compact(qs: QuerySet[Episode], few: bool = False) -> dict[str, np.ndarray]:
+    """The compact columns of the episodes of ``qs`` (native byte order); ``few``: ``qs`` holds a
+    few rows (looked up by id)."""
+    cols = _columns(connection.vendor, few)
     annotated = qs.order_by().annotate(
         # fixed expressions over our own table names; the code lists are parameters
         **{f"_c{i}": RawSQL(sql, params) for i, (_n, sql, _t, params) in enumerate(cols)}  # noqa: S611
@@ -490,7 +493,7 @@ def _delete_log(ids: list[int]) -> None:
     from finsam.reports.models import RegistryChange
 
     for i in range(0, len(ids), 900):
-        RegistryChange.objects.filter(id__in=ids[i : i + 900]).delete()
+        RegistryChange.objects.filter(id__in=ids[i : i + 900])._raw_delete(connection.alias)
 
 
 def _sorted(compact: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -501,7 +504,7 @@ def _sorted(compact: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 def _patched(base: EpisodeExtract, changed: np.ndarray) -> EpisodeExtract:
     """``base`` without the ``changed`` episodes, with their current rows (but FEL) read from the
     registry inserted in id order – the same arrays a full read gives."""
-    new = _sorted(read_compact(extract_queryset().filter(id__in=changed.tolist())))
+    new = _sorted(read_compact(extract_queryset().filter(id__in=changed.tolist()), few=True))
     ids = base.compact["episode_id"]
     pos = np.searchsorted(ids, changed)
     hit = pos < len(ids)
@@ -514,21 +517,26 @@ def _patched(base: EpisodeExtract, changed: np.ndarray) -> EpisodeExtract:
         name: np.insert(values[keep], at, new[name]) for name, values in base.compact.items()
     }
     extract = EpisodeExtract(0, compact, base=base.generation)
-    if base._raw is not None:  # patch the decoded rows the same way
-        n_kept, k = int(keep.sum()), len(at)
-        final = at + np.arange(k)
-        order = np.empty(n_kept + k, dtype=np.int64)
-        mask = np.zeros(n_kept + k, dtype=bool)
-        mask[final] = True
-        order[~mask] = np.arange(n_kept)
-        order[final] = n_kept + np.arange(k)
-        kept = base._raw.iloc[np.flatnonzero(keep)]
-        both = pd.concat([kept, decode(new)], ignore_index=True)
-        extract._raw = both.take(order).reset_index(drop=True)
-        extract._raw["person_key"] = person_key_column(
-            compact["participant_id"], compact["anonymous"] == 0
-        )
+    if base._raw is not None:  # patch the decoded rows the same way, column by column
+        extract._raw = _patched_raw(base._raw, keep, at, decode(new), compact)
     return extract
+
+
+def _patched_raw(
+    raw: pd.DataFrame, keep: np.ndarray, at: np.ndarray, new: pd.DataFrame, compact
+) -> pd.DataFrame:
+    out: dict[str, pd.Series] = {}
+    for name in raw.columns:
+        old, add = raw[name], new[name]
+        if name == "person_key":  # categories from every row, as a full decode makes them
+            out[name] = person_key_column(compact["participant_id"], compact["anonymous"] == 0)
+        elif isinstance(old.dtype, pd.CategoricalDtype):
+            codes = np.insert(old.cat.codes.to_numpy()[keep], at, add.cat.codes.to_numpy())
+            out[name] = pd.Series(pd.Categorical.from_codes(codes, dtype=old.dtype))
+        else:
+            values = np.insert(old.to_numpy()[keep], at, add.to_numpy().astype(old.dtype))
+            out[name] = pd.Series(values, dtype=old.dtype)
+    return pd.DataFrame(out, index=pd.RangeIndex(len(compact["episode_id"])))
 
 
 # --- on disk: one file per generation, memory-mapped by every process ---------------------------
