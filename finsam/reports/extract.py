@@ -7,20 +7,25 @@ PostgreSQL sends them as a fixed-width binary ``COPY`` that numpy reads in one p
 through the cursor in batches. :func:`decode` turns them into the raw columns of the episode
 frame (``finsam.domain.reports.frame``); :mod:`finsam.reports.selectors` adds the dimensions.
 
-**The extract.** Every episode except registration errors (FEL), as compact columns, built by the
-same query and kept in memory (one per database) and, when ``FINSAM_REPORT_EXTRACT_DIR`` is set,
-on disk, so a new process loads it instead of scanning the registry. It is valid for one
-*fingerprint* of the registry change log (``finsam.reports.models``), which database triggers
-change whenever an episode or a participant is written, so a report never reads a stale copy.
-Which rows a selection takes from it is :meth:`EpisodeExtract.rows`, the same narrowing as
-``selectors.episode_queryset`` (a test checks the two agree); the population rules stay in the
-report core.
+**The extract.** Every episode except registration errors (FEL), as compact columns sorted by
+episode id, at one *generation* (``reports.models.ExtractState``). Kept in memory (one per
+database) and, when ``FINSAM_REPORT_EXTRACT_DIR`` is set, as one file per generation that every
+process memory-maps (:func:`_save`, :func:`_load`), so worker processes share one copy. Database
+triggers log every changed episode and participant (``reports.models.RegistryChange``);
+:func:`refresh` patches the extract with just those episodes, writes the next generation and
+deletes exactly the log rows it applied – under a lock (process, ``flock``, PostgreSQL advisory
+lock), so two processes never patch at once. The :func:`fingerprint` (generation + what the log
+holds) says whether a copy is current; :func:`current_generation` gives it as a cheap token for
+caches keyed by registry state. Which rows a selection takes is :meth:`EpisodeExtract.rows`, the
+same narrowing as ``selectors.episode_queryset`` (a test checks the two agree); the population
+rules stay in the report core.
 
-When it is used (setting ``FINSAM_REPORT_EXTRACT``): ``auto`` (default) – whenever it is up to
-date, and built (or rebuilt) for reads of every association, where a scan is needed anyway; reads
-of a few associations while it is out of date go to the database, which reads only their rows.
-``always`` builds it for every read; ``off`` never uses it. ``finsam report-extract`` builds it
-ahead (e.g. after a large import, or nightly).
+When it is used (setting ``FINSAM_REPORT_EXTRACT``): ``auto`` (default) – whenever it is current;
+patched when a copy of the current generation is at hand, built for reads of every association,
+where a scan is needed anyway; reads of a few associations with no copy at hand go to the
+database, which reads only their rows. ``always`` patches or builds for every read; ``off`` never
+uses it. ``finsam report-extract`` (:func:`build`) brings it up to date ahead (e.g. from a
+background job after imports, or nightly).
 """
 
 from __future__ import annotations
