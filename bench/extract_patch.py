@@ -52,9 +52,7 @@ def _insert_copies(n: int, tag: str) -> None:
 
     from finsam.registry.models import Episode
 
-    fields = [
-        f.column for f in Episode._meta.concrete_fields if f.column not in ("id", "key")
-    ]
+    fields = [f.column for f in Episode._meta.concrete_fields if f.column not in ("id", "key")]
     cols = ", ".join(fields)
     t = Episode._meta.db_table
     with transaction.atomic(), connection.cursor() as cursor:
