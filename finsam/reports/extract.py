@@ -530,18 +530,26 @@ def _patched(base: EpisodeExtract, changed: np.ndarray) -> EpisodeExtract:
 def _patched_raw(
     raw: pd.DataFrame, keep: np.ndarray, at: np.ndarray, new: pd.DataFrame, compact
 ) -> pd.DataFrame:
-    out: dict[str, pd.Series] = {}
-    for name in raw.columns:
-        old, add = raw[name], new[name]
-        if name == "person_key":  # categories from every row, as a full decode makes them
-            out[name] = person_key_column(compact["participant_id"], compact["anonymous"] == 0)
-        elif isinstance(old.dtype, pd.CategoricalDtype):
-            codes = np.insert(old.cat.codes.to_numpy()[keep], at, add.cat.codes.to_numpy())
-            out[name] = pd.Series(pd.Categorical.from_codes(codes, dtype=old.dtype))
-        else:
-            values = np.insert(old.to_numpy()[keep], at, add.to_numpy().astype(old.dtype))
-            out[name] = pd.Series(values, dtype=old.dtype)
-    return pd.DataFrame(out, index=pd.RangeIndex(len(compact["episode_id"])))
+    """``raw`` with the rows of ``keep`` and the decoded ``new`` rows inserted at ``at``: one
+    concatenation and one take (block by block, no re-stacking of the columns). The person key
+    keeps its categories (new participants appended), so it holds the same keys as a full decode,
+    possibly in another category order (only the codes are read)."""
+    old_keys = raw["person_key"].cat
+    named = new["person_key"].notna().to_numpy()
+    add_ids = new["person_key"].astype(object).to_numpy()[named]
+    missing = pd.Index(pd.unique(add_ids)).difference(old_keys.categories)
+    dtype = raw["person_key"].dtype
+    if len(missing):
+        dtype = pd.CategoricalDtype(old_keys.categories.append(missing.astype(object)))
+        raw = raw.assign(
+            person_key=pd.Categorical.from_codes(old_keys.codes.to_numpy(), dtype=dtype)
+        )
+    codes = np.full(len(new), -1, dtype=np.int64)
+    codes[named] = dtype.categories.get_indexer(add_ids)
+    new = new.assign(person_key=pd.Categorical.from_codes(codes, dtype=dtype))
+    both = pd.concat([raw, new], ignore_index=True)
+    order = np.insert(np.flatnonzero(keep), at, len(raw) + np.arange(len(new)))
+    return both.take(order).reset_index(drop=True)
 
 
 # --- on disk: one file per generation, memory-mapped by every process ---------------------------

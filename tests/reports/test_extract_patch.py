@@ -37,6 +37,11 @@ def _rebuilt() -> dict[str, np.ndarray]:
     return extract._sorted(extract.read_compact(extract.extract_queryset()))
 
 
+def _keys(raw: pd.DataFrame) -> pd.DataFrame:
+    keys = raw["person_key"].astype(object)
+    return raw.assign(person_key=keys.where(keys.notna(), None))
+
+
 def _assert_equals_rebuild(settings) -> None:
     patched = extract.for_read(every_association=True)
     assert patched is not None
@@ -46,7 +51,8 @@ def _assert_equals_rebuild(settings) -> None:
     for name, values in full.items():
         np.testing.assert_array_equal(patched.compact[name], values, err_msg=name)
         assert patched.compact[name].dtype == values.dtype
-    pd.testing.assert_frame_equal(patched.raw, extract.decode(full))
+    # the person key: the same keys (its categories may be in another order; only codes are read)
+    pd.testing.assert_frame_equal(_keys(patched.raw), _keys(extract.decode(full)))
     for period in PERIODS:  # the same report results as straight from the registry
         settings.FINSAM_REPORT_EXTRACT = "always"
         plan = runner.plan_report(None, "utfall", period=period, levels=("country",))
