@@ -7,30 +7,38 @@ PostgreSQL sends them as a fixed-width binary ``COPY`` that numpy reads in one p
 through the cursor in batches. :func:`decode` turns them into the raw columns of the episode
 frame (``finsam.domain.reports.frame``); :mod:`finsam.reports.selectors` adds the dimensions.
 
-**The extract.** Every episode except registration errors (FEL), as compact columns, built by the
-same query and kept in memory (one per database) and, when ``FINSAM_REPORT_EXTRACT_DIR`` is set,
-on disk, so a new process loads it instead of scanning the registry. It is valid for one
-*fingerprint* of the registry change log (``finsam.reports.models``), which database triggers
-change whenever an episode or a participant is written, so a report never reads a stale copy.
-Which rows a selection takes from it is :meth:`EpisodeExtract.rows`, the same narrowing as
-``selectors.episode_queryset`` (a test checks the two agree); the population rules stay in the
-report core.
+**The extract.** Every episode except registration errors (FEL), as compact columns sorted by
+episode id, at one *generation* (``reports.models.ExtractState``). Kept in memory (one per
+database) and, when ``FINSAM_REPORT_EXTRACT_DIR`` is set, as one file per generation that every
+process memory-maps (:func:`_save`, :func:`_load`), so worker processes share one copy. Database
+triggers log every changed episode and participant (``reports.models.RegistryChange``);
+:func:`refresh` patches the extract with just those episodes, writes the next generation and
+deletes exactly the log rows it applied – under a lock (process, ``flock``, PostgreSQL advisory
+lock), so two processes never patch at once. The :func:`fingerprint` (generation + what the log
+holds) says whether a copy is current; :func:`current_generation` gives it as a cheap token for
+caches keyed by registry state. Which rows a selection takes is :meth:`EpisodeExtract.rows`, the
+same narrowing as ``selectors.episode_queryset`` (a test checks the two agree); the population
+rules stay in the report core.
 
-When it is used (setting ``FINSAM_REPORT_EXTRACT``): ``auto`` (default) – whenever it is up to
-date, and built (or rebuilt) for reads of every association, where a scan is needed anyway; reads
-of a few associations while it is out of date go to the database, which reads only their rows.
-``always`` builds it for every read; ``off`` never uses it. ``finsam report-extract`` builds it
-ahead (e.g. after a large import, or nightly).
+When it is used (setting ``FINSAM_REPORT_EXTRACT``): ``auto`` (default) – whenever it is current;
+patched when a copy of the current generation is at hand, built for reads of every association,
+where a scan is needed anyway; reads of a few associations with no copy at hand go to the
+database, which reads only their rows. ``always`` patches or builds for every read; ``off`` never
+uses it. ``finsam report-extract`` (:func:`build`) brings it up to date ahead (e.g. from a
+background job after imports, or nightly).
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
+import json
 import os
 import tempfile
 import threading
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -40,12 +48,13 @@ import pandas as pd
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from finsam.domain import codelists as cl
 from finsam.domain.reports.core import person_key_column
 from finsam.registry.models import Episode, Participant
+from finsam.settings.routers import primary_reads
 from finsam.settings.routers import report_connection as connection
 
 NO_DATE = -(2**31)
@@ -71,7 +80,7 @@ def day_number(d: date) -> int:
 # --- the compact query --------------------------------------------------------------------------
 
 
-def _columns(vendor: str) -> list[tuple[str, str, str, tuple]]:
+def _columns(vendor: str, few: bool = False) -> list[tuple[str, str, str, tuple]]:
     """(name, SQL expression, numpy type, params) per compact column. Every value is fixed-width
     and never NULL (but the hours on SQLite, read as NaN). The expressions use only our own table
     names; the code lists are parameters."""
@@ -79,6 +88,8 @@ def _columns(vendor: str) -> list[tuple[str, str, str, tuple]]:
     p = Participant._meta.db_table
     pg = vendor == "postgresql"
     anonymous = f"({t}.participant_id IN (SELECT id FROM {p} WHERE pseudonym IS NULL))"  # noqa: S608
+    if few:  # a few rows (a patch): look each participant up instead of hashing every one
+        anonymous = f"(SELECT pseudonym IS NULL FROM {p} WHERE id = {t}.participant_id)"  # noqa: S608
     birth_year = f"(SELECT birth_year FROM {p} WHERE id = {t}.participant_id)"  # noqa: S608
     if pg:
         start_year = f"extract(year FROM {t}.start_date)::int"
@@ -133,9 +144,10 @@ def _columns(vendor: str) -> list[tuple[str, str, str, tuple]]:
 _PG_TYPES = {"i2": "int2", "i4": "int4", "f8": "float8"}
 
 
-def read_compact(qs: QuerySet[Episode]) -> dict[str, np.ndarray]:
-    """The compact columns of the episodes of ``qs`` (native byte order)."""
-    cols = _columns(connection.vendor)
+def read_compact(qs: QuerySet[Episode], few: bool = False) -> dict[str, np.ndarray]:
+    """The compact columns of the episodes of ``qs`` (native byte order); ``few``: ``qs`` holds a
+    few rows (looked up by id)."""
+    cols = _columns(connection.vendor, few)
     annotated = qs.order_by().annotate(
         # fixed expressions over our own table names; the code lists are parameters
         **{f"_c{i}": RawSQL(sql, params) for i, (_n, sql, _t, params) in enumerate(cols)}  # noqa: S611
@@ -217,11 +229,14 @@ def decode(c: dict[str, np.ndarray]) -> pd.DataFrame:
 
 @dataclass
 class EpisodeExtract:
-    """Every episode but FEL, as compact columns, at one fingerprint of the registry."""
+    """Every episode but FEL, as compact columns sorted by episode id, at one generation."""
 
-    fingerprint: tuple[str, ...]
+    generation: int
     compact: dict[str, np.ndarray]
     built_seconds: float = 0.0
+    database: str = ""
+    base: int = 0
+    """The generation this one was made from (0: read in full)."""
     _raw: pd.DataFrame | None = field(default=None, repr=False)
 
     def __len__(self) -> int:
@@ -229,7 +244,8 @@ class EpisodeExtract:
 
     @property
     def raw(self) -> pd.DataFrame:
-        """All rows decoded (once per process)."""
+        """All rows decoded (once per process and generation; a patch made in this process
+        patches the decoded rows too)."""
         if self._raw is None:
             self._raw = decode(self.compact)
         return self._raw
@@ -276,17 +292,47 @@ def extract_queryset() -> QuerySet[Episode]:
     return Episode.objects.filter(~Q(exit_reason=cl.EXIT_REGISTRATION_ERROR)).order_by()
 
 
-def fingerprint() -> tuple[str, ...]:
-    """The database and the state of its change log: equal fingerprints, equal episodes."""
-    from finsam.reports.models import RegistryChange
+def _tables() -> tuple[str, str]:
+    from finsam.reports.models import ExtractState, RegistryChange
 
-    table = RegistryChange._meta.db_table
-    sums = "count(*), coalesce(max(id), 0), coalesce(sum(n), 0), coalesce(sum(token), 0)"
-    sql = f"SELECT {sums} FROM {table}"  # noqa: S608  (our own table name)
+    return RegistryChange._meta.db_table, ExtractState._meta.db_table
+
+
+def fingerprint() -> tuple[str, ...]:
+    """The database, the extract's generation and the change log not yet applied to it: equal
+    fingerprints, equal episodes. One small query (the log holds only unapplied changes)."""
+    log, state = _tables()
+    sql = (
+        f"SELECT (SELECT coalesce(max(generation), 0) FROM {state}), count(*), "  # noqa: S608
+        f"coalesce(max(id), 0), coalesce(sum(token), 0) FROM {log}"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql)
-        state = tuple(str(v) for v in cursor.fetchone())
-    return (_database_identity(), str(FORMAT_VERSION), *state)
+        state_row = tuple(str(v) for v in cursor.fetchone())
+    return (_database_identity(), str(FORMAT_VERSION), *state_row)
+
+
+def registry_state() -> str:
+    """A short token for the state of the registry's episodes and participants, cheap (one
+    small query, no patching): equal tokens, equal episodes; any committed write to an episode or
+    a participant changes it. For caches of results keyed by registry state."""
+    return _key(fingerprint())
+
+
+def current_generation() -> str:
+    """The registry state token for caches (e.g. a protected report result): the generation of
+    the extract plus whatever the change log holds that is not yet applied to it. Same as
+    :func:`registry_state`; cheap, never patches or builds. Two calls return the same value iff
+    no episode or participant was written between them (committed)."""
+    return registry_state()
+
+
+def _generation(fp: tuple[str, ...]) -> int:
+    return int(fp[2])
+
+
+def _is_current(fp: tuple[str, ...]) -> bool:
+    return fp[3] == "0"
 
 
 def _database_identity() -> str:
@@ -299,8 +345,10 @@ def _key(fp: tuple[str, ...]) -> str:
     return hashlib.sha256("|".join(fp).encode()).hexdigest()[:24]
 
 
-_lock = threading.Lock()
+_lock = threading.RLock()
 _memory: dict[str, EpisodeExtract] = {}
+PATCH_LIMIT = 0.05
+"""Above this share of the extract's rows changed (or 20 000 rows), a patch reads everything."""
 
 
 def mode() -> str:
@@ -314,98 +362,307 @@ def _directory() -> Path | None:
 
 def current() -> EpisodeExtract | None:
     """The extract of the registry as it is now, from memory or disk; ``None`` when there is
-    none (or it is switched off)."""
+    none, it is out of date (changes not yet applied) or switched off."""
     if mode() == "off":
         return None
     fp = fingerprint()
-    return _cached(fp)
+    if not _is_current(fp):
+        return None
+    return _at(_generation(fp))
 
 
-def _cached(fp) -> EpisodeExtract | None:
-    found = _memory.get(fp[0])
-    if found is not None and found.fingerprint == fp:
+def _at(generation: int) -> EpisodeExtract | None:
+    """The extract at ``generation``: from memory, else mapped from disk."""
+    db = _database_identity()
+    found = _memory.get(db)
+    if found is not None and found.generation == generation:
         return found
-    loaded = _load(fp)
+    loaded = _load(generation)
     if loaded is not None:
-        _memory[fp[0]] = loaded
+        _memory[db] = loaded
     return loaded
 
 
 def for_read(every_association: bool) -> EpisodeExtract | None:
-    """The extract a read should use under the policy of the module doc (building it when the
-    policy says so), or ``None`` to read from the database."""
+    """The extract a read should use under the policy of the module doc (patching or building it
+    when the policy says so), or ``None`` to read from the database."""
     m = mode()
     if m == "off":
         return None
     fp = fingerprint()
-    found = _cached(fp)
-    if found is not None or not (every_association or m == "always"):
-        return found
-    return build(fp)
+    base = _at(_generation(fp))
+    if base is not None and _is_current(fp):
+        return base
+    if base is None and not (every_association or m == "always"):
+        return None
+    return refresh()
 
 
 def build(
     fp: tuple[str, ...] | None = None, progress: Callable[[str], None] | None = None
 ) -> EpisodeExtract:
-    """Read every episode but FEL from the registry and keep it (memory, and disk when
-    configured). The fingerprint is read before the rows, so the copy is never older than it."""
-    with _lock:
-        fp = fp or fingerprint()
-        found = _memory.get(fp[0])
-        if found is not None and found.fingerprint == fp:
-            return found
-        if progress:
-            progress("Läser deltagarepisoderna ur registret …")
-        t0 = time.perf_counter()
-        compact = read_compact(extract_queryset())
-        extract = EpisodeExtract(fp, compact, time.perf_counter() - t0)
-        _memory[fp[0]] = extract
-        _save(extract)
-        if progress:
-            progress(f"{len(extract)} deltagarepisoder lästa på {extract.built_seconds:.1f} s.")
-        return extract
+    """Bring the extract up to date and return it: patched with the changed episodes when a
+    copy of the current generation is at hand, otherwise read in full from the registry. Kept in
+    memory and, when configured, on disk. (The entry point of ``finsam report-extract`` and of
+    background jobs; ``fp`` is accepted for compatibility and ignored.)"""
+    return refresh(progress=progress)
 
 
-def _save(extract: EpisodeExtract) -> None:
+def rebuild(progress: Callable[[str], None] | None = None) -> EpisodeExtract:
+    """Read the whole extract from the registry, whatever copy there is."""
+    return refresh(progress=progress, full=True)
+
+
+@contextmanager
+def _file_lock():
     directory = _directory()
     if directory is None:
+        yield
         return
     directory.mkdir(parents=True, exist_ok=True)
-    name = saved_path(extract).name
-    fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **extract.compact)
-        os.replace(tmp, directory / name)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    for old in directory.glob("episodes-*.npz"):
-        if old.name != name:
-            old.unlink(missing_ok=True)
+    with open(directory / "lock", "a+b") as f:
+        fcntl.flock(f.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f.fileno(), fcntl.LOCK_UN)
 
 
-def _file(fp: tuple[str, ...]) -> Path | None:
-    """The disk copy of the extract at fingerprint ``fp`` (``None``: memory only)."""
+_ADVISORY_KEY = 0x46534D45  # "FSME"
+
+
+def refresh(progress: Callable[[str], None] | None = None, *, full: bool = False) -> EpisodeExtract:
+    """Apply the change log to the extract (or build it), advance the generation and prune the
+    applied log rows – under a lock (this process's, a file lock in the extract directory and,
+    on PostgreSQL, an advisory lock), so two processes never patch at once.
+
+    Always on the primary, also inside a national report's replica reads: the changed rows are
+    read in the same transaction that deletes their log rows, so a lagging replica could never
+    make a patch miss a change."""
+    from finsam.reports.models import ExtractState, RegistryChange
+
+    with primary_reads(), _lock, _file_lock(), transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_KEY])
+        # the state row first, written: on SQLite this takes the write lock for the transaction,
+        # on PostgreSQL the row lock (besides the advisory lock)
+        ExtractState.objects.get_or_create(id=1)
+        ExtractState.objects.filter(id=1).update(generation=F("generation"))
+        state = ExtractState.objects.get(id=1)
+        t0 = time.perf_counter()
+        log = list(RegistryChange.objects.values_list("id", "episode_id", "participant_id"))
+        base = None if full else _at(state.generation)
+        if base is not None and not log:
+            return base
+        episode_ids = {e for _i, e, _p in log if e is not None}
+        participant_ids = {p for _i, _e, p in log if p is not None}
+        everything = any(e is None and p is None for _i, e, p in log)
+        if participant_ids and not everything:
+            episode_ids.update(
+                Episode.objects.filter(participant_id__in=participant_ids).values_list(
+                    "id", flat=True
+                )
+            )
+        if base is None or everything or len(episode_ids) > max(20_000, PATCH_LIMIT * len(base)):
+            if progress:
+                progress("Läser deltagarepisoderna ur registret …")
+            extract = EpisodeExtract(0, _sorted(read_compact(extract_queryset())))
+        else:
+            if progress:
+                progress(f"Uppdaterar kolumnkopian med {len(episode_ids)} ändrade episoder …")
+            extract = _patched(base, np.asarray(sorted(episode_ids), dtype=np.int64))
+        # increasing, and never the same twice (not even after a rolled-back attempt)
+        extract.generation = max(state.generation + 1, time.time_ns() // 1000)
+        extract.base = state.generation
+        extract.built_seconds = time.perf_counter() - t0
+        extract.database = _database_identity()
+        _delete_log([i for i, _e, _p in log])
+        ExtractState.objects.filter(id=1).update(generation=extract.generation)
+        saved = _save(extract)
+        _memory[_database_identity()] = extract
+        transaction.on_commit(lambda: _after_commit(extract, saved))
+    if progress:
+        progress(f"{len(extract)} deltagarepisoder klara på {extract.built_seconds:.1f} s.")
+    return _memory.get(_database_identity(), extract)
+
+
+def _after_commit(extract: EpisodeExtract, saved: Path | None) -> None:
+    if saved is not None:  # map the file: every process shares these pages
+        mapped = _load(extract.generation)
+        if mapped is not None:
+            mapped._raw = extract._raw
+            _memory[_database_identity()] = mapped
+        # the files before the previous one (a process may still be about to map that)
+        for old in saved.parent.glob("episodes-*.extract"):
+            if old.stem.split("-")[-1].isdigit() and int(old.stem.split("-")[-1]) < extract.base:
+                old.unlink(missing_ok=True)
+
+
+def _delete_log(ids: list[int]) -> None:
+    """Delete exactly the log rows applied (never a range: a row committed late may lie in it)."""
+    from finsam.reports.models import RegistryChange
+
+    for i in range(0, len(ids), 900):
+        RegistryChange.objects.filter(id__in=ids[i : i + 900])._raw_delete(connection.alias)
+
+
+def _sorted(compact: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    order = np.argsort(compact["episode_id"], kind="stable")
+    return {name: np.ascontiguousarray(values[order]) for name, values in compact.items()}
+
+
+def _patched(base: EpisodeExtract, changed: np.ndarray) -> EpisodeExtract:
+    """``base`` without the ``changed`` episodes, with their current rows (but FEL) read from the
+    registry inserted in id order – the same arrays a full read gives."""
+    new = _sorted(read_compact(extract_queryset().filter(id__in=changed.tolist()), few=True))
+    ids = base.compact["episode_id"]
+    pos = np.searchsorted(ids, changed)
+    hit = pos < len(ids)
+    hit[hit] = ids[pos[hit]] == changed[hit]
+    if hit.all() and np.array_equal(new["episode_id"], changed):  # only rows updated in place
+        fast = _updated_in_place(base, pos, new)
+        if fast is not None:
+            return fast
+    keep = np.ones(len(ids), dtype=bool)
+    keep[pos[hit]] = False
+    kept_ids = ids[keep]
+    at = np.searchsorted(kept_ids, new["episode_id"])
+    compact = {
+        name: np.insert(values[keep], at, new[name]) for name, values in base.compact.items()
+    }
+    extract = EpisodeExtract(0, compact, base=base.generation)
+    if base._raw is not None:  # patch the decoded rows the same way, column by column
+        extract._raw = _patched_raw(base._raw, keep, at, decode(new), compact)
+    return extract
+
+
+def _updated_in_place(
+    base: EpisodeExtract, pos: np.ndarray, new: dict[str, np.ndarray]
+) -> EpisodeExtract | None:
+    """Every changed episode is still there and still in the extract: copy the columns and
+    overwrite those rows; the decoded frame (this process's, not shared) is overwritten in
+    place, so the cost is the changed rows plus one copy of the compact columns."""
+    compact = {}
+    for name, values in base.compact.items():
+        copy = np.array(values)
+        copy[pos] = new[name]
+        compact[name] = copy
+    extract = EpisodeExtract(0, compact, base=base.generation)
+    raw = base._raw
+    if raw is not None:
+        add = decode(new)
+        keys = raw["person_key"].cat.categories
+        named = add["person_key"].notna().to_numpy()
+        found = keys.get_indexer(add["person_key"].astype(object).to_numpy()[named])
+        if (found < 0).any():
+            return None  # a participant the frame does not know: the general path
+        for j, name in enumerate(raw.columns):
+            if name == "person_key":
+                codes = np.full(len(add), -1, dtype=np.int64)
+                codes[named] = found
+                values = pd.Categorical.from_codes(codes, dtype=raw[name].dtype)
+            else:
+                values = add[name].to_numpy()
+            raw.iloc[pos, j] = values
+        extract._raw = raw
+        base._raw = None  # the old generation's frame is this one now
+    return extract
+
+
+def _patched_raw(
+    raw: pd.DataFrame, keep: np.ndarray, at: np.ndarray, new: pd.DataFrame, compact
+) -> pd.DataFrame:
+    """``raw`` with the rows of ``keep`` and the decoded ``new`` rows inserted at ``at``: one
+    concatenation and one take (block by block, no re-stacking of the columns). The person key
+    keeps its categories (new participants appended), so it holds the same keys as a full decode,
+    possibly in another category order (only the codes are read)."""
+    old_keys = raw["person_key"].cat
+    named = new["person_key"].notna().to_numpy()
+    add_ids = new["person_key"].astype(object).to_numpy()[named]
+    missing = pd.Index(pd.unique(add_ids)).difference(old_keys.categories)
+    dtype = raw["person_key"].dtype
+    if len(missing):
+        dtype = pd.CategoricalDtype(old_keys.categories.append(missing.astype(object)))
+        raw = raw.assign(
+            person_key=pd.Categorical.from_codes(old_keys.codes.to_numpy(), dtype=dtype)
+        )
+    codes = np.full(len(new), -1, dtype=np.int64)
+    codes[named] = dtype.categories.get_indexer(add_ids)
+    new = new.assign(person_key=pd.Categorical.from_codes(codes, dtype=dtype))
+    both = pd.concat([raw, new], ignore_index=True)
+    order = np.insert(np.flatnonzero(keep), at, len(raw) + np.arange(len(new)))
+    return both.take(order).reset_index(drop=True)
+
+
+# --- on disk: one file per generation, memory-mapped by every process ---------------------------
+
+_MAGIC = b"FSMEXT01"
+_ALIGN = 64
+
+
+def _file(generation: int) -> Path | None:
+    """The disk copy of the extract at ``generation`` (``None``: memory only)."""
     directory = _directory()
-    return None if directory is None else directory / f"episodes-{_key(fp)}.npz"
+    return None if directory is None else directory / f"episodes-{generation}.extract"
 
 
 def saved_path(extract: EpisodeExtract) -> Path | None:
     """Where ``extract`` is kept on disk (``None``: memory only)."""
-    return _file(extract.fingerprint)
+    return _file(extract.generation)
 
 
-def _load(fp) -> EpisodeExtract | None:
-    path = _file(fp)
+def _save(extract: EpisodeExtract) -> Path | None:
+    """Write the extract as one file (a JSON header, then the columns, aligned) under a temporary
+    name and rename it into place, so a reader maps either the old file or the whole new one."""
+    path = _file(extract.generation)
+    if path is None:
+        return None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    columns, offset = [], 0
+    for name, values in extract.compact.items():
+        columns.append([name, values.dtype.str, offset, len(values)])
+        offset += -(-values.nbytes // _ALIGN) * _ALIGN
+    header = json.dumps(
+        {"format": FORMAT_VERSION, "generation": extract.generation, "columns": columns}
+    ).encode()
+    start = -(-(len(_MAGIC) + 8 + len(header)) // 4096) * 4096
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(_MAGIC + len(header).to_bytes(8, "little") + header)
+            for (_name, _t, off, _n), values in zip(columns, extract.compact.values(), strict=True):
+                f.seek(start + off)
+                f.write(np.ascontiguousarray(values).tobytes())
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+def _load(generation: int) -> EpisodeExtract | None:
+    path = _file(generation)
     if path is None:
         return None
     try:
-        with np.load(path, allow_pickle=False) as data:
-            compact = {name: data[name] for name in data.files}
-    except (OSError, ValueError, KeyError):
+        data = np.memmap(path, mode="r", dtype=np.uint8)
+        if bytes(data[: len(_MAGIC)]) != _MAGIC:
+            return None
+        size = int.from_bytes(bytes(data[len(_MAGIC) : len(_MAGIC) + 8]), "little")
+        head = json.loads(bytes(data[len(_MAGIC) + 8 : len(_MAGIC) + 8 + size]))
+        if head["format"] != FORMAT_VERSION or head["generation"] != generation:
+            return None
+        start = -(-(len(_MAGIC) + 8 + size) // 4096) * 4096
+        compact = {}
+        for name, typ, off, n in head["columns"]:
+            dtype = np.dtype(typ)
+            compact[name] = data[start + off : start + off + n * dtype.itemsize].view(dtype)
+            if len(compact[name]) != n:
+                return None
+    except (OSError, ValueError, KeyError, TypeError):
         return None
-    return EpisodeExtract(fp, compact)
+    return EpisodeExtract(generation, compact, database=_database_identity())
 
 
 def forget() -> None:

@@ -45,6 +45,17 @@ def report_reads(enabled: bool = True) -> Iterator[None]:
         _reading.reset(token)
 
 
+@contextmanager
+def primary_reads() -> Iterator[None]:
+    """Within: reads go to the primary again, also inside :func:`report_reads` (for work that
+    reads and then writes what it read, e.g. patching the report extract)."""
+    token = _reading.set(False)
+    try:
+        yield
+    finally:
+        _reading.reset(token)
+
+
 def report_alias() -> str:
     """The alias report reads use now: ``replica`` inside :func:`report_reads` when configured."""
     return REPLICA if _reading.get() and replica_configured() else DEFAULT_DB_ALIAS

@@ -133,7 +133,7 @@ def test_unrelated_writes_keep_it(registry, settings):
 def test_kept_on_disk_for_the_next_process(registry, settings, tmp_path):
     settings.FINSAM_REPORT_EXTRACT_DIR = str(tmp_path)
     built = extract.build()
-    files = list(tmp_path.rglob("episodes-*.npz"))
+    files = list(tmp_path.rglob("episodes-*.extract"))
     assert len(files) == 1
     extract.forget()  # a new process: nothing in memory
     loaded = extract.current()
@@ -141,20 +141,23 @@ def test_kept_on_disk_for_the_next_process(registry, settings, tmp_path):
     for name, values in built.compact.items():
         np.testing.assert_array_equal(loaded.compact[name], values)
         assert loaded.compact[name].dtype == values.dtype
-    # a change: the file on disk is stale and not used; the next build replaces it
+    # a change: the file on disk is stale and not used; the next build writes the next
+    # generation (the one before is kept a while for processes about to map it)
     Episode.objects.filter(pk=registry["episodes"][0].pk).update(work_hours=3.0)
     extract.forget()
     assert extract.current() is None
     extract.build()
-    assert len(list(tmp_path.rglob("episodes-*.npz"))) == 1
-    assert list(tmp_path.rglob("episodes-*.npz")) != files
+    now = sorted(tmp_path.rglob("episodes-*.extract"))
+    assert len(now) == 2 and files[0] in now
+    extract.forget()
+    assert extract.current() is not None
 
 
 def test_a_damaged_file_is_ignored(registry, settings, tmp_path):
     settings.FINSAM_REPORT_EXTRACT_DIR = str(tmp_path)
     extract.build()
-    (path,) = tmp_path.rglob("episodes-*.npz")
-    path.write_bytes(b"not an npz file")
+    (path,) = tmp_path.rglob("episodes-*.extract")
+    path.write_bytes(b"not an extract file")
     extract.forget()
     assert extract.current() is None
 
@@ -165,4 +168,4 @@ def test_command_builds_it_with_progress(registry, settings, tmp_path, capsys):
     out = capsys.readouterr()
     assert "6 deltagarepisoder" in out.err + out.out
     assert extract.current() is not None
-    assert len(list(tmp_path.rglob("episodes-*.npz"))) == 1
+    assert len(list(tmp_path.rglob("episodes-*.extract"))) == 1
