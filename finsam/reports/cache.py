@@ -139,6 +139,9 @@ def plan_identity(plan: runner.ReportPlan) -> str:
 
 def key(user, plan: runner.ReportPlan, *, with_quality: bool, with_report: bool) -> str:
     with report_reads(runner.reads_replica(plan)):  # the state of what the run will read
+        # Bring the extract up to date first (what the run would do): a patch advances the
+        # extract's generation, so a key taken before it would never be found again.
+        extract.for_read(every_association=plan.selection.association_ids is None)
         state = registry_state(plan.spec.frames)
     text = "\n".join(
         (
