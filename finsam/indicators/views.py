@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from finsam.access.permissions import can, require
+from finsam.domain import formatting as fmt
 from finsam.domain.access import Action
 from finsam.domain.indicators import definitions as core
 from finsam.domain.indicators import transfer
@@ -23,7 +24,6 @@ from finsam.domain.problems import DomainValidationError, Problem
 from finsam.indicators import charts, forms, selectors, services
 from finsam.indicators.models import CollectionRound, Indicator, Item, QuestionnaireVersion
 from finsam.registry import selectors as registry_selectors
-from finsam.socioeconomics import formatting as fmt
 from finsam.web import outputs
 
 # --- start page ---------------------------------------------------------------------------------

@@ -12,11 +12,12 @@ from django.views.decorators.http import require_http_methods
 from finsam.access import services as access_services
 from finsam.access.models import InterventionAssignment, RoleAssignment
 from finsam.access.permissions import require
-from finsam.accounts import selectors, services, throttling
+from finsam.accounts import services, throttling
 from finsam.accounts.forms import AssignmentForm, RoleGrantForm, UserForm, needs_association
 from finsam.accounts.strong_auth import user_has_mfa
 from finsam.domain.access import Action
 from finsam.domain.problems import DomainValidationError, Problem
+from finsam.users import selectors
 
 
 def _require_manager(request):
