@@ -419,16 +419,11 @@ def _round_for(request, pk: int) -> tuple[CollectionRound, bool, bool]:
 
 
 def _round_context(request, collection_round, manage: bool, enter: bool, token_form) -> dict:
-    tokens = collection_round.tokens
-    responses = collection_round.responses
     return {
         "round": collection_round,
         "can_manage": manage,
         "can_enter": enter,
-        "n_tokens": tokens.count(),
-        "n_used": tokens.filter(used=True).count(),
-        "n_responses": responses.count(),
-        "n_paper": responses.filter(channel="paper").count(),
+        **selectors.round_counts(collection_round),
         "token_form": token_form,
         "can_results": can(
             request.user, Action.VIEW_INDICATOR_RESULTS, association=collection_round.association_id

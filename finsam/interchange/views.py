@@ -18,7 +18,7 @@ from finsam.interchange.formats import FORMATS
 from finsam.interchange.forms import ImportForm
 from finsam.jobs import selectors as job_selectors
 from finsam.jobs.models import Job
-from finsam.jobs.services import job_enqueue
+from finsam.jobs.services import job_enqueue, job_rekind
 from finsam.registry import selectors as registry_selectors
 
 PREVIEW = "import_preview"
@@ -85,7 +85,7 @@ def import_confirm(request, job_id):
     if not preview.result.get("ok"):
         raise Http404("Filen har fel och kan inte importeras.")
     # One import per preview: spend the preview before queueing (a second click finds nothing).
-    if not Job.objects.filter(pk=preview.pk, kind=PREVIEW).update(kind=PREVIEW_USED):
+    if not job_rekind(preview, kind=PREVIEW, to=PREVIEW_USED):
         raise Http404
     job = job_enqueue(
         actor=request.user,

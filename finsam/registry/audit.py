@@ -75,8 +75,11 @@ def objects_of_participant(participant_id: int) -> Q:
     )
 
 
-def audit_rows(qs: QuerySet, f: AuditFilter) -> QuerySet:
-    """The rows of ``qs`` (see :func:`visible_audit`) that pass the filter, newest first."""
+def audit_rows(qs: QuerySet, f: AuditFilter, *, nobody: bool = False) -> QuerySet:
+    """The rows of ``qs`` (see :func:`visible_audit`) that pass the filter, newest first; none
+    when ``nobody`` (a participant was searched for and not found)."""
+    if nobody:
+        return qs.none()
     about = None
     if f.intervention_id:
         about = objects_of_intervention(f.intervention_id)

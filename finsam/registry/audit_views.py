@@ -76,10 +76,10 @@ def audit_list(request):
             return redirect(f"{reverse('audit_list')}?{urlencode(params)}")
     f, problems = _filter_from(request, {i.pk for i in interventions})
     participant_requested = request.GET.get("deltagare", "") != ""
-    if participant_requested and not f.participant_id:
-        rows_qs = qs.none()  # searched, nobody found
-    else:
-        rows_qs = registry_audit.audit_rows(qs, f)
+    # searched by identity number and nobody found: no rows
+    rows_qs = registry_audit.audit_rows(
+        qs, f, nobody=participant_requested and not f.participant_id
+    )
     fmt = request.GET.get("format", "")
     if fmt in ("csv", "xlsx") and not problems:
         return _export(request, rows_qs, fmt)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from finsam.access.models import RoleAssignment
+from finsam.access.models import InterventionAssignment, RoleAssignment
 from finsam.access.permissions import association_filter, can, principal_for
 from finsam.domain.access import ROLES_WITH_ASSOCIATION, Action, Role
 from finsam.registry.models import Association, Intervention
@@ -92,3 +92,14 @@ def assignable_interventions(actor):
     if not manages_all(actor):
         qs = qs.filter(association_id__in=managed_association_ids(actor))
     return qs
+
+
+def intervention_assignment(user, pk) -> InterventionAssignment | None:
+    """``user``'s assignment ``pk`` (with its intervention), or ``None``."""
+    if not str(pk).isdigit() or len(str(pk)) > 18:
+        return None
+    return (
+        InterventionAssignment.objects.select_related("intervention")
+        .filter(pk=int(pk), user=user)
+        .first()
+    )
