@@ -64,6 +64,32 @@ def read_table(source) -> tuple[list[str], list[list[str]], list[Problem]]:
         return [], [], [Problem("", "file.csv", f"Rad {line}: filen är inte giltig CSV ({exc}).")]
 
 
+def read_content(content: str | bytes) -> tuple[list[str], list[list[str]], list[Problem]]:
+    """:func:`read_table` of a file's contents (text or bytes), never taken for a path."""
+    if isinstance(content, str):
+        # surrogatepass: text that cannot be UTF-8 becomes the reader's encoding problem
+        content = content.encode("utf-8", errors="surrogatepass")
+    return read_table(content)
+
+
+FIRST_DATA_LINE = 2
+"""The line a spreadsheet shows for the first data row (the header is line 1)."""
+
+
+def data_rows(records: Iterable[list[str]]) -> list[tuple[int, list[str]]]:
+    """The rows that hold a value, each with the line a spreadsheet shows (header = line 1;
+    blank lines count but are left out). Empty cells at a row's end (an xlsx sheet is as wide as
+    its widest row) are dropped."""
+    rows = []
+    for line, record in enumerate(records, start=FIRST_DATA_LINE):
+        cells = list(record)
+        while cells and not str(cells[-1]).strip():
+            cells.pop()
+        if cells:
+            rows.append((line, cells))
+    return rows
+
+
 def _read_xlsx(data: bytes) -> tuple[list[str], list[list[str]], list[Problem]]:
     from openpyxl import load_workbook
 

@@ -534,20 +534,17 @@ def answers_import(request, pk: int):
         return outputs.csv_response(codes, [], f"svarsmall_{collection_round.pk}.csv")
     form = forms.AnswersImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
+        # CSV or xlsx, read by the one table reader (encoding and form problems included)
+        content = form.cleaned_data["file"].read()
         try:
-            text = form.cleaned_data["file"].read().decode("utf-8-sig")
-        except UnicodeDecodeError:
-            form.add_error("file", "Fil med svar: filen måste vara en CSV-fil i UTF-8.")
+            count = services.responses_import(
+                actor=request.user, collection_round=collection_round, text=content
+            )
+        except DomainValidationError as exc:
+            _problems_to_file(form, exc.problems)
         else:
-            try:
-                count = services.responses_import(
-                    actor=request.user, collection_round=collection_round, text=text
-                )
-            except DomainValidationError as exc:
-                _problems_to_file(form, exc.problems)
-            else:
-                messages.success(request, f"{count} enkätsvar är importerade.")
-                return redirect("indicators_round", pk=pk)
+            messages.success(request, f"{count} enkätsvar är importerade.")
+            return redirect("indicators_round", pk=pk)
     return render(
         request,
         "indicators/answers_import.html",
