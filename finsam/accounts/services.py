@@ -1,7 +1,7 @@
 """Every write to accounts: creating users, e-ID keys, deactivation, MFA (audited).
 
 Roles and intervention assignments are granted and withdrawn in ``finsam.access.services``.
-Who may call these for whom is decided in ``finsam.accounts.selectors`` (the views ask).
+Who may call these for whom is decided in ``finsam.users.selectors`` (the views ask).
 """
 
 from __future__ import annotations

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from finsam.access.models import RoleAssignment
-from finsam.access.permissions import association_filter, can, require
+from finsam.access.permissions import can, require
 from finsam.accounts.models import User
 from finsam.domain.access import Action
 from finsam.domain.problems import DomainValidationError
 from finsam.registry.models import Association
 
-from . import services
-from .models import ApiToken
+from . import selectors, services
 
 ACTION_CHOICES = [(a.value, a.value) for a in Action]
 
@@ -36,30 +33,11 @@ class TokenForm(forms.Form):
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
-        associations = Association.objects.filter(
-            association_filter(actor, Action.MANAGE_USERS)
-        ).order_by("name")
+        associations = selectors.token_associations(actor)
         self.fields["association"].queryset = associations
-        if can(actor, Action.ADMIN_SITE):
-            users = User.objects.filter(is_active=True)
-        else:
+        if not can(actor, Action.ADMIN_SITE):
             self.fields["association"].required = True
-            users = User.objects.filter(
-                is_active=True,
-                pk__in=RoleAssignment.objects.filter(association__in=associations).values(
-                    "user_id"
-                ),
-            )
-        self.fields["user"].queryset = users.order_by("username")
-
-
-def _visible_tokens(user):
-    qs = ApiToken.objects.select_related("user", "association", "created_by")
-    if can(user, Action.ADMIN_SITE):
-        return qs
-    return qs.filter(
-        Q(association__in=Association.objects.filter(association_filter(user, Action.MANAGE_USERS)))
-    )
+        self.fields["user"].queryset = selectors.token_users(actor, associations)
 
 
 @require_http_methods(["GET", "POST"])
@@ -86,14 +64,14 @@ def token_list(request):
     return render(
         request,
         "api/token_list.html",
-        {"form": form, "secret": secret, "tokens": _visible_tokens(request.user)},
+        {"form": form, "secret": secret, "tokens": selectors.visible_tokens(request.user)},
     )
 
 
 @require_POST
 def token_revoke(request, pk):
     require(request.user, Action.MANAGE_USERS)
-    token = get_object_or_404(_visible_tokens(request.user), pk=pk)
+    token = get_object_or_404(selectors.visible_tokens(request.user), pk=pk)
     try:
         services.token_revoke(actor=request.user, token=token)
     except DomainValidationError as exc:

@@ -73,10 +73,11 @@ def _association_id(instance):
     if label == "access.RoleAssignment":
         return instance.association_id
     if label == "access.InterventionAssignment":
-        from finsam.registry.models import Intervention
-
+        # the intervention's model through the assignment's own foreign key: the audit app sits
+        # below the registry and names none of its models
+        intervention = instance._meta.get_field("intervention").related_model
         return (
-            Intervention.objects.filter(pk=instance.intervention_id)
+            intervention._default_manager.filter(pk=instance.intervention_id)
             .values_list("association_id", flat=True)
             .first()
         )

@@ -47,8 +47,8 @@ _CODE = re.compile(r"[0-9A-Za-zÅÄÖåäöÉéÜü_.\-]+")
 
 
 def control_characters(text: str, *, multiline: bool = False) -> list[str]:
-    """The control/format characters in ``text`` as ``U+XXXX`` (tab and line breaks allowed
-    when ``multiline``)."""
+    """The control/format characters in ``text`` as code points like ``U+202E`` (tab and line
+    breaks allowed when ``multiline``)."""
     pattern = _CONTROL_EXCEPT_LINES if multiline else _CONTROL
     return sorted({f"U+{ord(c):04X}" for c in pattern.findall(text)})
 

@@ -22,7 +22,8 @@ class Problem:
     value: object = None
     """The offending value, when there is one (never a clear-text identity number)."""
     row: int | None = None
-    """Row number in an imported file (1 = the first data row), when there is one."""
+    """The row's number, when there is one: in an imported file the line a spreadsheet shows
+    (header = line 1; ``finsam.domain.tabular``)."""
     warning: bool = False
     """A warning is shown but does not stop the save (e.g. a home municipality outside the area)."""
 

@@ -11,15 +11,32 @@ import csv
 import io
 import os
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from finsam.domain.problems import Problem
 from finsam.domain.safe_cells import csv_unquote
 
 
-def read_table(source) -> tuple[list[str], list[list[str]], list[Problem]]:
-    """``(header, rows, problems)`` from a path, bytes, text or an open file. Never raises for
-    bad input: a file that cannot be read gives a problem and no rows."""
+@dataclass(frozen=True, slots=True)
+class Opened:
+    """A table file after the checks every reader shares (found, readable, UTF-8, a header row),
+    before its rows are parsed: CSV ``text`` with its ``delimiter``, or the bytes of an xlsx
+    file. ``problems`` non-empty: the file cannot be read (and the rest is empty)."""
+
+    problems: list[Problem]
+    text: str = ""
+    delimiter: str = ","
+    xlsx: bytes | None = None
+    data: bytes = b""
+    """The CSV file's bytes as read (with any BOM), when it was given or read as bytes: a
+    columnar reader parses these (``encoding="utf-8-sig"``) rather than a copy of the text."""
+
+
+def open_table(source) -> Opened:
+    """:class:`Opened` from a path, bytes, text or an open file; never raises for bad input.
+    :func:`read_table` parses the rows; a reader of large columnar files (the evaluation's
+    panels) parses :attr:`Opened.text` itself, with the same file-level messages."""
     try:
         if isinstance(source, bytes):
             data: bytes | str = source
@@ -28,10 +45,8 @@ def read_table(source) -> tuple[list[str], list[list[str]], list[Problem]]:
         ):
             path = Path(source)
             if not path.is_file():
-                return (
-                    [],
-                    [],
-                    [Problem("", "file.not_found", f"Filen {path} finns inte.", str(path))],
+                return Opened(
+                    [Problem("", "file.not_found", f"Filen {path} finns inte.", str(path))]
                 )
             data = path.read_bytes()
         elif isinstance(source, str):
@@ -39,22 +54,34 @@ def read_table(source) -> tuple[list[str], list[list[str]], list[Problem]]:
         else:
             data = source.read()
     except OSError as exc:
-        return [], [], [Problem("", "file.unreadable", f"Filen kan inte läsas ({exc}).")]
+        return Opened([Problem("", "file.unreadable", f"Filen kan inte läsas ({exc}).")])
     if isinstance(data, bytes) and data[:2] == b"PK":
-        return _read_xlsx(data)
+        return Opened([], xlsx=data)
     if isinstance(data, bytes):
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            return [], [], [Problem("", "file.encoding", "Filen är inte UTF-8-kodad.")]
+            return Opened([Problem("", "file.encoding", "Filen är inte UTF-8-kodad.")])
     else:
         text = data.removeprefix("\ufeff")
-    lines = text.splitlines()
-    if not lines or not lines[0].strip():
-        return [], [], [Problem("", "file.empty", "Filen är tom (rubrikrad saknas).")]
-    delimiter = ";" if ";" in lines[0] and "," not in lines[0] else ","
+    # the first line as str.splitlines() gives it, without splitting the whole file
+    first = next(iter(text.split("\n", 1)[0].splitlines()), "")
+    if not first.strip():
+        return Opened([Problem("", "file.empty", "Filen är tom (rubrikrad saknas).")])
+    delimiter = ";" if ";" in first and "," not in first else ","
+    return Opened([], text, delimiter, data=data if isinstance(data, bytes) else b"")
+
+
+def read_table(source) -> tuple[list[str], list[list[str]], list[Problem]]:
+    """``(header, rows, problems)`` from a path, bytes, text or an open file. Never raises for
+    bad input: a file that cannot be read gives a problem and no rows."""
+    opened = open_table(source)
+    if opened.problems:
+        return [], [], opened.problems
+    if opened.xlsx is not None:
+        return _read_xlsx(opened.xlsx)
     # newline="": the csv module itself must see the line ends (a lone \r included)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(opened.text, newline=""), delimiter=opened.delimiter)
     try:
         header = [h.strip() for h in next(reader)]
         # a text Finsam wrote with a formula-guard quote reads back as it was (safe_cells)
@@ -62,6 +89,32 @@ def read_table(source) -> tuple[list[str], list[list[str]], list[Problem]]:
     except csv.Error as exc:
         line = reader.line_num
         return [], [], [Problem("", "file.csv", f"Rad {line}: filen är inte giltig CSV ({exc}).")]
+
+
+def read_content(content: str | bytes) -> tuple[list[str], list[list[str]], list[Problem]]:
+    """:func:`read_table` of a file's contents (text or bytes), never taken for a path."""
+    if isinstance(content, str):
+        # surrogatepass: text that cannot be UTF-8 becomes the reader's encoding problem
+        content = content.encode("utf-8", errors="surrogatepass")
+    return read_table(content)
+
+
+FIRST_DATA_LINE = 2
+"""The line a spreadsheet shows for the first data row (the header is line 1)."""
+
+
+def data_rows(records: Iterable[list[str]]) -> list[tuple[int, list[str]]]:
+    """The rows that hold a value, each with the line a spreadsheet shows (header = line 1;
+    blank lines count but are left out). Empty cells at a row's end (an xlsx sheet is as wide as
+    its widest row) are dropped."""
+    rows = []
+    for line, record in enumerate(records, start=FIRST_DATA_LINE):
+        cells = list(record)
+        while cells and not str(cells[-1]).strip():
+            cells.pop()
+        if cells:
+            rows.append((line, cells))
+    return rows
 
 
 def _read_xlsx(data: bytes) -> tuple[list[str], list[list[str]], list[Problem]]:

@@ -70,13 +70,11 @@ def normalise_codes(codes: pd.Series) -> pd.Series:
 
 
 def read_isf_file(path) -> pd.DataFrame:
-    """Read an ISF counts file (``.csv`` with ``,`` or ``;``, or ``.xlsx``), codes kept as text."""
-    from pathlib import Path
+    """Read an ISF counts file (``.csv`` with ``,`` or ``;``, or ``.xlsx``), codes kept as text
+    (:func:`finsam.evaluation.run.read_table`, the same reader as every panel)."""
+    from finsam.evaluation.run import read_table
 
-    path = Path(path)
-    if path.suffix.lower() in (".xlsx", ".xls"):
-        return pd.read_excel(path, dtype={UNIT: str})
-    return pd.read_csv(path, sep=None, engine="python", dtype={UNIT: str})
+    return read_table(path, text_columns=(UNIT,))
 
 
 def population_column(population: str) -> str:

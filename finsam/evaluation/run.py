@@ -2,26 +2,31 @@
 
 Pure Python (pandas, Altair for the chart; no Django). :func:`read_table` reads a panel file the
 way ``spec/interchange.md`` describes files (CSV in UTF-8 with or without a BOM, comma or – when
-the header uses it – semicolon; or xlsx, first sheet). :func:`run_did` estimates every ATT(g, t)
+the header uses it – semicolon; or xlsx, first sheet) through the one table reader,
+:mod:`finsam.domain.tabular`. :func:`run_did` estimates every ATT(g, t)
 and the four aggregations, collects the notes instead of emitting warnings, and returns a
 :class:`DidRun` with the rows in the Evaluation CSV layout.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import math
+import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from finsam.domain import safe_cells
+from finsam.domain import safe_cells, tabular
 from finsam.domain.problems import DomainValidationError, Problem
 from finsam.evaluation.aggregate import AGGREGATIONS, AggteResult, aggte
 from finsam.evaluation.attgt import AttGtResult, EvaluationWarning, att_gt
+from finsam.evaluation.validation import LINE_INDEX
 
 AGGREGATION_LABELS = {
     "simple": "Enkel (viktad med gruppstorlek)",
@@ -43,8 +48,15 @@ DEFAULT_BOOTSTRAP = 999
 TABLE_SUFFIXES = (".csv", ".txt", ".xlsx")
 
 
-def _file_problem(name: str, message: str) -> DomainValidationError:
-    return DomainValidationError([Problem("data", "evaluation.file", message, value=name)])
+NA_TEXT = frozenset(
+    {"", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN"}
+    | {"<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"}
+)
+"""Cell texts that mean "no value" (pandas' defaults, so CSV and xlsx panels read alike)."""
+
+
+def _file_problem(name: str, message: str, rule: str = "evaluation.file") -> Problem:
+    return Problem("data", rule, message, value=name)
 
 
 def read_table(
@@ -52,44 +64,137 @@ def read_table(
 ) -> pd.DataFrame:
     """Read a CSV (``,`` or ``;``, UTF-8 with or without BOM) or xlsx file into a DataFrame.
 
-    ``source`` is a path or a binary file object; ``name`` (default: the path) decides the format
-    by its suffix. ``text_columns`` are read as text (e.g. municipality codes). An unreadable file
-    raises :class:`DomainValidationError` (rule ``evaluation.file``) with a Swedish message.
+    ``source`` is a path or a binary file object; ``name`` (default: the path) names it in
+    messages, and its suffix must be ``.csv``, ``.txt`` or ``.xlsx``. The file goes through the
+    one table reader (:func:`finsam.domain.tabular.open_table`: the same checks and Swedish
+    messages as every other small input); a CSV body is then parsed column-wise by pandas, as
+    panels can be large. ``text_columns`` are read as text (e.g. municipality codes). The index
+    (named :data:`~finsam.evaluation.validation.LINE_INDEX`) is each row's line as a spreadsheet
+    shows it (header = line 1), so the panel checks name those lines. An unreadable file raises
+    :class:`DomainValidationError` naming the file.
     """
     if isinstance(source, str | Path):
         name = name or str(source)
         try:
             raw = Path(source).read_bytes()
         except OSError:
-            raise _file_problem(str(source), f"Filen '{source}' kan inte läsas.") from None
+            raise DomainValidationError(
+                [_file_problem(str(source), f"Filen '{source}' kan inte läsas.")]
+            ) from None
     else:
         raw = source.read()
     name = name or "fil"
-    suffix = Path(name).suffix.lower()
-    dtype = dict.fromkeys(text_columns, str)
-    if suffix not in TABLE_SUFFIXES:
-        raise _file_problem(
-            name, f"Filen '{name}' måste vara en CSV-fil (.csv) eller en Excel-fil (.xlsx)."
+    if Path(name).suffix.lower() not in TABLE_SUFFIXES:
+        raise DomainValidationError(
+            [
+                _file_problem(
+                    name, f"Filen '{name}' måste vara en CSV-fil (.csv) eller en Excel-fil (.xlsx)."
+                )
+            ]
         )
+    opened = tabular.open_table(raw)
+    if opened.problems:
+        raise DomainValidationError(
+            [_file_problem(name, f"{name}: {p.message}", p.rule) for p in opened.problems]
+        )
+    if opened.xlsx is not None:
+        frame = _frame_of_rows(opened.xlsx, name, text_columns)
+    else:
+        frame = _frame_of_csv(opened, name, text_columns)
+    if frame.empty or len(frame.columns) < 2:
+        raise DomainValidationError(
+            [
+                _file_problem(
+                    name, f"Filen '{name}' innehåller ingen tabell med rubrikrad och datarader."
+                )
+            ]
+        )
+    return frame
+
+
+def _frame_of_csv(opened: tabular.Opened, name: str, text_columns: Sequence[str]) -> pd.DataFrame:
+    dtype = dict.fromkeys(text_columns, str)
     try:
-        if suffix == ".xlsx":
-            frame = pd.read_excel(io.BytesIO(raw), dtype=dtype or None)
-        else:
-            text = raw.decode("utf-8-sig")
-            header = text.split("\n", 1)[0]
-            sep = ";" if ";" in header and "," not in header else ","
-            frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=dtype or None)
-    except UnicodeDecodeError:
-        raise _file_problem(name, f"Filen '{name}' måste vara kodad i UTF-8.") from None
-    except Exception as error:  # pandas/openpyxl raise many kinds for a broken file
-        raise _file_problem(
-            name, f"Filen '{name}' kan inte läsas som tabell ({type(error).__name__})."
+        frame = pd.read_csv(
+            io.BytesIO(opened.data) if opened.data else io.StringIO(opened.text),
+            sep=opened.delimiter,
+            dtype=dtype or None,
+            encoding="utf-8-sig",
+        )
+    except pd.errors.ParserError as error:
+        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(error))
+        if found is None:
+            raise DomainValidationError(
+                [_file_problem(name, f"{name}: filen är inte giltig CSV.", "file.csv")]
+            ) from None
+        expected, line, saw = found.groups()
+        raise DomainValidationError(
+            [
+                Problem(
+                    "",
+                    "file.extra_values",
+                    f"{name}: Rad {line} har fler värden ({saw}) än rubrikraden ({expected}).",
+                    None,
+                    row=int(line),
+                )
+            ]
+        ) from None
+    except Exception as error:  # pandas raises many kinds for a broken file
+        raise DomainValidationError(
+            [
+                _file_problem(
+                    name, f"Filen '{name}' kan inte läsas som tabell ({type(error).__name__})."
+                )
+            ]
         ) from None
     frame.columns = [str(c).strip() for c in frame.columns]
-    if frame.empty or len(frame.columns) < 2:
-        raise _file_problem(
-            name, f"Filen '{name}' innehåller ingen tabell med rubrikrad och datarader."
+    frame.index = pd.Index(_csv_lines(opened.text, len(frame)), name=LINE_INDEX)
+    return frame
+
+
+def _csv_lines(text: str, rows: int) -> np.ndarray:
+    """The line of each data row pandas read (it skips blank lines; they still count)."""
+    lines = np.arange(tabular.FIRST_DATA_LINE, tabular.FIRST_DATA_LINE + rows)
+    if not any(blank in text for blank in ("\n\n", "\n\r\n", "\r\r")):
+        return lines  # (a substring test: a regular expression over a large file is slow)
+    filled = [n for n, line in enumerate(text.splitlines(), start=1) if line.strip()][1:]
+    # a quoted cell over several lines: the lines no longer match rows one to one
+    return np.asarray(filled, dtype=np.int64) if len(filled) == rows else lines
+
+
+def _frame_of_rows(data: bytes, name: str, text_columns: Sequence[str]) -> pd.DataFrame:
+    header, records, problems = tabular.read_table(data)
+    if problems:
+        raise DomainValidationError(
+            [_file_problem(name, f"{name}: {p.message}", p.rule) for p in problems]
         )
+    width = len(header)
+    numbered = tabular.data_rows(records)
+    for line, cells in numbered:
+        if len(cells) > width:
+            raise DomainValidationError(
+                [
+                    Problem(
+                        "",
+                        "file.extra_values",
+                        f"{name}: Rad {line} har fler värden ({len(cells)}) än rubrikraden "
+                        f"({width}).",
+                        None,
+                        row=line,
+                    )
+                ]
+            )
+    rows = [
+        (line, [None if v.strip() in NA_TEXT else v for v in (cells + [""] * width)[:width]])
+        for line, cells in numbered
+    ]
+    frame = pd.DataFrame([r for _line, r in rows], columns=header, dtype=object)
+    for column in frame.columns:
+        if column not in text_columns:
+            # text stays text; the panel checks name a bad cell
+            with contextlib.suppress(ValueError, TypeError):
+                frame[column] = pd.to_numeric(frame[column])
+    frame.index = pd.Index([line for line, _r in rows], dtype=np.int64, name=LINE_INDEX)
     return frame
 
 

@@ -2,8 +2,10 @@
 
 Every problem is a :class:`~finsam.domain.problems.Problem` with a Swedish message naming the
 column and the rule; :func:`validate_panel` raises :class:`DomainValidationError` with all of them
-at once, so a user can fix the file in one go. Row numbers count data rows from 1 (as a user sees
-them in a spreadsheet, header excluded).
+at once, so a user can fix the file in one go. A panel read from a file
+(:func:`finsam.evaluation.run.read_table`) carries each row's line as a spreadsheet shows it
+(header = line 1) in an index named :data:`LINE_INDEX`, and problems name that line; any other
+table's rows are numbered from 1.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from finsam.domain.problems import DomainValidationError, Problem
 MAX_PROBLEMS_PER_RULE = 10
 """A file with thousands of bad rows reports the first ten per rule."""
 
+LINE_INDEX = "line"
+"""The name of a panel's index that holds each row's line in its file (header = line 1)."""
+
 
 @dataclass(frozen=True, slots=True)
 class PanelIndex:
@@ -30,12 +35,24 @@ class PanelIndex:
     periods: np.ndarray
 
 
-def _rows(mask: np.ndarray) -> list[int]:
-    return [int(i) + 1 for i in np.flatnonzero(mask)[:MAX_PROBLEMS_PER_RULE]]
+def _line_numbers(data: pd.DataFrame) -> np.ndarray:
+    """Each row's number in messages: its file line when the index holds it, else 1, 2, …"""
+    if data.index.name == LINE_INDEX and pd.api.types.is_integer_dtype(data.index):
+        return data.index.to_numpy()
+    return np.arange(1, len(data) + 1)
+
+
+def _positions(mask: np.ndarray) -> list[int]:
+    return [int(i) for i in np.flatnonzero(mask)[:MAX_PROBLEMS_PER_RULE]]
 
 
 def _numeric(
-    data: pd.DataFrame, column: str, rule: str, label: str, problems: list[Problem]
+    data: pd.DataFrame,
+    column: str,
+    rule: str,
+    label: str,
+    problems: list[Problem],
+    lines: np.ndarray,
 ) -> pd.Series:
     """The column as floats; text that is not a number becomes a problem (empty cells pass)."""
     raw = data[column]
@@ -53,14 +70,14 @@ def _numeric(
     text = raw.astype("string").str.strip().str.replace(",", ".", regex=False)
     values = pd.to_numeric(text, errors="coerce")
     bad = (values.isna() & text.notna() & (text != "")).to_numpy()
-    for row in _rows(bad):
+    for at in _positions(bad):
+        row = int(lines[at])
         problems.append(
             Problem(
                 column,
                 rule,
-                f"{label} '{column}' måste vara numerisk; rad {row} har värdet "
-                f"'{raw.iloc[row - 1]}'.",
-                value=raw.iloc[row - 1],
+                f"{label} '{column}' måste vara numerisk; rad {row} har värdet '{raw.iloc[at]}'.",
+                value=raw.iloc[at],
                 row=row,
             )
         )
@@ -142,13 +159,20 @@ def index_panel(
         )
 
     clean = pd.DataFrame(index=pd.RangeIndex(len(data)))
+    lines = _line_numbers(data)
     src = data.reset_index(drop=True)
-    clean[yname] = _numeric(src, yname, "evaluation.outcome_not_numeric", "Utfallet", problems)
-    clean[tname] = _numeric(src, tname, "evaluation.time_not_numeric", "Tidskolumnen", problems)
-    clean[gname] = _numeric(src, gname, "evaluation.group_not_numeric", "Gruppkolumnen", problems)
+    clean[yname] = _numeric(
+        src, yname, "evaluation.outcome_not_numeric", "Utfallet", problems, lines
+    )
+    clean[tname] = _numeric(
+        src, tname, "evaluation.time_not_numeric", "Tidskolumnen", problems, lines
+    )
+    clean[gname] = _numeric(
+        src, gname, "evaluation.group_not_numeric", "Gruppkolumnen", problems, lines
+    )
     for column in covariates:
         clean[column] = _numeric(
-            src, column, "evaluation.covariate_not_numeric", "Kovariaten", problems
+            src, column, "evaluation.covariate_not_numeric", "Kovariaten", problems, lines
         )
     clean[idname] = src[idname].to_numpy()
     for column in clustervars:
@@ -157,7 +181,7 @@ def index_panel(
 
     missing_time = clean[tname].isna().to_numpy() & src[tname].notna().to_numpy()
     missing_time |= src[tname].isna().to_numpy()
-    for row in _rows(missing_time):
+    for row in (int(lines[at]) for at in _positions(missing_time)):
         if not any(p.row == row and p.field == tname for p in problems):
             problems.append(
                 Problem(
@@ -168,7 +192,7 @@ def index_panel(
                 )
             )
     if src[idname].isna().any():
-        for row in _rows(src[idname].isna().to_numpy()):
+        for row in (int(lines[at]) for at in _positions(src[idname].isna().to_numpy())):
             problems.append(
                 Problem(
                     idname,
@@ -196,7 +220,7 @@ def index_panel(
         for (unit, time), rows in list(dup.groupby([idname, tname]).groups.items())[
             :MAX_PROBLEMS_PER_RULE
         ]:
-            row_list = ", ".join(str(int(r) + 1) for r in rows)
+            row_list = ", ".join(str(int(lines[r])) for r in rows)
             problems.append(
                 Problem(
                     f"{idname}, {tname}",
@@ -204,7 +228,7 @@ def index_panel(
                     f"Enheten {unit} förekommer flera gånger för {tname} = {_fmt(time)} "
                     f"(rad {row_list}); varje enhet får bara ha en rad per period.",
                     value=unit,
-                    row=int(rows[0]) + 1,
+                    row=int(lines[rows[0]]),
                 )
             )
 

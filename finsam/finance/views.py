@@ -6,7 +6,6 @@ Views are thin: check permission, call a form, then a service or selector, rende
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import asdict
 
@@ -18,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from finsam.access.permissions import can, require
-from finsam.domain import safe_cells
+from finsam.domain import tabular
 from finsam.domain.access import Action
 from finsam.domain.finance import allocation as alloc
 from finsam.domain.finance.contributions import MemberBasis
@@ -379,10 +378,9 @@ def _allocation_download(result: alloc.AllocationResult, fmt: str, name: str):
         return outputs.json_response(alloc.allocation_json(result), f"{name}.json")
     text = io.StringIO()
     alloc.write_allocation_csv(result, text)
-    # parsed back (formula-guard quotes undone) so csv_response writes each cell once
-    header, *rows = [
-        [safe_cells.csv_unquote(c) for c in r] for r in csv.reader(io.StringIO(text.getvalue()))
-    ]
+    # read back by the one table reader (formula-guard quotes undone) so csv_response writes
+    # each cell once
+    header, rows, _problems = tabular.read_content(text.getvalue())
     return outputs.csv_response(header, rows, f"{name}.csv")
 
 

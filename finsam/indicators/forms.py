@@ -110,8 +110,8 @@ class DefinitionsImportForm(FinsamForm):
 class AnswersImportForm(FinsamForm):
     file = forms.FileField(
         label="Fil med svar",
-        help_text="CSV i UTF-8: en rad per enkät, en kolumn per frågekod; värdet är svaret, kb "
-        "för ”kan inte bedöma” eller tomt.",
+        help_text="CSV i UTF-8 eller xlsx: en rad per enkät, en kolumn per frågekod; värdet är "
+        "svaret, kb för ”kan inte bedöma” eller tomt.",
     )
 
 

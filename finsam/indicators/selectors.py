@@ -78,6 +78,18 @@ def round_by_pk(pk: int) -> CollectionRound | None:
     )
 
 
+def round_counts(collection_round: CollectionRound) -> dict[str, int]:
+    """The links handed out and used, and the responses (of them on paper), of one round."""
+    tokens = collection_round.tokens
+    responses = collection_round.responses
+    return {
+        "n_tokens": tokens.count(),
+        "n_used": tokens.filter(used=True).count(),
+        "n_responses": responses.count(),
+        "n_paper": responses.filter(channel="paper").count(),
+    }
+
+
 def questionnaire_list():
     return QuestionnaireVersion.objects.annotate(n_items=Count("items")).order_by(
         "respondent_group", "-version"

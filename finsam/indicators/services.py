@@ -624,11 +624,11 @@ def response_enter_paper(
 
 @transaction.atomic
 def responses_import(
-    *, actor, collection_round: CollectionRound, text: str, today: date | None = None
+    *, actor, collection_round: CollectionRound, text: str | bytes, today: date | None = None
 ) -> int:
-    """Many answered questionnaires from a CSV file (one row each, one column per statement
-    code), e.g. paper forms typed into a spreadsheet or earlier years' results. All or nothing;
-    returns the number of questionnaires stored."""
+    """Many answered questionnaires from a CSV or xlsx file's contents (one row each, one column
+    per statement code), e.g. paper forms typed into a spreadsheet or earlier years' results.
+    All or nothing; returns the number of questionnaires stored."""
     collection_round = CollectionRound.objects.select_for_update().get(pk=collection_round.pk)
     raise_if_errors(rounds_core.check_round_open(collection_round.closed))
     rows = parse_answer_file(definition_of(collection_round.questionnaire), text)

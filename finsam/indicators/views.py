@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from finsam.access.permissions import can, require
+from finsam.domain import formatting as fmt
 from finsam.domain.access import Action
 from finsam.domain.indicators import definitions as core
 from finsam.domain.indicators import transfer
@@ -24,7 +25,6 @@ from finsam.domain.problems import DomainValidationError, Problem
 from finsam.indicators import charts, forms, selectors, services
 from finsam.indicators.models import CollectionRound, Indicator, Item, QuestionnaireVersion
 from finsam.registry import selectors as registry_selectors
-from finsam.socioeconomics import formatting as fmt
 from finsam.web import outputs
 
 # --- start page ---------------------------------------------------------------------------------
@@ -420,16 +420,11 @@ def _round_for(request, pk: int) -> tuple[CollectionRound, bool, bool]:
 
 
 def _round_context(request, collection_round, manage: bool, enter: bool, token_form) -> dict:
-    tokens = collection_round.tokens
-    responses = collection_round.responses
     return {
         "round": collection_round,
         "can_manage": manage,
         "can_enter": enter,
-        "n_tokens": tokens.count(),
-        "n_used": tokens.filter(used=True).count(),
-        "n_responses": responses.count(),
-        "n_paper": responses.filter(channel="paper").count(),
+        **selectors.round_counts(collection_round),
         "token_form": token_form,
         "can_results": can(
             request.user, Action.VIEW_INDICATOR_RESULTS, association=collection_round.association_id
@@ -540,20 +535,17 @@ def answers_import(request, pk: int):
         return outputs.csv_response(codes, [], f"svarsmall_{collection_round.pk}.csv")
     form = forms.AnswersImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
+        # CSV or xlsx, read by the one table reader (encoding and form problems included)
+        content = form.cleaned_data["file"].read()
         try:
-            text = form.cleaned_data["file"].read().decode("utf-8-sig")
-        except UnicodeDecodeError:
-            form.add_error("file", "Fil med svar: filen måste vara en CSV-fil i UTF-8.")
+            count = services.responses_import(
+                actor=request.user, collection_round=collection_round, text=content
+            )
+        except DomainValidationError as exc:
+            _problems_to_file(form, exc.problems)
         else:
-            try:
-                count = services.responses_import(
-                    actor=request.user, collection_round=collection_round, text=text
-                )
-            except DomainValidationError as exc:
-                _problems_to_file(form, exc.problems)
-            else:
-                messages.success(request, f"{count} enkätsvar är importerade.")
-                return redirect("indicators_round", pk=pk)
+            messages.success(request, f"{count} enkätsvar är importerade.")
+            return redirect("indicators_round", pk=pk)
     return render(
         request,
         "indicators/answers_import.html",

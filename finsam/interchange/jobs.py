@@ -43,10 +43,9 @@ def queue_preview(*, actor, association, kind: str, upload, dry_run: bool = True
 def queue_import(*, actor, preview):
     """Queue the import of a finished, error-free preview; the preview is spent first (one
     import per preview: a second call finds nothing and returns ``None``)."""
-    from finsam.jobs.models import Job
-    from finsam.jobs.services import job_enqueue
+    from finsam.jobs.services import job_enqueue, job_rekind
 
-    if not Job.objects.filter(pk=preview.pk, kind=PREVIEW).update(kind=PREVIEW_USED):
+    if not job_rekind(preview, kind=PREVIEW, to=PREVIEW_USED):
         return None
     return job_enqueue(
         actor=actor,

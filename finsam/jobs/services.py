@@ -54,3 +54,9 @@ def job_enqueue(
     Job.objects.filter(pk=job.pk, task_id="").update(task_id=str(result.id)[:64])
     job.refresh_from_db()
     return job
+
+
+def job_rekind(job: Job, *, kind: str, to: str) -> bool:
+    """Change ``job``'s kind from ``kind`` to ``to`` in one atomic update (e.g. spend an import
+    preview); ``False`` when it no longer has kind ``kind`` (another request was first)."""
+    return bool(Job.objects.filter(pk=job.pk, kind=kind).update(kind=to))

@@ -27,6 +27,7 @@ from finsam.domain.access import Action
 from finsam.domain.identity import parse_personal_number
 from finsam.domain.problems import DomainValidationError, Problem
 from finsam.registry.models import Episode, ExtraAnswer, Participant
+from finsam.ui.pdf import render_pdf
 
 DENIED = "Du har inte behörighet att hantera den registrerades rättigheter för denna person."
 
@@ -196,8 +197,6 @@ def extract_json(data: dict) -> bytes:
 
 
 def extract_pdf(data: dict) -> bytes:
-    from finsam.web.outputs import render_pdf
-
     return render_pdf("registry/rights_extract_pdf.html", {"data": data})
 
 

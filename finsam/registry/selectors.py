@@ -319,6 +319,13 @@ def associations_for(user, action: Action) -> QuerySet[Association]:
     return Association.objects.filter(association_filter(user, action)).order_by("name")
 
 
+def association_codes_for(user, action: Action) -> set[str]:
+    """The codes of the associations on which ``user`` may do ``action``."""
+    return set(
+        Association.objects.filter(association_filter(user, action)).values_list("code", flat=True)
+    )
+
+
 def interventions_of(associations) -> QuerySet[Intervention]:
     """The interventions of these associations with their association, by association and name."""
     return (

@@ -105,8 +105,7 @@ def pair_chart(data: list[dict], *, title: str, percent: bool = False):
                 sort=["Före", "Efter"],
                 header=alt.Header(labelFontSize=14),
             )
-        )
-        .resolve_scale(x="shared")
+        )  # the two panels share their x scale (Vega-Lite's default for a facet)
         .properties(title=title)
     )
 

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from finsam.access.permissions import association_filter, can, covers_all, require
+from finsam.access.permissions import can, covers_all, require
 from finsam.domain.access import Action
 from finsam.domain.problems import DomainValidationError, Problem
 from finsam.domain.socioeconomics import exclusion as exclusion_core
@@ -31,7 +31,6 @@ from finsam.domain.socioeconomics.parameters import (
     COLUMNS as PARAMETER_COLUMNS,
 )
 from finsam.registry import selectors as registry_selectors
-from finsam.registry.models import Association
 from finsam.socioeconomics import charts, forms, selectors, services
 from finsam.socioeconomics import formatting as fmt
 from finsam.socioeconomics.protection import is_suppressed, protect_count
@@ -780,17 +779,9 @@ def _needs_context(request, state: dict, shares: dict[str, float]) -> dict:
     counts = [needs_core.RegisterCount(m, g, float(c)) for m, g, c in state["counts"]]
     rows = selectors.needs_rows(counts, shares, year=year, with_participants=True)
     all_areas = covers_all(user, Action.VIEW_REPORTS)
-    own = set(
-        Association.objects.filter(association_filter(user, Action.VIEW_REPORTS)).values_list(
-            "code", flat=True
-        )
-    )
+    own = registry_selectors.association_codes_for(user, Action.VIEW_REPORTS)
     unprotected_all = covers_all(user, Action.VIEW_UNPROTECTED_REPORTS)
-    unprotected = set(
-        Association.objects.filter(
-            association_filter(user, Action.VIEW_UNPROTECTED_REPORTS)
-        ).values_list("code", flat=True)
-    )
+    unprotected = registry_selectors.association_codes_for(user, Action.VIEW_UNPROTECTED_REPORTS)
     mapping = selectors.municipality_association_map(year)
 
     def association_of(row) -> str | None:

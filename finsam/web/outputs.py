@@ -12,9 +12,9 @@ import json
 from collections.abc import Iterable, Sequence
 
 from django.http import HttpResponse
-from django.template.loader import render_to_string
 
 from finsam.domain import formatting, safe_cells
+from finsam.ui.pdf import render_pdf  # also this module's: outputs.render_pdf
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -54,15 +54,6 @@ def chart_png(chart, *, scale: float = 2.0) -> bytes:
     import vl_convert as vlc
 
     return vlc.vegalite_to_png(chart_spec(chart), scale=scale)
-
-
-def render_pdf(template: str, context: dict, *, request=None) -> bytes:
-    """Render a Django template to an A4 PDF with WeasyPrint (needs Pango/HarfBuzz)."""
-    from weasyprint import HTML
-
-    html = render_to_string(template, {**context, "pdf": True}, request=request)
-    base = request.build_absolute_uri("/") if request is not None else None
-    return HTML(string=html, base_url=base).write_pdf()
 
 
 def _attachment(response: HttpResponse, filename: str) -> HttpResponse:

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from finsam.audit.views import audit_list
+from finsam.registry.audit_views import audit_list
 from finsam.registry.rights_views import participant_rights
 from finsam.web import accessibility, views
 
@@ -20,6 +20,7 @@ urlpatterns = [
     path("granskningslogg/", audit_list, name="audit_list"),
     path("deltagare/<int:pk>/rattigheter/", participant_rights, name="participant_rights"),
     path("", include("finsam.accounts.urls")),
+    path("", include("finsam.users.urls")),
     path("utvardering/", include("finsam.evaluation.web.urls")),
     path("", include("finsam.registry.urls")),
     path("", include("finsam.finance.urls")),

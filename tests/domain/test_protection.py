@@ -10,27 +10,10 @@ from finsam.domain.protection import (
     Line,
     ProtectionRule,
     Table,
-    grid_table,
     protect,
     recoverable_cells,
 )
-
-
-def _grid(body: list[list[int]]):
-    """Rows r0.., columns c0.. plus a total row "T" and total column "T"."""
-    n_rows, n_cols = len(body), len(body[0])
-    rows = [f"r{i}" for i in range(n_rows)] + ["T"]
-    cols = [f"c{j}" for j in range(n_cols)] + ["T"]
-    values = {}
-    for i in range(n_rows):
-        for j in range(n_cols):
-            values[(rows[i], cols[j])] = body[i][j]
-        values[(rows[i], "T")] = sum(body[i])
-    for j in range(n_cols):
-        values[("T", cols[j])] = sum(body[i][j] for i in range(n_rows))
-    values[("T", "T")] = sum(map(sum, body))
-    return grid_table(values, rows, cols, total_row="T", total_column="T")
-
+from tests.domain.protection_helpers import grid
 
 small_or_large = st.one_of(
     st.just(0), st.integers(1, 4), st.integers(5, 60), st.integers(1, 10_000)
@@ -43,7 +26,7 @@ bodies = st.integers(1, 6).flatmap(
 
 
 def test_primary_suppression_hides_1_to_4_and_keeps_zero_and_five():
-    result = protect(_grid([[0, 1, 4, 5, 100]]))
+    result = protect(grid([[0, 1, 4, 5, 100]]))
     assert result[("r0", "c0")].flag is Flag.SHOWN
     assert result[("r0", "c1")].flag is Flag.PRIMARY
     assert result[("r0", "c2")].flag is Flag.PRIMARY
@@ -54,7 +37,7 @@ def test_primary_suppression_hides_1_to_4_and_keeps_zero_and_five():
 
 def test_single_hidden_cell_in_a_line_forces_the_next_smallest():
     # row: 3 (primary), 7, 50 with row total 60: 7 must go too
-    result = protect(_grid([[3, 7, 50], [20, 20, 20]]))
+    result = protect(grid([[3, 7, 50], [20, 20, 20]]))
     assert result[("r0", "c0")].flag is Flag.PRIMARY
     assert result[("r0", "c1")].flag is Flag.SECONDARY
     assert result[("r0", "c2")].flag is Flag.SHOWN
@@ -104,7 +87,7 @@ def test_derived_cells_follow_their_counts_and_their_n():
 
 
 def test_threshold_and_symbol_are_configurable_and_validated():
-    result = protect(_grid([[2, 3, 40]]), ProtectionRule.for_threshold(3))
+    result = protect(grid([[2, 3, 40]]), ProtectionRule.for_threshold(3))
     assert result[("r0", "c0")].hidden
     assert result.render(("r0", "c0")) == ".."  # one symbol whatever the threshold
     assert result[("r0", "c1")].flag is not Flag.PRIMARY
@@ -115,7 +98,7 @@ def test_threshold_and_symbol_are_configurable_and_validated():
 
 
 def test_unprotected_shows_everything():
-    result = protect(_grid([[1, 2], [3, 4]]), protected=False)
+    result = protect(grid([[1, 2], [3, 4]]), protected=False)
     assert all(c.flag is Flag.UNPROTECTED for c in result.cells.values())
     assert result.render(("r0", "c0")) == "1"
 
@@ -129,7 +112,7 @@ def test_line_to_missing_cell_is_rejected_in_swedish():
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(bodies, st.integers(1, 8))
 def test_no_hidden_value_recoverable_from_any_shown_line(body, threshold):
-    table = _grid(body)
+    table = grid(body)
     result = protect(table, ProtectionRule.for_threshold(threshold))
     # the attack: in every line with exactly one hidden cell, subtract the shown ones
     assert recoverable_cells(result) == []
@@ -141,7 +124,7 @@ def test_no_hidden_value_recoverable_from_any_shown_line(body, threshold):
 @settings(max_examples=300, deadline=None)
 @given(bodies, st.integers(1, 8))
 def test_zeros_untouched_and_large_cells_never_primary(body, threshold):
-    table = _grid(body)
+    table = grid(body)
     result = protect(table, ProtectionRule.for_threshold(threshold))
     for key, cell in table.cells.items():
         if cell.value == 0:
@@ -157,14 +140,14 @@ def test_zeros_untouched_and_large_cells_never_primary(body, threshold):
 @given(bodies, st.integers(1, 8))
 def test_tables_without_small_cells_are_unchanged(body, threshold):
     body = [[0 if v < threshold else v for v in row] for row in body]
-    result = protect(_grid(body), ProtectionRule.for_threshold(threshold))
+    result = protect(grid(body), ProtectionRule.for_threshold(threshold))
     assert result.hidden == frozenset()
 
 
 @settings(max_examples=200, deadline=None)
 @given(bodies, st.integers(1, 8))
 def test_protection_is_idempotent(body, threshold):
-    table = _grid(body)
+    table = grid(body)
     rule = ProtectionRule.for_threshold(threshold)
     first = protect(table, rule)
     second = protect(table, rule, presuppressed=first.hidden)
@@ -176,7 +159,7 @@ def test_protection_is_idempotent(body, threshold):
 @given(bodies, st.integers(2, 8))
 def test_shares_follow_their_counts(body, threshold):
     """A percentage of each cell over its row total is hidden whenever the count or total is."""
-    table = _grid(body)
+    table = grid(body)
     cells = dict(table.cells)
     for (r, c), cell in table.cells.items():
         total = table.cells[(r, "T")].value

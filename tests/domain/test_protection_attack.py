@@ -11,27 +11,12 @@ from finsam.domain.protection import (
     ProtectionRule,
     Table,
     audit,
-    grid_table,
     protect,
 )
 from tests.domain.attacker import breaches, feasible_ranges
+from tests.domain.protection_helpers import grid
 
 counts = st.one_of(st.just(0), st.integers(1, 4), st.integers(1, 12), st.integers(5, 80))
-
-
-def grid(body):
-    n_rows, n_cols = len(body), len(body[0])
-    rows = [f"r{i}" for i in range(n_rows)] + ["T"]
-    cols = [f"c{j}" for j in range(n_cols)] + ["T"]
-    values = {}
-    for i in range(n_rows):
-        for j in range(n_cols):
-            values[(rows[i], cols[j])] = body[i][j]
-        values[(rows[i], "T")] = sum(body[i])
-    for j in range(n_cols):
-        values[("T", cols[j])] = sum(body[i][j] for i in range(n_rows))
-    values[("T", "T")] = sum(map(sum, body))
-    return grid_table(values, rows, cols, total_row="T", total_column="T")
 
 
 bodies = st.integers(1, 5).flatmap(

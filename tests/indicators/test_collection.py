@@ -289,7 +289,7 @@ def test_answers_import_page_all_or_nothing(client, world, collection_round):
     bad = client.post(
         url, {"file": SimpleUploadedFile("svar.csv", b"A1,A2\n5,4\n8,kb\n", "text/csv")}
     )
-    assert "Rad 2: Påstående 1" in bad.content.decode()
+    assert "Rad 3: Påstående 1" in bad.content.decode()  # the spreadsheet's line (header = 1)
     assert not Response.objects.exists()
     ok = client.post(
         url, {"file": SimpleUploadedFile("svar.csv", b"A1,A2\n5,4\n6,kb\n,\n", "text/csv")}

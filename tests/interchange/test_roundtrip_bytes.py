@@ -131,3 +131,37 @@ def test_the_export_without_identity_links_to_the_same_persons(exported):
     call_command("import", "episodes", str(exported / "episodes_pseudonym.csv"), stdout=out)
     assert (Participant.objects.count(), Consent.objects.count(), Episode.objects.count()) == before
     assert " 0 nya" in out.getvalue() or "0 skapade" in out.getvalue(), out.getvalue()
+
+
+def test_budget_lines_export_imports_into_an_empty_database_and_exports_identically(
+    exported, tmp_path
+):
+    """The one kind outside the registry (``finsam export budget-lines``) round-trips too."""
+    from finsam.finance.models import BudgetLine
+    from finsam.registry.models import Association, Intervention
+
+    intervention = Intervention.objects.order_by("code").first()
+    own = intervention.association.code
+    other = Association.objects.exclude(pk=intervention.association_id).order_by("code")[0].code
+    source = tmp_path / "budget_lines_in.csv"
+    source.write_text(
+        "association_code,year,line,category,intervention_code,budget,actual\n"
+        f"{own},2024,resource,FK,,1000000,1000000\n"
+        f"{own},2024,admin_cost,DIRECTOR,,829980.50,\n"
+        f"{own},2024,intervention_cost,,{intervention.code},600000,540000\n"
+        f"{other},2025,resource,FK,,250000,\n",
+        encoding="utf-8",
+    )
+    call_command("import", "budget-lines", str(source), stdout=StringIO(), stderr=StringIO())
+    first = tmp_path / "budget_lines_first.csv"
+    call_command("export", "budget-lines", "--output", str(first), stdout=StringIO())
+
+    BudgetLine.objects.all().delete()
+    wipe_registry()
+    load(exported)
+    assert not BudgetLine.objects.exists()
+    call_command("import", "budget-lines", str(first), stdout=StringIO(), stderr=StringIO())
+    again = tmp_path / "budget_lines_again.csv"
+    call_command("export", "budget-lines", "--output", str(again), stdout=StringIO())
+    assert BudgetLine.objects.count() == 4
+    assert again.read_bytes() == first.read_bytes()

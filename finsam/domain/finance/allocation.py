@@ -203,15 +203,19 @@ class AllocationParameters:
         return problems
 
 
-def validate_rows(rows: Sequence[AllocationRow]) -> list[Problem]:
-    """Every problem of the input rows (Swedish messages, row numbers from 1)."""
+def validate_rows(
+    rows: Sequence[AllocationRow], lines: Sequence[int] | None = None
+) -> list[Problem]:
+    """Every problem of the input rows (Swedish messages). Rows are numbered by ``lines`` (the
+    lines of a file as a spreadsheet shows them, header = line 1), else from 1."""
     problems: list[Problem] = []
     if not rows:
         return [
             Problem("", "allocation.no_rows", "Indata innehåller inga förbund att fördela till.")
         ]
     seen: dict[str, int] = {}
-    for i, r in enumerate(rows, start=1):
+    numbers = list(lines) if lines is not None else range(1, len(rows) + 1)
+    for i, r in zip(numbers, rows, strict=True):
         code = (r.association_code or "").strip()
         if not code:
             problems.append(
@@ -650,7 +654,8 @@ def read_allocation_input(
 
     ``source``: a path, the file's bytes, or an open file. ``expected_codes``: the associations
     that must be in the file (e.g. all active ones in the registry); any missing is an error. All
-    problems are collected and raised together (all-or-nothing).
+    problems are collected and raised together (all-or-nothing), rows numbered as a spreadsheet
+    shows them (header = line 1).
     """
     header, records = _read_table(source)
     normalised = [h.strip().lower() for h in header]
@@ -658,7 +663,8 @@ def read_allocation_input(
     raise_if_errors(problems)
 
     rows: list[AllocationRow] = []
-    for i, record in enumerate(records, start=1):
+    lines: list[int] = []
+    for i, record in enumerate(records, start=tabular.FIRST_DATA_LINE):
         if all(not (v or "").strip() for v in record):
             continue
         if len(record) > len(normalised):
@@ -708,6 +714,7 @@ def read_allocation_input(
                 parsed[col] = None
                 continue
             parsed[col] = number
+        lines.append(i)
         rows.append(
             AllocationRow(
                 association_code=code,
@@ -720,7 +727,7 @@ def read_allocation_input(
                 requested=parsed.get("requested"),
             )
         )
-    problems += validate_rows(rows)
+    problems += validate_rows(rows, lines)
     if expected_codes is not None:
         present = {r.association_code.strip() for r in rows}
         for code in sorted(set(expected_codes) - present):

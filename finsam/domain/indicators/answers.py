@@ -8,11 +8,9 @@ problems, naming the statement.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping
 
-from finsam.domain import safe_cells
+from finsam.domain import tabular
 from finsam.domain.indicators.definitions import QuestionnaireDef
 from finsam.domain.problems import DomainValidationError, Problem
 
@@ -85,30 +83,18 @@ def _short(text: str, limit: int = 60) -> str:
 MAX_IMPORT_ROWS = 20_000
 
 
-def parse_answer_file(questionnaire: QuestionnaireDef, text: str) -> list[dict[str, Answer]]:
-    """Many respondents' answers from CSV text: one row per questionnaire, one column per
-    statement code (``1``–``max``, ``kb`` or empty). All rows are checked and every problem is
-    reported with its row number (1 = the first data row); nothing is returned unless all are
-    valid (:class:`DomainValidationError`)."""
-    text = text.lstrip("\ufeff")
-    first = text.splitlines()[0] if text.strip() else ""
-    if not first.strip():
-        raise DomainValidationError(
-            [Problem("file", "indicators.answers_empty_file", "Filen är tom: en rubrikrad krävs.")]
-        )
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    try:
-        records = [
-            [safe_cells.csv_unquote(c) for c in r]
-            for r in csv.reader(io.StringIO(text), delimiter=delimiter)
-        ]
-    except csv.Error as exc:
-        raise DomainValidationError(
-            [Problem("file", "indicators.answers_csv", f"Filen kan inte läsas som CSV ({exc}).")]
-        ) from None
-    header = [h.strip() for h in records[0]]
+def parse_answer_file(
+    questionnaire: QuestionnaireDef, source: str | bytes
+) -> list[dict[str, Answer]]:
+    """Many respondents' answers from a file's contents (CSV text or bytes, or an xlsx file, read
+    by :mod:`finsam.domain.tabular`): one row per questionnaire, one column per statement code
+    (``1``–``max``, ``kb`` or empty). All rows are checked and every problem is reported with
+    the line a spreadsheet shows (header = line 1); nothing is returned unless all are valid
+    (:class:`DomainValidationError`)."""
+    header, records, problems = tabular.read_content(source)
+    if problems:
+        raise DomainValidationError(problems)
     codes = {i.code for i in questionnaire.items}
-    problems: list[Problem] = []
     unknown = [h for h in header if h not in codes]
     if unknown:
         problems.append(
@@ -126,7 +112,7 @@ def parse_answer_file(questionnaire: QuestionnaireDef, text: str) -> list[dict[s
                 "header", "indicators.answers_duplicate_column", "Rubrikraden: en kolumn upprepas."
             )
         )
-    body = [(n, r) for n, r in enumerate(records[1:], start=1) if any(v.strip() for v in r)]
+    body = [(n, r) for n, r in tabular.data_rows(records) if any(v.strip() for v in r)]
     if not body and not problems:
         problems.append(
             Problem("file", "indicators.answers_no_rows", "Filen innehåller inga svar.")

@@ -22,13 +22,12 @@ perspective. A version without statements can only travel as JSON.
 from __future__ import annotations
 
 import builtins
-import csv
 import io
 import json
 from collections.abc import Iterable
 from dataclasses import replace
 
-from finsam.domain import safe_cells
+from finsam.domain import safe_cells, tabular
 from finsam.domain.indicators.definitions import (
     CANNOT_JUDGE_LABEL,
     DRAFT,
@@ -364,27 +363,12 @@ def _int_cell(value: str, column: str, row: int, problems: list[Problem]) -> int
         return 0
 
 
-def parse_csv(text: str) -> DefinitionSet:
-    """A definition set from CSV text (comma or semicolon separated), or
-    :class:`DomainValidationError` with every problem."""
-    text = text.lstrip("\ufeff")
-    lines = text.splitlines()
-    if not lines or not lines[0].strip():
-        raise DomainValidationError(
-            [Problem("file", "indicators.csv_empty", "Filen är tom: en rubrikrad krävs.")]
-        )
-    delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
-    try:
-        records = [
-            [safe_cells.csv_unquote(c) for c in r]
-            for r in csv.reader(io.StringIO(text), delimiter=delimiter)
-        ]
-    except csv.Error as exc:
-        raise DomainValidationError(
-            [Problem("file", "indicators.csv_syntax", f"Filen kan inte läsas som CSV ({exc}).")]
-        ) from None
-    header = [h.strip() for h in records[0]]
-    problems: list[Problem] = []
+def parse_csv(source: str | bytes) -> DefinitionSet:
+    """A definition set from a CSV file's contents (comma or semicolon separated) or an xlsx
+    file, read by :mod:`finsam.domain.tabular`; or :class:`DomainValidationError` with every
+    problem, rows numbered as a spreadsheet shows them (header = line 1)."""
+    header, records, problems = tabular.read_content(source)
+    raise_if_errors(problems)
     unknown = [h for h in header if h not in CSV_COLUMNS]
     missing = [c for c in CSV_COLUMNS if c not in header and c not in _CSV_OPTIONAL]
     if unknown:
@@ -411,7 +395,7 @@ def parse_csv(text: str) -> DefinitionSet:
         )
     raise_if_errors(problems)
     rows = []
-    for number, record in enumerate(records[1:], start=1):
+    for number, record in tabular.data_rows(records):
         if not any(v.strip() for v in record):
             continue
         if len(record) > len(header):
@@ -518,7 +502,8 @@ def _assemble(rows: Iterable[tuple[int, dict[str, str]]], problems: list[Problem
 
 
 def parse(text: str, *, filename: str = "") -> DefinitionSet:
-    """JSON when the name ends with ``.json`` or the text starts with ``{``, otherwise CSV."""
+    """JSON when the name ends with ``.json`` or the text starts with ``{``, otherwise CSV
+    (:func:`parse_csv`)."""
     if filename.lower().endswith(".json") or text.lstrip("\ufeff \n\r\t").startswith("{"):
         return parse_json(text.lstrip("\ufeff"))
     return parse_csv(text)

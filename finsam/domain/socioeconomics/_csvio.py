@@ -20,11 +20,13 @@ CsvSource = str | Path | Iterable[dict[str, str]]
 
 def read_rows(
     source: CsvSource, *, required: tuple[str, ...], optional: tuple[str, ...], file_label: str
-) -> tuple[list[dict[str, str]], list[Problem]]:
-    """Parse ``source`` into rows keyed by column name, checking the header.
+) -> tuple[list[tuple[int, dict[str, str]]], list[Problem]]:
+    """Parse ``source`` into numbered rows keyed by column name, checking the header.
 
     ``source`` is a :class:`~pathlib.Path`, the text of a CSV file (a ``str`` holding a newline
-    or a comma) or an iterable of dicts. Returns the rows (values stripped) and header problems.
+    or a comma) or an iterable of dicts. Returns ``(number, row)`` pairs (values stripped) and
+    header problems; a file's rows are numbered by the line a spreadsheet shows (header = line 1,
+    blank lines counted but left out), dict rows from 1.
     """
     if isinstance(source, Path | str):
         header, records, problems = tabular.read_table(source)
@@ -32,13 +34,16 @@ def read_rows(
             return [], problems
         header = [h.strip() for h in header]
         rows = [
-            {h: _clean(v) for h, v in zip(header, record, strict=False) if h}
-            for record in records
+            (line, {h: _clean(v) for h, v in zip(header, record, strict=False) if h})
+            for line, record in tabular.data_rows(records)
             if any(str(v).strip() for v in record)
         ]
     else:
-        rows = [{str(k).strip(): _clean(v) for k, v in row.items()} for row in source]
-        header = list(rows[0].keys()) if rows else list(required)
+        rows = [
+            (number, {str(k).strip(): _clean(v) for k, v in row.items()})
+            for number, row in enumerate(source, start=1)
+        ]
+        header = list(rows[0][1].keys()) if rows else list(required)
     problems = tabular.check_header(header, (*required, *optional), required, file_label=file_label)
     return rows, problems
 

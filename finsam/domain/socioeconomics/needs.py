@@ -14,7 +14,7 @@ and sick-listed) counts in both, as in the national estimate.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from finsam.domain.problems import Problem, raise_if_errors
@@ -132,7 +132,7 @@ def read_shares(source: CsvSource) -> dict[str, float]:
     )
     raise_if_errors(problems)
     shares: dict[str, float] = {}
-    for number, values in enumerate(raw, start=1):
+    for number, values in raw:
         group = values.get("group", "").upper()
         share = parse_number(
             values.get("share", ""),
@@ -162,12 +162,19 @@ def read_shares(source: CsvSource) -> dict[str, float]:
 
 
 def validate_counts(
-    counts: Iterable[RegisterCount], known_municipalities: Iterable[str] | None = None
+    counts: Iterable[RegisterCount],
+    known_municipalities: Iterable[str] | None = None,
+    *,
+    lines: Sequence[int] | None = None,
 ) -> list[Problem]:
+    """Every problem of the counts, rows numbered by ``lines`` (a file's lines as a spreadsheet
+    shows them) or from 1."""
     known = set(known_municipalities) if known_municipalities is not None else None
     problems: list[Problem] = []
     seen: dict[tuple[str, str], int] = {}
-    for number, c in enumerate(counts, start=1):
+    counts = list(counts)
+    numbers = list(lines) if lines is not None else range(1, len(counts) + 1)
+    for number, c in zip(numbers, counts, strict=True):
         if not _MUNICIPALITY.fullmatch(c.municipality_code) or (
             known is not None and c.municipality_code not in known
         ):
@@ -231,7 +238,7 @@ def read_needs_input(
     )
     raise_if_errors(problems)
     counts = []
-    for number, values in enumerate(raw, start=1):
+    for number, values in raw:
         count = parse_number(
             values.get("count", ""),
             field="count",
@@ -246,7 +253,7 @@ def read_needs_input(
                 count if count is not None else 0.0,
             )
         )
-    problems += validate_counts(counts, known_municipalities)
+    problems += validate_counts(counts, known_municipalities, lines=[n for n, _v in raw])
     raise_if_errors(problems)
     return counts
 

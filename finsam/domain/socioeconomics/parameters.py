@@ -13,7 +13,7 @@ File layout (``interchange.md``, socio-economic commands): ``item, actor, monthl
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -120,11 +120,16 @@ class PaybackParameters:
         return build_parameters(rows.values(), valid_year=self.valid_year)
 
 
-def validate_parameter_rows(rows: Iterable[ParameterRow]) -> list[Problem]:
-    """Every problem in a list of parameter rows (row numbers 1-based in the given order)."""
+def validate_parameter_rows(
+    rows: Iterable[ParameterRow], *, lines: Sequence[int] | None = None
+) -> list[Problem]:
+    """Every problem in a list of parameter rows, numbered by ``lines`` (a file's lines as a
+    spreadsheet shows them, header = line 1) or from 1 in the given order."""
     problems: list[Problem] = []
     seen: dict[tuple[str, str], int] = {}
-    for number, r in enumerate(rows, start=1):
+    rows = list(rows)
+    numbers = list(lines) if lines is not None else range(1, len(rows) + 1)
+    for number, r in zip(numbers, rows, strict=True):
         if r.item not in ITEMS:
             if r.item in SUPPORT_ONLY_AFTER:
                 message = (
@@ -208,7 +213,7 @@ def read_parameters(source: CsvSource, *, valid_year: int | None = None) -> Payb
     if problems:
         raise_if_errors(problems)
     rows: list[ParameterRow] = []
-    for number, values in enumerate(raw, start=1):
+    for number, values in raw:
         amount = parse_number(
             values.get("monthly_sek", ""),
             field="monthly_sek",
@@ -254,7 +259,7 @@ def read_parameters(source: CsvSource, *, valid_year: int | None = None) -> Payb
                 note=values.get("note", ""),
             )
         )
-    problems.extend(validate_parameter_rows(rows))
+    problems.extend(validate_parameter_rows(rows, lines=[n for n, _v in raw]))
     raise_if_errors(problems)
     return PaybackParameters(valid_year, tuple(rows))
 

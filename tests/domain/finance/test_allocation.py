@@ -358,7 +358,7 @@ def test_read_reports_missing_associations_and_every_problem():
         "amount.negative",
         "allocation.association_missing",
     ]
-    assert problems[0].row == 1 and problems[1].row == 2
+    assert problems[0].row == 2 and problems[1].row == 3  # spreadsheet lines: header = 1
     assert problems[-1].message == "Förbundet B saknas i filen; alla förbund måste vara med."
 
 

@@ -57,10 +57,11 @@ def test_answer_file_rows_and_problems_with_row_numbers():
     with pytest.raises(DomainValidationError) as exc:
         parse_answer_file(Q, "D1,D2\n5,7\n9,1\n,\n")
     messages = [p.message for p in exc.value.problems]
-    assert messages[0].startswith("Rad 1: Påstående 2") and messages[1].startswith(
-        "Rad 2: Påstående 1"
+    # the lines a spreadsheet shows: the header is line 1
+    assert messages[0].startswith("Rad 2: Påstående 2") and messages[1].startswith(
+        "Rad 3: Påstående 1"
     )
-    assert [p.row for p in exc.value.problems] == [1, 2]
+    assert [p.row for p in exc.value.problems] == [2, 3]
     with pytest.raises(DomainValidationError) as exc:
         parse_answer_file(Q, "D1,personnummer\n5,199001010009\n")
     assert exc.value.problems[0].rule == "indicators.answers_unknown_column"
@@ -97,3 +98,29 @@ def test_answer_file_round_trip(rows):
         {k: (CANNOT_JUDGE if v == "kb" else int(v)) for k, v in r.items() if v} for r in kept
     ]
     assert parsed == expected
+
+
+def test_answer_file_through_the_one_table_reader_xlsx_and_its_messages():
+    import io
+
+    import pytest
+    import xlsxwriter
+
+    from finsam.domain.indicators.answers import parse_answer_file
+    from finsam.domain.problems import DomainValidationError
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet()
+    for n, row in enumerate([["D1", "D2"], [5, "kb"], [9, 1]]):
+        sheet.write_row(n, 0, row)
+    book.close()
+    with pytest.raises(DomainValidationError) as exc:
+        parse_answer_file(Q, buffer.getvalue())
+    (problem,) = exc.value.problems
+    assert problem.row == 3 and problem.message.startswith("Rad 3: Påstående 1")
+    # the same file-level messages as every other small input (finsam.domain.tabular)
+    with pytest.raises(DomainValidationError) as exc:
+        parse_answer_file(Q, "D1,D2\n5,kb\n".encode("latin-1") + b"\xe5\n")
+    assert exc.value.problems[0].rule == "file.encoding"
+    assert "UTF-8" in exc.value.problems[0].message

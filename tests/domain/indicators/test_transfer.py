@@ -75,8 +75,9 @@ def test_csv_problems_name_row_and_column_and_are_all_reported():
     with pytest.raises(DomainValidationError) as exc:
         transfer.parse_csv("\n".join([header, row_ok, row_bad, row_conflict]))
     messages = [p.message for p in exc.value.problems]
-    assert any("Rad 2, kolumnen version" in m for m in messages)
-    assert any("Rad 3" in m and "indikator 1" in m for m in messages)
+    # the lines a spreadsheet shows: the header is line 1
+    assert any("Rad 3, kolumnen version" in m for m in messages)
+    assert any("Rad 4" in m and "indikator 1" in m for m in messages)
 
 
 def test_csv_header_problems():

@@ -101,10 +101,10 @@ def test_every_problem_is_reported_at_once_with_row_numbers():
     text = "item,actor,monthly_sek\nFSS,municipality,-1\nXYZ,fk,1\nFSS,kyrkan,1\n"
     with pytest.raises(DomainValidationError) as info:
         read_parameters(text)
-    assert [(p.rule, p.row) for p in info.value.problems] == [
-        ("parameters.negative", 1),
-        ("parameters.unknown_item", 2),
-        ("parameters.unknown_actor", 3),
+    assert [(p.rule, p.row) for p in info.value.problems] == [  # spreadsheet lines: header = 1
+        ("parameters.negative", 2),
+        ("parameters.unknown_item", 3),
+        ("parameters.unknown_actor", 4),
     ]
 
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from finsam.access.models import RoleAssignment
+from finsam.access.models import InterventionAssignment, RoleAssignment
 from finsam.access.permissions import association_filter, can, principal_for
 from finsam.domain.access import ROLES_WITH_ASSOCIATION, Action, Role
+from finsam.registry.models import Association, Intervention
 
 
 def is_user_manager(actor) -> bool:
@@ -26,8 +27,6 @@ def manages_all(actor) -> bool:
 
 
 def managed_association_ids(actor) -> set[int]:
-    from finsam.registry.models import Association
-
     return set(
         Association.objects.filter(association_filter(actor, Action.MANAGE_USERS)).values_list(
             "pk", flat=True
@@ -36,8 +35,6 @@ def managed_association_ids(actor) -> set[int]:
 
 
 def managed_associations(actor):
-    from finsam.registry.models import Association
-
     return Association.objects.filter(association_filter(actor, Action.MANAGE_USERS)).order_by(
         "name"
     )
@@ -91,9 +88,18 @@ def can_withdraw(actor, assignment: RoleAssignment) -> bool:
 
 
 def assignable_interventions(actor):
-    from finsam.registry.models import Intervention
-
     qs = Intervention.objects.select_related("association").order_by("association__name", "code")
     if not manages_all(actor):
         qs = qs.filter(association_id__in=managed_association_ids(actor))
     return qs
+
+
+def intervention_assignment(user, pk) -> InterventionAssignment | None:
+    """``user``'s assignment ``pk`` (with its intervention), or ``None``."""
+    if not str(pk).isdigit() or len(str(pk)) > 18:
+        return None
+    return (
+        InterventionAssignment.objects.select_related("intervention")
+        .filter(pk=int(pk), user=user)
+        .first()
+    )

@@ -10,13 +10,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from finsam.access import services as access_services
-from finsam.access.models import InterventionAssignment, RoleAssignment
+from finsam.access.models import RoleAssignment
 from finsam.access.permissions import require
-from finsam.accounts import selectors, services, throttling
+from finsam.accounts import services, throttling
 from finsam.accounts.forms import AssignmentForm, RoleGrantForm, UserForm, needs_association
 from finsam.accounts.strong_auth import user_has_mfa
 from finsam.domain.access import Action
 from finsam.domain.problems import DomainValidationError, Problem
+from finsam.users import selectors
 
 
 def _require_manager(request):
@@ -175,11 +176,11 @@ def user_detail(request, pk):
                     messages.success(request, "Tilldelningen är sparad.")
                     return redirect("user_detail", pk=pk)
             elif action == "unassign":
-                assignment = get_object_or_404(
-                    InterventionAssignment.objects.select_related("intervention"),
-                    pk=request.POST.get("assignment"),
-                    user=user,
+                assignment = selectors.intervention_assignment(
+                    user, request.POST.get("assignment", "")
                 )
+                if assignment is None:
+                    raise Http404
                 require(actor, Action.ASSIGN_STAFF, intervention=assignment.intervention)
                 access_services.intervention_unassign(assignment=assignment, actor=actor)
                 messages.success(request, "Tilldelningen är borttagen.")

@@ -1,5 +1,6 @@
 """The audit for the controller: the association administrator's own association, the system
-administrator's all; readable columns on the page and in the csv/xlsx export."""
+administrator's all; readable columns on the page and in the csv/xlsx export. (A registry page:
+it filters by interventions and participants; the log itself is ``finsam.audit``.)"""
 
 from __future__ import annotations
 
@@ -13,12 +14,13 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
-from finsam.audit import readable, selectors
+from finsam.audit import readable
 from finsam.audit.models import LogType
-from finsam.audit.search import participant_search
+from finsam.audit.selectors import AuditFilter
 from finsam.audit.services import audit_record
 from finsam.domain import safe_cells
 from finsam.domain.problems import DomainValidationError
+from finsam.registry import audit as registry_audit
 
 FILTER_KEYS = ("fran", "till", "anvandare", "handelse", "typ", "insats", "deltagare")
 
@@ -37,10 +39,10 @@ def _int(value: str) -> int | None:
     return int(value) if value and value.isdigit() and len(value) < 19 else None
 
 
-def _filter_from(request, allowed_interventions) -> tuple[selectors.AuditFilter, dict]:
+def _filter_from(request, allowed_interventions) -> tuple[AuditFilter, dict]:
     g = request.GET
     problems: dict[str, str] = {}
-    f = selectors.AuditFilter(
+    f = AuditFilter(
         date_from=_date(g.get("fran", ""), "fran", problems),
         date_to=_date(g.get("till", ""), "till", problems),
         user=g.get("anvandare", "").strip()[:150],
@@ -58,12 +60,12 @@ def _filter_from(request, allowed_interventions) -> tuple[selectors.AuditFilter,
 
 @require_http_methods(["GET", "POST"])
 def audit_list(request):
-    qs = selectors.visible_audit(request.user)
-    interventions = list(selectors.interventions_for_filter(request.user))
+    qs = registry_audit.visible_audit(request.user)
+    interventions = list(registry_audit.interventions_for_filter(request.user))
     search_problem = ""
     if request.method == "POST":
         try:
-            pid = participant_search(
+            pid = registry_audit.participant_search(
                 actor=request.user, personal_number=request.POST.get("personnummer", "")
             )
         except DomainValidationError as exc:
@@ -74,10 +76,10 @@ def audit_list(request):
             return redirect(f"{reverse('audit_list')}?{urlencode(params)}")
     f, problems = _filter_from(request, {i.pk for i in interventions})
     participant_requested = request.GET.get("deltagare", "") != ""
-    if participant_requested and not f.participant_id:
-        rows_qs = qs.none()  # searched, nobody found
-    else:
-        rows_qs = selectors.filtered(qs, f)
+    # searched by identity number and nobody found: no rows
+    rows_qs = registry_audit.audit_rows(
+        qs, f, nobody=participant_requested and not f.participant_id
+    )
     fmt = request.GET.get("format", "")
     if fmt in ("csv", "xlsx") and not problems:
         return _export(request, rows_qs, fmt)
