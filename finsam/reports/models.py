@@ -15,6 +15,7 @@ never give the same fingerprint, and neither do two databases.
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class RegistryChange(models.Model):
@@ -26,8 +27,8 @@ class RegistryChange(models.Model):
     """A random number written with each change."""
 
     class Meta:
-        verbose_name = "registerändring"
-        verbose_name_plural = "registerändringar"
+        verbose_name = gettext_lazy("registerändring")
+        verbose_name_plural = gettext_lazy("registerändringar")
 
     def __str__(self) -> str:
         return f"{self.pk}: {self.n}"
