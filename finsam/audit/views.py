@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from finsam.audit import readable, selectors
@@ -29,7 +30,7 @@ def _date(value: str, field: str, problems: dict) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        problems[field] = "Ange datumet som ÅÅÅÅ-MM-DD."
+        problems[field] = gettext("Ange datumet som ÅÅÅÅ-MM-DD.")
         return None
 
 
@@ -50,7 +51,7 @@ def _filter_from(request, allowed_interventions) -> tuple[selectors.AuditFilter,
         participant_id=_int(g.get("deltagare", "")),
     )
     if f.date_from and f.date_to and f.date_to < f.date_from:
-        problems["till"] = "Slutdatum får inte vara före startdatum."
+        problems["till"] = gettext("Slutdatum får inte vara före startdatum.")
     if f.intervention_id and f.intervention_id not in allowed_interventions:
         f.intervention_id = None
     return f, problems

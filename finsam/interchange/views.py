@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from finsam.access.permissions import require
@@ -31,9 +32,9 @@ def _preview_job(request, job_id) -> tuple[Job, object]:
     """The user's own finished preview job whose file is still there, and its association."""
     job = job_selectors.job_for(request.user, job_id)
     if job is None or job.kind != PREVIEW or job.status != Job.Status.DONE:
-        raise Http404("Importen finns inte längre; ladda upp filen igen.")
+        raise Http404(gettext("Importen finns inte längre; ladda upp filen igen."))
     if not Path(job.params.get("path", "")).is_file():
-        raise Http404("Importen finns inte längre; ladda upp filen igen.")
+        raise Http404(gettext("Importen finns inte längre; ladda upp filen igen."))
     association = registry_selectors.association_by_pk(job.params["association_id"])
     if association is None:
         raise Http404
@@ -54,7 +55,8 @@ def import_upload(request):
         job = job_enqueue(
             actor=request.user,
             kind=PREVIEW,
-            title=f"Kontroll av {upload.name[:120]} ({FORMATS[kind].label})",
+            title=gettext("Kontroll av %(name)s (%(label)s)")
+            % {"name": upload.name[:120], "label": FORMATS[kind].label},
             handler="finsam.interchange.jobs.run_preview",
             params={"kind": kind, "association_id": association.pk, "file_name": upload.name},
             association_id=association.pk,
@@ -83,14 +85,14 @@ def import_report(request, job_id):
 def import_confirm(request, job_id):
     preview, association = _preview_job(request, job_id)
     if not preview.result.get("ok"):
-        raise Http404("Filen har fel och kan inte importeras.")
+        raise Http404(gettext("Filen har fel och kan inte importeras."))
     # One import per preview: spend the preview before queueing (a second click finds nothing).
     if not Job.objects.filter(pk=preview.pk, kind=PREVIEW).update(kind=PREVIEW_USED):
         raise Http404
     job = job_enqueue(
         actor=request.user,
         kind=IMPORT,
-        title=f"Import av {preview.params['file_name'][:120]}",
+        title=gettext("Import av %(params)s") % {"params": preview.params["file_name"][:120]},
         handler="finsam.interchange.jobs.run_import",
         params={**preview.params, "preview": str(preview.pk)},
         association_id=association.pk,

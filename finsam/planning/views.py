@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from finsam.access.permissions import can, require
@@ -33,7 +34,7 @@ def _association(request, pk, action=Action.VIEW_ASSOCIATION) -> Association:
 
 def _year(year: int) -> int:
     if check_year(year):
-        raise Http404("Okänt år.")
+        raise Http404(gettext("Okänt år."))
     return year
 
 
@@ -62,7 +63,7 @@ def annual_report(request, pk, year):
     today = timezone.localdate()
     fmt = request.GET.get("format", "")
     if fmt and fmt not in ("docx", "pdf"):
-        raise Http404("Okänt format.")
+        raise Http404(gettext("Okänt format."))
     try:
         document = annual.build_document(request.user, association, year, today=today)
     except DomainValidationError as exc:
@@ -116,7 +117,7 @@ def annual_report_edit(request, pk, year):
         except DomainValidationError as exc:
             form.apply_problems(exc.problems)
         else:
-            messages.success(request, "Årsredovisningens texter har sparats.")
+            messages.success(request, gettext("Årsredovisningens texter har sparats."))
             return redirect("annual_report", association.pk, year)
     return render(
         request,
@@ -142,7 +143,9 @@ def annual_report_adopt(request, pk, year):
         except DomainValidationError as exc:
             form.apply_problems(exc.problems)
         else:
-            messages.success(request, "Styrelsens fastställelse av årsredovisningen är sparad.")
+            messages.success(
+                request, gettext("Styrelsens fastställelse av årsredovisningen är sparad.")
+            )
             return redirect("annual_report", association.pk, year)
     for errors in form.errors.values():
         for error in errors:
@@ -199,7 +202,7 @@ def plan_list(request, pk):
             except DomainValidationError as exc:
                 form.apply_problems(exc.problems)
             else:
-                messages.success(request, "Planen har skapats.")
+                messages.success(request, gettext("Planen har skapats."))
                 return redirect("plan_detail", association.pk, plan.plan_year)
     return render(
         request,
@@ -251,7 +254,7 @@ def plan_detail(request, pk, plan_year):
             except DomainValidationError as exc:
                 form.apply_problems(exc.problems)
             else:
-                messages.success(request, "Planen har sparats.")
+                messages.success(request, gettext("Planen har sparats."))
                 return redirect("plan_detail", association.pk, plan.plan_year)
         return render(
             request,
@@ -287,7 +290,7 @@ def plan_line_add(request, pk, plan_year):
         except DomainValidationError as exc:
             form.apply_problems(exc.problems)
         else:
-            messages.success(request, "Planraden har sparats.")
+            messages.success(request, gettext("Planraden har sparats."))
             return redirect("plan_detail", association.pk, plan.plan_year)
     return render(
         request,
@@ -302,7 +305,7 @@ def plan_line_delete(request, pk, plan_year, line_pk):
     plan = _plan(association, plan_year)
     line = get_object_or_404(ActivityPlanLine, pk=line_pk, plan=plan)
     services.plan_line_delete(actor=request.user, line=line)
-    messages.success(request, "Planraden har tagits bort.")
+    messages.success(request, gettext("Planraden har tagits bort."))
     return redirect("plan_detail", association.pk, plan.plan_year)
 
 
@@ -321,8 +324,15 @@ def plan_adopt_budget(request, pk, plan_year):
         else:
             messages.success(
                 request,
-                f"Budgeten {plan.plan_year} har skapats från planen: {counts['created']} nya "
-                f"rader, {counts['updated']} ändrade, {counts['zeroed']} satta till 0.",
+                gettext(
+                    "Budgeten %(plan_year)s har skapats från planen: %(counts)s nya rader, %(counts2)s ändrade, %(counts3)s satta till 0."
+                )
+                % {
+                    "plan_year": plan.plan_year,
+                    "counts": counts["created"],
+                    "counts2": counts["updated"],
+                    "counts3": counts["zeroed"],
+                },
             )
             return redirect("budget_year", association.pk, plan.plan_year)
     return render(
@@ -360,7 +370,7 @@ def calendar_detail(request, pk, year):
             except DomainValidationError as exc:
                 form.apply_problems(exc.problems)
             else:
-                messages.success(request, "Steget har sparats.")
+                messages.success(request, gettext("Steget har sparats."))
                 return redirect("calendar_detail", association.pk, year)
     return render(
         request,

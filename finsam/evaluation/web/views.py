@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from finsam.access.permissions import require
@@ -82,8 +83,10 @@ def did(request):
             uploads.store(request.session, DID_KEY, upload.name, upload_form.content)
             messages.success(
                 request,
-                f"Filen {upload.name} är uppladdad ({len(upload_form.frame)} rader). "
-                "Välj kolumner och inställningar.",
+                gettext(
+                    "Filen %(name)s är uppladdad (%(len)s rader). Välj kolumner och inställningar."
+                )
+                % {"name": upload.name, "len": len(upload_form.frame)},
             )
             return redirect("evaluation_did")
         return render(request, "evaluation/did.html", {"upload_form": upload_form})
@@ -91,7 +94,9 @@ def did(request):
     stored = uploads.load(request.session, DID_KEY)
     if stored is None:
         if request.GET:
-            messages.warning(request, "Ingen fil är uppladdad (eller så har den tagits bort).")
+            messages.warning(
+                request, gettext("Ingen fil är uppladdad (eller så har den tagits bort).")
+            )
         return render(request, "evaluation/did.html", {"upload_form": PanelUploadForm()})
     try:
         frame = read_table(stored.path, stored.name)
@@ -127,7 +132,8 @@ def did(request):
         return _queue(
             request,
             kind="evaluation_did",
-            title=f"Utvärdering av {stored.name} ({data['bootstrap']} bootstrap-dragningar)",
+            title=gettext("Utvärdering av %(name)s (%(data)s bootstrap-dragningar)")
+            % {"name": stored.name, "data": data["bootstrap"]},
             handler="finsam.evaluation.web.jobs.run_did_job",
             params={"file_name": stored.name, "options": options},
             stored=stored,
@@ -190,9 +196,9 @@ def _did_context(run: DidRun, file_name: str) -> dict:
                 "rows": rows,
                 "key": {"dynamic": "event_time", "group": "group", "calendar": "time"}.get(kind),
                 "key_label": {
-                    "dynamic": "Tid från behandling",
+                    "dynamic": gettext("Tid från behandling"),
                     "group": "Grupp",
-                    "calendar": "Period",
+                    "calendar": gettext("Period"),
                 }.get(kind),
             }
         )
@@ -260,8 +266,10 @@ def isf(request):
                 )
             messages.success(
                 request,
-                f"Filen {request.FILES['data'].name} är uppladdad ({len(counts)} rader). "
-                "Välj inställningar och kör studien.",
+                gettext(
+                    "Filen %(name)s är uppladdad (%(len)s rader). Välj inställningar och kör studien."
+                )
+                % {"name": request.FILES["data"].name, "len": len(counts)},
             )
             return redirect("evaluation_isf")
         return render(request, "evaluation/isf.html", _isf_help({"upload_form": upload_form}))
@@ -292,7 +300,8 @@ def isf(request):
             return _queue(
                 request,
                 kind="evaluation_isf",
-                title=f"ISF-studien på {stored.name} ({data['bootstrap']} bootstrap-dragningar)",
+                title=gettext("ISF-studien på %(name)s (%(data)s bootstrap-dragningar)")
+                % {"name": stored.name, "data": data["bootstrap"]},
                 handler="finsam.evaluation.web.jobs.run_isf_job",
                 params={
                     "file_name": stored.name,
