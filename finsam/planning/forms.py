@@ -122,7 +122,9 @@ class AdoptBudgetForm(FinsamForm):
 class CalendarStepForm(FinsamForm):
     step = forms.ChoiceField(
         label=gettext_lazy("Steg"),
-        choices=[(s.key, s.label) for s in cal.STEPS if s.key not in cal.RECORDED_ON_YEAR],
+        choices=[
+            (s.key, gettext_lazy(s.label)) for s in cal.STEPS if s.key not in cal.RECORDED_ON_YEAR
+        ],
     )
     planned_date = forms.DateField(
         label=gettext_lazy("Planerat datum"), required=False, widget=DateInput()

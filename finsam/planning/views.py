@@ -325,7 +325,8 @@ def plan_adopt_budget(request, pk, plan_year):
             messages.success(
                 request,
                 gettext(
-                    "Budgeten %(plan_year)s har skapats från planen: %(counts)s nya rader, %(counts2)s ändrade, %(counts3)s satta till 0."
+                    "Budgeten %(plan_year)s har skapats från planen: %(counts)s "
+                    "nya rader, %(counts2)s ändrade, %(counts3)s satta till 0."
                 )
                 % {
                     "plan_year": plan.plan_year,

@@ -22,7 +22,7 @@ __all__ = ["DateInput", "FinsamForm", "swedish_messages"]  # the shared base, re
 
 
 def _blank(choices):
-    return [("", "– välj –"), *choices]
+    return [("", gettext_lazy("– välj –")), *choices]
 
 
 class ExtraQuestionsMixin:
@@ -213,7 +213,7 @@ class InterventionForm(FinsamForm):
     target_groups = forms.MultipleChoiceField(
         label=gettext_lazy("Målgrupper"),
         required=False,
-        choices=cl.TARGET_GROUP.choices(),
+        choices=cl.TARGET_GROUP.choices,
         widget=forms.CheckboxSelectMultiple,
     )
     esf = forms.BooleanField(label=gettext_lazy("ESF-medfinansierad"), required=False)
@@ -226,9 +226,12 @@ class InterventionForm(FinsamForm):
         self.fields["providers"].queryset = association.members.all()
 
 
-SUPPORT_BEFORE_CHOICES = [
-    (c.code, c.label) for c in cl.SUPPORT.codes if c.code not in cl.SUPPORT_ONLY_AFTER
-]
+def SUPPORT_BEFORE_CHOICES():
+    return [
+        (c.code, cl.display_label(c))
+        for c in cl.SUPPORT.codes
+        if c.code not in cl.SUPPORT_ONLY_AFTER
+    ]
 
 
 class EnrolmentDataForm(FinsamForm):
@@ -263,17 +266,17 @@ class EnrolmentDataForm(FinsamForm):
     occupation_before = forms.ChoiceField(
         label=gettext_lazy("Sysselsättning före"),
         required=False,
-        choices=_blank(cl.OCCUPATION.choices()),
+        choices=lambda: _blank(cl.OCCUPATION.choices()),
     )
     time_on_support = forms.ChoiceField(
         label=gettext_lazy("Tid i offentlig försörjning före start"),
         required=False,
-        choices=_blank(cl.TIME_ON_SUPPORT.choices()),
+        choices=lambda: _blank(cl.TIME_ON_SUPPORT.choices()),
     )
     education = forms.ChoiceField(
         label=gettext_lazy("Högsta avslutade utbildning"),
         required=False,
-        choices=_blank(cl.EDUCATION.choices()),
+        choices=lambda: _blank(cl.EDUCATION.choices()),
     )
     work_hours_before = forms.FloatField(
         label=gettext_lazy("Arbete före, timmar per vecka"), required=False, min_value=0
@@ -330,7 +333,7 @@ class EnrolmentForm(ExtraQuestionsMixin, EnrolmentDataForm):
     sex = forms.ChoiceField(
         label=gettext_lazy("Kön"),
         required=False,
-        choices=_blank(cl.SEX.choices()),
+        choices=lambda: _blank(cl.SEX.choices()),
         help_text=gettext_lazy("Anges vid anonym registrering; annars från personnumret."),
     )
     birth_year = forms.IntegerField(
@@ -373,9 +376,9 @@ class ExitForm(ExtraQuestionsMixin, FinsamForm):
     end_date = forms.DateField(label=gettext_lazy("Slutdatum"), widget=DateInput())
     exit_reason = forms.ChoiceField(
         label=gettext_lazy("Avslutningsanledning"),
-        choices=_blank(
+        choices=lambda: _blank(
             [
-                (c.code, c.label)
+                (c.code, cl.display_label(c))
                 for c in cl.EXIT_REASON.codes
                 if c.code != cl.EXIT_REGISTRATION_ERROR
             ]
@@ -385,14 +388,14 @@ class ExitForm(ExtraQuestionsMixin, FinsamForm):
     support_after = forms.MultipleChoiceField(
         label=gettext_lazy("Försörjning efter"),
         required=False,
-        choices=cl.SUPPORT.choices(),
+        choices=cl.SUPPORT.choices,
         widget=forms.CheckboxSelectMultiple,
         help_text=gettext_lazy("Välj ”Uppgift saknas” om försörjningen efter inte är känd."),
     )
     occupation_after = forms.ChoiceField(
         label=gettext_lazy("Sysselsättning efter"),
         required=False,
-        choices=_blank(cl.OCCUPATION.choices()),
+        choices=lambda: _blank(cl.OCCUPATION.choices()),
     )
     work_hours = forms.FloatField(
         label=gettext_lazy("Arbete efter, timmar per vecka"),
@@ -438,13 +441,13 @@ class FollowUpForm(FinsamForm):
     support = forms.MultipleChoiceField(
         label=gettext_lazy("Försörjning"),
         required=False,
-        choices=cl.SUPPORT.choices(),
+        choices=cl.SUPPORT.choices,
         widget=forms.CheckboxSelectMultiple,
     )
     occupation = forms.ChoiceField(
         label=gettext_lazy("Sysselsättning"),
         required=False,
-        choices=_blank(cl.OCCUPATION.choices()),
+        choices=lambda: _blank(cl.OCCUPATION.choices()),
     )
     work_hours = forms.FloatField(
         label=gettext_lazy("Arbete, timmar per vecka"), required=False, min_value=0

@@ -39,8 +39,8 @@ def report_index(request):
         {
             "name": spec.slug,
             "code": spec.code,
-            "title": spec.title,
-            "description": spec.description,
+            "title": gettext(spec.title),
+            "description": gettext(spec.description),
             "url": reverse("report_page", args=[spec.slug]),
         }
         for spec in SPECS
@@ -150,8 +150,8 @@ def report_page(request, name):
         "form": form,
         "name": name,
         "code": spec.code,
-        "title": spec.title,
-        "description": spec.description,
+        "title": gettext(spec.title),
+        "description": gettext(spec.description),
         "index_url": reverse("report_index"),
     }
     if plan is None:
