@@ -199,7 +199,8 @@ def user_detail(request, pk):
                     messages.success(
                         request,
                         gettext(
-                            "Tvåstegsverifieringen är återställd; användaren ställer in den på nytt "
+                            "Tvåstegsverifieringen är återställd; användaren "
+                            "ställer in den på nytt "
                             "vid nästa inloggning."
                         ),
                     )

@@ -418,11 +418,13 @@ def _workbook(ctx, summary, labels) -> bytes:
         gettext("Avvikelser (Lex Heller) för %(ctx)s, %(ctx2)s – %(ctx3)s.")
         % {"ctx": ctx["scope_label"], "ctx2": ctx["start"], "ctx3": ctx["end"]},
         gettext(
-            "Organisationspar: varje oordnat par av inblandade organisationer; en avvikelse med tre "
+            "Organisationspar: varje oordnat par av inblandade organisationer; "
+            "en avvikelse med tre "
             "organisationer räknas i tre par. Par räknas inte ihop till totalen."
         ),
         gettext(
-            "Tid till avslut: dagar från avvikelsens datum till avslutsdatum (avslutade avvikelser)."
+            "Tid till avslut: dagar från avvikelsens datum till avslutsdatum "
+            "(avslutade avvikelser)."
         ),
     ]
     if ctx["protection_note"]:

@@ -202,7 +202,8 @@ def budget_workbook(ctx) -> bytes:
             gettext("Budget för %(name)s %(ctx)s.")
             % {"name": ctx["association"].name, "ctx": ctx["year"]},
             gettext(
-                "Prognos efter %(ctx)s månader: utfall hittills + det som återstår av budgeten (en rad som redan överskridit budgeten behåller utfallet)."
+                "Prognos efter %(ctx)s månader: utfall hittills + det som "
+                "återstår av budgeten (en rad som redan överskridit budgeten behåller utfallet)."
             )
             % {"ctx": ctx["months_elapsed"]},
             gettext("Eget kapital från tidigare år (EK) är finansiering, inte intäkt."),
@@ -351,7 +352,8 @@ def _upload(request):
             form.add_error(
                 "file",
                 gettext(
-                    "Indatafil: filen %(name)s har %(len)s fel och har inte lästs in (se listan nedan)."
+                    "Indatafil: filen %(name)s har %(len)s fel och har inte "
+                    "lästs in (se listan nedan)."
                 )
                 % {"name": upload.name, "len": len(problems)},
             )

@@ -378,10 +378,12 @@ def _payback_assumptions(result, parameters, parameter_set, intervention) -> lis
         gettext(
             "Vinsten räknas på de deltagare som avslutades under perioden. För varje deltagare "
             "jämförs försörjningen före insatsen med den senaste kända försörjningen efter "
-            "(uppföljning om en sådan finns, annars läget vid avslut). Felregistreringar räknas inte."
+            "(uppföljning om en sådan finns, annars läget vid avslut). "
+            "Felregistreringar räknas inte."
         ),
         gettext(
-            "Beloppen per månad kommer från %(table)s; %(len)s av %(len2)s belopp är antaganden som bör granskas lokalt."
+            "Beloppen per månad kommer från %(table)s; %(len)s av %(len2)s "
+            "belopp är antaganden som bör granskas lokalt."
         )
         % {"table": table, "len": len(parameters.assumptions), "len2": len(parameters.rows)},
         gettext(
@@ -389,15 +391,15 @@ def _payback_assumptions(result, parameters, parameter_set, intervention) -> lis
             "inget eget belopp; studier räknas bara via försörjningen studiemedel."
         ),
         gettext(
-            "Insatskostnaden kommer från förbundets budget (utfall om det finns, annars budget) för de månader perioden omfattar%(if_intervention_else_för_alla_förbundets_insatser)s."
+            "Insatskostnaden kommer från förbundets budget (utfall om det finns, "
+            "annars budget) för de månader perioden omfattar%(scope)s."
         )
-        % {
-            "if_intervention_else_för_alla_förbundets_insatser": ""
-            if intervention
-            else ", för alla förbundets insatser"
-        },
+        % {"scope": "" if intervention else gettext(", för alla förbundets insatser")},
         gettext(
-            "Kostnaden delas enligt lagens andelar: staten 50 %% (Försäkringskassan %(fk)s, Arbetsförmedlingen %(af)s), regionen 25 %% och kommunerna 25 %%. Samhället bär hela kostnaden, eftersom det är verkliga resurser som används."
+            "Kostnaden delas enligt lagens andelar: staten 50 %% "
+            "(Försäkringskassan %(fk)s, Arbetsförmedlingen %(af)s), regionen 25 %% och "
+            "kommunerna 25 %%. Samhället bär hela kostnaden, eftersom det är verkliga resurser "
+            "som används."
         )
         % {"fk": fk, "af": af},
         gettext(
@@ -405,7 +407,10 @@ def _payback_assumptions(result, parameters, parameter_set, intervention) -> lis
             "pengar som flyttas mellan myndigheter."
         ),
         gettext(
-            "Effekten antas finnas kvar till %(percent)s varje nytt år och framtida belopp räknas ned med %(percent2)s per år. Känslighetsintervallen visar vinsten efter 5 år med varaktighet 50–100 %% och återbetalningen om kostnaden skrivs av på 3 år."
+            "Effekten antas finnas kvar till %(percent)s varje nytt år och "
+            "framtida belopp räknas ned med %(percent2)s per år. Känslighetsintervallen visar "
+            "vinsten efter 5 år med varaktighet 50–100 %% och återbetalningen om kostnaden "
+            "skrivs av på 3 år."
         )
         % {"percent": fmt.percent(s.persistence, 0), "percent2": fmt.percent(s.discount_rate, 1)},
         gettext("Deltagare som ännu saknar uppgift om försörjning efter räknas som oförändrade."),
@@ -781,7 +786,8 @@ def needs(request):
                         shares_form.add_error(
                             f"share_{group}",
                             gettext(
-                                "%(GROUP_LABELS)s: andelen i behov måste vara mellan 0 och 100 %% (nu %(number)s %%)."
+                                "%(GROUP_LABELS)s: andelen i behov måste vara "
+                                "mellan 0 och 100 %% (nu %(number)s %%)."
                             )
                             % {
                                 "GROUP_LABELS": needs_core.GROUP_LABELS[group],

@@ -122,7 +122,8 @@ class IsfUploadForm(FinsamForm):
                 self.add_error(
                     "join_years",
                     gettext(
-                        "%(label)s: datafilen saknar kolumnen %(JOIN)s, så ange en fil med inträdesår."
+                        "%(label)s: datafilen saknar kolumnen %(JOIN)s, så ange "
+                        "en fil med inträdesår."
                     )
                     % {"label": self.fields["join_years"].label, "JOIN": JOIN},
                 )
@@ -249,7 +250,8 @@ class DidForm(_OptionsMixin, FinsamForm):
                 self.add_error(
                     name,
                     gettext(
-                        "%(label)s: kolumnen '%(column)s' är redan vald som %(lower)s; välj en annan kolumn."
+                        "%(label)s: kolumnen '%(column)s' är redan vald som "
+                        "%(lower)s; välj en annan kolumn."
                     )
                     % {
                         "label": label,
@@ -264,7 +266,8 @@ class DidForm(_OptionsMixin, FinsamForm):
             self.add_error(
                 "covariates",
                 gettext(
-                    "Kovariater: kolumnen %(join)s är redan vald som enhet, period, grupp eller utfall."
+                    "Kovariater: kolumnen %(join)s är redan vald som enhet, "
+                    "period, grupp eller utfall."
                 )
                 % {"join": ", ".join(overlap)},
             )

@@ -267,7 +267,8 @@ def isf(request):
             messages.success(
                 request,
                 gettext(
-                    "Filen %(name)s är uppladdad (%(len)s rader). Välj inställningar och kör studien."
+                    "Filen %(name)s är uppladdad (%(len)s rader). Välj "
+                    "inställningar och kör studien."
                 )
                 % {"name": request.FILES["data"].name, "len": len(counts)},
             )
