@@ -120,7 +120,7 @@ def _export(request, qs, fmt: str) -> HttpResponse:
     if fmt == "xlsx":
         buffer = io.BytesIO()
         wb = safe_cells.workbook(buffer, {"in_memory": True})
-        ws = wb.add_worksheet("Granskningslogg")
+        ws = wb.add_worksheet(gettext("Granskningslogg"))
         bold = wb.add_format({"bold": True})
         ws.write_row(0, 0, headers, bold)
         for n, row in enumerate(rows, start=1):

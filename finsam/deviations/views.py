@@ -300,7 +300,7 @@ def deviation_statistics(request):
     context.update(
         {
             "association": association,
-            "scope_label": association.name if association else "Hela landet",
+            "scope_label": association.name if association else gettext("Hela landet"),
             "protected": protected,
             "summary": summary,
             "protection_note": " ".join(summary.notes),
@@ -349,14 +349,14 @@ def _with(query, **kw):
 
 
 def _rows(ctx) -> list[list[str]]:
-    rows = [["Kategori", label, value] for label, value in ctx["category_rows"]]
+    rows = [[gettext("Kategori"), label, value] for label, value in ctx["category_rows"]]
     rows += [[ctx["period_label"], key, value] for key, value in ctx["period_rows"]]
-    rows += [["Organisationspar", label, value] for label, value in ctx["pair_rows"]]
+    rows += [[gettext("Organisationspar"), label, value] for label, value in ctx["pair_rows"]]
     rows += [
-        ["Totalt", "Avvikelser", ctx["total"]],
+        [gettext("Totalt"), gettext("Avvikelser"), ctx["total"]],
         [gettext("Status"), gettext("Öppna"), ctx["open_count"]],
-        [gettext("Status"), "Avslutade", ctx["closed_count"]],
-        [gettext("Tid till avslut (dagar)"), "Median", ctx["median"]],
+        [gettext("Status"), gettext("Avslutade"), ctx["closed_count"]],
+        [gettext("Tid till avslut (dagar)"), gettext("Median"), ctx["median"]],
         [gettext("Tid till avslut (dagar)"), gettext("Medelvärde"), ctx["mean"]],
     ]
     return rows

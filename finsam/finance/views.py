@@ -163,10 +163,10 @@ def budget_workbook(ctx) -> bytes:
                 [label, t["budget"][key], t["actual"][key], t["forecast"][key]]
                 for key, label in (
                     ("revenue", gettext("Intäkter (utan eget kapital)")),
-                    ("admin", "Administrativa kostnader"),
-                    ("interventions", "Insatskostnader"),
-                    ("costs", "Kostnader totalt"),
-                    ("result", "Resultat"),
+                    ("admin", gettext("Administrativa kostnader")),
+                    ("interventions", gettext("Insatskostnader")),
+                    ("costs", gettext("Kostnader totalt")),
+                    ("result", gettext("Resultat")),
                     ("equity_start", gettext("Eget kapital vid årets början")),
                     ("equity_end", gettext("Eget kapital vid årets slut")),
                 )
@@ -210,7 +210,9 @@ def budget_workbook(ctx) -> bytes:
             "Administrationsandel = administrativa kostnader / alla kostnader.",
             "Kostnad per deltagare = individinriktade insatsers kostnad / deltagare "
             "(planerade för budget, registrets inskrivningar för utfall).",
-            "Rekommenderat maximalt eget kapital: " + ctx["equity_recommendation"].source + ".",
+            gettext("Rekommenderat maximalt eget kapital: ")
+            + ctx["equity_recommendation"].source
+            + ".",
         ],
     )
 

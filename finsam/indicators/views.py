@@ -641,7 +641,7 @@ def _chart_points(table, own_label: str) -> list[dict]:
                         {
                             "indikator": f"{unit.key}. {unit.label}",
                             "period": str(period),
-                            "serie": own_label if scope == OWN else "Riket",
+                            "serie": own_label if scope == OWN else gettext("Riket"),
                             "medel": round(value, 2),
                         }
                     )
@@ -703,12 +703,12 @@ def results(request):
                         {**row, "cells": [_overview_cell(c) for c in row["cells"]]}
                         for row in overview_rows
                     ],
-                    "overview_label": association.name if association else "Riket",
+                    "overview_label": association.name if association else gettext("Riket"),
                 }
             )
         return render(request, "indicators/results.html", context)
     table = selectors.results(chosen_version, association=association)
-    own_label = association.name if association else "Riket"
+    own_label = association.name if association else gettext("Riket")
     chart = charts.means_chart(
         _chart_points(table, own_label),
         scale_min=chosen_version.scale_min,
@@ -733,8 +733,8 @@ def results(request):
     context["result_blocks"] = [
         {
             "id": "indicators",
-            "title": "Per indikator",
-            "unit_label": "Indikator",
+            "title": gettext("Per indikator"),
+            "unit_label": gettext("Indikator"),
             "rows": context["rows_indicator"],
         },
         {

@@ -421,7 +421,7 @@ def _payback_xlsx(context: dict):
     result = context["result"]
     header = [
         gettext("Aktör"),
-        "Insatskostnad (kr)",
+        gettext("Insatskostnad (kr)"),
         gettext("Vinst per månad (kr)"),
         gettext("Återbetalningstid (månader)"),
         gettext("Vinst efter 1 år (kr)"),
@@ -476,7 +476,7 @@ def _payback_xlsx(context: dict):
         % {"context": context["participants"], "context2": context["without_outcome"]},
         *context["assumptions"],
         *[row["explanation"] for row in context["rows"]],
-        f"Riksgenomsnitt: {context['reference_source']}.",
+        gettext("Riksgenomsnitt: %(context)s.") % {"context": context["reference_source"]},
     ]
     if context["protected"]:
         notes.append(protection_rule().note())
@@ -487,8 +487,8 @@ def _payback_xlsx(context: dict):
                 [
                     gettext("Aktör"),
                     gettext("Månad"),
-                    "Ackumulerad kostnad (kr)",
-                    "Ackumulerad vinst (kr)",
+                    gettext("Ackumulerad kostnad (kr)"),
+                    gettext("Ackumulerad vinst (kr)"),
                 ],
                 series,
             ),
@@ -926,9 +926,9 @@ def _needs_context(request, state: dict, shares: dict[str, float]) -> dict:
         ("name", gettext("Område")),
         ("level", gettext("Nivå")),
         *[(g, g) for g in needs_core.GROUPS],
-        ("count", "Registerantal"),
-        ("estimate", "Uppskattat behov"),
-        ("participants", "Deltagare"),
+        ("count", gettext("Registerantal")),
+        ("estimate", gettext("Uppskattat behov")),
+        ("participants", gettext("Deltagare")),
         ("coverage", gettext("Täckningsgrad")),
     ]:
         active = sort == name
