@@ -1,31 +1,36 @@
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from finsam.domain.access import ROLE_LABELS, ROLES_WITH_ASSOCIATION, Role
 from finsam.ui.forms import FinsamForm
 
 
 class UserForm(FinsamForm):
-    username = forms.CharField(label="Användarnamn", max_length=150)
-    first_name = forms.CharField(label="Förnamn", max_length=150, required=False)
-    last_name = forms.CharField(label="Efternamn", max_length=150, required=False)
-    email = forms.EmailField(label="E-post", required=False)
+    username = forms.CharField(label=gettext_lazy("Användarnamn"), max_length=150)
+    first_name = forms.CharField(label=gettext_lazy("Förnamn"), max_length=150, required=False)
+    last_name = forms.CharField(label=gettext_lazy("Efternamn"), max_length=150, required=False)
+    email = forms.EmailField(label=gettext_lazy("E-post"), required=False)
     personal_number = forms.CharField(
-        label="Personnummer (för e-legitimation)",
+        label=gettext_lazy("Personnummer (för e-legitimation)"),
         max_length=20,
         required=False,
-        help_text="Finsam sparar bara en pseudonym av numret (HMAC), aldrig numret självt.",
+        help_text=gettext_lazy(
+            "Finsam sparar bara en pseudonym av numret (HMAC), aldrig numret självt."
+        ),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-    hsa_id = forms.CharField(label="HSA-id (för SITHS eID)", max_length=64, required=False)
+    hsa_id = forms.CharField(
+        label=gettext_lazy("HSA-id (för SITHS eID)"), max_length=64, required=False
+    )
     password = forms.CharField(
-        label="Lösenord",
+        label=gettext_lazy("Lösenord"),
         required=False,
         strip=False,
-        help_text="Lämna tomt för ett konto som bara loggar in med e-legitimation.",
+        help_text=gettext_lazy("Lämna tomt för ett konto som bara loggar in med e-legitimation."),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}, render_value=True),
     )
-    role = forms.ChoiceField(label="Roll", required=False)
-    association = forms.ChoiceField(label="Förbund", required=False)
+    role = forms.ChoiceField(label=gettext_lazy("Roll"), required=False)
+    association = forms.ChoiceField(label=gettext_lazy("Förbund"), required=False)
 
     def __init__(self, *args, roles, associations, edit=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -37,7 +42,8 @@ class UserForm(FinsamForm):
                 + self.fields["personal_number"].help_text
             )
             self.fields["remove_personal_number"] = forms.BooleanField(
-                label="Ta bort kopplingen till e-legitimation (personnummer)", required=False
+                label=gettext("Ta bort kopplingen till e-legitimation (personnummer)"),
+                required=False,
             )
         else:
             self.fields["role"].choices = role_choices(roles)
@@ -53,8 +59,8 @@ def association_choices(associations):
 
 
 class RoleGrantForm(FinsamForm):
-    role = forms.ChoiceField(label="Roll")
-    association = forms.ChoiceField(label="Förbund", required=False)
+    role = forms.ChoiceField(label=gettext_lazy("Roll"))
+    association = forms.ChoiceField(label=gettext_lazy("Förbund"), required=False)
 
     def __init__(self, *args, roles, associations, **kwargs):
         super().__init__(*args, **kwargs)
@@ -63,9 +69,13 @@ class RoleGrantForm(FinsamForm):
 
 
 class AssignmentForm(FinsamForm):
-    intervention = forms.ChoiceField(label="Insats")
+    intervention = forms.ChoiceField(label=gettext_lazy("Insats"))
     kind = forms.ChoiceField(
-        label="Uppdrag", choices=[("handler", "Deltagaransvarig"), ("manager", "Insatsansvarig")]
+        label=gettext_lazy("Uppdrag"),
+        choices=[
+            ("handler", gettext_lazy("Deltagaransvarig")),
+            ("manager", gettext_lazy("Insatsansvarig")),
+        ],
     )
 
     def __init__(self, *args, interventions, **kwargs):
@@ -77,9 +87,11 @@ class AssignmentForm(FinsamForm):
 
 class TokenForm(FinsamForm):
     token = forms.CharField(
-        label="Kod",
+        label=gettext_lazy("Kod"),
         max_length=16,
-        help_text="Sex siffror från autentiseringsappen, eller en av dina reservkoder.",
+        help_text=gettext_lazy(
+            "Sex siffror från autentiseringsappen, eller en av dina reservkoder."
+        ),
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
         ),
@@ -88,7 +100,7 @@ class TokenForm(FinsamForm):
 
 class PasswordConfirmForm(FinsamForm):
     password = forms.CharField(
-        label="Lösenord",
+        label=gettext_lazy("Lösenord"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )

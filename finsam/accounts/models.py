@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 from finsam.audit.tracking import AuditedQuerySet
 
@@ -19,27 +20,27 @@ class User(AbstractUser):
     """
 
     eid_pseudonym = models.CharField(
-        "e-legitimation (pseudonym)",
+        gettext_lazy("e-legitimation (pseudonym)"),
         max_length=64,
         unique=True,
         null=True,
         blank=True,
-        help_text="HMAC-pseudonym av personnumret som e-legitimationen intygar.",
+        help_text=gettext_lazy("HMAC-pseudonym av personnumret som e-legitimationen intygar."),
     )
     hsa_id = models.CharField(
-        "HSA-id",
+        gettext_lazy("HSA-id"),
         max_length=64,
         unique=True,
         null=True,
         blank=True,
-        help_text="HSA-id för inloggning med SITHS eID.",
+        help_text=gettext_lazy("HSA-id för inloggning med SITHS eID."),
     )
 
     objects = AuditedUserManager()
 
     class Meta:
-        verbose_name = "användare"
-        verbose_name_plural = "användare"
+        verbose_name = gettext_lazy("användare")
+        verbose_name_plural = gettext_lazy("användare")
 
     def __str__(self) -> str:
         full = self.get_full_name()

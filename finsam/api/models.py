@@ -2,18 +2,19 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class ApiToken(models.Model):
     """A per-system API token. The secret is shown once; only its SHA-256 is stored, with a short
     public prefix to find the row."""
 
-    name = models.CharField("namn", max_length=100)
+    name = models.CharField(gettext_lazy("namn"), max_length=100)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="api_tokens",
-        verbose_name="användare",
+        verbose_name=gettext_lazy("användare"),
     )
     association = models.ForeignKey(
         "registry.Association",
@@ -21,33 +22,33 @@ class ApiToken(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="api_tokens",
-        verbose_name="förbund",
-        help_text="Tomt: alla förbund användaren har behörighet till.",
+        verbose_name=gettext_lazy("förbund"),
+        help_text=gettext_lazy("Tomt: alla förbund användaren har behörighet till."),
     )
     actions = models.JSONField(
-        "tillåtna åtgärder",
+        gettext_lazy("tillåtna åtgärder"),
         default=list,
         blank=True,
-        help_text="Tom lista: allt användarens roller tillåter.",
+        help_text=gettext_lazy("Tom lista: allt användarens roller tillåter."),
     )
-    prefix = models.CharField("prefix", max_length=16, unique=True)
-    secret_hash = models.CharField("hash", max_length=64)
-    created_at = models.DateTimeField("skapad", auto_now_add=True)
+    prefix = models.CharField(gettext_lazy("prefix"), max_length=16, unique=True)
+    secret_hash = models.CharField(gettext_lazy("hash"), max_length=64)
+    created_at = models.DateTimeField(gettext_lazy("skapad"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        verbose_name="skapad av",
+        verbose_name=gettext_lazy("skapad av"),
     )
-    revoked_at = models.DateTimeField("återkallad", null=True, blank=True)
-    last_used_at = models.DateTimeField("senast använd", null=True, blank=True)
+    revoked_at = models.DateTimeField(gettext_lazy("återkallad"), null=True, blank=True)
+    last_used_at = models.DateTimeField(gettext_lazy("senast använd"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name = "API-nyckel"
-        verbose_name_plural = "API-nycklar"
+        verbose_name = gettext_lazy("API-nyckel")
+        verbose_name_plural = gettext_lazy("API-nycklar")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"

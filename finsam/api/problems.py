@@ -5,19 +5,20 @@ from __future__ import annotations
 import json
 
 from django.http import HttpResponse
+from django.utils.translation import gettext, gettext_noop
 
 from finsam.domain.problems import Problem
 
 PROBLEM_TYPE = "about:blank"
 TITLES = {
-    400: "Felaktig begäran",
-    401: "Inloggning krävs",
-    403: "Behörighet saknas",
-    404: "Finns inte",
-    405: "Metoden är inte tillåten",
-    422: "Uppgifterna kunde inte sparas",
-    429: "För många anrop",
-    500: "Internt fel",
+    400: gettext_noop("Felaktig begäran"),
+    401: gettext_noop("Inloggning krävs"),
+    403: gettext_noop("Behörighet saknas"),
+    404: gettext_noop("Finns inte"),
+    405: gettext_noop("Metoden är inte tillåten"),
+    422: gettext_noop("Uppgifterna kunde inte sparas"),
+    429: gettext_noop("För många anrop"),
+    500: gettext_noop("Internt fel"),
 }
 
 
@@ -38,7 +39,7 @@ def problem_response(
 ) -> HttpResponse:
     body = {
         "type": PROBLEM_TYPE,
-        "title": TITLES.get(status, "Fel"),
+        "title": gettext(TITLES.get(status, gettext_noop("Fel"))),
         "status": status,
         "detail": detail,
         "errors": [

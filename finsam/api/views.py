@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from finsam.access.permissions import can, require
@@ -19,13 +20,15 @@ ACTION_CHOICES = [(a.value, a.value) for a in Action]
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(label="Namn (systemet som använder nyckeln)", max_length=100)
-    user = forms.ModelChoiceField(label="Användare", queryset=User.objects.none())
+    name = forms.CharField(
+        label=gettext_lazy("Namn (systemet som använder nyckeln)"), max_length=100
+    )
+    user = forms.ModelChoiceField(label=gettext_lazy("Användare"), queryset=User.objects.none())
     association = forms.ModelChoiceField(
-        label="Förbund", queryset=Association.objects.none(), required=False
+        label=gettext_lazy("Förbund"), queryset=Association.objects.none(), required=False
     )
     actions = forms.MultipleChoiceField(
-        label="Tillåtna åtgärder (inget val: allt användarens roller tillåter)",
+        label=gettext_lazy("Tillåtna åtgärder (inget val: allt användarens roller tillåter)"),
         choices=ACTION_CHOICES,
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -59,7 +62,9 @@ def token_list(request):
             for p in exc.problems:
                 form.add_error(p.field if p.field in form.fields else None, p.message)
         else:
-            messages.success(request, f"API-nyckeln {token.name} är skapad.")
+            messages.success(
+                request, gettext("API-nyckeln %(name)s är skapad.") % {"name": token.name}
+            )
             form = TokenForm(actor=request.user)
     return render(
         request,
@@ -77,5 +82,7 @@ def token_revoke(request, pk):
     except DomainValidationError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"API-nyckeln {token.name} är återkallad.")
+        messages.success(
+            request, gettext("API-nyckeln %(name)s är återkallad.") % {"name": token.name}
+        )
     return redirect("api_token_list")

@@ -12,13 +12,14 @@ gaps, ``row_hash`` is SHA-256 over the row's canonical content and ``prev_hash``
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 
 class LogType(models.TextChoices):
-    ACCESS = "access", "Läsning av personuppgifter"
-    CHANGE = "change", "Ändring"
-    EXPORT = "export", "Export"
-    AUTH = "auth", "Inloggning"
+    ACCESS = "access", gettext_lazy("Läsning av personuppgifter")
+    CHANGE = "change", gettext_lazy("Ändring")
+    EXPORT = "export", gettext_lazy("Export")
+    AUTH = "auth", gettext_lazy("Inloggning")
 
 
 class AuditLogQuerySet(models.QuerySet):
@@ -30,7 +31,7 @@ class AuditLogQuerySet(models.QuerySet):
 
 
 class AuditLog(models.Model):
-    at = models.DateTimeField("tidpunkt", default=timezone.now, db_index=True)
+    at = models.DateTimeField(gettext_lazy("tidpunkt"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -38,27 +39,35 @@ class AuditLog(models.Model):
         # A user who appears in the audit cannot be deleted (the row may not change): deactivate.
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="användare",
+        verbose_name=gettext_lazy("användare"),
     )
-    actor_label = models.CharField("användarnamn", max_length=150, blank=True)
-    log_type = models.CharField("typ", max_length=10, choices=LogType.choices, db_index=True)
-    action = models.CharField("händelse", max_length=60)
-    object_type = models.CharField("objekttyp", max_length=60, blank=True)
-    object_id = models.CharField("objekt-id", max_length=64, blank=True, db_index=True)
-    association_id = models.BigIntegerField("förbund", null=True, blank=True, db_index=True)
-    summary = models.CharField("sammanfattning", max_length=300, blank=True)
-    changes = models.JSONField("ändringar", default=dict, blank=True)
-    reason = models.CharField("skäl", max_length=300, blank=True)
-    seq = models.BigIntegerField("löpnummer", unique=True, null=True, editable=False)
-    prev_hash = models.CharField("föregående hash", max_length=64, blank=True, editable=False)
-    row_hash = models.CharField("hash", max_length=64, blank=True, editable=False)
+    actor_label = models.CharField(gettext_lazy("användarnamn"), max_length=150, blank=True)
+    log_type = models.CharField(
+        gettext_lazy("typ"), max_length=10, choices=LogType.choices, db_index=True
+    )
+    action = models.CharField(gettext_lazy("händelse"), max_length=60)
+    object_type = models.CharField(gettext_lazy("objekttyp"), max_length=60, blank=True)
+    object_id = models.CharField(
+        gettext_lazy("objekt-id"), max_length=64, blank=True, db_index=True
+    )
+    association_id = models.BigIntegerField(
+        gettext_lazy("förbund"), null=True, blank=True, db_index=True
+    )
+    summary = models.CharField(gettext_lazy("sammanfattning"), max_length=300, blank=True)
+    changes = models.JSONField(gettext_lazy("ändringar"), default=dict, blank=True)
+    reason = models.CharField(gettext_lazy("skäl"), max_length=300, blank=True)
+    seq = models.BigIntegerField(gettext_lazy("löpnummer"), unique=True, null=True, editable=False)
+    prev_hash = models.CharField(
+        gettext_lazy("föregående hash"), max_length=64, blank=True, editable=False
+    )
+    row_hash = models.CharField(gettext_lazy("hash"), max_length=64, blank=True, editable=False)
 
     objects = AuditLogQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]
-        verbose_name = "händelse i granskningsloggen"
-        verbose_name_plural = "granskningslogg"
+        verbose_name = gettext_lazy("händelse i granskningsloggen")
+        verbose_name_plural = gettext_lazy("granskningslogg")
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
@@ -81,7 +90,7 @@ class AuditChainHead(models.Model):
     last_hash = models.CharField(max_length=64, default="0" * 64)
 
     class Meta:
-        verbose_name = "granskningsloggens kedjehuvud"
+        verbose_name = gettext_lazy("granskningsloggens kedjehuvud")
 
     def __str__(self) -> str:
         return f"{self.seq}: {self.last_hash}"
@@ -109,8 +118,8 @@ class AccessLog(AuditLog):
 
     class Meta:
         proxy = True
-        verbose_name = "läsning av personuppgifter"
-        verbose_name_plural = "läsningar av personuppgifter"
+        verbose_name = gettext_lazy("läsning av personuppgifter")
+        verbose_name_plural = gettext_lazy("läsningar av personuppgifter")
 
 
 class ChangeLog(AuditLog):
@@ -120,5 +129,5 @@ class ChangeLog(AuditLog):
 
     class Meta:
         proxy = True
-        verbose_name = "ändring"
-        verbose_name_plural = "ändringar"
+        verbose_name = gettext_lazy("ändring")
+        verbose_name_plural = gettext_lazy("ändringar")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import altair as alt
 import pandas as pd
+from django.utils.translation import gettext
 
 from finsam.domain.deviations import DeviationSummary
 
@@ -21,8 +22,8 @@ def category_chart(summary: DeviationSummary, labels: dict[str, str]):
         alt.Chart(pd.DataFrame(rows))
         .mark_bar(color="#1d4f91")
         .encode(
-            x=alt.X("antal:Q", title="Antal avvikelser", axis=alt.Axis(tickMinStep=1)),
+            x=alt.X("antal:Q", title=gettext("Antal avvikelser"), axis=alt.Axis(tickMinStep=1)),
             y=alt.Y("kategori:N", title=None, sort=None, axis=alt.Axis(labelLimit=320)),
         )
-        .properties(width=360, height=28 * len(rows), title="Avvikelser per kategori")
+        .properties(width=360, height=28 * len(rows), title=gettext("Avvikelser per kategori"))
     )

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from finsam.domain import deviations as core
 from finsam.registry.forms import DateInput, FinsamForm
@@ -25,29 +26,33 @@ def _members(association):
 
 class DeviationForm(FinsamForm):
     report_date = forms.DateField(
-        label="Datum", widget=DateInput(), help_text="När avvikelsen inträffade eller upptäcktes."
+        label=gettext_lazy("Datum"),
+        widget=DateInput(),
+        help_text=gettext_lazy("När avvikelsen inträffade eller upptäcktes."),
     )
     organisations = forms.MultipleChoiceField(
-        label="Inblandade organisationer",
+        label=gettext_lazy("Inblandade organisationer"),
         widget=forms.CheckboxSelectMultiple,
-        help_text="Välj alla förbundets medlemmar som var inblandade.",
+        help_text=gettext_lazy("Välj alla förbundets medlemmar som var inblandade."),
     )
-    category = forms.ChoiceField(label="Kategori")
+    category = forms.ChoiceField(label=gettext_lazy("Kategori"))
     description = forms.CharField(
-        label="Beskrivning",
+        label=gettext_lazy("Beskrivning"),
         max_length=core.DESCRIPTION_MAX,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=f"Vad hände? {NO_IDENTITY_HINT}",
     )
     consequence = forms.CharField(
-        label="Konsekvens för personen",
+        label=gettext_lazy("Konsekvens för personen"),
         required=False,
         max_length=core.TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Till exempel väntetid, utebliven ersättning, avbruten rehabilitering.",
+        help_text=gettext_lazy(
+            "Till exempel väntetid, utebliven ersättning, avbruten rehabilitering."
+        ),
     )
     improvement = forms.CharField(
-        label="Förslag till förbättring",
+        label=gettext_lazy("Förslag till förbättring"),
         required=False,
         max_length=core.TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -72,9 +77,10 @@ class DeviationForm(FinsamForm):
 
 class ClassifyForm(FinsamForm):
     prefix = "classify"
-    category = forms.ChoiceField(label="Kategori")
+    category = forms.ChoiceField(label=gettext_lazy("Kategori"))
     owner = forms.ChoiceField(
-        label="Ansvarig organisation", help_text="Den medlem som äger åtgärden."
+        label=gettext_lazy("Ansvarig organisation"),
+        help_text=gettext_lazy("Den medlem som äger åtgärden."),
     )
 
     def __init__(self, *args, association, categories, **kwargs):
@@ -85,14 +91,14 @@ class ClassifyForm(FinsamForm):
 
 class ActionForm(FinsamForm):
     prefix = "action"
-    action_date = forms.DateField(label="Datum för åtgärden", widget=DateInput())
+    action_date = forms.DateField(label=gettext_lazy("Datum för åtgärden"), widget=DateInput())
     text = forms.CharField(
-        label="Åtgärd",
+        label=gettext_lazy("Åtgärd"),
         max_length=core.TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=NO_IDENTITY_HINT,
     )
-    organisation = forms.ChoiceField(label="Organisation", required=False)
+    organisation = forms.ChoiceField(label=gettext_lazy("Organisation"), required=False)
 
     def __init__(self, *args, association, **kwargs):
         super().__init__(*args, **kwargs)
@@ -101,9 +107,9 @@ class ActionForm(FinsamForm):
 
 class CloseForm(FinsamForm):
     prefix = "close"
-    closed_date = forms.DateField(label="Avslutsdatum", widget=DateInput())
+    closed_date = forms.DateField(label=gettext_lazy("Avslutsdatum"), widget=DateInput())
     closing_note = forms.CharField(
-        label="Avslutskommentar",
+        label=gettext_lazy("Avslutskommentar"),
         max_length=core.TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Vad blev resultatet? " + NO_IDENTITY_HINT,
@@ -118,16 +124,16 @@ STATUS_FILTER = [
 
 
 class ListFilterForm(FinsamForm):
-    association = forms.ChoiceField(label="Förbund", required=False)
-    status = forms.ChoiceField(label="Status", required=False, choices=STATUS_FILTER)
-    category = forms.ChoiceField(label="Kategori", required=False)
+    association = forms.ChoiceField(label=gettext_lazy("Förbund"), required=False)
+    status = forms.ChoiceField(label=gettext_lazy("Status"), required=False, choices=STATUS_FILTER)
+    category = forms.ChoiceField(label=gettext_lazy("Kategori"), required=False)
     organisation_kind = forms.ChoiceField(
-        label="Inblandad medlemstyp",
+        label=gettext_lazy("Inblandad medlemstyp"),
         required=False,
-        choices=[("", "Alla"), *Member.Kind.choices],
+        choices=[("", gettext_lazy("Alla")), *Member.Kind.choices],
     )
-    start = forms.DateField(label="Från och med", required=False, widget=DateInput())
-    end = forms.DateField(label="Till och med", required=False, widget=DateInput())
+    start = forms.DateField(label=gettext_lazy("Från och med"), required=False, widget=DateInput())
+    end = forms.DateField(label=gettext_lazy("Till och med"), required=False, widget=DateInput())
 
     def __init__(self, *args, associations, categories, **kwargs):
         super().__init__(*args, **kwargs)
@@ -144,14 +150,14 @@ NATIONAL = "national"
 
 
 class StatisticsForm(FinsamForm):
-    scope = forms.ChoiceField(label="Förbund")
+    scope = forms.ChoiceField(label=gettext_lazy("Förbund"))
     period_type = forms.ChoiceField(
-        label="Period",
+        label=gettext_lazy("Period"),
         choices=[(p.value, core.PERIOD_LABELS[p]) for p in core.PeriodType],
         initial=core.PeriodType.QUARTER.value,
     )
-    start = forms.DateField(label="Från och med", widget=DateInput())
-    end = forms.DateField(label="Till och med", widget=DateInput())
+    start = forms.DateField(label=gettext_lazy("Från och med"), widget=DateInput())
+    end = forms.DateField(label=gettext_lazy("Till och med"), widget=DateInput())
 
     def __init__(self, *args, associations, national: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -164,7 +170,7 @@ class StatisticsForm(FinsamForm):
         data = super().clean()
         start, end = data.get("start"), data.get("end")
         if start and end and end < start:
-            self.add_error("end", "Till och med: datumet får inte vara före Från och med.")
+            self.add_error("end", gettext("Till och med: datumet får inte vara före Från och med."))
         if start and end and (end - start).days > 366 * 10:
-            self.add_error("end", "Perioden får vara högst tio år.")
+            self.add_error("end", gettext("Perioden får vara högst tio år."))
         return data

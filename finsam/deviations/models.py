@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from finsam.domain.deviations import STATUS_LABELS, Status
 
@@ -21,20 +22,24 @@ class DeviationReport(models.Model):
         "registry.Association",
         on_delete=models.PROTECT,
         related_name="deviations",
-        verbose_name="förbund",
+        verbose_name=gettext_lazy("förbund"),
     )
-    report_date = models.DateField("datum")
+    report_date = models.DateField(gettext_lazy("datum"))
     organisations = models.ManyToManyField(
-        "registry.Member", related_name="deviations", verbose_name="inblandade organisationer"
+        "registry.Member",
+        related_name="deviations",
+        verbose_name=gettext_lazy("inblandade organisationer"),
     )
     category = models.CharField(
-        "kategori", max_length=20, help_text="Kod i kodlistan deviation_category."
+        gettext_lazy("kategori"),
+        max_length=20,
+        help_text=gettext_lazy("Kod i kodlistan deviation_category."),
     )
-    description = models.TextField("beskrivning")
-    consequence = models.TextField("konsekvens för personen", blank=True)
-    improvement = models.TextField("förslag till förbättring", blank=True)
+    description = models.TextField(gettext_lazy("beskrivning"))
+    consequence = models.TextField(gettext_lazy("konsekvens för personen"), blank=True)
+    improvement = models.TextField(gettext_lazy("förslag till förbättring"), blank=True)
     status = models.CharField(
-        "status", max_length=12, choices=STATUS_CHOICES, default=Status.NEW.value
+        gettext_lazy("status"), max_length=12, choices=STATUS_CHOICES, default=Status.NEW.value
     )
     owner = models.ForeignKey(
         "registry.Member",
@@ -42,18 +47,18 @@ class DeviationReport(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="owned_deviations",
-        verbose_name="ansvarig organisation",
+        verbose_name=gettext_lazy("ansvarig organisation"),
     )
-    classified_date = models.DateField("klassificerad", null=True, blank=True)
-    closed_date = models.DateField("avslutad", null=True, blank=True)
-    closing_note = models.TextField("avslutskommentar", blank=True)
+    classified_date = models.DateField(gettext_lazy("klassificerad"), null=True, blank=True)
+    closed_date = models.DateField(gettext_lazy("avslutad"), null=True, blank=True)
+    closing_note = models.TextField(gettext_lazy("avslutskommentar"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-report_date", "-pk"]
-        verbose_name = "avvikelse"
-        verbose_name_plural = "avvikelser"
+        verbose_name = gettext_lazy("avvikelse")
+        verbose_name_plural = gettext_lazy("avvikelser")
         indexes = [models.Index(fields=["association", "status"], name="deviation_assoc_status")]
         constraints = [
             models.CheckConstraint(
@@ -75,24 +80,27 @@ class DeviationAction(models.Model):
     """One dated entry in a report's action log."""
 
     report = models.ForeignKey(
-        DeviationReport, on_delete=models.CASCADE, related_name="actions", verbose_name="avvikelse"
+        DeviationReport,
+        on_delete=models.CASCADE,
+        related_name="actions",
+        verbose_name=gettext_lazy("avvikelse"),
     )
-    action_date = models.DateField("datum")
-    text = models.TextField("åtgärd")
+    action_date = models.DateField(gettext_lazy("datum"))
+    text = models.TextField(gettext_lazy("åtgärd"))
     organisation = models.ForeignKey(
         "registry.Member",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="organisation",
+        verbose_name=gettext_lazy("organisation"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["action_date", "pk"]
-        verbose_name = "åtgärd"
-        verbose_name_plural = "åtgärder"
+        verbose_name = gettext_lazy("åtgärd")
+        verbose_name_plural = gettext_lazy("åtgärder")
 
     def __str__(self) -> str:
         return f"{self.action_date:%Y-%m-%d}: {self.text[:40]}"

@@ -114,7 +114,9 @@ def deviation_new(request, pk):
         except DomainValidationError as exc:
             form.apply_problems(exc.problems)
         else:
-            messages.success(request, f"{report} är registrerad. Tack!")
+            messages.success(
+                request, gettext("%(report)s är registrerad. Tack!") % {"report": report}
+            )
             if can(request.user, Action.VIEW_DEVIATIONS, association=association):
                 return redirect("deviation_detail", report.pk)
             return redirect("deviation_list")
@@ -253,16 +255,20 @@ def deviation_statistics(request):
     require(request.user, Action.VIEW_DEVIATION_STATISTICS)
     fmt = request.GET.get("format", "")
     if fmt and fmt not in FORMATS:
-        raise Http404("Okänt format")
+        raise Http404(gettext("Okänt format"))
     associations = list(selectors.statistics_associations(request.user))
     national = selectors.may_see_national(request.user)
     if not associations and not national:
-        raise PermissionDenied("Du har inte behörighet att se avvikelser för något förbund.")
+        raise PermissionDenied(
+            gettext("Du har inte behörighet att se avvikelser för något förbund.")
+        )
     today = timezone.localdate()
     asked = request.GET.get("scope", "")
     allowed = {str(a.pk) for a in associations} | ({forms.NATIONAL} if national else set())
     if asked and asked not in allowed:
-        raise PermissionDenied("Du har inte behörighet att se avvikelser för det förbundet.")
+        raise PermissionDenied(
+            gettext("Du har inte behörighet att se avvikelser för det förbundet.")
+        )
     if "scope" in request.GET:
         data = request.GET
     else:
@@ -294,7 +300,7 @@ def deviation_statistics(request):
     context.update(
         {
             "association": association,
-            "scope_label": association.name if association else "Hela landet",
+            "scope_label": association.name if association else gettext("Hela landet"),
             "protected": protected,
             "summary": summary,
             "protection_note": " ".join(summary.notes),
@@ -343,15 +349,15 @@ def _with(query, **kw):
 
 
 def _rows(ctx) -> list[list[str]]:
-    rows = [["Kategori", label, value] for label, value in ctx["category_rows"]]
+    rows = [[gettext("Kategori"), label, value] for label, value in ctx["category_rows"]]
     rows += [[ctx["period_label"], key, value] for key, value in ctx["period_rows"]]
-    rows += [["Organisationspar", label, value] for label, value in ctx["pair_rows"]]
+    rows += [[gettext("Organisationspar"), label, value] for label, value in ctx["pair_rows"]]
     rows += [
-        ["Totalt", "Avvikelser", ctx["total"]],
-        ["Status", "Öppna", ctx["open_count"]],
-        ["Status", "Avslutade", ctx["closed_count"]],
-        ["Tid till avslut (dagar)", "Median", ctx["median"]],
-        ["Tid till avslut (dagar)", "Medelvärde", ctx["mean"]],
+        [gettext("Totalt"), gettext("Avvikelser"), ctx["total"]],
+        [gettext("Status"), gettext("Öppna"), ctx["open_count"]],
+        [gettext("Status"), gettext("Avslutade"), ctx["closed_count"]],
+        [gettext("Tid till avslut (dagar)"), gettext("Median"), ctx["median"]],
+        [gettext("Tid till avslut (dagar)"), gettext("Medelvärde"), ctx["mean"]],
     ]
     return rows
 
@@ -386,7 +392,15 @@ def _workbook(ctx, summary, labels) -> bytes:
     }
     if ctx["open_items"] is not None:
         sheets["Öppna ärenden"] = (
-            ["nr", "datum", "kategori", "status", "ansvarig", "dagar öppen", "senaste åtgärd"],
+            [
+                "nr",
+                "datum",
+                "kategori",
+                "status",
+                "ansvarig",
+                gettext("dagar öppen"),
+                gettext("senaste åtgärd"),
+            ],
             [
                 [
                     i["report"].pk,
@@ -401,10 +415,17 @@ def _workbook(ctx, summary, labels) -> bytes:
             ],
         )
     notes = [
-        f"Avvikelser (Lex Heller) för {ctx['scope_label']}, {ctx['start']} – {ctx['end']}.",
-        "Organisationspar: varje oordnat par av inblandade organisationer; en avvikelse med tre "
-        "organisationer räknas i tre par. Par räknas inte ihop till totalen.",
-        "Tid till avslut: dagar från avvikelsens datum till avslutsdatum (avslutade avvikelser).",
+        gettext("Avvikelser (Lex Heller) för %(ctx)s, %(ctx2)s – %(ctx3)s.")
+        % {"ctx": ctx["scope_label"], "ctx2": ctx["start"], "ctx3": ctx["end"]},
+        gettext(
+            "Organisationspar: varje oordnat par av inblandade organisationer; "
+            "en avvikelse med tre "
+            "organisationer räknas i tre par. Par räknas inte ihop till totalen."
+        ),
+        gettext(
+            "Tid till avslut: dagar från avvikelsens datum till avslutsdatum "
+            "(avslutade avvikelser)."
+        ),
     ]
     if ctx["protection_note"]:
         notes.append(ctx["protection_note"])

@@ -11,7 +11,7 @@ PostgreSQL can aggregate with ``&``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -20,6 +20,34 @@ LAW_START = date(2004, 1, 1)
 
 FULL_TIME_HOURS = 40
 """40 hours a week is one full-time equivalent; a higher extent counts as 40."""
+
+
+def _no_language() -> str | None:
+    return None
+
+
+_active_language: Callable[[], str | None] = _no_language
+"""Returns the language of the current request; the web layer plugs in Django's
+``get_language`` (:func:`use_language`), the core itself stays free of Django."""
+
+
+def use_language(get_language: Callable[[], str | None]) -> None:
+    """Make :meth:`CodeList.label_of` and :meth:`CodeList.choices` follow ``get_language()``:
+    the English label (``label_en``) when it is English and the code has one, else Swedish."""
+    global _active_language
+    _active_language = get_language
+
+
+def display_label(code: Code) -> str:
+    """The code's label in the active language (Swedish unless English is active)."""
+    if code.label_en and (_active_language() or "").startswith("en"):
+        return code.label_en
+    return code.label
+
+
+def english_labels() -> dict[str, str]:
+    """Swedish label → English label over every code list (for labels already rendered)."""
+    return {c.label: c.label_en for lst in ALL_CODE_LISTS for c in lst.codes if c.label_en}
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,14 +96,14 @@ class CodeList:
 
     def label_of(self, code: str) -> str:
         c = self.get(code)
-        return c.label if c else code
+        return display_label(c) if c else code
 
     @property
     def code_values(self) -> tuple[str, ...]:
         return tuple(c.code for c in self.codes)
 
     def choices(self) -> list[tuple[str, str]]:
-        return [(c.code, c.label) for c in self.codes]
+        return [(c.code, display_label(c)) for c in self.codes]
 
 
 SUPPORT = CodeList(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from finsam.domain.finance import budget as core
 from finsam.domain.finance.allocation import (
@@ -20,40 +21,43 @@ from finsam.registry.forms import DateInput, FinsamForm
 
 class AssociationYearForm(FinsamForm):
     budget_adopted = forms.DateField(
-        label="Budget fastställd",
+        label=gettext_lazy("Budget fastställd"),
         required=False,
         widget=DateInput(),
-        help_text="Styrelsen antar budgeten före utgången av november året före.",
+        help_text=gettext_lazy("Styrelsen antar budgeten före utgången av november året före."),
     )
     annual_report_adopted = forms.DateField(
-        label="Årsredovisning fastställd",
+        label=gettext_lazy("Årsredovisning fastställd"),
         required=False,
         widget=DateInput(),
-        help_text="Ska vara klar inom tre månader efter årets slut.",
+        help_text=gettext_lazy("Ska vara klar inom tre månader efter årets slut."),
     )
     equity_start = forms.DecimalField(
-        label="Eget kapital vid årets början (kr)", required=False, decimal_places=2
+        label=gettext_lazy("Eget kapital vid årets början (kr)"), required=False, decimal_places=2
     )
     population_16_64 = forms.IntegerField(
-        label="Invånare 16–64 år i området", required=False, min_value=0
+        label=gettext_lazy("Invånare 16–64 år i området"), required=False, min_value=0
     )
     contribution_total = forms.DecimalField(
-        label="Medlemmarnas bidrag för helår (kr)",
+        label=gettext_lazy("Medlemmarnas bidrag för helår (kr)"),
         required=False,
         min_value=0,
         decimal_places=2,
-        help_text="Fördelas 50/25/25; tomt = summan av medlemmarnas intäktsrader.",
+        help_text=gettext_lazy("Fördelas 50/25/25; tomt = summan av medlemmarnas intäktsrader."),
     )
     state_offer = forms.DecimalField(
-        label="Erbjuden statlig tilldelning (kr)", required=False, min_value=0, decimal_places=2
+        label=gettext_lazy("Erbjuden statlig tilldelning (kr)"),
+        required=False,
+        min_value=0,
+        decimal_places=2,
     )
     notes = forms.CharField(
-        label="Anteckningar", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=gettext_lazy("Anteckningar"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
 class NewYearForm(FinsamForm):
-    year = forms.IntegerField(label="År", min_value=0)
+    year = forms.IntegerField(label=gettext_lazy("År"), min_value=0)
 
 
 def _category_help() -> str:
@@ -65,13 +69,16 @@ def _category_help() -> str:
 
 
 class BudgetLineForm(FinsamForm):
-    line = forms.ChoiceField(label="Radtyp", choices=[("", "– välj –"), *BudgetLine.Line.choices])
-    category = forms.CharField(
-        label="Kategori", required=False, max_length=20, help_text=_category_help()
+    line = forms.ChoiceField(
+        label=gettext_lazy("Radtyp"),
+        choices=[("", gettext_lazy("– välj –")), *BudgetLine.Line.choices],
     )
-    intervention_code = forms.ChoiceField(label="Insats", required=False)
-    budget = forms.DecimalField(label="Budget (kr)", decimal_places=2)
-    actual = forms.DecimalField(label="Utfall (kr)", required=False, decimal_places=2)
+    category = forms.CharField(
+        label=gettext_lazy("Kategori"), required=False, max_length=20, help_text=_category_help()
+    )
+    intervention_code = forms.ChoiceField(label=gettext_lazy("Insats"), required=False)
+    budget = forms.DecimalField(label=gettext_lazy("Budget (kr)"), decimal_places=2)
+    actual = forms.DecimalField(label=gettext_lazy("Utfall (kr)"), required=False, decimal_places=2)
 
     def __init__(self, *args, association, **kwargs):
         super().__init__(*args, **kwargs)
@@ -85,59 +92,67 @@ class BudgetLineForm(FinsamForm):
 
 class UploadForm(FinsamForm):
     file = forms.FileField(
-        label="Indatafil (allocation_input.csv eller xlsx)",
-        help_text="Kolumner: association_code, name, support_measure_sek, population_16_64, "
-        "previous_allocation, equity, revenue, requested.",
+        label=gettext_lazy("Indatafil (allocation_input.csv eller xlsx)"),
+        help_text=gettext_lazy(
+            "Kolumner: association_code, name, support_measure_sek, population_16_64, "
+            "previous_allocation, equity, revenue, requested."
+        ),
     )
 
 
 EQUITY_POLICY_CHOICES = [
-    ("half", "Minska med halva överskottet"),
-    ("full", "Minska med hela överskottet"),
-    ("none", "Ingen minskning"),
+    ("half", gettext_lazy("Minska med halva överskottet")),
+    ("full", gettext_lazy("Minska med hela överskottet")),
+    ("none", gettext_lazy("Ingen minskning")),
 ]
 
 
 class AllocationParametersForm(FinsamForm):
     """One scenario's parameters. Percentages are entered in percent."""
 
-    frame = forms.DecimalField(label="Statlig ram (kr)", min_value=0, decimal_places=2)
+    frame = forms.DecimalField(
+        label=gettext_lazy("Statlig ram (kr)"), min_value=0, decimal_places=2
+    )
     base_grant = forms.DecimalField(
-        label="Grundbidrag per förbund (kr)",
+        label=gettext_lazy("Grundbidrag per förbund (kr)"),
         min_value=0,
         decimal_places=2,
         initial=DEFAULT_BASE_GRANT,
     )
     weight_support = forms.DecimalField(
-        label="Vikt försörjningsmått (%)",
+        label=gettext_lazy("Vikt försörjningsmått (%)"),
         min_value=0,
         max_value=100,
         initial=DEFAULT_WEIGHT_SUPPORT * 100,
-        help_text="Vikterna ska summera till 100 %.",
+        help_text=gettext_lazy("Vikterna ska summera till 100 %."),
     )
     weight_population = forms.DecimalField(
-        label="Vikt befolkning 16–64 år (%)",
+        label=gettext_lazy("Vikt befolkning 16–64 år (%)"),
         min_value=0,
         max_value=100,
         initial=DEFAULT_WEIGHT_POPULATION * 100,
     )
-    floor_on = forms.BooleanField(label="Golv (skydd mot stor minskning)", required=False)
+    floor_on = forms.BooleanField(
+        label=gettext_lazy("Golv (skydd mot stor minskning)"), required=False
+    )
     floor_share = forms.DecimalField(
-        label="Golv, andel av fjolårets tilldelning (%)",
+        label=gettext_lazy("Golv, andel av fjolårets tilldelning (%)"),
         required=False,
         min_value=0,
         max_value=100,
         initial=DEFAULT_FLOOR_SHARE * 100,
     )
     equity_policy = forms.ChoiceField(
-        label="Policy för eget kapital över rekommendationen",
+        label=gettext_lazy("Policy för eget kapital över rekommendationen"),
         choices=EQUITY_POLICY_CHOICES,
         initial="half",
     )
     redistribution = forms.BooleanField(
-        label="Omfördela medel som inte tas i anspråk", required=False, initial=True
+        label=gettext_lazy("Omfördela medel som inte tas i anspråk"), required=False, initial=True
     )
-    year = forms.IntegerField(label="År", required=False, min_value=2004, max_value=2100)
+    year = forms.IntegerField(
+        label=gettext_lazy("År"), required=False, min_value=2004, max_value=2100
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -190,19 +205,23 @@ def default_parameter_data(prefix: str, year: int | None = None) -> dict:
 
 class MergerForm(FinsamForm):
     codes = forms.MultipleChoiceField(
-        label="Förbund som slås samman",
+        label=gettext_lazy("Förbund som slås samman"),
         widget=forms.CheckboxSelectMultiple,
-        help_text="Välj minst två förbund ur indatafilen.",
+        help_text=gettext_lazy("Välj minst två förbund ur indatafilen."),
     )
-    merged_code = forms.CharField(label="Kod för det nya förbundet", required=False, max_length=40)
-    merged_name = forms.CharField(label="Namn på det nya förbundet", required=False, max_length=200)
+    merged_code = forms.CharField(
+        label=gettext_lazy("Kod för det nya förbundet"), required=False, max_length=40
+    )
+    merged_name = forms.CharField(
+        label=gettext_lazy("Namn på det nya förbundet"), required=False, max_length=200
+    )
     split_method = forms.ChoiceField(
-        label="Fördelning mellan medlemmarna",
+        label=gettext_lazy("Fördelning mellan medlemmarna"),
         choices=[
             (m.value, SPLIT_METHOD_LABELS[m]) for m in SplitMethod if m is not SplitMethod.CUSTOM
         ],
         initial=SplitMethod.EQUAL.value,
-        help_text="Medlemmarna hämtas ur registret för förbund med samma kod.",
+        help_text=gettext_lazy("Medlemmarna hämtas ur registret för förbund med samma kod."),
     )
 
     def __init__(self, *args, codes: list[tuple[str, str]], **kwargs):

@@ -5,6 +5,7 @@ are ``finsam.domain.finance.budget`` over these rows.
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class AssociationYear(models.Model):
@@ -14,38 +15,50 @@ class AssociationYear(models.Model):
         "registry.Association",
         on_delete=models.CASCADE,
         related_name="budget_years",
-        verbose_name="förbund",
+        verbose_name=gettext_lazy("förbund"),
     )
-    year = models.PositiveSmallIntegerField("år")
-    budget_adopted = models.DateField("budget fastställd", null=True, blank=True)
-    annual_report_adopted = models.DateField("årsredovisning fastställd", null=True, blank=True)
+    year = models.PositiveSmallIntegerField(gettext_lazy("år"))
+    budget_adopted = models.DateField(gettext_lazy("budget fastställd"), null=True, blank=True)
+    annual_report_adopted = models.DateField(
+        gettext_lazy("årsredovisning fastställd"), null=True, blank=True
+    )
     equity_start = models.DecimalField(
-        "eget kapital vid årets början", max_digits=14, decimal_places=2, null=True, blank=True
-    )
-    population_16_64 = models.PositiveIntegerField("invånare 16–64 år", null=True, blank=True)
-    contribution_total = models.DecimalField(
-        "medlemmarnas bidrag för helår",
+        gettext_lazy("eget kapital vid årets början"),
         max_digits=14,
         decimal_places=2,
         null=True,
         blank=True,
-        help_text="Förbundets årsbudget från medlemmarna för ett helt år (fördelas 50/25/25).",
+    )
+    population_16_64 = models.PositiveIntegerField(
+        gettext_lazy("invånare 16–64 år"), null=True, blank=True
+    )
+    contribution_total = models.DecimalField(
+        gettext_lazy("medlemmarnas bidrag för helår"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=gettext_lazy(
+            "Förbundets årsbudget från medlemmarna för ett helt år (fördelas 50/25/25)."
+        ),
     )
     state_offer = models.DecimalField(
-        "erbjuden statlig tilldelning",
+        gettext_lazy("erbjuden statlig tilldelning"),
         max_digits=14,
         decimal_places=2,
         null=True,
         blank=True,
-        help_text="Statens erbjudande för året; taket är två gånger den minsta av regionernas "
-        "och kommunernas del.",
+        help_text=gettext_lazy(
+            "Statens erbjudande för året; taket är två gånger den minsta av regionernas "
+            "och kommunernas del."
+        ),
     )
-    notes = models.TextField("anteckningar", blank=True)
+    notes = models.TextField(gettext_lazy("anteckningar"), blank=True)
 
     class Meta:
         ordering = ["association", "-year"]
-        verbose_name = "budgetår"
-        verbose_name_plural = "budgetår"
+        verbose_name = gettext_lazy("budgetår")
+        verbose_name_plural = gettext_lazy("budgetår")
         constraints = [
             models.UniqueConstraint(fields=["association", "year"], name="association_year_unique"),
         ]
@@ -56,23 +69,25 @@ class AssociationYear(models.Model):
 
 class BudgetLine(models.Model):
     class Line(models.TextChoices):
-        RESOURCE = "resource", "Intäkt/resurs"
-        ADMIN_COST = "admin_cost", "Administrativ kostnad"
-        INTERVENTION_COST = "intervention_cost", "Insatskostnad"
+        RESOURCE = "resource", gettext_lazy("Intäkt/resurs")
+        ADMIN_COST = "admin_cost", gettext_lazy("Administrativ kostnad")
+        INTERVENTION_COST = "intervention_cost", gettext_lazy("Insatskostnad")
 
     association = models.ForeignKey(
         "registry.Association",
         on_delete=models.CASCADE,
         related_name="budget_lines",
-        verbose_name="förbund",
+        verbose_name=gettext_lazy("förbund"),
     )
-    year = models.PositiveSmallIntegerField("år")
-    line = models.CharField("rad", max_length=20, choices=Line.choices)
+    year = models.PositiveSmallIntegerField(gettext_lazy("år"))
+    line = models.CharField(gettext_lazy("rad"), max_length=20, choices=Line.choices)
     category = models.CharField(
-        "kategori",
+        gettext_lazy("kategori"),
         max_length=20,
         blank=True,
-        help_text="Finansiär (intäkt), kostnadstyp (administration), tom eller ESF (insats).",
+        help_text=gettext_lazy(
+            "Finansiär (intäkt), kostnadstyp (administration), tom eller ESF (insats)."
+        ),
     )
     intervention = models.ForeignKey(
         "registry.Intervention",
@@ -80,15 +95,17 @@ class BudgetLine(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="budget_lines",
-        verbose_name="insats",
+        verbose_name=gettext_lazy("insats"),
     )
-    budget = models.DecimalField("budget", max_digits=14, decimal_places=2, default=0)
-    actual = models.DecimalField("utfall", max_digits=14, decimal_places=2, null=True, blank=True)
+    budget = models.DecimalField(gettext_lazy("budget"), max_digits=14, decimal_places=2, default=0)
+    actual = models.DecimalField(
+        gettext_lazy("utfall"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
 
     class Meta:
         ordering = ["association", "year", "line", "category"]
-        verbose_name = "budgetrad"
-        verbose_name_plural = "budgetrader"
+        verbose_name = gettext_lazy("budgetrad")
+        verbose_name_plural = gettext_lazy("budgetrader")
         constraints = [
             models.UniqueConstraint(
                 fields=["association", "year", "line", "category", "intervention"],

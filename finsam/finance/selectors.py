@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import date
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext
 
 from finsam.domain.codelists import EXIT_REGISTRATION_ERROR, ORIENTATION
 from finsam.domain.finance import budget as core
@@ -246,10 +247,11 @@ def budget_warnings(association, facts, budget, *, today: date, cap=None) -> lis
             Problem(
                 "state",
                 "contributions.state_over_cap",
-                "Statens bidrag i budgeten ("
-                + format_sek(cap["state_budget"])
-                + " kr) är större än taket, två gånger den minsta av regionernas och kommunernas "
-                "del (" + format_sek(cap["state"]) + " kr).",
+                gettext(
+                    "Statens bidrag i budgeten (%(budget)s kr) är större än taket, två gånger "
+                    "den minsta av regionernas och kommunernas del (%(cap)s kr)."
+                )
+                % {"budget": format_sek(cap["state_budget"]), "cap": format_sek(cap["state"])},
                 cap["state_budget"],
                 warning=True,
             )

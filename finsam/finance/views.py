@@ -14,6 +14,7 @@ from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from finsam.access.permissions import can, require
@@ -44,7 +45,7 @@ def _association(request, pk, action=Action.VIEW_ASSOCIATION) -> Association:
 
 def _year(year: int) -> int:
     if services.check_year(year):
-        raise Http404("Okänt år.")
+        raise Http404(gettext("Okänt år."))
     return year
 
 
@@ -139,8 +140,8 @@ def budget_workbook(ctx) -> bytes:
                 "prognos",
                 "ESF-andel",
                 "ESF-belopp",
-                "planerade deltagare",
-                "deltagare i registret",
+                gettext("planerade deltagare"),
+                gettext("deltagare i registret"),
             ],
             [
                 [
@@ -163,13 +164,13 @@ def budget_workbook(ctx) -> bytes:
             [
                 [label, t["budget"][key], t["actual"][key], t["forecast"][key]]
                 for key, label in (
-                    ("revenue", "Intäkter (utan eget kapital)"),
-                    ("admin", "Administrativa kostnader"),
-                    ("interventions", "Insatskostnader"),
-                    ("costs", "Kostnader totalt"),
-                    ("result", "Resultat"),
-                    ("equity_start", "Eget kapital vid årets början"),
-                    ("equity_end", "Eget kapital vid årets slut"),
+                    ("revenue", gettext("Intäkter (utan eget kapital)")),
+                    ("admin", gettext("Administrativa kostnader")),
+                    ("interventions", gettext("Insatskostnader")),
+                    ("costs", gettext("Kostnader totalt")),
+                    ("result", gettext("Resultat")),
+                    ("equity_start", gettext("Eget kapital vid årets början")),
+                    ("equity_end", gettext("Eget kapital vid årets slut")),
                 )
             ],
         ),
@@ -200,14 +201,20 @@ def budget_workbook(ctx) -> bytes:
     return outputs.xlsx_workbook(
         sheets,
         notes=[
-            f"Budget för {ctx['association'].name} {ctx['year']}.",
-            f"Prognos efter {ctx['months_elapsed']} månader: utfall hittills + det som återstår "
-            "av budgeten (en rad som redan överskridit budgeten behåller utfallet).",
-            "Eget kapital från tidigare år (EK) är finansiering, inte intäkt.",
+            gettext("Budget för %(name)s %(ctx)s.")
+            % {"name": ctx["association"].name, "ctx": ctx["year"]},
+            gettext(
+                "Prognos efter %(ctx)s månader: utfall hittills + det som "
+                "återstår av budgeten (en rad som redan överskridit budgeten behåller utfallet)."
+            )
+            % {"ctx": ctx["months_elapsed"]},
+            gettext("Eget kapital från tidigare år (EK) är finansiering, inte intäkt."),
             "Administrationsandel = administrativa kostnader / alla kostnader.",
             "Kostnad per deltagare = individinriktade insatsers kostnad / deltagare "
             "(planerade för budget, registrets inskrivningar för utfall).",
-            "Rekommenderat maximalt eget kapital: " + ctx["equity_recommendation"].source + ".",
+            gettext("Rekommenderat maximalt eget kapital: ")
+            + ctx["equity_recommendation"].source
+            + ".",
         ],
     )
 
@@ -260,11 +267,16 @@ def budget_year_edit(request, pk, year):
                 actor=request.user, association=association, year=year, **d
             ),
             success_url=back,
-            success_message=f"Uppgifterna för {year} är sparade.",
+            success_message=gettext("Uppgifterna för %(year)s är sparade.") % {"year": year},
         )
         if response:
             return response
-    return _render_form(request, form, title=f"Budgetår {year} – {association.name}", back_url=back)
+    return _render_form(
+        request,
+        form,
+        title=gettext("Budgetår %(year)s – %(name)s") % {"year": year, "name": association.name},
+        back_url=back,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -295,14 +307,15 @@ def budget_line_edit(request, pk, year, line_pk=None):
                 actor=request.user, association=association, year=year, budget_line=line, **d
             ),
             success_url=back,
-            success_message="Budgetraden är sparad.",
+            success_message=gettext("Budgetraden är sparad."),
         )
         if response:
             return response
     return _render_form(
         request,
         form,
-        title=("Ändra budgetrad" if line else "Ny budgetrad") + f" {year} – {association.name}",
+        title=(gettext("Ändra budgetrad") if line else gettext("Ny budgetrad"))
+        + f" {year} – {association.name}",
         back_url=back,
     )
 
@@ -312,7 +325,7 @@ def budget_line_delete(request, pk, year, line_pk):
     association = _association(request, pk, Action.EDIT_ASSOCIATION)
     line = get_object_or_404(BudgetLine, pk=line_pk, association=association, year=year)
     services.budget_line_delete(actor=request.user, budget_line=line)
-    messages.success(request, "Budgetraden är borttagen.")
+    messages.success(request, gettext("Budgetraden är borttagen."))
     return redirect("budget_year", association.pk, year)
 
 
@@ -342,12 +355,19 @@ def _upload(request):
             problems = exc.problems
             form.add_error(
                 "file",
-                f"Indatafil: filen {upload.name} har {len(problems)} fel och har inte lästs in "
-                "(se listan nedan).",
+                gettext(
+                    "Indatafil: filen %(name)s har %(len)s fel och har inte "
+                    "lästs in (se listan nedan)."
+                )
+                % {"name": upload.name, "len": len(problems)},
             )
         else:
             _store_rows(request, rows, upload.name)
-            messages.success(request, f"{upload.name}: {len(rows)} förbund har lästs in.")
+            messages.success(
+                request,
+                gettext("%(name)s: %(len)s förbund har lästs in.")
+                % {"name": upload.name, "len": len(rows)},
+            )
             return form, None
     return form, problems
 
@@ -396,11 +416,11 @@ def difference_chart(comparison) -> str:
         }
     )
     chart = (
-        alt.Chart(frame, title="Skillnad i tilldelning per förbund (B − A)")
+        alt.Chart(frame, title=gettext("Skillnad i tilldelning per förbund (B − A)"))
         .mark_bar()
         .encode(
             y=alt.Y("förbund:N", sort=None, title=None),
-            x=alt.X("skillnad (kr):Q", title="Skillnad (kr)"),
+            x=alt.X("skillnad (kr):Q", title=gettext("Skillnad (kr)")),
             color=alt.condition(
                 alt.datum["skillnad (kr)"] < 0, alt.value("#b3261e"), alt.value("#1d4f91")
             ),
@@ -417,7 +437,7 @@ def allocation(request):
     if request.method == "POST":
         if "clear" in request.POST:
             request.session.pop(SESSION_KEY, None)
-            messages.success(request, "Indatafilen är borttagen ur sessionen.")
+            messages.success(request, gettext("Indatafilen är borttagen ur sessionen."))
             return redirect("allocation")
         upload_form, upload_problems = _upload(request)
         if upload_problems is None:
@@ -444,7 +464,7 @@ def allocation(request):
         if download in alloc.OUTPUT_FORMATS:
             which = result_b if request.GET.get("scenario") == "b" else result_a
             if which is None:
-                raise Http404("Scenariot kunde inte beräknas.")
+                raise Http404(gettext("Scenariot kunde inte beräknas."))
             return _allocation_download(which, download, "fordelning")
         comparison = chart = None
         if result_a and result_b:
@@ -484,7 +504,9 @@ def merger(request):
     require(request.user, Action.NATIONAL_MODELS)
     rows, filename = _stored_rows(request)
     if not rows:
-        messages.info(request, "Läs först in en indatafil på sidan för statlig fördelning.")
+        messages.info(
+            request, gettext("Läs först in en indatafil på sidan för statlig fördelning.")
+        )
         return render(request, "finance/merger.html", {"rows": []})
     bound = "codes" in request.GET
     choices = [(r.association_code, f"{r.name} ({r.association_code})") for r in rows]

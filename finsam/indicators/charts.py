@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import altair as alt
 import pandas as pd
+from django.utils.translation import gettext
 
 
 def means_chart(
@@ -19,7 +20,7 @@ def means_chart(
             y=alt.Y("indikator:N", title=None, sort=None, axis=alt.Axis(labelLimit=320)),
             x=alt.X(
                 "medel:Q",
-                title="Medelvärde",
+                title=gettext("Medelvärde"),
                 scale=alt.Scale(domain=[scale_min, scale_max], zero=False),
             ),
             yOffset=alt.YOffset("serie:N"),
@@ -27,7 +28,7 @@ def means_chart(
                 "serie:N",
                 title=None,
                 scale=alt.Scale(
-                    domain=[own_label, "Riket"] if own_label else ["Riket"],
+                    domain=[own_label, gettext("Riket")] if own_label else [gettext("Riket")],
                     range=["#1d4f91", "#9aa7b8"] if own_label else ["#9aa7b8"],
                 ),
                 legend=alt.Legend(orient="bottom", labelLimit=400),

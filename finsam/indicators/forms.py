@@ -4,6 +4,7 @@ the services, whose problems come back onto the fields (``FinsamForm.apply_probl
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from finsam.domain.indicators import definitions as core
 from finsam.domain.indicators.answers import CANNOT_JUDGE
@@ -21,29 +22,30 @@ SCALE_FIELDS = {
 
 
 class IndicatorForm(FinsamForm):
-    number = forms.IntegerField(label="Nummer", min_value=1, max_value=999)
-    name = forms.CharField(label="Namn", max_length=200)
+    number = forms.IntegerField(label=gettext_lazy("Nummer"), min_value=1, max_value=999)
+    name = forms.CharField(label=gettext_lazy("Namn"), max_length=200)
     perspective = forms.CharField(
-        label="Perspektiv",
+        label=gettext_lazy("Perspektiv"),
         max_length=100,
-        help_text="T.ex. Deltagare, Organisation eller Styrning.",
+        help_text=gettext_lazy("T.ex. Deltagare, Organisation eller Styrning."),
     )
     description = forms.CharField(
-        label="Beskrivning", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=gettext_lazy("Beskrivning"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
 class QuestionnaireForm(FinsamForm):
     respondent_group = forms.ChoiceField(
-        label="Svarandegrupp", choices=[("", "– välj –"), *core.RESPONDENT_GROUPS.items()]
+        label=gettext_lazy("Svarandegrupp"),
+        choices=[("", gettext_lazy("– välj –")), *core.RESPONDENT_GROUPS.items()],
     )
-    title = forms.CharField(label="Rubrik", max_length=200)
-    scale_min = forms.IntegerField(label="Skalans lägsta värde", initial=1)
-    scale_max = forms.IntegerField(label="Skalans högsta värde", initial=6)
+    title = forms.CharField(label=gettext_lazy("Rubrik"), max_length=200)
+    scale_min = forms.IntegerField(label=gettext_lazy("Skalans lägsta värde"), initial=1)
+    scale_max = forms.IntegerField(label=gettext_lazy("Skalans högsta värde"), initial=6)
     scale_labels = forms.CharField(
-        label="Skalans etiketter",
+        label=gettext_lazy("Skalans etiketter"),
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="En etikett per rad, från lägsta till högsta värdet.",
+        help_text=gettext_lazy("En etikett per rad, från lägsta till högsta värdet."),
         initial="\n".join(
             [
                 "Stämmer inte alls",
@@ -56,16 +58,20 @@ class QuestionnaireForm(FinsamForm):
         ),
     )
     top_categories = forms.IntegerField(
-        label="Antal toppkategorier",
+        label=gettext_lazy("Antal toppkategorier"),
         initial=2,
         min_value=1,
-        help_text="Hur många av de högsta svarsalternativen som räknas som ”topp” i resultaten.",
+        help_text=gettext_lazy(
+            "Hur många av de högsta svarsalternativen som räknas som ”topp” i resultaten."
+        ),
     )
     cannot_judge_label = forms.CharField(
-        label="Text för ”kan inte bedöma”", max_length=60, initial=core.CANNOT_JUDGE_LABEL
+        label=gettext_lazy("Text för ”kan inte bedöma”"),
+        max_length=60,
+        initial=core.CANNOT_JUDGE_LABEL,
     )
     note = forms.CharField(
-        label="Anmärkning", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("Anmärkning"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
     def __init__(self, *args, editing: bool = False, **kwargs):
@@ -85,12 +91,18 @@ class QuestionnaireForm(FinsamForm):
 
 
 class ItemForm(FinsamForm):
-    code = forms.CharField(label="Frågekod", max_length=20, help_text="T.ex. D1. Unik i versionen.")
-    position = forms.IntegerField(label="Ordning", min_value=1, max_value=999)
-    text = forms.CharField(
-        label="Påstående", max_length=core.MAX_TEXT, widget=forms.Textarea(attrs={"rows": 3})
+    code = forms.CharField(
+        label=gettext_lazy("Frågekod"),
+        max_length=20,
+        help_text=gettext_lazy("T.ex. D1. Unik i versionen."),
     )
-    indicator = forms.TypedChoiceField(label="Indikator", coerce=int)
+    position = forms.IntegerField(label=gettext_lazy("Ordning"), min_value=1, max_value=999)
+    text = forms.CharField(
+        label=gettext_lazy("Påstående"),
+        max_length=core.MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    indicator = forms.TypedChoiceField(label=gettext_lazy("Indikator"), coerce=int)
 
     def __init__(self, *args, indicators=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -102,33 +114,40 @@ class ItemForm(FinsamForm):
 
 class DefinitionsImportForm(FinsamForm):
     file = forms.FileField(
-        label="Fil med enkätdefinitioner",
-        help_text="JSON (finsam-indicators) eller CSV med en rad per påstående.",
+        label=gettext_lazy("Fil med enkätdefinitioner"),
+        help_text=gettext_lazy("JSON (finsam-indicators) eller CSV med en rad per påstående."),
     )
 
 
 class AnswersImportForm(FinsamForm):
     file = forms.FileField(
-        label="Fil med svar",
-        help_text="CSV i UTF-8 eller xlsx: en rad per enkät, en kolumn per frågekod; värdet är "
-        "svaret, kb för ”kan inte bedöma” eller tomt.",
+        label=gettext_lazy("Fil med svar"),
+        help_text=gettext_lazy(
+            "CSV i UTF-8 eller xlsx: en rad per enkät, en kolumn per frågekod; värdet är "
+            "svaret, kb för ”kan inte bedöma” eller tomt."
+        ),
     )
 
 
 class RoundForm(FinsamForm):
-    association = forms.TypedChoiceField(label="Förbund", coerce=int)
+    association = forms.TypedChoiceField(label=gettext_lazy("Förbund"), coerce=int)
     intervention = forms.TypedChoiceField(
-        label="Insats",
+        label=gettext_lazy("Insats"),
         coerce=int,
         required=False,
         empty_value=None,
-        help_text="Valfritt: lämna tomt om enkäten gäller hela förbundet.",
+        help_text=gettext_lazy("Valfritt: lämna tomt om enkäten gäller hela förbundet."),
     )
-    questionnaire = forms.TypedChoiceField(label="Svarandegrupp och enkätversion", coerce=int)
-    period_start = forms.DateField(label="Perioden börjar", widget=DateInput())
-    period_end = forms.DateField(label="Perioden slutar", widget=DateInput())
+    questionnaire = forms.TypedChoiceField(
+        label=gettext_lazy("Svarandegrupp och enkätversion"), coerce=int
+    )
+    period_start = forms.DateField(label=gettext_lazy("Perioden börjar"), widget=DateInput())
+    period_end = forms.DateField(label=gettext_lazy("Perioden slutar"), widget=DateInput())
     name = forms.CharField(
-        label="Benämning", max_length=200, required=False, help_text="T.ex. ”Våren 2026”."
+        label=gettext_lazy("Benämning"),
+        max_length=200,
+        required=False,
+        help_text=gettext_lazy("T.ex. ”Våren 2026”."),
     )
 
     def __init__(self, *args, associations=(), interventions=(), versions=(), **kwargs):
@@ -151,7 +170,7 @@ class RoundForm(FinsamForm):
 
 class TokenForm(FinsamForm):
     count = forms.IntegerField(
-        label="Antal engångslänkar",
+        label=gettext_lazy("Antal engångslänkar"),
         min_value=1,
         max_value=MAX_TOKENS_PER_BATCH,
         initial=20,
@@ -180,7 +199,8 @@ class AnswersForm(forms.Form):
         choices.append((CANNOT_JUDGE, scale.cannot_judge_label))
         for item in sorted(questionnaire.items, key=lambda i: i.position):
             self.fields[field_name(item.code)] = forms.ChoiceField(
-                label=f"{item.position}. {item.text}",
+                label=gettext("%(position)s. %(text)s")
+                % {"position": item.position, "text": item.text},
                 choices=choices,
                 required=False,
                 widget=forms.RadioSelect,

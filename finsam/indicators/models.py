@@ -12,20 +12,21 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from finsam.domain.indicators import definitions as core
 
 
 class Indicator(models.Model):
-    number = models.PositiveSmallIntegerField("nummer", unique=True)
-    name = models.CharField("namn", max_length=200)
-    perspective = models.CharField("perspektiv", max_length=100)
-    description = models.TextField("beskrivning", blank=True)
+    number = models.PositiveSmallIntegerField(gettext_lazy("nummer"), unique=True)
+    name = models.CharField(gettext_lazy("namn"), max_length=200)
+    perspective = models.CharField(gettext_lazy("perspektiv"), max_length=100)
+    description = models.TextField(gettext_lazy("beskrivning"), blank=True)
 
     class Meta:
         ordering = ["number"]
-        verbose_name = "indikator"
-        verbose_name_plural = "indikatorer"
+        verbose_name = gettext_lazy("indikator")
+        verbose_name_plural = gettext_lazy("indikatorer")
 
     def __str__(self) -> str:
         return f"{self.number}. {self.name}"
@@ -37,31 +38,37 @@ class QuestionnaireVersion(models.Model):
         PUBLISHED = core.PUBLISHED, "Publicerad"
 
     respondent_group = models.CharField(
-        "svarandegrupp", max_length=30, choices=list(core.RESPONDENT_GROUPS.items())
+        gettext_lazy("svarandegrupp"), max_length=30, choices=list(core.RESPONDENT_GROUPS.items())
     )
-    version = models.PositiveSmallIntegerField("version")
-    title = models.CharField("rubrik", max_length=200)
-    status = models.CharField("status", max_length=10, choices=Status, default=Status.DRAFT)
+    version = models.PositiveSmallIntegerField(gettext_lazy("version"))
+    title = models.CharField(gettext_lazy("rubrik"), max_length=200)
+    status = models.CharField(
+        gettext_lazy("status"), max_length=10, choices=Status, default=Status.DRAFT
+    )
     starter = models.BooleanField(
-        "startuppsättning",
+        gettext_lazy("startuppsättning"),
         default=False,
-        help_text="Finsams startuppsättning – ska ersättas av NNS officiella formuleringar.",
+        help_text=gettext_lazy(
+            "Finsams startuppsättning – ska ersättas av NNS officiella formuleringar."
+        ),
     )
-    note = models.TextField("anmärkning", blank=True)
-    scale_min = models.SmallIntegerField("skalans lägsta värde", default=1)
-    scale_max = models.SmallIntegerField("skalans högsta värde", default=6)
-    scale_labels = models.JSONField("skalans etiketter", default=list)
-    top_categories = models.PositiveSmallIntegerField("antal toppkategorier", default=2)
+    note = models.TextField(gettext_lazy("anmärkning"), blank=True)
+    scale_min = models.SmallIntegerField(gettext_lazy("skalans lägsta värde"), default=1)
+    scale_max = models.SmallIntegerField(gettext_lazy("skalans högsta värde"), default=6)
+    scale_labels = models.JSONField(gettext_lazy("skalans etiketter"), default=list)
+    top_categories = models.PositiveSmallIntegerField(
+        gettext_lazy("antal toppkategorier"), default=2
+    )
     cannot_judge_label = models.CharField(
-        "text för kan inte bedöma", max_length=60, default=core.CANNOT_JUDGE_LABEL
+        gettext_lazy("text för kan inte bedöma"), max_length=60, default=core.CANNOT_JUDGE_LABEL
     )
-    created_at = models.DateTimeField("skapad", auto_now_add=True)
-    published_at = models.DateTimeField("publicerad", null=True, blank=True)
+    created_at = models.DateTimeField(gettext_lazy("skapad"), auto_now_add=True)
+    published_at = models.DateTimeField(gettext_lazy("publicerad"), null=True, blank=True)
 
     class Meta:
         ordering = ["respondent_group", "-version"]
-        verbose_name = "enkätversion"
-        verbose_name_plural = "enkätversioner"
+        verbose_name = gettext_lazy("enkätversion")
+        verbose_name_plural = gettext_lazy("enkätversioner")
         constraints = [
             models.UniqueConstraint(
                 fields=["respondent_group", "version"], name="questionnaire_group_version"
@@ -92,19 +99,25 @@ class QuestionnaireVersion(models.Model):
 
 class Item(models.Model):
     questionnaire = models.ForeignKey(
-        QuestionnaireVersion, on_delete=models.CASCADE, related_name="items", verbose_name="version"
+        QuestionnaireVersion,
+        on_delete=models.CASCADE,
+        related_name="items",
+        verbose_name=gettext_lazy("version"),
     )
-    code = models.CharField("frågekod", max_length=20)
-    position = models.PositiveSmallIntegerField("ordning")
-    text = models.CharField("påstående", max_length=core.MAX_TEXT)
+    code = models.CharField(gettext_lazy("frågekod"), max_length=20)
+    position = models.PositiveSmallIntegerField(gettext_lazy("ordning"))
+    text = models.CharField(gettext_lazy("påstående"), max_length=core.MAX_TEXT)
     indicator = models.ForeignKey(
-        Indicator, on_delete=models.PROTECT, related_name="items", verbose_name="indikator"
+        Indicator,
+        on_delete=models.PROTECT,
+        related_name="items",
+        verbose_name=gettext_lazy("indikator"),
     )
 
     class Meta:
         ordering = ["questionnaire", "position"]
-        verbose_name = "påstående"
-        verbose_name_plural = "påståenden"
+        verbose_name = gettext_lazy("påstående")
+        verbose_name_plural = gettext_lazy("påståenden")
         constraints = [
             models.UniqueConstraint(fields=["questionnaire", "code"], name="item_code_unique"),
             models.UniqueConstraint(
@@ -121,7 +134,7 @@ class CollectionRound(models.Model):
         "registry.Association",
         on_delete=models.PROTECT,
         related_name="indicator_rounds",
-        verbose_name="förbund",
+        verbose_name=gettext_lazy("förbund"),
     )
     intervention = models.ForeignKey(
         "registry.Intervention",
@@ -129,32 +142,32 @@ class CollectionRound(models.Model):
         null=True,
         blank=True,
         related_name="indicator_rounds",
-        verbose_name="insats",
+        verbose_name=gettext_lazy("insats"),
     )
     questionnaire = models.ForeignKey(
         QuestionnaireVersion,
         on_delete=models.PROTECT,
         related_name="rounds",
-        verbose_name="enkätversion",
+        verbose_name=gettext_lazy("enkätversion"),
     )
-    period_start = models.DateField("perioden börjar")
-    period_end = models.DateField("perioden slutar")
-    name = models.CharField("benämning", max_length=200, blank=True)
-    closed = models.BooleanField("stängd", default=False)
-    created_at = models.DateTimeField("skapad", auto_now_add=True)
+    period_start = models.DateField(gettext_lazy("perioden börjar"))
+    period_end = models.DateField(gettext_lazy("perioden slutar"))
+    name = models.CharField(gettext_lazy("benämning"), max_length=200, blank=True)
+    closed = models.BooleanField(gettext_lazy("stängd"), default=False)
+    created_at = models.DateTimeField(gettext_lazy("skapad"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        verbose_name="skapad av",
+        verbose_name=gettext_lazy("skapad av"),
     )
 
     class Meta:
         ordering = ["-period_start", "-pk"]
-        verbose_name = "insamlingsomgång"
-        verbose_name_plural = "insamlingsomgångar"
+        verbose_name = gettext_lazy("insamlingsomgång")
+        verbose_name_plural = gettext_lazy("insamlingsomgångar")
         constraints = [
             models.CheckConstraint(
                 condition=Q(period_end__gte=models.F("period_start")), name="round_period_order"
@@ -175,15 +188,18 @@ class ResponseToken(models.Model):
     """A one-time link. Only the SHA-256 of the token is stored; the link itself is shown once."""
 
     round = models.ForeignKey(
-        CollectionRound, on_delete=models.CASCADE, related_name="tokens", verbose_name="omgång"
+        CollectionRound,
+        on_delete=models.CASCADE,
+        related_name="tokens",
+        verbose_name=gettext_lazy("omgång"),
     )
-    token_hash = models.CharField("kontrollsumma", max_length=64, unique=True)
-    created_on = models.DateField("skapad")
-    used = models.BooleanField("använd", default=False)
+    token_hash = models.CharField(gettext_lazy("kontrollsumma"), max_length=64, unique=True)
+    created_on = models.DateField(gettext_lazy("skapad"))
+    used = models.BooleanField(gettext_lazy("använd"), default=False)
 
     class Meta:
-        verbose_name = "engångslänk"
-        verbose_name_plural = "engångslänkar"
+        verbose_name = gettext_lazy("engångslänk")
+        verbose_name_plural = gettext_lazy("engångslänkar")
 
     def __str__(self) -> str:
         return f"Länk {self.pk} ({'använd' if self.used else 'oanvänd'})"
@@ -193,20 +209,23 @@ class Response(models.Model):
     """One answered questionnaire, without any identity (not even the link it came through)."""
 
     class Channel(models.TextChoices):
-        WEB = "web", "Webb"
-        PAPER = "paper", "Papper"
-        FILE = "file", "Fil"
+        WEB = "web", gettext_lazy("Webb")
+        PAPER = "paper", gettext_lazy("Papper")
+        FILE = "file", gettext_lazy("Fil")
 
     round = models.ForeignKey(
-        CollectionRound, on_delete=models.PROTECT, related_name="responses", verbose_name="omgång"
+        CollectionRound,
+        on_delete=models.PROTECT,
+        related_name="responses",
+        verbose_name=gettext_lazy("omgång"),
     )
-    submitted_on = models.DateField("inkommen")
-    channel = models.CharField("kanal", max_length=10, choices=Channel)
+    submitted_on = models.DateField(gettext_lazy("inkommen"))
+    channel = models.CharField(gettext_lazy("kanal"), max_length=10, choices=Channel)
 
     class Meta:
         ordering = ["round", "pk"]
-        verbose_name = "enkätsvar"
-        verbose_name_plural = "enkätsvar"
+        verbose_name = gettext_lazy("enkätsvar")
+        verbose_name_plural = gettext_lazy("enkätsvar")
 
     def __str__(self) -> str:
         return f"Svar {self.pk} ({self.get_channel_display()})"
@@ -214,15 +233,18 @@ class Response(models.Model):
 
 class Answer(models.Model):
     response = models.ForeignKey(
-        Response, on_delete=models.CASCADE, related_name="answers", verbose_name="svar"
+        Response,
+        on_delete=models.CASCADE,
+        related_name="answers",
+        verbose_name=gettext_lazy("svar"),
     )
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="answers")
-    value = models.SmallIntegerField("värde", null=True, blank=True)
-    cannot_judge = models.BooleanField("kan inte bedöma", default=False)
+    value = models.SmallIntegerField(gettext_lazy("värde"), null=True, blank=True)
+    cannot_judge = models.BooleanField(gettext_lazy("kan inte bedöma"), default=False)
 
     class Meta:
-        verbose_name = "svar på påstående"
-        verbose_name_plural = "svar på påståenden"
+        verbose_name = gettext_lazy("svar på påstående")
+        verbose_name_plural = gettext_lazy("svar på påståenden")
         constraints = [
             models.UniqueConstraint(fields=["response", "item"], name="answer_once_per_item"),
             models.CheckConstraint(

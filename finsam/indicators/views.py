@@ -12,7 +12,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from finsam.access.permissions import can, require
@@ -37,7 +37,7 @@ def index(request):
         or can(user, Action.VIEW_INDICATOR_RESULTS)
         or can(user, Action.ENTER_INDICATOR_ANSWERS)
     ):
-        raise PermissionDenied("Du har inte behörighet till detta.")
+        raise PermissionDenied(gettext("Du har inte behörighet till detta."))
     return render(
         request,
         "indicators/index.html",
@@ -101,7 +101,7 @@ def definitions_import(request):
         try:
             text = upload.read().decode("utf-8-sig")
         except UnicodeDecodeError:
-            form.add_error("file", "Fil med enkätdefinitioner: filen måste vara i UTF-8.")
+            form.add_error("file", gettext("Fil med enkätdefinitioner: filen måste vara i UTF-8."))
         else:
             try:
                 counts = services.definitions_import(
@@ -113,7 +113,9 @@ def definitions_import(request):
             else:
                 messages.success(
                     request,
-                    "Importen är klar: " + ", ".join(f"{v} {k}" for k, v in counts.items()) + ".",
+                    gettext("Importen är klar: ")
+                    + ", ".join(f"{v} {k}" for k, v in counts.items())
+                    + ".",
                 )
                 return redirect("indicators_definitions")
     return render(request, "indicators/import.html", {"form": form})
@@ -125,7 +127,9 @@ def starter_load(request):
     counts = services.starter_load(actor=request.user)
     messages.success(
         request,
-        "Startuppsättningen är inläst: " + ", ".join(f"{v} {k}" for k, v in counts.items()) + ".",
+        gettext("Startuppsättningen är inläst: ")
+        + ", ".join(f"{v} {k}" for k, v in counts.items())
+        + ".",
     )
     return redirect("indicators_definitions")
 
@@ -169,7 +173,9 @@ def questionnaire_create(request):
         except DomainValidationError as exc:
             form.apply_problems(exc.problems, forms.SCALE_FIELDS)
         else:
-            messages.success(request, f"{version} är skapad som utkast.")
+            messages.success(
+                request, gettext("%(version)s är skapad som utkast.") % {"version": version}
+            )
             return redirect("indicators_questionnaire", pk=version.pk)
     return render(request, "indicators/questionnaire_form.html", {"form": form, "version": None})
 
@@ -212,7 +218,7 @@ def questionnaire_edit(request, pk: int):
         except DomainValidationError as exc:
             form.apply_problems(exc.problems, forms.SCALE_FIELDS)
         else:
-            messages.success(request, f"{version} är sparad.")
+            messages.success(request, gettext("%(version)s är sparad.") % {"version": version})
             return redirect("indicators_questionnaire", pk=version.pk)
     return render(request, "indicators/questionnaire_form.html", {"form": form, "version": version})
 
@@ -258,7 +264,7 @@ def questionnaire_delete(request, pk: int):
         request,
         pk,
         lambda v: services.questionnaire_delete_draft(actor=request.user, questionnaire=v),
-        "Utkastet är borttaget.",
+        gettext("Utkastet är borttaget."),
     )
 
 
@@ -298,7 +304,7 @@ def item_edit(request, pk: int, item_pk: int | None = None):
         except DomainValidationError as exc:
             form.apply_problems(exc.problems)
         else:
-            messages.success(request, "Påståendet är sparat.")
+            messages.success(request, gettext("Påståendet är sparat."))
             return redirect("indicators_questionnaire", pk=version.pk)
     return render(
         request, "indicators/item_form.html", {"form": form, "version": version, "item": item}
@@ -314,7 +320,7 @@ def item_delete(request, pk: int, item_pk: int):
     except DomainValidationError as exc:
         _error_messages(request, exc.problems)
     else:
-        messages.success(request, "Påståendet är borttaget.")
+        messages.success(request, gettext("Påståendet är borttaget."))
     return redirect("indicators_questionnaire", pk=pk)
 
 
@@ -339,7 +345,7 @@ def indicator_edit(request, pk: int | None = None):
         except DomainValidationError as exc:
             form.apply_problems(exc.problems)
         else:
-            messages.success(request, "Indikatorn är sparad.")
+            messages.success(request, gettext("Indikatorn är sparad."))
             return redirect("indicators_definitions")
     return render(request, "indicators/indicator_form.html", {"form": form, "indicator": indicator})
 
@@ -350,7 +356,7 @@ def indicator_edit(request, pk: int | None = None):
 def round_list(request):
     user = request.user
     if not (can(user, Action.MANAGE_INDICATOR_ROUNDS) or can(user, Action.ENTER_INDICATOR_ANSWERS)):
-        raise PermissionDenied("Du har inte behörighet till detta.")
+        raise PermissionDenied(gettext("Du har inte behörighet till detta."))
     return render(
         request,
         "indicators/rounds.html",
@@ -384,7 +390,7 @@ def round_create(request):
         d = form.cleaned_data
         association = associations.filter(pk=d["association"]).first()
         if association is None:
-            raise PermissionDenied("Du har inte behörighet till detta förbund.")
+            raise PermissionDenied(gettext("Du har inte behörighet till detta förbund."))
         intervention = (
             registry_selectors.intervention_by_pk(d["intervention"]) if d["intervention"] else None
         )
@@ -401,7 +407,11 @@ def round_create(request):
         except DomainValidationError as exc:
             form.apply_problems(exc.problems)
         else:
-            messages.success(request, f"Insamlingen {collection_round} är öppnad.")
+            messages.success(
+                request,
+                gettext("Insamlingen %(collection_round)s är öppnad.")
+                % {"collection_round": collection_round},
+            )
             return redirect("indicators_round", pk=collection_round.pk)
     return render(request, "indicators/round_form.html", {"form": form})
 
@@ -409,13 +419,13 @@ def round_create(request):
 def _round_for(request, pk: int) -> tuple[CollectionRound, bool, bool]:
     collection_round = selectors.round_by_pk(pk)
     if collection_round is None:
-        raise Http404("Insamlingen finns inte.")
+        raise Http404(gettext("Insamlingen finns inte."))
     manage = can(
         request.user, Action.MANAGE_INDICATOR_ROUNDS, association=collection_round.association_id
     )
     enter = selectors.can_enter_answers(request.user, collection_round)
     if not (manage or enter):
-        raise PermissionDenied("Du har inte behörighet till denna insamling.")
+        raise PermissionDenied(gettext("Du har inte behörighet till denna insamling."))
     return collection_round, manage, enter
 
 
@@ -445,7 +455,7 @@ def round_detail(request, pk: int):
 def round_tokens(request, pk: int):
     collection_round, manage, enter = _round_for(request, pk)
     if not manage:
-        raise PermissionDenied("Du har inte behörighet att skapa länkar.")
+        raise PermissionDenied(gettext("Du har inte behörighet att skapa länkar."))
     form = forms.TokenForm(request.POST)
     tokens: list[str] = []
     if form.is_valid():
@@ -485,13 +495,15 @@ def round_tokens(request, pk: int):
 def round_close(request, pk: int):
     collection_round, manage, _enter = _round_for(request, pk)
     if not manage:
-        raise PermissionDenied("Du har inte behörighet att stänga insamlingen.")
+        raise PermissionDenied(gettext("Du har inte behörighet att stänga insamlingen."))
     try:
         services.round_close(actor=request.user, collection_round=collection_round)
     except DomainValidationError as exc:
         _error_messages(request, exc.problems)
     else:
-        messages.success(request, "Insamlingen är stängd. Oanvända länkar fungerar inte längre.")
+        messages.success(
+            request, gettext("Insamlingen är stängd. Oanvända länkar fungerar inte längre.")
+        )
     return redirect("indicators_round", pk=pk)
 
 
@@ -499,7 +511,7 @@ def round_close(request, pk: int):
 def paper_entry(request, pk: int):
     collection_round, _manage, enter = _round_for(request, pk)
     if not enter:
-        raise PermissionDenied("Du har inte behörighet att registrera pappersenkäter.")
+        raise PermissionDenied(gettext("Du har inte behörighet att registrera pappersenkäter."))
     questionnaire = selectors.definition_of(collection_round.questionnaire)
     form = forms.AnswersForm(
         request.POST if request.method == "POST" else None, questionnaire=questionnaire
@@ -515,7 +527,7 @@ def paper_entry(request, pk: int):
             form.apply_problems(exc.problems)
         else:
             messages.success(
-                request, "Pappersenkäten är registrerad. Fyll i nästa, eller gå tillbaka."
+                request, gettext("Pappersenkäten är registrerad. Fyll i nästa, eller gå tillbaka.")
             )
             return redirect("indicators_paper", pk=pk)
     return render(
@@ -529,7 +541,7 @@ def paper_entry(request, pk: int):
 def answers_import(request, pk: int):
     collection_round, _manage, enter = _round_for(request, pk)
     if not enter:
-        raise PermissionDenied("Du har inte behörighet att registrera svar.")
+        raise PermissionDenied(gettext("Du har inte behörighet att registrera svar."))
     codes = [i.code for i in collection_round.questionnaire.items.order_by("position")]
     if request.GET.get("format") == "csv":
         return outputs.csv_response(codes, [], f"svarsmall_{collection_round.pk}.csv")
@@ -544,7 +556,9 @@ def answers_import(request, pk: int):
         except DomainValidationError as exc:
             _problems_to_file(form, exc.problems)
         else:
-            messages.success(request, f"{count} enkätsvar är importerade.")
+            messages.success(
+                request, gettext("%(count)s enkätsvar är importerade.") % {"count": count}
+            )
             return redirect("indicators_round", pk=pk)
     return render(
         request,
@@ -619,7 +633,7 @@ def _chart_points(table, own_label: str) -> list[dict]:
                         {
                             "indikator": f"{unit.key}. {unit.label}",
                             "period": str(period),
-                            "serie": own_label if scope == OWN else "Riket",
+                            "serie": own_label if scope == OWN else gettext("Riket"),
                             "medel": round(value, 2),
                         }
                     )
@@ -648,18 +662,18 @@ def results(request):
     if wanted.isdigit():
         chosen_version = next((v for v in versions if v.pk == int(wanted)), None)
         if chosen_version is None:
-            raise Http404("Enkätversionen finns inte eller har inga svar.")
+            raise Http404(gettext("Enkätversionen finns inte eller har inga svar."))
     wanted_assoc = request.GET.get("association", "")
     association = None
     if wanted_assoc == NATIONAL_CHOICE:
         if not national_allowed:
-            raise PermissionDenied("Du har inte behörighet till rikets resultat.")
+            raise PermissionDenied(gettext("Du har inte behörighet till rikets resultat."))
     elif wanted_assoc.isdigit():
         association = next((a for a in associations if a.pk == int(wanted_assoc)), None)
         if association is None:
-            raise PermissionDenied("Du har inte behörighet till detta förbunds resultat.")
+            raise PermissionDenied(gettext("Du har inte behörighet till detta förbunds resultat."))
     elif wanted_assoc:
-        raise Http404("Okänt förbund.")
+        raise Http404(gettext("Okänt förbund."))
     elif associations and not national_allowed:
         association = associations[0]
     context = {
@@ -679,7 +693,7 @@ def results(request):
                 charts.overview_points(columns, overview_rows),
                 scale_min=min((v.scale_min for v in columns), default=1),
                 scale_max=max((v.scale_max for v in columns), default=7),
-                title=_("Senaste medelvärde per indikator – %(label)s") % {"label": label},
+                title=gettext("Senaste medelvärde per indikator – %(label)s") % {"label": label},
             )
             context.update(
                 {
@@ -689,17 +703,18 @@ def results(request):
                         {**row, "cells": [_overview_cell(c) for c in row["cells"]]}
                         for row in overview_rows
                     ],
-                    "overview_label": association.name if association else "Riket",
+                    "overview_label": association.name if association else gettext("Riket"),
                 }
             )
         return render(request, "indicators/results.html", context)
     table = selectors.results(chosen_version, association=association)
-    own_label = association.name if association else "Riket"
+    own_label = association.name if association else gettext("Riket")
     chart = charts.means_chart(
         _chart_points(table, own_label),
         scale_min=chosen_version.scale_min,
         scale_max=chosen_version.scale_max,
-        title=f"Medelvärde per indikator – {chosen_version}",
+        title=gettext("Medelvärde per indikator – %(chosen_version)s")
+        % {"chosen_version": chosen_version},
         own_label=association.name if association else None,
     )
     rows = _rows(table)
@@ -718,14 +733,14 @@ def results(request):
     context["result_blocks"] = [
         {
             "id": "indicators",
-            "title": "Per indikator",
-            "unit_label": "Indikator",
+            "title": gettext("Per indikator"),
+            "unit_label": gettext("Indikator"),
             "rows": context["rows_indicator"],
         },
         {
             "id": "items",
-            "title": "Per påstående",
-            "unit_label": "Påstående",
+            "title": gettext("Per påstående"),
+            "unit_label": gettext("Påstående"),
             "rows": context["rows_item"],
         },
     ]
@@ -791,15 +806,15 @@ def _flat(table, has_own: bool):
         ("mean", "medelvärde"),
         ("sd", "standardavvikelse"),
         ("top", "andel topp"),
-        ("cj", "andel kan inte bedöma"),
-        ("change", "förändring av medelvärdet"),
+        ("cj", gettext("andel kan inte bedöma")),
+        ("change", gettext("förändring av medelvärdet")),
     ]
     header = ["nivå", "kod", "indikator", "text", "period"]
     scopes = [OWN, NATIONAL] if has_own else [NATIONAL]
     for scope in scopes:
         prefix = "" if scope == OWN else "riket "
         header += [f"{prefix}{label}" for _m, label in measures]
-    header.append("riket antal förbund")
+    header.append(gettext("riket antal förbund"))
     body = []
     for unit in table.units:
         for period in table.periods:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from finsam.access.permissions import association_filter
 from finsam.domain.access import Action
@@ -15,19 +16,21 @@ MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
 class ImportForm(FinsamForm):
     kind = forms.ChoiceField(
-        label="Vad innehåller filen?",
+        label=gettext_lazy("Vad innehåller filen?"),
         choices=[("", "– välj –")] + [(k, f.label) for k, f in FORMATS.items()],
     )
     association = forms.ModelChoiceField(
-        label="Förbund",
+        label=gettext_lazy("Förbund"),
         queryset=Association.objects.none(),
-        empty_label="– välj –",
-        help_text="Alla rader i filen måste höra till förbundet.",
+        empty_label=gettext_lazy("– välj –"),
+        help_text=gettext_lazy("Alla rader i filen måste höra till förbundet."),
     )
     file = forms.FileField(
-        label="Fil (CSV eller xlsx)",
-        help_text="Kolumnerna enligt Finsams filformat. CSV ska vara UTF-8 "
-        "med komma eller semikolon; i xlsx läses det första bladet.",
+        label=gettext_lazy("Fil (CSV eller xlsx)"),
+        help_text=gettext_lazy(
+            "Kolumnerna enligt Finsams filformat. CSV ska vara UTF-8 "
+            "med komma eller semikolon; i xlsx läses det första bladet."
+        ),
     )
 
     def __init__(self, *args, user=None, **kwargs):
@@ -43,10 +46,10 @@ class ImportForm(FinsamForm):
         upload = self.cleaned_data["file"]
         name = upload.name.lower()
         if not (name.endswith(".csv") or name.endswith(".xlsx") or name.endswith(".txt")):
-            raise forms.ValidationError("Fil: välj en CSV- eller xlsx-fil.")
+            raise forms.ValidationError(gettext("Fil: välj en CSV- eller xlsx-fil."))
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(
-                "Fil: filen är större än 200 MB; använd kommandot finsam import."
+                gettext("Fil: filen är större än 200 MB; använd kommandot finsam import.")
             )
         return upload
 

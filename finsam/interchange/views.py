@@ -11,6 +11,7 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from finsam.access.permissions import can, require
@@ -34,9 +35,9 @@ def _preview_job(request, job_id) -> tuple[Job, object]:
     """The user's own finished preview job whose file is still there, and its association."""
     job = job_selectors.job_for(request.user, job_id)
     if job is None or job.kind != PREVIEW or job.status != Job.Status.DONE:
-        raise Http404("Importen finns inte längre; ladda upp filen igen.")
+        raise Http404(gettext("Importen finns inte längre; ladda upp filen igen."))
     if not Path(job.params.get("path", "")).is_file():
-        raise Http404("Importen finns inte längre; ladda upp filen igen.")
+        raise Http404(gettext("Importen finns inte längre; ladda upp filen igen."))
     association = registry_selectors.association_by_pk(job.params["association_id"])
     if association is None:
         raise Http404
@@ -79,7 +80,7 @@ def import_report(request, job_id):
 def import_confirm(request, job_id):
     preview, _ = _preview_job(request, job_id)
     if not preview.result.get("ok"):
-        raise Http404("Filen har fel och kan inte importeras.")
+        raise Http404(gettext("Filen har fel och kan inte importeras."))
     job = queue_import(actor=request.user, preview=preview)
     if job is None:
         raise Http404

@@ -6,45 +6,48 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class Job(models.Model):
     class Status(models.TextChoices):
-        QUEUED = "queued", "I kö"
-        RUNNING = "running", "Pågår"
-        DONE = "done", "Klar"
-        FAILED = "failed", "Misslyckades"
+        QUEUED = "queued", gettext_lazy("I kö")
+        RUNNING = "running", gettext_lazy("Pågår")
+        DONE = "done", gettext_lazy("Klar")
+        FAILED = "failed", gettext_lazy("Misslyckades")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    kind = models.CharField("typ", max_length=40)
-    title = models.CharField("rubrik", max_length=200)
+    kind = models.CharField(gettext_lazy("typ"), max_length=40)
+    title = models.CharField(gettext_lazy("rubrik"), max_length=200)
     handler = models.CharField(
-        "utförs av", max_length=200, help_text="Dotted path of the function that does the work."
+        gettext_lazy("utförs av"),
+        max_length=200,
+        help_text=gettext_lazy("Dotted path of the function that does the work."),
     )
-    params = models.JSONField("parametrar", default=dict, blank=True)
+    params = models.JSONField(gettext_lazy("parametrar"), default=dict, blank=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        verbose_name="beställd av",
+        verbose_name=gettext_lazy("beställd av"),
     )
     status = models.CharField(
-        "status", max_length=10, choices=Status.choices, default=Status.QUEUED
+        gettext_lazy("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
     )
-    progress = models.PositiveSmallIntegerField("förlopp (procent)", default=0)
-    progress_message = models.CharField("förlopp", max_length=300, blank=True)
-    result = models.JSONField("resultat", default=dict, blank=True)
-    error = models.TextField("fel", blank=True)
-    task_id = models.CharField("köns id", max_length=64, blank=True)
-    created_at = models.DateTimeField("beställd", auto_now_add=True)
-    started_at = models.DateTimeField("startad", null=True, blank=True)
-    finished_at = models.DateTimeField("klar", null=True, blank=True)
+    progress = models.PositiveSmallIntegerField(gettext_lazy("förlopp (procent)"), default=0)
+    progress_message = models.CharField(gettext_lazy("förlopp"), max_length=300, blank=True)
+    result = models.JSONField(gettext_lazy("resultat"), default=dict, blank=True)
+    error = models.TextField(gettext_lazy("fel"), blank=True)
+    task_id = models.CharField(gettext_lazy("köns id"), max_length=64, blank=True)
+    created_at = models.DateTimeField(gettext_lazy("beställd"), auto_now_add=True)
+    started_at = models.DateTimeField(gettext_lazy("startad"), null=True, blank=True)
+    finished_at = models.DateTimeField(gettext_lazy("klar"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name = "bakgrundsjobb"
-        verbose_name_plural = "bakgrundsjobb"
+        verbose_name = gettext_lazy("bakgrundsjobb")
+        verbose_name_plural = gettext_lazy("bakgrundsjobb")
         constraints = [
             models.CheckConstraint(condition=models.Q(progress__lte=100), name="job_progress_max")
         ]

@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.template.loader import select_template
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from finsam.jobs import selectors
 from finsam.jobs.runner import current_progress, job_dir
@@ -19,7 +20,7 @@ REFRESH_SECONDS = 2
 def job_detail(request, pk):
     job = selectors.job_for(request.user, pk)
     if job is None:
-        raise Http404("Jobbet finns inte.")
+        raise Http404(gettext("Jobbet finns inte."))
     progress, message = current_progress(job)
     result_template = select_template([f"jobs/result_{job.kind}.html", "jobs/result.html"])
     return render(
@@ -58,7 +59,7 @@ def job_file(request, pk, n):
     entry = files[n]
     path = job_dir(job.pk) / Path(entry["file"]).name
     if not path.is_file():
-        raise Http404("Filen finns inte längre.")
+        raise Http404(gettext("Filen finns inte längre."))
     return FileResponse(
         open(path, "rb"),
         as_attachment=True,

@@ -4,6 +4,7 @@ services."""
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from finsam.domain import annual_report as doc
 from finsam.domain.finance import calendar as cal
@@ -14,7 +15,7 @@ from finsam.registry.forms import DateInput, FinsamForm
 
 class AnnualReportTextForm(FinsamForm):
     board_meetings = forms.IntegerField(
-        label="Antal styrelsesammanträden under året",
+        label=gettext_lazy("Antal styrelsesammanträden under året"),
         required=False,
         min_value=0,
         max_value=366,
@@ -33,19 +34,19 @@ class AnnualReportTextForm(FinsamForm):
 
 
 class AdoptForm(FinsamForm):
-    adopted = forms.DateField(label="Fastställd av styrelsen", widget=DateInput())
+    adopted = forms.DateField(label=gettext_lazy("Fastställd av styrelsen"), widget=DateInput())
 
 
 class PlanForm(FinsamForm):
-    plan_year = forms.IntegerField(label="Planår (första året)", min_value=0)
+    plan_year = forms.IntegerField(label=gettext_lazy("Planår (första året)"), min_value=0)
     equity_start = forms.DecimalField(
-        label="Eget kapital vid planårets början (kr)",
+        label=gettext_lazy("Eget kapital vid planårets början (kr)"),
         required=False,
         decimal_places=2,
-        help_text="Tomt = budgetårets eget kapital vid årets början.",
+        help_text=gettext_lazy("Tomt = budgetårets eget kapital vid årets början."),
     )
     description = forms.CharField(
-        label="Verksamhetsplanens inriktning",
+        label=gettext_lazy("Verksamhetsplanens inriktning"),
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -58,7 +59,8 @@ class PlanForm(FinsamForm):
         for i in range(PLAN_YEARS):
             suffix = "planåret" if i == 0 else f"år {i + 1}"
             self.fields[f"contribution_total_{i}"] = forms.DecimalField(
-                label=f"Medlemmarnas bidrag för helår, {suffix} (kr)",
+                label=gettext("Medlemmarnas bidrag för helår, %(suffix)s (kr)")
+                % {"suffix": suffix},
                 required=False,
                 min_value=0,
                 decimal_places=2,
@@ -67,7 +69,7 @@ class PlanForm(FinsamForm):
                 else "",
             )
             self.fields[f"state_offer_{i}"] = forms.DecimalField(
-                label=f"Statens erbjudande, {suffix} (kr)",
+                label=gettext("Statens erbjudande, %(suffix)s (kr)") % {"suffix": suffix},
                 required=False,
                 min_value=0,
                 decimal_places=2,
@@ -75,26 +77,29 @@ class PlanForm(FinsamForm):
 
 
 class PlanLineForm(FinsamForm):
-    year = forms.TypedChoiceField(label="År", coerce=int)
+    year = forms.TypedChoiceField(label=gettext_lazy("År"), coerce=int)
     kind = forms.ChoiceField(
-        label="Radtyp",
-        choices=[(INTERVENTION, "Insatskostnad"), (ADMIN, "Administrativ kostnad")],
+        label=gettext_lazy("Radtyp"),
+        choices=[
+            (INTERVENTION, gettext_lazy("Insatskostnad")),
+            (ADMIN, gettext_lazy("Administrativ kostnad")),
+        ],
     )
-    intervention_code = forms.ChoiceField(label="Insats", required=False)
+    intervention_code = forms.ChoiceField(label=gettext_lazy("Insats"), required=False)
     cost_type = forms.ChoiceField(
-        label="Kostnadstyp (administration)",
+        label=gettext_lazy("Kostnadstyp (administration)"),
         required=False,
         choices=[("", "–"), *ADMIN_COST_TYPES.choices()],
     )
-    amount = forms.DecimalField(label="Belopp (kr)", min_value=0, decimal_places=2)
+    amount = forms.DecimalField(label=gettext_lazy("Belopp (kr)"), min_value=0, decimal_places=2)
     goal = forms.CharField(
-        label="Mål för insatsen",
+        label=gettext_lazy("Mål för insatsen"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     planned_participants = forms.IntegerField(
-        label="Planerat antal deltagare", required=False, min_value=0
+        label=gettext_lazy("Planerat antal deltagare"), required=False, min_value=0
     )
 
     def __init__(self, *args, plan_year: int, interventions=(), **kwargs):
@@ -107,18 +112,22 @@ class PlanLineForm(FinsamForm):
 
 class AdoptBudgetForm(FinsamForm):
     adopted = forms.DateField(
-        label="Budgeten fastställd av styrelsen",
+        label=gettext_lazy("Budgeten fastställd av styrelsen"),
         required=False,
         widget=DateInput(),
-        help_text="Tomt = budgeten skapas från planen utan fastställelsedatum.",
+        help_text=gettext_lazy("Tomt = budgeten skapas från planen utan fastställelsedatum."),
     )
 
 
 class CalendarStepForm(FinsamForm):
     step = forms.ChoiceField(
-        label="Steg",
-        choices=[(s.key, s.label) for s in cal.STEPS if s.key not in cal.RECORDED_ON_YEAR],
+        label=gettext_lazy("Steg"),
+        choices=[
+            (s.key, gettext_lazy(s.label)) for s in cal.STEPS if s.key not in cal.RECORDED_ON_YEAR
+        ],
     )
-    planned_date = forms.DateField(label="Planerat datum", required=False, widget=DateInput())
-    done_date = forms.DateField(label="Klart", required=False, widget=DateInput())
-    note = forms.CharField(label="Anteckning", required=False, max_length=300)
+    planned_date = forms.DateField(
+        label=gettext_lazy("Planerat datum"), required=False, widget=DateInput()
+    )
+    done_date = forms.DateField(label=gettext_lazy("Klart"), required=False, widget=DateInput())
+    note = forms.CharField(label=gettext_lazy("Anteckning"), required=False, max_length=300)

@@ -7,6 +7,7 @@ and the annual report stay on ``finance.AssociationYear`` (one place for them).
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 from finsam.domain.finance import calendar as cal
 from finsam.domain.finance.plan import LINE_KINDS
@@ -22,20 +23,20 @@ class AnnualReportDraft(models.Model):
         "registry.Association",
         on_delete=models.CASCADE,
         related_name="annual_report_drafts",
-        verbose_name="förbund",
+        verbose_name=gettext_lazy("förbund"),
     )
-    year = models.PositiveSmallIntegerField("år")
-    texts = models.JSONField("texter", default=dict, blank=True)
+    year = models.PositiveSmallIntegerField(gettext_lazy("år"))
+    texts = models.JSONField(gettext_lazy("texter"), default=dict, blank=True)
     board_meetings = models.PositiveSmallIntegerField(
-        "antal styrelsesammanträden", null=True, blank=True
+        gettext_lazy("antal styrelsesammanträden"), null=True, blank=True
     )
-    updated_at = models.DateTimeField("senast ändrad", auto_now=True)
-    updated_by = models.CharField("ändrad av", max_length=150, blank=True)
+    updated_at = models.DateTimeField(gettext_lazy("senast ändrad"), auto_now=True)
+    updated_by = models.CharField(gettext_lazy("ändrad av"), max_length=150, blank=True)
 
     class Meta:
         ordering = ["association", "-year"]
-        verbose_name = "årsredovisningsutkast"
-        verbose_name_plural = "årsredovisningsutkast"
+        verbose_name = gettext_lazy("årsredovisningsutkast")
+        verbose_name_plural = gettext_lazy("årsredovisningsutkast")
         constraints = [
             models.UniqueConstraint(
                 fields=["association", "year"], name="annual_report_draft_unique"
@@ -53,24 +54,26 @@ class ActivityPlan(models.Model):
         "registry.Association",
         on_delete=models.CASCADE,
         related_name="activity_plans",
-        verbose_name="förbund",
+        verbose_name=gettext_lazy("förbund"),
     )
-    plan_year = models.PositiveSmallIntegerField("planår")
+    plan_year = models.PositiveSmallIntegerField(gettext_lazy("planår"))
     equity_start = models.DecimalField(
-        "eget kapital vid planårets början",
+        gettext_lazy("eget kapital vid planårets början"),
         max_digits=14,
         decimal_places=2,
         null=True,
         blank=True,
-        help_text="Tomt = budgetårets eget kapital vid årets början, annars 0.",
+        help_text=gettext_lazy("Tomt = budgetårets eget kapital vid årets början, annars 0."),
     )
-    description = models.TextField("verksamhetsplanens inriktning", blank=True)
-    budget_adopted_from = models.DateField("budget antagen från planen", null=True, blank=True)
+    description = models.TextField(gettext_lazy("verksamhetsplanens inriktning"), blank=True)
+    budget_adopted_from = models.DateField(
+        gettext_lazy("budget antagen från planen"), null=True, blank=True
+    )
 
     class Meta:
         ordering = ["association", "-plan_year"]
-        verbose_name = "verksamhetsplan"
-        verbose_name_plural = "verksamhetsplaner"
+        verbose_name = gettext_lazy("verksamhetsplan")
+        verbose_name_plural = gettext_lazy("verksamhetsplaner")
         constraints = [
             models.UniqueConstraint(
                 fields=["association", "plan_year"], name="activity_plan_unique"
@@ -83,18 +86,18 @@ class ActivityPlan(models.Model):
 
 class ActivityPlanYear(models.Model):
     plan = models.ForeignKey(ActivityPlan, on_delete=models.CASCADE, related_name="years")
-    year = models.PositiveSmallIntegerField("år")
+    year = models.PositiveSmallIntegerField(gettext_lazy("år"))
     contribution_total = models.DecimalField(
-        "medlemmarnas bidrag för helår", max_digits=14, decimal_places=2, default=0
+        gettext_lazy("medlemmarnas bidrag för helår"), max_digits=14, decimal_places=2, default=0
     )
     state_offer = models.DecimalField(
-        "statens erbjudande", max_digits=14, decimal_places=2, null=True, blank=True
+        gettext_lazy("statens erbjudande"), max_digits=14, decimal_places=2, null=True, blank=True
     )
 
     class Meta:
         ordering = ["plan", "year"]
-        verbose_name = "planår"
-        verbose_name_plural = "planår"
+        verbose_name = gettext_lazy("planår")
+        verbose_name_plural = gettext_lazy("planår")
         constraints = [
             models.UniqueConstraint(fields=["plan", "year"], name="activity_plan_year_unique"),
         ]
@@ -108,27 +111,29 @@ class ActivityPlanLine(models.Model):
     goal and planned participants)."""
 
     plan = models.ForeignKey(ActivityPlan, on_delete=models.CASCADE, related_name="lines")
-    year = models.PositiveSmallIntegerField("år")
-    kind = models.CharField("rad", max_length=20, choices=[(k, k) for k in LINE_KINDS])
-    cost_type = models.CharField("kostnadstyp", max_length=20, blank=True)
+    year = models.PositiveSmallIntegerField(gettext_lazy("år"))
+    kind = models.CharField(
+        gettext_lazy("rad"), max_length=20, choices=[(k, k) for k in LINE_KINDS]
+    )
+    cost_type = models.CharField(gettext_lazy("kostnadstyp"), max_length=20, blank=True)
     intervention = models.ForeignKey(
         "registry.Intervention",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="plan_lines",
-        verbose_name="insats",
+        verbose_name=gettext_lazy("insats"),
     )
-    amount = models.DecimalField("belopp", max_digits=14, decimal_places=2, default=0)
-    goal = models.TextField("mål", blank=True)
+    amount = models.DecimalField(gettext_lazy("belopp"), max_digits=14, decimal_places=2, default=0)
+    goal = models.TextField(gettext_lazy("mål"), blank=True)
     planned_participants = models.PositiveIntegerField(
-        "planerat antal deltagare", null=True, blank=True
+        gettext_lazy("planerat antal deltagare"), null=True, blank=True
     )
 
     class Meta:
         ordering = ["plan", "year", "kind", "cost_type", "intervention__code"]
-        verbose_name = "planrad"
-        verbose_name_plural = "planrader"
+        verbose_name = gettext_lazy("planrad")
+        verbose_name_plural = gettext_lazy("planrader")
 
     def __str__(self) -> str:
         return f"{self.plan} {self.year} {self.cost_type or self.intervention_id}"
@@ -141,18 +146,18 @@ class CalendarStep(models.Model):
         "registry.Association",
         on_delete=models.CASCADE,
         related_name="calendar_steps",
-        verbose_name="förbund",
+        verbose_name=gettext_lazy("förbund"),
     )
-    year = models.PositiveSmallIntegerField("budgetår")
-    step = models.CharField("steg", max_length=30, choices=STEP_CHOICES)
-    planned_date = models.DateField("planerat datum", null=True, blank=True)
-    done_date = models.DateField("klart", null=True, blank=True)
-    note = models.CharField("anteckning", max_length=300, blank=True)
+    year = models.PositiveSmallIntegerField(gettext_lazy("budgetår"))
+    step = models.CharField(gettext_lazy("steg"), max_length=30, choices=STEP_CHOICES)
+    planned_date = models.DateField(gettext_lazy("planerat datum"), null=True, blank=True)
+    done_date = models.DateField(gettext_lazy("klart"), null=True, blank=True)
+    note = models.CharField(gettext_lazy("anteckning"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["association", "year", "step"]
-        verbose_name = "steg i budgetkalendern"
-        verbose_name_plural = "budgetkalender"
+        verbose_name = gettext_lazy("steg i budgetkalendern")
+        verbose_name_plural = gettext_lazy("budgetkalender")
         constraints = [
             models.UniqueConstraint(
                 fields=["association", "year", "step"], name="calendar_step_unique"

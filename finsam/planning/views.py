@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from finsam.access.permissions import can, require
@@ -35,7 +36,7 @@ def _association(request, pk, action=Action.VIEW_ASSOCIATION) -> Association:
 
 def _year(year: int) -> int:
     if check_year(year):
-        raise Http404("Okänt år.")
+        raise Http404(gettext("Okänt år."))
     return year
 
 
@@ -64,7 +65,7 @@ def annual_report(request, pk, year):
     today = timezone.localdate()
     fmt = request.GET.get("format", "")
     if fmt and fmt not in ("docx", "pdf"):
-        raise Http404("Okänt format.")
+        raise Http404(gettext("Okänt format."))
     if fmt and can(request.user, Action.VIEW_REPORTS, association=association):
         # the documents are written in the background (finsam.planning.jobs)
         job = planning_jobs.queue_annual_report(
@@ -117,7 +118,7 @@ def annual_report_edit(request, pk, year):
         except DomainValidationError as exc:
             form.apply_problems(exc.problems)
         else:
-            messages.success(request, "Årsredovisningens texter har sparats.")
+            messages.success(request, gettext("Årsredovisningens texter har sparats."))
             return redirect("annual_report", association.pk, year)
     return render(
         request,
@@ -143,7 +144,9 @@ def annual_report_adopt(request, pk, year):
         except DomainValidationError as exc:
             form.apply_problems(exc.problems)
         else:
-            messages.success(request, "Styrelsens fastställelse av årsredovisningen är sparad.")
+            messages.success(
+                request, gettext("Styrelsens fastställelse av årsredovisningen är sparad.")
+            )
             return redirect("annual_report", association.pk, year)
     for errors in form.errors.values():
         for error in errors:
@@ -200,7 +203,7 @@ def plan_list(request, pk):
             except DomainValidationError as exc:
                 form.apply_problems(exc.problems)
             else:
-                messages.success(request, "Planen har skapats.")
+                messages.success(request, gettext("Planen har skapats."))
                 return redirect("plan_detail", association.pk, plan.plan_year)
     return render(
         request,
@@ -252,7 +255,7 @@ def plan_detail(request, pk, plan_year):
             except DomainValidationError as exc:
                 form.apply_problems(exc.problems)
             else:
-                messages.success(request, "Planen har sparats.")
+                messages.success(request, gettext("Planen har sparats."))
                 return redirect("plan_detail", association.pk, plan.plan_year)
         return render(
             request,
@@ -288,7 +291,7 @@ def plan_line_add(request, pk, plan_year):
         except DomainValidationError as exc:
             form.apply_problems(exc.problems)
         else:
-            messages.success(request, "Planraden har sparats.")
+            messages.success(request, gettext("Planraden har sparats."))
             return redirect("plan_detail", association.pk, plan.plan_year)
     return render(
         request,
@@ -303,7 +306,7 @@ def plan_line_delete(request, pk, plan_year, line_pk):
     plan = _plan(association, plan_year)
     line = get_object_or_404(ActivityPlanLine, pk=line_pk, plan=plan)
     services.plan_line_delete(actor=request.user, line=line)
-    messages.success(request, "Planraden har tagits bort.")
+    messages.success(request, gettext("Planraden har tagits bort."))
     return redirect("plan_detail", association.pk, plan.plan_year)
 
 
@@ -322,8 +325,16 @@ def plan_adopt_budget(request, pk, plan_year):
         else:
             messages.success(
                 request,
-                f"Budgeten {plan.plan_year} har skapats från planen: {counts['created']} nya "
-                f"rader, {counts['updated']} ändrade, {counts['zeroed']} satta till 0.",
+                gettext(
+                    "Budgeten %(plan_year)s har skapats från planen: %(counts)s "
+                    "nya rader, %(counts2)s ändrade, %(counts3)s satta till 0."
+                )
+                % {
+                    "plan_year": plan.plan_year,
+                    "counts": counts["created"],
+                    "counts2": counts["updated"],
+                    "counts3": counts["zeroed"],
+                },
             )
             return redirect("budget_year", association.pk, plan.plan_year)
     return render(
@@ -361,7 +372,7 @@ def calendar_detail(request, pk, year):
             except DomainValidationError as exc:
                 form.apply_problems(exc.problems)
             else:
-                messages.success(request, "Steget har sparats.")
+                messages.success(request, gettext("Steget har sparats."))
                 return redirect("calendar_detail", association.pk, year)
     return render(
         request,

@@ -12,6 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from finsam.audit import readable
@@ -31,7 +32,7 @@ def _date(value: str, field: str, problems: dict) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        problems[field] = "Ange datumet som ÅÅÅÅ-MM-DD."
+        problems[field] = gettext("Ange datumet som ÅÅÅÅ-MM-DD.")
         return None
 
 
@@ -52,7 +53,7 @@ def _filter_from(request, allowed_interventions) -> tuple[AuditFilter, dict]:
         participant_id=_int(g.get("deltagare", "")),
     )
     if f.date_from and f.date_to and f.date_to < f.date_from:
-        problems["till"] = "Slutdatum får inte vara före startdatum."
+        problems["till"] = gettext("Slutdatum får inte vara före startdatum.")
     if f.intervention_id and f.intervention_id not in allowed_interventions:
         f.intervention_id = None
     return f, problems
@@ -121,7 +122,7 @@ def _export(request, qs, fmt: str) -> HttpResponse:
     if fmt == "xlsx":
         buffer = io.BytesIO()
         wb = safe_cells.workbook(buffer, {"in_memory": True})
-        ws = wb.add_worksheet("Granskningslogg")
+        ws = wb.add_worksheet(gettext("Granskningslogg"))
         bold = wb.add_format({"bold": True})
         ws.write_row(0, 0, headers, bold)
         for n, row in enumerate(rows, start=1):

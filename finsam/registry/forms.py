@@ -6,6 +6,7 @@ fields, so the form keeps what the user typed.
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from finsam.domain import codelists as cl
 from finsam.registry.models import (
@@ -21,7 +22,7 @@ __all__ = ["DateInput", "FinsamForm", "swedish_messages"]  # the shared base, re
 
 
 def _blank(choices):
-    return [("", "– välj –"), *choices]
+    return [("", gettext_lazy("– välj –")), *choices]
 
 
 class ExtraQuestionsMixin:
@@ -37,7 +38,11 @@ class ExtraQuestionsMixin:
                     required=False,
                     coerce=lambda v: v == "1",
                     empty_value=None,
-                    choices=[("", "– ej besvarad –"), ("1", "Ja"), ("0", "Nej")],
+                    choices=[
+                        ("", gettext("– ej besvarad –")),
+                        ("1", gettext("Ja")),
+                        ("0", gettext("Nej")),
+                    ],
                 )
             elif q.answer_type == "single":
                 field = forms.ChoiceField(
@@ -59,7 +64,7 @@ class ExtraQuestionsMixin:
                     max_length=1000,
                     widget=forms.Textarea(attrs={"rows": 2}),
                 )
-            field.help_text = "Förbundets egen fråga."
+            field.help_text = gettext("Förbundets egen fråga.")
             self.fields[name] = swedish_messages(field)
 
     def answers(self) -> dict[int, object]:
@@ -67,51 +72,63 @@ class ExtraQuestionsMixin:
 
 
 class AssociationForm(FinsamForm):
-    code = forms.CharField(label="Kod", max_length=40)
-    name = forms.CharField(label="Namn", max_length=200)
+    code = forms.CharField(label=gettext_lazy("Kod"), max_length=40)
+    name = forms.CharField(label=gettext_lazy("Namn"), max_length=200)
     org_number = forms.CharField(
-        label="Organisationsnummer", max_length=11, required=False, help_text="NNNNNN-NNNN"
+        label=gettext_lazy("Organisationsnummer"),
+        max_length=11,
+        required=False,
+        help_text=gettext_lazy("NNNNNN-NNNN"),
     )
-    start_date = forms.DateField(label="Startdatum", widget=DateInput())
+    start_date = forms.DateField(label=gettext_lazy("Startdatum"), widget=DateInput())
     end_date = forms.DateField(
-        label="Slutdatum",
+        label=gettext_lazy("Slutdatum"),
         required=False,
         widget=DateInput(),
-        help_text="Endast om förbundet har avvecklats.",
+        help_text=gettext_lazy("Endast om förbundet har avvecklats."),
     )
     description = forms.CharField(
-        label="Beskrivning och mål", required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=gettext_lazy("Beskrivning och mål"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
-    address = forms.CharField(label="Adress", required=False)
-    contact_person = forms.CharField(label="Kontaktperson", required=False)
-    contact_email = forms.EmailField(label="E-post", required=False)
+    address = forms.CharField(label=gettext_lazy("Adress"), required=False)
+    contact_person = forms.CharField(label=gettext_lazy("Kontaktperson"), required=False)
+    contact_email = forms.EmailField(label=gettext_lazy("E-post"), required=False)
     municipal_split = forms.ChoiceField(
-        label="Fördelning av kommunernas andel", choices=Association.MunicipalSplit.choices
+        label=gettext_lazy("Fördelning av kommunernas andel"),
+        choices=Association.MunicipalSplit.choices,
     )
     majority_rules = forms.CharField(
-        label="Regler om kvalificerad majoritet",
+        label=gettext_lazy("Regler om kvalificerad majoritet"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
 class MemberForm(FinsamForm):
-    kind = forms.ChoiceField(label="Medlemstyp", choices=_blank(Member.Kind.choices))
+    kind = forms.ChoiceField(label=gettext_lazy("Medlemstyp"), choices=_blank(Member.Kind.choices))
     organisation_code = forms.CharField(
-        label="Organisationskod",
+        label=gettext_lazy("Organisationskod"),
         max_length=4,
-        help_text="Kommunkod (fyra siffror), länskod för region (två siffror), FK eller AF.",
+        help_text=gettext_lazy(
+            "Kommunkod (fyra siffror), länskod för region (två siffror), FK eller AF."
+        ),
     )
-    name = forms.CharField(label="Namn", max_length=200)
+    name = forms.CharField(label=gettext_lazy("Namn"), max_length=200)
 
 
 class BoardMemberForm(FinsamForm):
-    member = forms.ModelChoiceField(label="Utsedd av", queryset=Member.objects.none())
-    name = forms.CharField(label="Namn", max_length=200)
-    role = forms.ChoiceField(label="Uppdrag", choices=_blank(BoardMember.Role.choices))
-    is_chair = forms.BooleanField(label="Ordförande", required=False)
-    period_start = forms.DateField(label="Mandatperiod från", widget=DateInput())
-    period_end = forms.DateField(label="Mandatperiod till", required=False, widget=DateInput())
+    member = forms.ModelChoiceField(label=gettext_lazy("Utsedd av"), queryset=Member.objects.none())
+    name = forms.CharField(label=gettext_lazy("Namn"), max_length=200)
+    role = forms.ChoiceField(
+        label=gettext_lazy("Uppdrag"), choices=_blank(BoardMember.Role.choices)
+    )
+    is_chair = forms.BooleanField(label=gettext_lazy("Ordförande"), required=False)
+    period_start = forms.DateField(label=gettext_lazy("Mandatperiod från"), widget=DateInput())
+    period_end = forms.DateField(
+        label=gettext_lazy("Mandatperiod till"), required=False, widget=DateInput()
+    )
 
     def __init__(self, *args, association: Association, **kwargs):
         super().__init__(*args, **kwargs)
@@ -123,27 +140,35 @@ class BoardMemberForm(FinsamForm):
 
 class AreaForm(FinsamForm):
     municipality = forms.CharField(
-        label="Kommunkod", max_length=4, help_text="Fyra siffror, t.ex. 0183 för Sundbyberg."
+        label=gettext_lazy("Kommunkod"),
+        max_length=4,
+        help_text=gettext_lazy("Fyra siffror, t.ex. 0183 för Sundbyberg."),
     )
-    valid_from = forms.DateField(label="Giltig från", widget=DateInput())
-    valid_to = forms.DateField(label="Giltig till", required=False, widget=DateInput())
+    valid_from = forms.DateField(label=gettext_lazy("Giltig från"), widget=DateInput())
+    valid_to = forms.DateField(
+        label=gettext_lazy("Giltig till"), required=False, widget=DateInput()
+    )
 
 
 class ExtraQuestionForm(FinsamForm):
-    text = forms.CharField(label="Fråga", max_length=300)
+    text = forms.CharField(label=gettext_lazy("Fråga"), max_length=300)
     answer_type = forms.ChoiceField(
-        label="Svarstyp", choices=_blank(ExtraQuestion.AnswerType.choices)
+        label=gettext_lazy("Svarstyp"), choices=_blank(ExtraQuestion.AnswerType.choices)
     )
     choices = forms.CharField(
-        label="Svarsalternativ",
+        label=gettext_lazy("Svarsalternativ"),
         required=False,
-        help_text="Ett per rad, för ett eller flera val.",
+        help_text=gettext_lazy("Ett per rad, för ett eller flera val."),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    phase = forms.ChoiceField(label="Ställs", choices=_blank(ExtraQuestion.Phase.choices))
-    order = forms.IntegerField(label="Ordning", min_value=0, initial=0)
-    valid_from = forms.DateField(label="Giltig från", widget=DateInput())
-    valid_to = forms.DateField(label="Giltig till", required=False, widget=DateInput())
+    phase = forms.ChoiceField(
+        label=gettext_lazy("Ställs"), choices=_blank(ExtraQuestion.Phase.choices)
+    )
+    order = forms.IntegerField(label=gettext_lazy("Ordning"), min_value=0, initial=0)
+    valid_from = forms.DateField(label=gettext_lazy("Giltig från"), widget=DateInput())
+    valid_to = forms.DateField(
+        label=gettext_lazy("Giltig till"), required=False, widget=DateInput()
+    )
 
     def clean(self):
         data = super().clean()
@@ -151,47 +176,49 @@ class ExtraQuestionForm(FinsamForm):
             data.get("answer_type") in ("single", "multiple")
             and not (data.get("choices") or "").strip()
         ):
-            self.add_error("choices", "Svarsalternativ måste anges för frågor med val.")
+            self.add_error("choices", gettext("Svarsalternativ måste anges för frågor med val."))
         return data
 
 
 class InterventionForm(FinsamForm):
-    code = forms.CharField(label="Kod", max_length=40)
-    name = forms.CharField(label="Namn", max_length=200)
+    code = forms.CharField(label=gettext_lazy("Kod"), max_length=40)
+    name = forms.CharField(label=gettext_lazy("Namn"), max_length=200)
     description = forms.CharField(
-        label="Beskrivning", required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=gettext_lazy("Beskrivning"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
-    start_date = forms.DateField(label="Startdatum", widget=DateInput())
-    end_date = forms.DateField(label="Slutdatum", required=False, widget=DateInput())
-    status = forms.ChoiceField(label="Status", choices=Intervention.Status.choices)
+    start_date = forms.DateField(label=gettext_lazy("Startdatum"), widget=DateInput())
+    end_date = forms.DateField(label=gettext_lazy("Slutdatum"), required=False, widget=DateInput())
+    status = forms.ChoiceField(label=gettext_lazy("Status"), choices=Intervention.Status.choices)
     orientation = forms.ChoiceField(
-        label="Inriktning",
+        label=gettext_lazy("Inriktning"),
         choices=_blank(Intervention.Orientation.choices),
-        help_text="En insats med båda delarna registreras som två.",
+        help_text=gettext_lazy("En insats med båda delarna registreras som två."),
     )
     registration = forms.ChoiceField(
-        label="Registreringssätt",
+        label=gettext_lazy("Registreringssätt"),
         choices=_blank(Intervention.Registration.choices),
-        help_text="Strukturövergripande insatser registreras normalt med volym.",
+        help_text=gettext_lazy("Strukturövergripande insatser registreras normalt med volym."),
     )
     providers = forms.ModelMultipleChoiceField(
-        label="Anordnare",
+        label=gettext_lazy("Anordnare"),
         queryset=Member.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     partner_organisations = forms.CharField(
-        label="Samarbetspartner", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("Samarbetspartner"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     target_groups = forms.MultipleChoiceField(
-        label="Målgrupper",
+        label=gettext_lazy("Målgrupper"),
         required=False,
-        choices=cl.TARGET_GROUP.choices(),
+        choices=cl.TARGET_GROUP.choices,
         widget=forms.CheckboxSelectMultiple,
     )
-    esf = forms.BooleanField(label="ESF-medfinansierad", required=False)
+    esf = forms.BooleanField(label=gettext_lazy("ESF-medfinansierad"), required=False)
     planned_participants = forms.IntegerField(
-        label="Planerat antal deltagare per år", required=False, min_value=0
+        label=gettext_lazy("Planerat antal deltagare per år"), required=False, min_value=0
     )
 
     def __init__(self, *args, association: Association, **kwargs):
@@ -199,9 +226,12 @@ class InterventionForm(FinsamForm):
         self.fields["providers"].queryset = association.members.all()
 
 
-SUPPORT_BEFORE_CHOICES = [
-    (c.code, c.label) for c in cl.SUPPORT.codes if c.code not in cl.SUPPORT_ONLY_AFTER
-]
+def SUPPORT_BEFORE_CHOICES():
+    return [
+        (c.code, cl.display_label(c))
+        for c in cl.SUPPORT.codes
+        if c.code not in cl.SUPPORT_ONLY_AFTER
+    ]
 
 
 class EnrolmentDataForm(FinsamForm):
@@ -218,34 +248,41 @@ class EnrolmentDataForm(FinsamForm):
             ]
         )
 
-    home_municipality = forms.CharField(label="Hemkommun (kommunkod)", max_length=4)
+    home_municipality = forms.CharField(label=gettext_lazy("Hemkommun (kommunkod)"), max_length=4)
     district = forms.ChoiceField(
-        label="Stadsdel", required=False, choices=(), help_text="Endast för Stockholm och Göteborg."
+        label=gettext_lazy("Stadsdel"),
+        required=False,
+        choices=(),
+        help_text=gettext_lazy("Endast för Stockholm och Göteborg."),
     )
-    start_date = forms.DateField(label="Startdatum", widget=DateInput())
+    start_date = forms.DateField(label=gettext_lazy("Startdatum"), widget=DateInput())
     support_before = forms.MultipleChoiceField(
-        label="Försörjning före",
+        label=gettext_lazy("Försörjning före"),
         required=False,
         choices=SUPPORT_BEFORE_CHOICES,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Flera kan gälla samtidigt.",
+        help_text=gettext_lazy("Flera kan gälla samtidigt."),
     )
     occupation_before = forms.ChoiceField(
-        label="Sysselsättning före", required=False, choices=_blank(cl.OCCUPATION.choices())
+        label=gettext_lazy("Sysselsättning före"),
+        required=False,
+        choices=lambda: _blank(cl.OCCUPATION.choices()),
     )
     time_on_support = forms.ChoiceField(
-        label="Tid i offentlig försörjning före start",
+        label=gettext_lazy("Tid i offentlig försörjning före start"),
         required=False,
-        choices=_blank(cl.TIME_ON_SUPPORT.choices()),
+        choices=lambda: _blank(cl.TIME_ON_SUPPORT.choices()),
     )
     education = forms.ChoiceField(
-        label="Högsta avslutade utbildning", required=False, choices=_blank(cl.EDUCATION.choices())
+        label=gettext_lazy("Högsta avslutade utbildning"),
+        required=False,
+        choices=lambda: _blank(cl.EDUCATION.choices()),
     )
     work_hours_before = forms.FloatField(
-        label="Arbete före, timmar per vecka", required=False, min_value=0
+        label=gettext_lazy("Arbete före, timmar per vecka"), required=False, min_value=0
     )
     study_hours_before = forms.FloatField(
-        label="Studier före, timmar per vecka", required=False, min_value=0
+        label=gettext_lazy("Studier före, timmar per vecka"), required=False, min_value=0
     )
 
 
@@ -262,43 +299,48 @@ class EnrolmentForm(ExtraQuestionsMixin, EnrolmentDataForm):
     ]
 
     identity_level = forms.ChoiceField(
-        label="Registrering",
+        label=gettext_lazy("Registrering"),
         widget=forms.RadioSelect,
         choices=[
-            ("identified", "Identifierad – deltagaren har lämnat samtycke"),
-            ("anonymous", "Anonym – utan samtycke eller med skyddad identitet"),
+            ("identified", gettext_lazy("Identifierad – deltagaren har lämnat samtycke")),
+            ("anonymous", gettext_lazy("Anonym – utan samtycke eller med skyddad identitet")),
         ],
     )
     personal_number = forms.CharField(
-        label="Personnummer eller samordningsnummer",
+        label=gettext_lazy("Personnummer eller samordningsnummer"),
         required=False,
         max_length=13,
-        help_text="ÅÅÅÅMMDD-NNNN. Lagras aldrig i klartext.",
+        help_text=gettext_lazy("ÅÅÅÅMMDD-NNNN. Lagras aldrig i klartext."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     name = forms.CharField(
-        label="Namn", required=False, max_length=200, help_text="Frivilligt. Lagras krypterat."
+        label=gettext_lazy("Namn"),
+        required=False,
+        max_length=200,
+        help_text=gettext_lazy("Frivilligt. Lagras krypterat."),
     )
-    consent_date = forms.DateField(label="Samtycke lämnat", required=False, widget=DateInput())
+    consent_date = forms.DateField(
+        label=gettext_lazy("Samtycke lämnat"), required=False, widget=DateInput()
+    )
     consent_form_version = forms.CharField(
-        label="Samtyckesblankett/version", required=False, max_length=60
+        label=gettext_lazy("Samtyckesblankett/version"), required=False, max_length=60
     )
     protected_identity = forms.BooleanField(
-        label="Skyddade personuppgifter",
+        label=gettext_lazy("Skyddade personuppgifter"),
         required=False,
-        help_text="Personer med skyddad identitet registreras alltid anonymt.",
+        help_text=gettext_lazy("Personer med skyddad identitet registreras alltid anonymt."),
     )
     sex = forms.ChoiceField(
-        label="Kön",
+        label=gettext_lazy("Kön"),
         required=False,
-        choices=_blank(cl.SEX.choices()),
-        help_text="Anges vid anonym registrering; annars från personnumret.",
+        choices=lambda: _blank(cl.SEX.choices()),
+        help_text=gettext_lazy("Anges vid anonym registrering; annars från personnumret."),
     )
     birth_year = forms.IntegerField(
-        label="Födelseår",
+        label=gettext_lazy("Födelseår"),
         required=False,
         min_value=1900,
-        help_text="Anges vid anonym registrering.",
+        help_text=gettext_lazy("Anges vid anonym registrering."),
     )
 
     applies_control = "identity_level"
@@ -331,52 +373,60 @@ class EnrolmentForm(ExtraQuestionsMixin, EnrolmentDataForm):
 
 
 class ExitForm(ExtraQuestionsMixin, FinsamForm):
-    end_date = forms.DateField(label="Slutdatum", widget=DateInput())
+    end_date = forms.DateField(label=gettext_lazy("Slutdatum"), widget=DateInput())
     exit_reason = forms.ChoiceField(
-        label="Avslutningsanledning",
-        choices=_blank(
+        label=gettext_lazy("Avslutningsanledning"),
+        choices=lambda: _blank(
             [
-                (c.code, c.label)
+                (c.code, cl.display_label(c))
                 for c in cl.EXIT_REASON.codes
                 if c.code != cl.EXIT_REGISTRATION_ERROR
             ]
         ),
-        help_text="En felregistrering markeras via ”Rätta registrering”.",
+        help_text=gettext_lazy("En felregistrering markeras via ”Rätta registrering”."),
     )
     support_after = forms.MultipleChoiceField(
-        label="Försörjning efter",
+        label=gettext_lazy("Försörjning efter"),
         required=False,
-        choices=cl.SUPPORT.choices(),
+        choices=cl.SUPPORT.choices,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Välj ”Uppgift saknas” om försörjningen efter inte är känd.",
+        help_text=gettext_lazy("Välj ”Uppgift saknas” om försörjningen efter inte är känd."),
     )
     occupation_after = forms.ChoiceField(
-        label="Sysselsättning efter", required=False, choices=_blank(cl.OCCUPATION.choices())
+        label=gettext_lazy("Sysselsättning efter"),
+        required=False,
+        choices=lambda: _blank(cl.OCCUPATION.choices()),
     )
     work_hours = forms.FloatField(
-        label="Arbete efter, timmar per vecka",
+        label=gettext_lazy("Arbete efter, timmar per vecka"),
         required=False,
         min_value=0,
-        help_text="40 timmar = heltid.",
+        help_text=gettext_lazy("40 timmar = heltid."),
     )
     study_hours = forms.FloatField(
-        label="Studier efter, timmar per vecka", required=False, min_value=0
+        label=gettext_lazy("Studier efter, timmar per vecka"), required=False, min_value=0
     )
     work_study_increased = forms.NullBooleanField(
-        label="Fått eller ökat arbete/studier",
+        label=gettext_lazy("Fått eller ökat arbete/studier"),
         required=False,
-        help_text="Räknas fram när omfattningen före och efter är känd.",
-        widget=forms.Select(choices=[("unknown", "Okänt"), ("true", "Ja"), ("false", "Nej")]),
+        help_text=gettext_lazy("Räknas fram när omfattningen före och efter är känd."),
+        widget=forms.Select(
+            choices=[
+                ("unknown", gettext_lazy("Okänt")),
+                ("true", gettext_lazy("Ja")),
+                ("false", gettext_lazy("Nej")),
+            ]
+        ),
     )
 
 
 class CorrectionForm(EnrolmentDataForm):
-    reason = forms.CharField(label="Skäl till rättelsen", max_length=300)
+    reason = forms.CharField(label=gettext_lazy("Skäl till rättelsen"), max_length=300)
 
 
 class MarkErrorForm(FinsamForm):
     reason = forms.CharField(
-        label="Varför är registreringen felaktig?",
+        label=gettext_lazy("Varför är registreringen felaktig?"),
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
@@ -384,33 +434,39 @@ class MarkErrorForm(FinsamForm):
 
 class FollowUpForm(FinsamForm):
     months_after = forms.TypedChoiceField(
-        label="Månader efter avslut",
+        label=gettext_lazy("Månader efter avslut"),
         coerce=int,
         choices=_blank([(m, f"{m} månader") for m in cl.FOLLOWUP_MONTHS]),
     )
     support = forms.MultipleChoiceField(
-        label="Försörjning",
+        label=gettext_lazy("Försörjning"),
         required=False,
-        choices=cl.SUPPORT.choices(),
+        choices=cl.SUPPORT.choices,
         widget=forms.CheckboxSelectMultiple,
     )
     occupation = forms.ChoiceField(
-        label="Sysselsättning", required=False, choices=_blank(cl.OCCUPATION.choices())
+        label=gettext_lazy("Sysselsättning"),
+        required=False,
+        choices=lambda: _blank(cl.OCCUPATION.choices()),
     )
-    work_hours = forms.FloatField(label="Arbete, timmar per vecka", required=False, min_value=0)
-    study_hours = forms.FloatField(label="Studier, timmar per vecka", required=False, min_value=0)
+    work_hours = forms.FloatField(
+        label=gettext_lazy("Arbete, timmar per vecka"), required=False, min_value=0
+    )
+    study_hours = forms.FloatField(
+        label=gettext_lazy("Studier, timmar per vecka"), required=False, min_value=0
+    )
 
 
 class VolumeForm(FinsamForm):
     month = forms.DateField(
-        label="Månad",
+        label=gettext_lazy("Månad"),
         input_formats=["%Y-%m", "%Y-%m-%d"],
         widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
-        help_text="ÅÅÅÅ-MM",
+        help_text=gettext_lazy("ÅÅÅÅ-MM"),
     )
-    women = forms.IntegerField(label="Kvinnor", initial=0)
-    men = forms.IntegerField(label="Män", initial=0)
-    other = forms.IntegerField(label="Annat/okänt kön", initial=0)
+    women = forms.IntegerField(label=gettext_lazy("Kvinnor"), initial=0)
+    men = forms.IntegerField(label=gettext_lazy("Män"), initial=0)
+    other = forms.IntegerField(label=gettext_lazy("Annat/okänt kön"), initial=0)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -418,9 +474,13 @@ class VolumeForm(FinsamForm):
 
 
 class AssignForm(FinsamForm):
-    user = forms.ModelChoiceField(label="Användare", queryset=None)
+    user = forms.ModelChoiceField(label=gettext_lazy("Användare"), queryset=None)
     kind = forms.ChoiceField(
-        label="Uppdrag", choices=[("handler", "Deltagaransvarig"), ("manager", "Insatsansvarig")]
+        label=gettext_lazy("Uppdrag"),
+        choices=[
+            ("handler", gettext_lazy("Deltagaransvarig")),
+            ("manager", gettext_lazy("Insatsansvarig")),
+        ],
     )
 
     def __init__(self, *args, users, **kwargs):
@@ -429,8 +489,8 @@ class AssignForm(FinsamForm):
 
 
 class ConsentWithdrawForm(FinsamForm):
-    withdrawn_date = forms.DateField(label="Samtycket återkallat", widget=DateInput())
+    withdrawn_date = forms.DateField(label=gettext_lazy("Samtycket återkallat"), widget=DateInput())
 
 
 class RevealForm(FinsamForm):
-    reason = forms.CharField(label="Skäl", max_length=300, required=False)
+    reason = forms.CharField(label=gettext_lazy("Skäl"), max_length=300, required=False)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from finsam.audit.tracking import AuditedManager
 from finsam.domain import codelists as cl
@@ -20,22 +21,22 @@ USER = settings.AUTH_USER_MODEL
 class CodeListEntry(models.Model):
     """Code lists as versioned reference data (loaded from ``finsam.domain.codelists``)."""
 
-    list_name = models.CharField("kodlista", max_length=40, db_index=True)
-    code = models.CharField("kod", max_length=20)
-    label = models.CharField("benämning", max_length=200)
-    label_en = models.CharField("benämning (engelska)", max_length=200, blank=True)
-    bit = models.PositiveSmallIntegerField("bit", null=True, blank=True)
-    sort_order = models.PositiveSmallIntegerField("ordning", default=0)
-    valid_from = models.DateField("giltig från", default=cl.LAW_START)
-    valid_to = models.DateField("giltig till", null=True, blank=True)
-    note = models.CharField("anmärkning", max_length=200, blank=True)
+    list_name = models.CharField(gettext_lazy("kodlista"), max_length=40, db_index=True)
+    code = models.CharField(gettext_lazy("kod"), max_length=20)
+    label = models.CharField(gettext_lazy("benämning"), max_length=200)
+    label_en = models.CharField(gettext_lazy("benämning (engelska)"), max_length=200, blank=True)
+    bit = models.PositiveSmallIntegerField(gettext_lazy("bit"), null=True, blank=True)
+    sort_order = models.PositiveSmallIntegerField(gettext_lazy("ordning"), default=0)
+    valid_from = models.DateField(gettext_lazy("giltig från"), default=cl.LAW_START)
+    valid_to = models.DateField(gettext_lazy("giltig till"), null=True, blank=True)
+    note = models.CharField(gettext_lazy("anmärkning"), max_length=200, blank=True)
 
     objects = AuditedManager()  # update()/bulk_create() audited too
 
     class Meta:
         ordering = ["list_name", "sort_order"]
-        verbose_name = "kod"
-        verbose_name_plural = "kodlistor"
+        verbose_name = gettext_lazy("kod")
+        verbose_name_plural = gettext_lazy("kodlistor")
         constraints = [
             models.UniqueConstraint(
                 fields=["list_name", "code", "valid_from"], name="codelist_unique_version"
@@ -48,47 +49,50 @@ class CodeListEntry(models.Model):
 
 class Association(models.Model):
     class MunicipalSplit(models.TextChoices):
-        EQUAL = "equal", "Lika delar"
-        POPULATION = "population", "Efter befolkning"
-        SUPPORT_MEASURE = "support_measure", "Efter försörjningsmått"
-        CUSTOM = "custom", "Egna procentsatser"
+        EQUAL = "equal", gettext_lazy("Lika delar")
+        POPULATION = "population", gettext_lazy("Efter befolkning")
+        SUPPORT_MEASURE = "support_measure", gettext_lazy("Efter försörjningsmått")
+        CUSTOM = "custom", gettext_lazy("Egna procentsatser")
 
     code = models.CharField(
-        "kod",
+        gettext_lazy("kod"),
         max_length=40,
         unique=True,
-        help_text="Förbundets korta kod, används i filer och rapporter.",
+        help_text=gettext_lazy("Förbundets korta kod, används i filer och rapporter."),
     )
-    name = models.CharField("namn", max_length=200)
-    org_number = models.CharField("organisationsnummer", max_length=11, blank=True)
-    start_date = models.DateField("startdatum")
+    name = models.CharField(gettext_lazy("namn"), max_length=200)
+    org_number = models.CharField(gettext_lazy("organisationsnummer"), max_length=11, blank=True)
+    start_date = models.DateField(gettext_lazy("startdatum"))
     end_date = models.DateField(
-        "slutdatum", null=True, blank=True, help_text="Endast om förbundet har avvecklats."
+        gettext_lazy("slutdatum"),
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("Endast om förbundet har avvecklats."),
     )
-    description = models.TextField("beskrivning och mål", blank=True)
-    address = models.CharField("adress", max_length=200, blank=True)
-    contact_person = models.CharField("kontaktperson", max_length=200, blank=True)
-    contact_email = models.EmailField("e-post", blank=True)
+    description = models.TextField(gettext_lazy("beskrivning och mål"), blank=True)
+    address = models.CharField(gettext_lazy("adress"), max_length=200, blank=True)
+    contact_person = models.CharField(gettext_lazy("kontaktperson"), max_length=200, blank=True)
+    contact_email = models.EmailField(gettext_lazy("e-post"), blank=True)
     seat_municipality = models.ForeignKey(
         "geo.Municipality",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="säteskommun",
+        verbose_name=gettext_lazy("säteskommun"),
     )
     municipal_split = models.CharField(
-        "fördelning av kommunernas andel",
+        gettext_lazy("fördelning av kommunernas andel"),
         max_length=20,
         choices=MunicipalSplit.choices,
         default=MunicipalSplit.EQUAL,
     )
-    majority_rules = models.TextField("regler om kvalificerad majoritet", blank=True)
+    majority_rules = models.TextField(gettext_lazy("regler om kvalificerad majoritet"), blank=True)
 
     class Meta:
         ordering = ["name"]
-        verbose_name = "samordningsförbund"
-        verbose_name_plural = "samordningsförbund"
+        verbose_name = gettext_lazy("samordningsförbund")
+        verbose_name_plural = gettext_lazy("samordningsförbund")
 
     def __str__(self) -> str:
         return self.name
@@ -98,24 +102,31 @@ class AssociationMunicipality(models.Model):
     """Dated area membership: a municipality belongs to at most one association at a time."""
 
     association = models.ForeignKey(
-        Association, on_delete=models.CASCADE, related_name="area", verbose_name="förbund"
+        Association,
+        on_delete=models.CASCADE,
+        related_name="area",
+        verbose_name=gettext_lazy("förbund"),
     )
     municipality = models.ForeignKey(
         "geo.Municipality",
         on_delete=models.PROTECT,
         related_name="association_memberships",
-        verbose_name="kommun",
+        verbose_name=gettext_lazy("kommun"),
     )
     district = models.ForeignKey(
-        "geo.District", null=True, blank=True, on_delete=models.PROTECT, verbose_name="stadsdel"
+        "geo.District",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name=gettext_lazy("stadsdel"),
     )
-    valid_from = models.DateField("giltig från")
-    valid_to = models.DateField("giltig till", null=True, blank=True)
+    valid_from = models.DateField(gettext_lazy("giltig från"))
+    valid_to = models.DateField(gettext_lazy("giltig till"), null=True, blank=True)
 
     class Meta:
         ordering = ["association", "municipality"]
-        verbose_name = "kommun i förbundets område"
-        verbose_name_plural = "förbundens områden"
+        verbose_name = gettext_lazy("kommun i förbundets område")
+        verbose_name_plural = gettext_lazy("förbundens områden")
         constraints = [
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
@@ -129,34 +140,39 @@ class AssociationMunicipality(models.Model):
 
 class Member(models.Model):
     class Kind(models.TextChoices):
-        FK = "FK", "Försäkringskassan"
-        AF = "AF", "Arbetsförmedlingen"
-        REGION = "REGION", "Region"
-        MUNICIPALITY = "MUNICIPALITY", "Kommun"
+        FK = "FK", gettext_lazy("Försäkringskassan")
+        AF = "AF", gettext_lazy("Arbetsförmedlingen")
+        REGION = "REGION", gettext_lazy("Region")
+        MUNICIPALITY = "MUNICIPALITY", gettext_lazy("Kommun")
 
     association = models.ForeignKey(
-        Association, on_delete=models.CASCADE, related_name="members", verbose_name="förbund"
+        Association,
+        on_delete=models.CASCADE,
+        related_name="members",
+        verbose_name=gettext_lazy("förbund"),
     )
-    kind = models.CharField("medlemstyp", max_length=12, choices=Kind.choices)
+    kind = models.CharField(gettext_lazy("medlemstyp"), max_length=12, choices=Kind.choices)
     organisation_code = models.CharField(
-        "organisationskod",
+        gettext_lazy("organisationskod"),
         max_length=4,
-        help_text="Kommunkod för kommuner, länskod för regioner, FK eller AF för myndigheterna.",
+        help_text=gettext_lazy(
+            "Kommunkod för kommuner, länskod för regioner, FK eller AF för myndigheterna."
+        ),
     )
-    name = models.CharField("namn", max_length=200)
+    name = models.CharField(gettext_lazy("namn"), max_length=200)
     contribution_percent = models.DecimalField(
-        "andel av partens del (%)",
+        gettext_lazy("andel av partens del (%)"),
         max_digits=6,
         decimal_places=3,
         null=True,
         blank=True,
-        help_text="Används när förbundsordningen anger egna procentsatser.",
+        help_text=gettext_lazy("Används när förbundsordningen anger egna procentsatser."),
     )
 
     class Meta:
         ordering = ["association", "kind", "organisation_code"]
-        verbose_name = "medlem"
-        verbose_name_plural = "medlemmar"
+        verbose_name = gettext_lazy("medlem")
+        verbose_name_plural = gettext_lazy("medlemmar")
         constraints = [
             models.UniqueConstraint(
                 fields=["association", "kind", "organisation_code"], name="member_unique"
@@ -169,25 +185,31 @@ class Member(models.Model):
 
 class BoardMember(models.Model):
     class Role(models.TextChoices):
-        MEMBER = "member", "Ledamot"
-        DEPUTY = "deputy", "Ersättare"
+        MEMBER = "member", gettext_lazy("Ledamot")
+        DEPUTY = "deputy", gettext_lazy("Ersättare")
 
     association = models.ForeignKey(
-        Association, on_delete=models.CASCADE, related_name="board", verbose_name="förbund"
+        Association,
+        on_delete=models.CASCADE,
+        related_name="board",
+        verbose_name=gettext_lazy("förbund"),
     )
     member = models.ForeignKey(
-        Member, on_delete=models.CASCADE, related_name="board_members", verbose_name="utsedd av"
+        Member,
+        on_delete=models.CASCADE,
+        related_name="board_members",
+        verbose_name=gettext_lazy("utsedd av"),
     )
-    name = models.CharField("namn", max_length=200)
-    role = models.CharField("uppdrag", max_length=10, choices=Role.choices)
-    is_chair = models.BooleanField("ordförande", default=False)
-    period_start = models.DateField("mandatperiod från")
-    period_end = models.DateField("mandatperiod till", null=True, blank=True)
+    name = models.CharField(gettext_lazy("namn"), max_length=200)
+    role = models.CharField(gettext_lazy("uppdrag"), max_length=10, choices=Role.choices)
+    is_chair = models.BooleanField(gettext_lazy("ordförande"), default=False)
+    period_start = models.DateField(gettext_lazy("mandatperiod från"))
+    period_end = models.DateField(gettext_lazy("mandatperiod till"), null=True, blank=True)
 
     class Meta:
         ordering = ["association", "member", "role", "name"]
-        verbose_name = "styrelseledamot eller ersättare"
-        verbose_name_plural = "styrelse"
+        verbose_name = gettext_lazy("styrelseledamot eller ersättare")
+        verbose_name_plural = gettext_lazy("styrelse")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_role_display()})"
@@ -195,51 +217,59 @@ class BoardMember(models.Model):
 
 class Intervention(models.Model):
     class Orientation(models.TextChoices):
-        INDIVIDUAL = "individual", "Individinriktad"
-        STRUCTURAL = "structural", "Strukturövergripande"
+        INDIVIDUAL = "individual", gettext_lazy("Individinriktad")
+        STRUCTURAL = "structural", gettext_lazy("Strukturövergripande")
 
     class Registration(models.TextChoices):
-        PERSONS = "persons", "Personer"
-        VOLUME = "volume", "Volym"
+        PERSONS = "persons", gettext_lazy("Personer")
+        VOLUME = "volume", gettext_lazy("Volym")
 
     class Status(models.TextChoices):
-        PLANNED = "planned", "Planerad"
-        ONGOING = "ongoing", "Pågående"
-        ENDED = "ended", "Avslutad"
+        PLANNED = "planned", gettext_lazy("Planerad")
+        ONGOING = "ongoing", gettext_lazy("Pågående")
+        ENDED = "ended", gettext_lazy("Avslutad")
 
     association = models.ForeignKey(
-        Association, on_delete=models.PROTECT, related_name="interventions", verbose_name="förbund"
+        Association,
+        on_delete=models.PROTECT,
+        related_name="interventions",
+        verbose_name=gettext_lazy("förbund"),
     )
-    code = models.CharField("kod", max_length=40, unique=True)
-    name = models.CharField("namn", max_length=200)
-    description = models.TextField("beskrivning", blank=True)
-    start_date = models.DateField("startdatum")
-    end_date = models.DateField("slutdatum", null=True, blank=True)
+    code = models.CharField(gettext_lazy("kod"), max_length=40, unique=True)
+    name = models.CharField(gettext_lazy("namn"), max_length=200)
+    description = models.TextField(gettext_lazy("beskrivning"), blank=True)
+    start_date = models.DateField(gettext_lazy("startdatum"))
+    end_date = models.DateField(gettext_lazy("slutdatum"), null=True, blank=True)
     status = models.CharField(
-        "status", max_length=10, choices=Status.choices, default=Status.ONGOING
+        gettext_lazy("status"), max_length=10, choices=Status.choices, default=Status.ONGOING
     )
-    orientation = models.CharField("inriktning", max_length=12, choices=Orientation.choices)
+    orientation = models.CharField(
+        gettext_lazy("inriktning"), max_length=12, choices=Orientation.choices
+    )
     registration = models.CharField(
-        "registreringssätt", max_length=10, choices=Registration.choices
+        gettext_lazy("registreringssätt"), max_length=10, choices=Registration.choices
     )
     providers = models.ManyToManyField(
-        Member, blank=True, related_name="provided_interventions", verbose_name="anordnare"
+        Member,
+        blank=True,
+        related_name="provided_interventions",
+        verbose_name=gettext_lazy("anordnare"),
     )
     partner_organisations = models.TextField(
-        "samarbetspartner",
+        gettext_lazy("samarbetspartner"),
         blank=True,
-        help_text="Civilsamhälle, sociala företag, arbetsgivare – en per rad.",
+        help_text=gettext_lazy("Civilsamhälle, sociala företag, arbetsgivare – en per rad."),
     )
-    target_groups = models.JSONField("målgrupper", default=list, blank=True)
-    esf = models.BooleanField("ESF-medfinansierad", default=False)
+    target_groups = models.JSONField(gettext_lazy("målgrupper"), default=list, blank=True)
+    esf = models.BooleanField(gettext_lazy("ESF-medfinansierad"), default=False)
     planned_participants = models.PositiveIntegerField(
-        "planerat antal deltagare per år", null=True, blank=True
+        gettext_lazy("planerat antal deltagare per år"), null=True, blank=True
     )
 
     class Meta:
         ordering = ["association", "name"]
-        verbose_name = "insats"
-        verbose_name_plural = "insatser"
+        verbose_name = gettext_lazy("insats")
+        verbose_name_plural = gettext_lazy("insatser")
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
@@ -272,22 +302,26 @@ class Participant(models.Model):
     """
 
     class Level(models.TextChoices):
-        IDENTIFIED = "identified", "Identifierad"
-        ANONYMOUS = "anonymous", "Anonym"
+        IDENTIFIED = "identified", gettext_lazy("Identifierad")
+        ANONYMOUS = "anonymous", gettext_lazy("Anonym")
 
-    identity_level = models.CharField("identitetsnivå", max_length=10, choices=Level.choices)
-    pseudonym = models.CharField("pseudonym", max_length=64, unique=True, null=True, blank=True)
-    identity_encrypted = models.TextField("krypterat personnummer", blank=True)
-    name_encrypted = models.TextField("krypterat namn", blank=True)
-    sex = models.CharField("kön", max_length=1, choices=cl.SEX.choices())
-    birth_year = models.PositiveSmallIntegerField("födelseår", null=True, blank=True)
-    protected_identity = models.BooleanField("skyddad identitet", default=False)
+    identity_level = models.CharField(
+        gettext_lazy("identitetsnivå"), max_length=10, choices=Level.choices
+    )
+    pseudonym = models.CharField(
+        gettext_lazy("pseudonym"), max_length=64, unique=True, null=True, blank=True
+    )
+    identity_encrypted = models.TextField(gettext_lazy("krypterat personnummer"), blank=True)
+    name_encrypted = models.TextField(gettext_lazy("krypterat namn"), blank=True)
+    sex = models.CharField(gettext_lazy("kön"), max_length=1, choices=cl.SEX.choices())
+    birth_year = models.PositiveSmallIntegerField(gettext_lazy("födelseår"), null=True, blank=True)
+    protected_identity = models.BooleanField(gettext_lazy("skyddad identitet"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
-    erased_at = models.DateTimeField("raderad", null=True, blank=True)
+    erased_at = models.DateTimeField(gettext_lazy("raderad"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "deltagare"
-        verbose_name_plural = "deltagare"
+        verbose_name = gettext_lazy("deltagare")
+        verbose_name_plural = gettext_lazy("deltagare")
 
     def __str__(self) -> str:
         short = (self.pseudonym or "")[:8]
@@ -300,22 +334,29 @@ class Participant(models.Model):
 
 class Consent(models.Model):
     participant = models.ForeignKey(
-        Participant, on_delete=models.CASCADE, related_name="consents", verbose_name="deltagare"
+        Participant,
+        on_delete=models.CASCADE,
+        related_name="consents",
+        verbose_name=gettext_lazy("deltagare"),
     )
-    given_date = models.DateField("samtycke lämnat")
-    form_version = models.CharField("blankett/version", max_length=60, blank=True)
+    given_date = models.DateField(gettext_lazy("samtycke lämnat"))
+    form_version = models.CharField(gettext_lazy("blankett/version"), max_length=60, blank=True)
     recorded_by = models.ForeignKey(
-        USER, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name="registrerat av"
+        USER,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=gettext_lazy("registrerat av"),
     )
-    withdrawn_date = models.DateField("återkallat", null=True, blank=True)
+    withdrawn_date = models.DateField(gettext_lazy("återkallat"), null=True, blank=True)
     withdrawn_recorded_by = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
     class Meta:
         ordering = ["-given_date"]
-        verbose_name = "samtycke"
-        verbose_name_plural = "samtycken"
+        verbose_name = gettext_lazy("samtycke")
+        verbose_name_plural = gettext_lazy("samtycken")
         indexes = [
             # Withdrawn consents are few: the worklist starts from them.
             models.Index(
@@ -332,38 +373,65 @@ class Consent(models.Model):
 class Episode(models.Model):
     """One participation: one stay in one intervention, from enrolment to exit."""
 
-    key = models.CharField("inskrivningsnyckel", max_length=64, unique=True)
+    key = models.CharField(gettext_lazy("inskrivningsnyckel"), max_length=64, unique=True)
     intervention = models.ForeignKey(
-        Intervention, on_delete=models.PROTECT, related_name="episodes", verbose_name="insats"
+        Intervention,
+        on_delete=models.PROTECT,
+        related_name="episodes",
+        verbose_name=gettext_lazy("insats"),
     )
     participant = models.ForeignKey(
-        Participant, on_delete=models.PROTECT, related_name="episodes", verbose_name="deltagare"
+        Participant,
+        on_delete=models.PROTECT,
+        related_name="episodes",
+        verbose_name=gettext_lazy("deltagare"),
     )
     # Enrolment
-    start_date = models.DateField("startdatum")
+    start_date = models.DateField(gettext_lazy("startdatum"))
     home_municipality = models.ForeignKey(
-        "geo.Municipality", on_delete=models.PROTECT, related_name="+", verbose_name="hemkommun"
+        "geo.Municipality",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("hemkommun"),
     )
     district = models.ForeignKey(
-        "geo.District", null=True, blank=True, on_delete=models.PROTECT, verbose_name="stadsdel"
+        "geo.District",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name=gettext_lazy("stadsdel"),
     )
-    sex = models.CharField("kön", max_length=1, choices=cl.SEX.choices())
-    age_at_start = models.PositiveSmallIntegerField("ålder vid start", null=True, blank=True)
-    support_before = models.PositiveIntegerField("försörjning före (bitmask)", default=0)
-    occupation_before = models.CharField("sysselsättning före", max_length=6, blank=True)
-    time_on_support = models.CharField("tid i offentlig försörjning", max_length=6, blank=True)
-    education = models.CharField("utbildning", max_length=6, blank=True)
-    work_hours_before = models.FloatField("arbete före (h/v)", null=True, blank=True)
-    study_hours_before = models.FloatField("studier före (h/v)", null=True, blank=True)
+    sex = models.CharField(gettext_lazy("kön"), max_length=1, choices=cl.SEX.choices())
+    age_at_start = models.PositiveSmallIntegerField(
+        gettext_lazy("ålder vid start"), null=True, blank=True
+    )
+    support_before = models.PositiveIntegerField(
+        gettext_lazy("försörjning före (bitmask)"), default=0
+    )
+    occupation_before = models.CharField(
+        gettext_lazy("sysselsättning före"), max_length=6, blank=True
+    )
+    time_on_support = models.CharField(
+        gettext_lazy("tid i offentlig försörjning"), max_length=6, blank=True
+    )
+    education = models.CharField(gettext_lazy("utbildning"), max_length=6, blank=True)
+    work_hours_before = models.FloatField(gettext_lazy("arbete före (h/v)"), null=True, blank=True)
+    study_hours_before = models.FloatField(
+        gettext_lazy("studier före (h/v)"), null=True, blank=True
+    )
     # Exit
-    end_date = models.DateField("slutdatum", null=True, blank=True)
-    exit_reason = models.CharField("avslutningsanledning", max_length=6, blank=True)
-    support_after = models.PositiveIntegerField("försörjning efter (bitmask)", default=0)
-    occupation_after = models.CharField("sysselsättning efter", max_length=6, blank=True)
-    work_hours = models.FloatField("arbete efter (h/v)", null=True, blank=True)
-    study_hours = models.FloatField("studier efter (h/v)", null=True, blank=True)
+    end_date = models.DateField(gettext_lazy("slutdatum"), null=True, blank=True)
+    exit_reason = models.CharField(gettext_lazy("avslutningsanledning"), max_length=6, blank=True)
+    support_after = models.PositiveIntegerField(
+        gettext_lazy("försörjning efter (bitmask)"), default=0
+    )
+    occupation_after = models.CharField(
+        gettext_lazy("sysselsättning efter"), max_length=6, blank=True
+    )
+    work_hours = models.FloatField(gettext_lazy("arbete efter (h/v)"), null=True, blank=True)
+    study_hours = models.FloatField(gettext_lazy("studier efter (h/v)"), null=True, blank=True)
     work_study_increased = models.BooleanField(
-        "fått eller ökat arbete/studier", null=True, blank=True
+        gettext_lazy("fått eller ökat arbete/studier"), null=True, blank=True
     )
     # Bookkeeping
     created_at = models.DateTimeField(auto_now_add=True)
@@ -374,8 +442,8 @@ class Episode(models.Model):
 
     class Meta:
         ordering = ["-start_date", "-id"]
-        verbose_name = "inskrivning"
-        verbose_name_plural = "inskrivningar"
+        verbose_name = gettext_lazy("inskrivning")
+        verbose_name_plural = gettext_lazy("inskrivningar")
         indexes = [
             # exit_reason too: the lists count an intervention's (open) episodes from the index
             # alone (``selectors.episode_counts``).
@@ -436,21 +504,25 @@ class Episode(models.Model):
 
 class FollowUp(models.Model):
     class Source(models.TextChoices):
-        HANDLER = "handler", "Deltagaransvarig"
-        REGISTER = "register", "Registeruppgift"
+        HANDLER = "handler", gettext_lazy("Deltagaransvarig")
+        REGISTER = "register", gettext_lazy("Registeruppgift")
 
     episode = models.ForeignKey(
-        Episode, on_delete=models.CASCADE, related_name="followups", verbose_name="inskrivning"
+        Episode,
+        on_delete=models.CASCADE,
+        related_name="followups",
+        verbose_name=gettext_lazy("inskrivning"),
     )
     months_after = models.PositiveSmallIntegerField(
-        "månader efter avslut", choices=[(m, f"{m} månader") for m in cl.FOLLOWUP_MONTHS]
+        gettext_lazy("månader efter avslut"),
+        choices=[(m, f"{m} månader") for m in cl.FOLLOWUP_MONTHS],
     )
-    support = models.PositiveIntegerField("försörjning (bitmask)", default=0)
-    occupation = models.CharField("sysselsättning", max_length=6, blank=True)
-    work_hours = models.FloatField("arbete (h/v)", null=True, blank=True)
-    study_hours = models.FloatField("studier (h/v)", null=True, blank=True)
+    support = models.PositiveIntegerField(gettext_lazy("försörjning (bitmask)"), default=0)
+    occupation = models.CharField(gettext_lazy("sysselsättning"), max_length=6, blank=True)
+    work_hours = models.FloatField(gettext_lazy("arbete (h/v)"), null=True, blank=True)
+    study_hours = models.FloatField(gettext_lazy("studier (h/v)"), null=True, blank=True)
     source = models.CharField(
-        "källa", max_length=10, choices=Source.choices, default=Source.HANDLER
+        gettext_lazy("källa"), max_length=10, choices=Source.choices, default=Source.HANDLER
     )
     recorded_at = models.DateTimeField(auto_now=True)
     recorded_by = models.ForeignKey(
@@ -459,8 +531,8 @@ class FollowUp(models.Model):
 
     class Meta:
         ordering = ["episode", "months_after"]
-        verbose_name = "uppföljning"
-        verbose_name_plural = "uppföljningar"
+        verbose_name = gettext_lazy("uppföljning")
+        verbose_name_plural = gettext_lazy("uppföljningar")
         constraints = [
             models.UniqueConstraint(fields=["episode", "months_after"], name="followup_unique"),
         ]
@@ -477,17 +549,22 @@ class VolumeCount(models.Model):
     """Head counts per month and sex for a volume intervention."""
 
     intervention = models.ForeignKey(
-        Intervention, on_delete=models.CASCADE, related_name="volume_counts", verbose_name="insats"
+        Intervention,
+        on_delete=models.CASCADE,
+        related_name="volume_counts",
+        verbose_name=gettext_lazy("insats"),
     )
-    month = models.DateField("månad", help_text="Första dagen i månaden.")
-    women = models.PositiveIntegerField("kvinnor", default=0)
-    men = models.PositiveIntegerField("män", default=0)
-    other = models.PositiveIntegerField("annat/okänt", default=0)
+    month = models.DateField(
+        gettext_lazy("månad"), help_text=gettext_lazy("Första dagen i månaden.")
+    )
+    women = models.PositiveIntegerField(gettext_lazy("kvinnor"), default=0)
+    men = models.PositiveIntegerField(gettext_lazy("män"), default=0)
+    other = models.PositiveIntegerField(gettext_lazy("annat/okänt"), default=0)
 
     class Meta:
         ordering = ["intervention", "month"]
-        verbose_name = "volymuppgift"
-        verbose_name_plural = "volymuppgifter"
+        verbose_name = gettext_lazy("volymuppgift")
+        verbose_name_plural = gettext_lazy("volymuppgifter")
         constraints = [
             models.UniqueConstraint(fields=["intervention", "month"], name="volume_unique"),
         ]
@@ -502,35 +579,37 @@ class VolumeCount(models.Model):
 
 class ExtraQuestion(models.Model):
     class AnswerType(models.TextChoices):
-        YES_NO = "yes_no", "Ja/nej"
-        SINGLE = "single", "Ett val"
-        MULTIPLE = "multiple", "Flera val"
-        NUMBER = "number", "Tal"
-        TEXT = "text", "Fritext"
+        YES_NO = "yes_no", gettext_lazy("Ja/nej")
+        SINGLE = "single", gettext_lazy("Ett val")
+        MULTIPLE = "multiple", gettext_lazy("Flera val")
+        NUMBER = "number", gettext_lazy("Tal")
+        TEXT = "text", gettext_lazy("Fritext")
 
     class Phase(models.TextChoices):
-        ENROLMENT = "enrolment", "Vid inskrivning"
-        EXIT = "exit", "Vid avslut"
-        FOLLOWUP = "followup", "Vid uppföljning"
+        ENROLMENT = "enrolment", gettext_lazy("Vid inskrivning")
+        EXIT = "exit", gettext_lazy("Vid avslut")
+        FOLLOWUP = "followup", gettext_lazy("Vid uppföljning")
 
     association = models.ForeignKey(
         Association,
         on_delete=models.CASCADE,
         related_name="extra_questions",
-        verbose_name="förbund",
+        verbose_name=gettext_lazy("förbund"),
     )
-    text = models.CharField("fråga", max_length=300)
-    answer_type = models.CharField("svarstyp", max_length=10, choices=AnswerType.choices)
-    choices = models.JSONField("svarsalternativ", default=list, blank=True)
-    phase = models.CharField("ställs", max_length=10, choices=Phase.choices)
-    order = models.PositiveSmallIntegerField("ordning", default=0)
-    valid_from = models.DateField("giltig från")
-    valid_to = models.DateField("giltig till", null=True, blank=True)
+    text = models.CharField(gettext_lazy("fråga"), max_length=300)
+    answer_type = models.CharField(
+        gettext_lazy("svarstyp"), max_length=10, choices=AnswerType.choices
+    )
+    choices = models.JSONField(gettext_lazy("svarsalternativ"), default=list, blank=True)
+    phase = models.CharField(gettext_lazy("ställs"), max_length=10, choices=Phase.choices)
+    order = models.PositiveSmallIntegerField(gettext_lazy("ordning"), default=0)
+    valid_from = models.DateField(gettext_lazy("giltig från"))
+    valid_to = models.DateField(gettext_lazy("giltig till"), null=True, blank=True)
 
     class Meta:
         ordering = ["association", "phase", "order"]
-        verbose_name = "kompletterande fråga"
-        verbose_name_plural = "kompletterande frågor"
+        verbose_name = gettext_lazy("kompletterande fråga")
+        verbose_name_plural = gettext_lazy("kompletterande frågor")
 
     def __str__(self) -> str:
         return self.text
@@ -538,19 +617,25 @@ class ExtraQuestion(models.Model):
 
 class ExtraAnswer(models.Model):
     question = models.ForeignKey(
-        ExtraQuestion, on_delete=models.PROTECT, related_name="answers", verbose_name="fråga"
+        ExtraQuestion,
+        on_delete=models.PROTECT,
+        related_name="answers",
+        verbose_name=gettext_lazy("fråga"),
     )
     episode = models.ForeignKey(
-        Episode, on_delete=models.CASCADE, related_name="extra_answers", verbose_name="inskrivning"
+        Episode,
+        on_delete=models.CASCADE,
+        related_name="extra_answers",
+        verbose_name=gettext_lazy("inskrivning"),
     )
     followup = models.ForeignKey(
         FollowUp, null=True, blank=True, on_delete=models.CASCADE, related_name="extra_answers"
     )
-    value = models.JSONField("svar", null=True, blank=True)
+    value = models.JSONField(gettext_lazy("svar"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "svar på kompletterande fråga"
-        verbose_name_plural = "svar på kompletterande frågor"
+        verbose_name = gettext_lazy("svar på kompletterande fråga")
+        verbose_name_plural = gettext_lazy("svar på kompletterande frågor")
 
     def __str__(self) -> str:
         return f"{self.question}: {self.value}"
@@ -563,36 +648,42 @@ class PeriodSignoff(models.Model):
     Written only by ``registry/services/signoff.py``; rules in ``finsam/domain/signoff.py``."""
 
     association = models.ForeignKey(
-        Association, on_delete=models.PROTECT, related_name="signoffs", verbose_name="förbund"
+        Association,
+        on_delete=models.PROTECT,
+        related_name="signoffs",
+        verbose_name=gettext_lazy("förbund"),
     )
-    year = models.PositiveSmallIntegerField("år")
+    year = models.PositiveSmallIntegerField(gettext_lazy("år"))
     half = models.PositiveSmallIntegerField(
-        "halvår", null=True, blank=True, help_text="Tomt = helår; 1 = jan–jun, 2 = jul–dec."
+        gettext_lazy("halvår"),
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("Tomt = helår; 1 = jan–jun, 2 = jul–dec."),
     )
-    signed_at = models.DateTimeField("undertecknad", auto_now_add=True)
+    signed_at = models.DateTimeField(gettext_lazy("undertecknad"), auto_now_add=True)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        verbose_name="undertecknad av",
+        verbose_name=gettext_lazy("undertecknad av"),
     )
-    comment = models.TextField("kommentar", blank=True)
-    reopened_at = models.DateTimeField("öppnad igen", null=True, blank=True)
+    comment = models.TextField(gettext_lazy("kommentar"), blank=True)
+    reopened_at = models.DateTimeField(gettext_lazy("öppnad igen"), null=True, blank=True)
     reopened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        verbose_name="öppnad av",
+        verbose_name=gettext_lazy("öppnad av"),
     )
-    reopen_reason = models.TextField("orsak till öppning", blank=True)
+    reopen_reason = models.TextField(gettext_lazy("orsak till öppning"), blank=True)
 
     class Meta:
         ordering = ["association", "year", "half", "signed_at"]
-        verbose_name = "undertecknad period"
-        verbose_name_plural = "undertecknade perioder"
+        verbose_name = gettext_lazy("undertecknad period")
+        verbose_name_plural = gettext_lazy("undertecknade perioder")
         constraints = [
             models.CheckConstraint(
                 condition=Q(half__isnull=True) | Q(half__in=[1, 2]), name="signoff_half_1_or_2"

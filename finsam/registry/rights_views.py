@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from finsam.audit.purposes import purpose_choices, reason_text
@@ -56,11 +57,11 @@ def participant_rights(request, pk):
                     personal_number=request.POST.get("personal_number", ""),
                     name=request.POST.get("name") if request.POST.get("change_name") else None,
                 )
-                messages.success(request, "Identitetsuppgifterna är rättade.")
+                messages.success(request, gettext("Identitetsuppgifterna är rättade."))
                 return redirect(reverse("participant_rights", args=[pk]))
             if what == "erase":
                 if not request.POST.get("confirm"):
-                    problems["confirm"] = "Bekräfta att identitetsuppgifterna ska raderas."
+                    problems["confirm"] = gettext("Bekräfta att identitetsuppgifterna ska raderas.")
                 else:
                     rights.erase(
                         actor=request.user,
@@ -69,7 +70,9 @@ def participant_rights(request, pk):
                     )
                     messages.success(
                         request,
-                        "Identitetsuppgifterna är raderade; inskrivningarna finns kvar anonymt.",
+                        gettext(
+                            "Identitetsuppgifterna är raderade; inskrivningarna finns kvar anonymt."
+                        ),
                     )
                     return redirect(reverse("participant_rights", args=[pk]))
         except PermissionDenied:

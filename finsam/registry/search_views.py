@@ -8,6 +8,7 @@ import secrets
 from django import forms as dj_forms
 from django.http import QueryDict
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from finsam.access.permissions import can, require
@@ -20,19 +21,30 @@ from finsam.ui.paging import paginate
 
 class SearchForm(FinsamForm):
     q = dj_forms.CharField(
-        label="Personnummer eller inskrivningsnyckel",
+        label=gettext_lazy("Personnummer eller inskrivningsnyckel"),
         required=False,
         max_length=64,
-        help_text="Personnummer ÅÅÅÅMMDD-NNNN (söks via pseudonymen och loggas) "
-        "eller en del av inskrivningsnyckeln.",
+        help_text=gettext_lazy(
+            "Personnummer ÅÅÅÅMMDD-NNNN (söks via pseudonymen och loggas) "
+            "eller en del av inskrivningsnyckeln."
+        ),
         widget=dj_forms.TextInput(attrs={"autocomplete": "off", "type": "search"}),
     )
     intervention = dj_forms.ModelChoiceField(
-        label="Insats", required=False, queryset=None, empty_label="Alla dina insatser"
+        label=gettext_lazy("Insats"),
+        required=False,
+        queryset=None,
+        empty_label=gettext_lazy("Alla dina insatser"),
     )
-    status = dj_forms.ChoiceField(label="Status", required=False, choices=search.STATUSES)
-    period_from = dj_forms.DateField(label="Aktiv från", required=False, widget=DateInput())
-    period_to = dj_forms.DateField(label="Aktiv till", required=False, widget=DateInput())
+    status = dj_forms.ChoiceField(
+        label=gettext_lazy("Status"), required=False, choices=search.STATUSES
+    )
+    period_from = dj_forms.DateField(
+        label=gettext_lazy("Aktiv från"), required=False, widget=DateInput()
+    )
+    period_to = dj_forms.DateField(
+        label=gettext_lazy("Aktiv till"), required=False, widget=DateInput()
+    )
 
     def __init__(self, *args, user, fixed_intervention=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -48,7 +60,9 @@ class SearchForm(FinsamForm):
         data = super().clean()
         a, b = data.get("period_from"), data.get("period_to")
         if a and b and b < a:
-            self.add_error("period_to", "Aktiv till: datumet får inte vara före ”Aktiv från”.")
+            self.add_error(
+                "period_to", gettext("Aktiv till: datumet får inte vara före ”Aktiv från”.")
+            )
         return data
 
     def criteria(self) -> search.Criteria:

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from finsam.access.permissions import can, require
@@ -22,12 +23,17 @@ from finsam.registry.services.signoff import period_reopen, period_sign_off
 
 class SignOffForm(FinsamForm):
     period = forms.CharField(
-        label="Period",
+        label=gettext_lazy("Period"),
         max_length=10,
-        help_text="Ett år (2025) eller ett halvår (2025H1 = jan–jun, 2025H2 = jul–dec).",
+        help_text=gettext_lazy(
+            "Ett år (2025) eller ett halvår (2025H1 = jan–jun, 2025H2 = jul–dec)."
+        ),
     )
     comment = forms.CharField(
-        label="Kommentar", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("Kommentar"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def clean_period(self):
@@ -39,7 +45,7 @@ class SignOffForm(FinsamForm):
 
 class ReopenForm(FinsamForm):
     reason = forms.CharField(
-        label="Orsak", max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+        label=gettext_lazy("Orsak"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 

@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from finsam.access.models import InterventionAssignment
@@ -27,7 +28,7 @@ def _save(request, form, action, *, success_url, success_message, field_map=None
     """Run ``action(cleaned_data)``; on a rule violation put the messages on the form."""
     sent_to = once.already_sent(request)
     if sent_to:
-        messages.info(request, "Formuläret var redan skickat och har sparats en gång.")
+        messages.info(request, gettext("Formuläret var redan skickat och har sparats en gång."))
         return redirect(sent_to)
     try:
         result = action(form.cleaned_data)
@@ -148,8 +149,8 @@ def association_edit(request, pk=None):
         forms.AssociationForm(request.POST or None, initial=initial),
         lambda d: services.association_save(actor=request.user, association=association, **d),
         success_url=back,
-        success_message="Förbundet är sparat.",
-        title="Redigera förbund" if association else "Nytt förbund",
+        success_message=gettext("Förbundet är sparat."),
+        title=gettext("Redigera förbund") if association else gettext("Nytt förbund"),
         back_url=back,
     )
 
@@ -165,7 +166,7 @@ def _association_subform(request, pk, form_class, action_factory, *, title, mess
         action_factory(association),
         success_url=back,
         success_message=message,
-        title=f"{title} – {association}",
+        title=gettext("%(title)s – %(association)s") % {"title": title, "association": association},
         back_url=back,
     )
 
@@ -176,7 +177,12 @@ def member_add(request, pk):
         return lambda d: services.member_add(actor=request.user, association=association, **d)
 
     return _association_subform(
-        request, pk, forms.MemberForm, factory, title="Ny medlem", message="Medlemmen är sparad."
+        request,
+        pk,
+        forms.MemberForm,
+        factory,
+        title=gettext("Ny medlem"),
+        message=gettext("Medlemmen är sparad."),
     )
 
 
@@ -190,8 +196,8 @@ def board_member_add(request, pk):
         pk,
         forms.BoardMemberForm,
         factory,
-        title="Ny ledamot eller ersättare",
-        message="Styrelseuppdraget är sparat.",
+        title=gettext("Ny ledamot eller ersättare"),
+        message=gettext("Styrelseuppdraget är sparat."),
         needs_association=True,
     )
 
@@ -212,8 +218,8 @@ def area_add(request, pk):
         pk,
         forms.AreaForm,
         factory,
-        title="Lägg till kommun i området",
-        message="Kommunen är tillagd i området.",
+        title=gettext("Lägg till kommun i området"),
+        message=gettext("Kommunen är tillagd i området."),
     )
 
 
@@ -233,8 +239,8 @@ def extra_question_add(request, pk):
         pk,
         forms.ExtraQuestionForm,
         factory,
-        title="Ny kompletterande fråga",
-        message="Frågan är sparad.",
+        title=gettext("Ny kompletterande fråga"),
+        message=gettext("Frågan är sparad."),
     )
 
 
@@ -252,7 +258,7 @@ def intervention_list(request):
 def _intervention(request, pk, action: Action) -> Intervention:
     intervention = selectors.intervention_by_pk(pk)
     if intervention is None:
-        raise Http404("Insatsen finns inte.")
+        raise Http404(gettext("Insatsen finns inte."))
     require(request.user, action, intervention=intervention)
     return intervention
 
@@ -309,8 +315,8 @@ def intervention_create(request, association_pk):
         forms.InterventionForm(request.POST or None, association=association),
         action,
         success_url=back,
-        success_message="Insatsen är skapad.",
-        title=f"Ny insats – {association}",
+        success_message=gettext("Insatsen är skapad."),
+        title=gettext("Ny insats – %(association)s") % {"association": association},
         back_url=back,
     )
 
@@ -341,8 +347,8 @@ def intervention_edit(request, pk):
         ),
         action,
         success_url=back,
-        success_message="Insatsen är sparad.",
-        title=f"Redigera insats – {intervention}",
+        success_message=gettext("Insatsen är sparad."),
+        title=gettext("Redigera insats – %(intervention)s") % {"intervention": intervention},
         back_url=back,
     )
 
@@ -358,7 +364,7 @@ def intervention_assign(request, pk):
             InterventionAssignment, pk=request.POST["remove"], intervention=intervention
         )
         intervention_unassign(assignment=assignment, actor=request.user)
-        messages.success(request, "Tilldelningen är borttagen.")
+        messages.success(request, gettext("Tilldelningen är borttagen."))
         return redirect("intervention_assign", pk=pk)
     users = selectors.assignable_users(intervention)
     form = forms.AssignForm(request.POST or None, users=users)
@@ -368,7 +374,7 @@ def intervention_assign(request, pk):
             form,
             lambda d: assign(actor=request.user, intervention=intervention, **d),
             success_url=reverse("intervention_assign", args=[pk]),
-            success_message="Tilldelningen är sparad.",
+            success_message=gettext("Tilldelningen är sparad."),
         )
         if response:
             return response
@@ -393,7 +399,7 @@ def volume_edit(request, pk):
             form,
             lambda d: services.volume_record(actor=request.user, intervention=intervention, **d),
             success_url=reverse("volume_edit", args=[pk]),
-            success_message="Volymuppgiften är sparad.",
+            success_message=gettext("Volymuppgiften är sparad."),
         )
         if response:
             return response
@@ -422,7 +428,7 @@ def episode_list(request, pk):
 def episode_enrol(request, pk):
     intervention = _intervention(request, pk, Action.EDIT_EPISODES)
     if not intervention.takes_persons:
-        messages.error(request, "Insatsen tar inte emot personregistrering.")
+        messages.error(request, gettext("Insatsen tar inte emot personregistrering."))
         return redirect("intervention_detail", pk=pk)
     form = forms.EnrolmentForm(request.POST or None, initial={"identity_level": "identified"})
     form.add_questions(
@@ -444,8 +450,8 @@ def episode_enrol(request, pk):
         form,
         action,
         success_url=reverse("episode_list", args=[pk]),
-        success_message="Deltagaren är inskriven.",
-        title=f"Skriv in deltagare – {intervention}",
+        success_message=gettext("Deltagaren är inskriven."),
+        title=gettext("Skriv in deltagare – %(intervention)s") % {"intervention": intervention},
         back_url=reverse("episode_list", args=[pk]),
         submit="Skriv in",
         extra={"privacy_note": True},
@@ -456,7 +462,7 @@ def episode_enrol(request, pk):
 def _episode(request, pk, action: Action) -> Episode:
     episode = selectors.episode_by_pk(pk)
     if episode is None:
-        raise Http404("Inskrivningen finns inte.")
+        raise Http404(gettext("Inskrivningen finns inte."))
     require(request.user, action, intervention=episode.intervention)
     return episode
 
@@ -562,8 +568,8 @@ def episode_exit(request, pk):
             answers=form.answers(),
         ),
         success_url=reverse("episode_detail", args=[pk]),
-        success_message="Avslutet är registrerat.",
-        title=f"Avsluta inskrivning {episode.key}",
+        success_message=gettext("Avslutet är registrerat."),
+        title=gettext("Avsluta inskrivning %(key)s") % {"key": episode.key},
         back_url=reverse("episode_detail", args=[pk]),
         submit="Registrera avslut",
         dry_run=True,
@@ -589,8 +595,8 @@ def episode_correct(request, pk):
         form,
         lambda d: services.episode_correct(actor=request.user, episode=episode, **d),
         success_url=reverse("episode_detail", args=[pk]),
-        success_message="Registreringen är rättad.",
-        title=f"Rätta registrering {episode.key}",
+        success_message=gettext("Registreringen är rättad."),
+        title=gettext("Rätta registrering %(key)s") % {"key": episode.key},
         back_url=reverse("episode_detail", args=[pk]),
         intro="De tidigare uppgifterna sparas i historiken.",
     )
@@ -604,12 +610,14 @@ def episode_mark_error(request, pk):
         forms.MarkErrorForm(request.POST or None),
         lambda d: services.episode_mark_error(actor=request.user, episode=episode, **d),
         success_url=reverse("episode_detail", args=[pk]),
-        success_message="Registreringen är markerad som felregistrering.",
-        title=f"Markera som felregistrering – {episode.key}",
+        success_message=gettext("Registreringen är markerad som felregistrering."),
+        title=gettext("Markera som felregistrering – %(key)s") % {"key": episode.key},
         back_url=reverse("episode_detail", args=[pk]),
         submit="Markera",
-        intro="En felregistrering tas aldrig bort: den räknas inte i någon rapport, och "
-        "historiken sparas.",
+        intro=gettext(
+            "En felregistrering tas aldrig bort: den räknas inte i någon rapport, och "
+            "historiken sparas."
+        ),
     )
 
 
@@ -623,8 +631,8 @@ def followup_record(request, pk):
         ),
         lambda d: services.followup_record(actor=request.user, episode=episode, **d),
         success_url=reverse("episode_detail", args=[pk]),
-        success_message="Uppföljningen är sparad.",
-        title=f"Uppföljning – {episode.key}",
+        success_message=gettext("Uppföljningen är sparad."),
+        title=gettext("Uppföljning – %(key)s") % {"key": episode.key},
         back_url=reverse("episode_detail", args=[pk]),
     )
 
@@ -633,7 +641,9 @@ def followup_record(request, pk):
 def consent_withdraw(request, pk):
     episode = _episode(request, pk, Action.EDIT_EPISODES)
     if not episode.participant.is_identified:
-        messages.error(request, "Deltagaren är registrerad anonymt och har inget samtycke.")
+        messages.error(
+            request, gettext("Deltagaren är registrerad anonymt och har inget samtycke.")
+        )
         return redirect("episode_detail", pk=pk)
     form = forms.ConsentWithdrawForm(
         request.POST or None, initial={"withdrawn_date": timezone.localdate()}
@@ -645,11 +655,13 @@ def consent_withdraw(request, pk):
             actor=request.user, participant=episode.participant, **d
         ),
         success_url=reverse("episode_detail", args=[pk]),
-        success_message="Återkallelsen av samtycket är registrerad.",
-        title=f"Återkalla samtycke – {episode.key}",
+        success_message=gettext("Återkallelsen av samtycket är registrerad."),
+        title=gettext("Återkalla samtycke – %(key)s") % {"key": episode.key},
         back_url=reverse("episode_detail", args=[pk]),
         submit="Registrera",
-        intro="Efter återkallelsen kan deltagaren bara registreras anonymt, tills ett nytt "
-        "samtycke lämnas. Redan registrerade uppgifter finns kvar; begär radering separat om "
-        "deltagaren vill det.",
+        intro=gettext(
+            "Efter återkallelsen kan deltagaren bara registreras anonymt, tills ett nytt "
+            "samtycke lämnas. Redan registrerade uppgifter finns kvar; begär radering separat om "
+            "deltagaren vill det."
+        ),
     )

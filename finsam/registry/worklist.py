@@ -10,6 +10,7 @@ from datetime import date
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from finsam.access.permissions import intervention_filter
 from finsam.domain import worklist as rules
@@ -242,7 +243,7 @@ def _missing_detail(e: Episode) -> str:
     if not e.exit_reason:
         missing.append("avslutningsanledning")
     if not e.support_after:
-        missing.append("försörjning efter")
+        missing.append(gettext("försörjning efter"))
     if not e.occupation_after:
-        missing.append("sysselsättning efter")
+        missing.append(gettext("sysselsättning efter"))
     return "saknar " + ", ".join(missing)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from django.utils.translation import gettext
+
 from finsam.domain import formatting as fmt
 
 WIDTH = 560
@@ -48,7 +50,7 @@ def bar_chart(data: list[dict], *, title: str, percent: bool = False, colour_fie
         "y": alt.Y("rad:N", title=None, sort=None, axis=alt.Axis(labelLimit=300)),
         "x": alt.X("värde:Q", title=x_title, axis=alt.Axis(format=",.0f")),
         "tooltip": [
-            alt.Tooltip("rad:N", title="Rad"),
+            alt.Tooltip("rad:N", title=gettext("Rad")),
             alt.Tooltip("värde:Q", title=x_title, format=",.1f" if percent else ",.0f"),
         ],
     }
@@ -85,13 +87,13 @@ def pair_chart(data: list[dict], *, title: str, percent: bool = False):
         color=alt.Color(
             "tidpunkt:N",
             title=None,
-            sort=["Före", "Efter"],
-            scale=alt.Scale(domain=["Före", "Efter"], range=YEAR_COLOURS),
+            sort=[gettext("Före"), gettext("Efter")],
+            scale=alt.Scale(domain=[gettext("Före"), gettext("Efter")], range=YEAR_COLOURS),
             legend=None,
         ),
         tooltip=[
-            alt.Tooltip("tidpunkt:N", title="Tidpunkt"),
-            alt.Tooltip("rad:N", title="Rad"),
+            alt.Tooltip("tidpunkt:N", title=gettext("Tidpunkt")),
+            alt.Tooltip("rad:N", title=gettext("Rad")),
             alt.Tooltip("värde:Q", title=x_title, format=",.0f"),
         ],
     )
@@ -102,7 +104,7 @@ def pair_chart(data: list[dict], *, title: str, percent: bool = False):
             column=alt.Column(
                 "tidpunkt:N",
                 title=None,
-                sort=["Före", "Efter"],
+                sort=[gettext("Före"), gettext("Efter")],
                 header=alt.Header(labelFontSize=14),
             )
         )  # the two panels share their x scale (Vega-Lite's default for a facet)
@@ -116,20 +118,22 @@ def flow_chart(data: list[dict], *, title: str):
         return None
     alt = _alt()
     base = alt.Chart(alt.Data(values=data)).encode(
-        y=alt.Y("före:N", title="Försörjning före", sort=None, axis=alt.Axis(labelLimit=260)),
+        y=alt.Y(
+            "före:N", title=gettext("Försörjning före"), sort=None, axis=alt.Axis(labelLimit=260)
+        ),
         x=alt.X(
             "efter:N",
-            title="Försörjning efter",
+            title=gettext("Försörjning efter"),
             sort=None,
             axis=alt.Axis(labelAngle=-40, labelLimit=200),
         ),
     )
     cells = base.mark_rect().encode(
-        color=alt.Color("antal:Q", title="Antal", scale=alt.Scale(scheme="blues")),
+        color=alt.Color("antal:Q", title=gettext("Antal"), scale=alt.Scale(scheme="blues")),
         tooltip=[
-            alt.Tooltip("före:N", title="Före"),
-            alt.Tooltip("efter:N", title="Efter"),
-            alt.Tooltip("antal:Q", title="Antal", format=",.0f"),
+            alt.Tooltip("före:N", title=gettext("Före")),
+            alt.Tooltip("efter:N", title=gettext("Efter")),
+            alt.Tooltip("antal:Q", title=gettext("Antal"), format=",.0f"),
         ],
     )
     text = (

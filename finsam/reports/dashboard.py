@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from finsam.domain import formatting as fmt
@@ -135,10 +136,12 @@ def build(user, *, year: int, association) -> Dashboard:
     board.panels.append(
         Panel(
             "kon",
-            "Deltagare (personer aktiva under året) efter kön",
+            gettext("Deltagare (personer aktiva under året) efter kön"),
             sex_rows,
             charts.bar_chart(
-                _year_data(sex_rows, year), title="Personer aktiva efter kön", colour_field="år"
+                _year_data(sex_rows, year),
+                title=gettext("Personer aktiva efter kön"),
+                colour_field="år",
             ),
         )
     )
@@ -150,18 +153,20 @@ def build(user, *, year: int, association) -> Dashboard:
         [
             ("personer_aktiva", "Personer aktiva"),
             ("nya_personer", "Nya personer"),
-            ("aterkommande_personer", "Återkommande personer"),
-            ("personer_paborjade", "Påbörjat under året"),
-            ("personer_avslutade", "Avslutat under året"),
+            ("aterkommande_personer", gettext("Återkommande personer")),
+            ("personer_paborjade", gettext("Påbörjat under året")),
+            ("personer_avslutade", gettext("Avslutat under året")),
         ],
     )
     board.panels.append(
         Panel(
             "nya",
-            "Nya och återkommande deltagare",
+            gettext("Nya och återkommande deltagare"),
             rows,
             charts.bar_chart(
-                _year_data(rows[1:3], year), title="Nya och återkommande", colour_field="år"
+                _year_data(rows[1:3], year),
+                title=gettext("Nya och återkommande"),
+                colour_field="år",
             ),
         )
     )
@@ -172,20 +177,20 @@ def build(user, *, year: int, association) -> Dashboard:
         r0,
         code,
         [
-            ("antal_avslutade", "Avslutade deltagare"),
-            ("antal_forvarvsarbete", "I förvärvsarbete efter avslut"),
-            ("antal_arbete_och_eller_studier", "I arbete och/eller studier efter avslut"),
-            ("antal_fatt_eller_okat_arbete_studier", "Fått eller ökat arbete/studier"),
-            ("andel_forvarvsarbete_pct", "Andel i förvärvsarbete efter avslut (%)"),
+            ("antal_avslutade", gettext("Avslutade deltagare")),
+            ("antal_forvarvsarbete", gettext("I förvärvsarbete efter avslut")),
+            ("antal_arbete_och_eller_studier", gettext("I arbete och/eller studier efter avslut")),
+            ("antal_fatt_eller_okat_arbete_studier", gettext("Fått eller ökat arbete/studier")),
+            ("andel_forvarvsarbete_pct", gettext("Andel i förvärvsarbete efter avslut (%)")),
         ],
     )
     board.panels.append(
         Panel(
             "utfall",
-            "Utfall: arbete och studier efter avslut",
+            gettext("Utfall: arbete och studier efter avslut"),
             rows,
             charts.bar_chart(
-                _year_data(rows[:4], year), title="Utfall efter avslut", colour_field="år"
+                _year_data(rows[:4], year), title=gettext("Utfall efter avslut"), colour_field="år"
             ),
         )
     )
@@ -211,9 +216,11 @@ def build(user, *, year: int, association) -> Dashboard:
     board.panels.append(
         Panel(
             "flode",
-            f"Försörjning före → efter för avslutade {year}",
+            gettext("Försörjning före → efter för avslutade %(year)s") % {"year": year},
             flow_rows,
-            charts.flow_chart(flow_data, title="Från försörjning före till försörjning efter"),
+            charts.flow_chart(
+                flow_data, title=gettext("Från försörjning före till försörjning efter")
+            ),
             note=flow.note if flow is not None else "",
             columns=tuple(flow.column_labels.get(c, c) for c in flow.columns) if flow else (),
         )
@@ -225,10 +232,10 @@ def build(user, *, year: int, association) -> Dashboard:
     board.panels.append(
         Panel(
             "avslut",
-            "Avslutningsanledningar",
+            gettext("Avslutningsanledningar"),
             rows,
             charts.bar_chart(
-                _year_data(rows, year), title="Avslutningsanledningar", colour_field="år"
+                _year_data(rows, year), title=gettext("Avslutningsanledningar"), colour_field="år"
             ),
         )
     )
@@ -240,7 +247,7 @@ def build(user, *, year: int, association) -> Dashboard:
         board.panels.append(
             Panel(
                 "volym",
-                "Volyminsatser",
+                gettext("Volyminsatser"),
                 rows,
                 charts.bar_chart(
                     _year_data(rows, year), title=_("Antal i volyminsatser"), colour_field="år"

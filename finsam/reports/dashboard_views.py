@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from finsam.access.permissions import require
 from finsam.domain.access import Action
@@ -14,15 +15,19 @@ from finsam.web import outputs
 
 
 class DashboardForm(forms.Form):
-    year = forms.IntegerField(label="År", min_value=2004, max_value=2100)
-    association = forms.ModelChoiceField(label="Förbund", queryset=None, empty_label=None)
+    year = forms.IntegerField(label=gettext_lazy("År"), min_value=2004, max_value=2100)
+    association = forms.ModelChoiceField(
+        label=gettext_lazy("Förbund"), queryset=None, empty_label=None
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["association"].queryset = runner.reportable_associations(user)
-        self.fields["year"].error_messages["invalid"] = "År: ange ett årtal, t.ex. 2025."
-        self.fields["year"].error_messages["min_value"] = "År: tidigast 2004 (lagens start)."
-        self.fields["year"].error_messages["max_value"] = "År: ange ett årtal före 2100."
+        self.fields["year"].error_messages["invalid"] = gettext("År: ange ett årtal, t.ex. 2025.")
+        self.fields["year"].error_messages["min_value"] = gettext(
+            "År: tidigast 2004 (lagens start)."
+        )
+        self.fields["year"].error_messages["max_value"] = gettext("År: ange ett årtal före 2100.")
 
 
 def dashboard_page(request):

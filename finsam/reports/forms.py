@@ -6,6 +6,7 @@ from datetime import date
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from finsam.domain.reports.core import LEVEL_LABELS
 from finsam.domain.reports.quality import DEFAULT_OVERDUE_MONTHS
@@ -19,11 +20,14 @@ class MonthInput(forms.TextInput):
 
 
 PERIOD_CHOICES = [
-    ("year", "Kalenderår"),
-    ("months", "Månader"),
-    ("dates", "Datum"),
+    ("year", gettext_lazy("Kalenderår")),
+    ("months", gettext_lazy("Månader")),
+    ("dates", gettext_lazy("Datum")),
 ]
-SPLIT_CHOICES = [("sex", "Totalt, kvinnor, män"), ("sex_age", "Även åldersgrupper")]
+SPLIT_CHOICES = [
+    ("sex", gettext_lazy("Totalt, kvinnor, män")),
+    ("sex_age", gettext_lazy("Även åldersgrupper")),
+]
 
 
 def _month(value: str, label: str) -> date:
@@ -31,66 +35,84 @@ def _month(value: str, label: str) -> date:
         year, month = (int(p) for p in value.split("-"))
         return date(year, month, 1)
     except (ValueError, AttributeError):
-        raise forms.ValidationError(f"{label}: ange en månad som ÅÅÅÅ-MM.") from None
+        raise forms.ValidationError(
+            gettext("%(label)s: ange en månad som ÅÅÅÅ-MM.") % {"label": label}
+        ) from None
 
 
 class ReportFilterForm(FinsamForm):
     period_type = forms.ChoiceField(
-        label="Period",
+        label=gettext_lazy("Period"),
         choices=PERIOD_CHOICES,
         initial="year",
         widget=forms.RadioSelect,
         required=False,
-        help_text="Kalenderår, månader (från och med – till och med) eller datum.",
+        help_text=gettext_lazy("Kalenderår, månader (från och med – till och med) eller datum."),
     )
-    year = forms.IntegerField(label="År", min_value=2004, max_value=2100, required=False)
+    year = forms.IntegerField(
+        label=gettext_lazy("År"), min_value=2004, max_value=2100, required=False
+    )
     month_from = forms.CharField(
-        label="Från månad", required=False, widget=MonthInput, help_text="ÅÅÅÅ-MM"
+        label=gettext_lazy("Från månad"),
+        required=False,
+        widget=MonthInput,
+        help_text=gettext_lazy("ÅÅÅÅ-MM"),
     )
     month_to = forms.CharField(
-        label="Till och med månad", required=False, widget=MonthInput, help_text="ÅÅÅÅ-MM"
+        label=gettext_lazy("Till och med månad"),
+        required=False,
+        widget=MonthInput,
+        help_text=gettext_lazy("ÅÅÅÅ-MM"),
     )
-    date_from = forms.DateField(label="Från datum", required=False, widget=DateInput())
-    date_to = forms.DateField(label="Till och med datum", required=False, widget=DateInput())
+    date_from = forms.DateField(
+        label=gettext_lazy("Från datum"), required=False, widget=DateInput()
+    )
+    date_to = forms.DateField(
+        label=gettext_lazy("Till och med datum"), required=False, widget=DateInput()
+    )
     levels = forms.MultipleChoiceField(
-        label="Nivå",
+        label=gettext_lazy("Nivå"),
         choices=[],
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text="Flera nivåer visas sida vid sida (t.ex. förbund, län och riket).",
+        help_text=gettext_lazy("Flera nivåer visas sida vid sida (t.ex. förbund, län och riket)."),
     )
     associations = forms.MultipleChoiceField(
-        label="Förbund",
+        label=gettext_lazy("Förbund"),
         choices=[],
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text="Inget val = alla förbund du får se rapporter för.",
+        help_text=gettext_lazy("Inget val = alla förbund du får se rapporter för."),
     )
     split = forms.ChoiceField(
-        label="Uppdelning",
+        label=gettext_lazy("Uppdelning"),
         choices=SPLIT_CHOICES,
         initial="sex",
         widget=forms.RadioSelect,
         required=False,
     )
     protected = forms.BooleanField(
-        label="Visa skyddade tal (för publicering)",
+        label=gettext_lazy("Visa skyddade tal (för publicering)"),
         required=False,
-        help_text="Små tal döljs som i rapporter till andra.",
+        help_text=gettext_lazy("Små tal döljs som i rapporter till andra."),
     )
     overdue_months = forms.IntegerField(
-        label="Maxtid för inskrivning (månader)",
+        label=gettext_lazy("Maxtid för inskrivning (månader)"),
         min_value=1,
         max_value=600,
         required=False,
         initial=DEFAULT_OVERDUE_MONTHS,
-        help_text="Datakvalitet: inskrivna längre än så räknas som troligen missat avslut.",
+        help_text=gettext_lazy(
+            "Datakvalitet: inskrivna längre än så räknas som troligen missat avslut."
+        ),
     )
 
     signed_only = forms.BooleanField(
-        label="Endast förbund som har undertecknat perioden",
+        label=gettext_lazy("Endast förbund som har undertecknat perioden"),
         required=False,
-        help_text="Läser och visar bara förbund som har undertecknat (låst) hela perioden.",
+        help_text=gettext_lazy(
+            "Läser och visar bara förbund som har undertecknat (låst) hela perioden."
+        ),
     )
 
     def __init__(self, *args, user, report: str, **kwargs):
@@ -130,19 +152,19 @@ class ReportFilterForm(FinsamForm):
         if kind == "year":
             year = data.get("year")
             if year is None and "year" not in self.errors:
-                self.add_error("year", "År måste anges när perioden är ett kalenderår.")
+                self.add_error("year", gettext("År måste anges när perioden är ett kalenderår."))
             elif year is not None:
                 start, end = date(year, 1, 1), date(year, 12, 31)
         elif kind == "months":
             try:
                 if not data.get("month_from"):
-                    raise forms.ValidationError("Från månad måste anges.")
+                    raise forms.ValidationError(gettext("Från månad måste anges."))
                 start = _month(data["month_from"], "Från månad")
             except forms.ValidationError as exc:
                 self.add_error("month_from", exc)
             try:
                 if not data.get("month_to"):
-                    raise forms.ValidationError("Till och med månad måste anges.")
+                    raise forms.ValidationError(gettext("Till och med månad måste anges."))
                 last = _month(data["month_to"], "Till och med månad")
                 nxt = date(last.year + (last.month == 12), last.month % 12 + 1, 1)
                 end = date.fromordinal(nxt.toordinal() - 1)
@@ -151,9 +173,9 @@ class ReportFilterForm(FinsamForm):
         else:
             start, end = data.get("date_from"), data.get("date_to")
             if start is None and "date_from" not in self.errors:
-                self.add_error("date_from", "Från datum måste anges.")
+                self.add_error("date_from", gettext("Från datum måste anges."))
             if end is None and "date_to" not in self.errors:
-                self.add_error("date_to", "Till och med datum måste anges.")
+                self.add_error("date_to", gettext("Till och med datum måste anges."))
         data["start"], data["end"] = start, end
         return data
 

@@ -20,6 +20,7 @@ give the same fingerprint.
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class RegistryChange(models.Model):
@@ -31,8 +32,8 @@ class RegistryChange(models.Model):
     """A random number written with each change."""
 
     class Meta:
-        verbose_name = "registerändring"
-        verbose_name_plural = "registerändringar"
+        verbose_name = gettext_lazy("registerändring")
+        verbose_name_plural = gettext_lazy("registerändringar")
 
     def __str__(self) -> str:
         return f"{self.pk}: {self.episode_id or ''}/{self.participant_id or ''}"

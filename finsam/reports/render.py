@@ -7,6 +7,8 @@ with ``finsam.web.outputs``.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+
 from finsam.domain.reports.core import LEVEL_LABELS, ReportResult, ReportTable
 from finsam.domain.reports.export import (
     CSV_COLUMNS,
@@ -101,7 +103,7 @@ def pair_rows(result: ReportResult) -> list[dict]:
     if len(after.areas) != 1 or "total" not in after.columns:
         return []
     out = []
-    for side, table in (("Före", before), ("Efter", after)):
+    for side, table in ((gettext("Före"), before), (gettext("Efter"), after)):
         area = table.areas[0]
         for row in table.rows:
             if row.key in leave_out:
@@ -120,7 +122,9 @@ def chart(result: ReportResult):
     if result.key in PAIRS:
         data = pair_rows(result)
         if data:
-            return charts.pair_chart(data, title=f"{result.title} – före och efter, totalt")
+            return charts.pair_chart(
+                data, title=gettext("%(title)s – före och efter, totalt") % {"title": result.title}
+            )
     data = chart_rows(result)
     if not data:
         return None
@@ -133,7 +137,7 @@ def chart(result: ReportResult):
     rows = [{**d, "Område": d["område"]} for d in data]
     return charts.bar_chart(
         rows,
-        title=f"{table.title} – totalt",
+        title=gettext("%(title)s – totalt") % {"title": table.title},
         percent=percent,
         colour_field="Område" if several else "",
     )
@@ -187,7 +191,7 @@ def quality_rows(
             checks.append(
                 {
                     "key": key,
-                    "label": label,
+                    "label": gettext(label),
                     "count": rule.symbol if hidden else n,
                     "share": "" if hidden or share is None else f"{share:.0f}",
                     "links": links,
@@ -261,8 +265,9 @@ def definitions(result: ReportResult) -> list[str]:
     opts = result.options
     lines = [
         f"{result.code} {result.title}",
-        f"Period: {opts.period.start} – {opts.period.end}",
-        f"Nivå: {', '.join(LEVEL_LABELS[lvl] for lvl in opts.levels)}",
+        gettext("Period: %(start)s – %(end)s")
+        % {"start": opts.period.start, "end": opts.period.end},
+        gettext("Nivå: %(join)s") % {"join": ", ".join(LEVEL_LABELS[lvl] for lvl in opts.levels)},
         f"Skydd: {result.protection_note}",
         f"Deltagarepisoder i populationen: {report_to_dict(result)['episodes']}, varav anonyma: "
         f"{report_to_dict(result)['anonymous_episodes']}",
@@ -291,7 +296,13 @@ def xlsx_content(result: ReportResult) -> bytes:
     sheets = {}
     used: set[str] = {"Definitioner"}
     for table in result.tables:
-        header = ["Nivå", "Områdeskod", "Område", "Rad", "Radetikett"]
+        header = [
+            gettext("Nivå"),
+            gettext("Områdeskod"),
+            gettext("Område"),
+            gettext("Rad"),
+            gettext("Radetikett"),
+        ]
         header += [table.column_labels.get(c, c) for c in table.columns]
         rows = []
         for area in table.areas:

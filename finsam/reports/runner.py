@@ -17,13 +17,15 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import pandas as pd
 from django.conf import settings
+from django.utils.translation import get_language, gettext
 
 from finsam.access.permissions import association_filter, can, covers_all
+from finsam.domain import codelists
 from finsam.domain.access import Action
 from finsam.domain.problems import DomainValidationError, Problem
 from finsam.domain.protection import ProtectionRule
@@ -373,7 +375,43 @@ def load_frames(plan: ReportPlan, progress: Callable[[str], None] | None = None)
 
 
 def compute(plan: ReportPlan, frames: dict) -> ReportResult:
-    return plan.spec.run(frames, plan.options, {a.code: a.name for a in plan.associations})
+    result = plan.spec.run(frames, plan.options, {a.code: a.name for a in plan.associations})
+    return translated(result)
+
+
+def translated(result: ReportResult) -> ReportResult:
+    """The result with its labels in the active language.
+
+    The domain writes its titles, notes, column and row labels in Swedish and marks them with
+    ``gettext_noop``; they are translated here, once, so the page, csv, xlsx, pdf and chart all
+    show the same words. Swedish (the default) returns the labels unchanged.
+    """
+
+    codes = codelists.english_labels() if get_language() == "en" else {}
+
+    def label(text: str) -> str:
+        translation = gettext(text)
+        return codes.get(text, text) if translation == text else translation
+
+    def area(a):
+        return replace(a, name=gettext(a.name)) if a.level == "country" else a
+
+    def table(t):
+        return replace(
+            t,
+            title=gettext(t.title),
+            note=gettext(t.note) if t.note else t.note,
+            rows=tuple(replace(r, label=label(r.label)) for r in t.rows),
+            column_labels={k: gettext(v) for k, v in t.column_labels.items()},
+            areas=tuple(area(a) for a in t.areas),
+        )
+
+    return replace(
+        result,
+        title=gettext(result.title),
+        tables=tuple(table(t) for t in result.tables),
+        notes=tuple(gettext(n) if n else n for n in result.notes),
+    )
 
 
 def run_report(

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from finsam.access.permissions import can, require
 from finsam.domain.access import Action
@@ -40,8 +41,8 @@ def report_index(request):
         {
             "name": spec.slug,
             "code": spec.code,
-            "title": spec.title,
-            "description": spec.description,
+            "title": gettext(spec.title),
+            "description": gettext(spec.description),
             "url": reverse("report_page", args=[spec.slug]),
         }
         for spec in SPECS
@@ -121,7 +122,9 @@ def _plan_from_form(request, name):
     outside = asked - {a.code for a in runner.reportable_associations(request.user)}
     if outside and registry_selectors.any_association_with_code(outside):
         # another association's report: refused on the server, not just absent from the form
-        raise PermissionDenied("Du har inte behörighet att se rapporter för det förbundet.")
+        raise PermissionDenied(
+            gettext("Du har inte behörighet att se rapporter för det förbundet.")
+        )
     form = ReportFilterForm(request.GET, user=request.user, report=name)
     if not form.is_valid():
         return form, None
@@ -137,21 +140,21 @@ def _plan_from_form(request, name):
 def report_page(request, name):
     spec = find_spec(name)
     if spec is None:
-        raise Http404("Okänd rapport")
+        raise Http404(gettext("Okänd rapport"))
     require(request.user, Action.VIEW_REPORTS)
     if name != spec.slug:  # /rapporter/R1/ → /rapporter/utfall/
         url = reverse("report_page", args=[spec.slug])
         return redirect(f"{url}?{request.GET.urlencode()}" if request.GET else url)
     fmt = request.GET.get("format", "")
     if fmt and fmt not in rr.FORMATS:
-        raise Http404("Okänt format")
+        raise Http404(gettext("Okänt format"))
     form, plan = _plan_from_form(request, name)
     context = {
         "form": form,
         "name": name,
         "code": spec.code,
-        "title": spec.title,
-        "description": spec.description,
+        "title": gettext(spec.title),
+        "description": gettext(spec.description),
         "index_url": reverse("report_index"),
     }
     if plan is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import altair as alt
 import pandas as pd
+from django.utils.translation import gettext
 
 from finsam.domain.socioeconomics.exclusion import ExclusionResult
 from finsam.domain.socioeconomics.payback import PaybackResult
@@ -33,8 +34,8 @@ def payback_chart(result: PaybackResult):
         alt.Chart(frame)
         .mark_line()
         .encode(
-            x=alt.X("månad:Q", title="Månader efter avslut"),
-            y=alt.Y("kr:Q", title="Kronor", axis=_axis()),
+            x=alt.X("månad:Q", title=gettext("Månader efter avslut")),
+            y=alt.Y("kr:Q", title=gettext("Kronor"), axis=_axis()),
             color=alt.Color(
                 "serie:N",
                 title=None,
@@ -47,7 +48,7 @@ def payback_chart(result: PaybackResult):
             facet=alt.Facet("aktör:N", title=None, sort=[a.label for a in result.actors]), columns=3
         )
         .resolve_scale(y="independent")
-        .properties(title="Ackumulerad kostnad och vinst per aktör")
+        .properties(title=gettext("Ackumulerad kostnad och vinst per aktör"))
     )
 
 
@@ -60,8 +61,8 @@ def exclusion_chart(result: ExclusionResult):
         alt.Chart(pd.DataFrame(rows))
         .mark_line(point=True)
         .encode(
-            x=alt.X("år:O", title="År", axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("kr:Q", title="Kronor per deltagare", axis=_axis()),
+            x=alt.X("år:O", title=gettext("År"), axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("kr:Q", title=gettext("Kronor per deltagare"), axis=_axis()),
             color=alt.Color(
                 "serie:N",
                 title=None,
@@ -70,7 +71,7 @@ def exclusion_chart(result: ExclusionResult):
                 ),
             ),
         )
-        .properties(width=520, height=240, title="Kostnad och besparing över tid")
+        .properties(width=520, height=240, title=gettext("Kostnad och besparing över tid"))
     )
 
 
@@ -82,10 +83,10 @@ def welfare_cake_chart(result: ExclusionResult):
         alt.Chart(frame)
         .mark_bar(color="#1d4f91")
         .encode(
-            x=alt.X("andel:Q", title="Andel av kostnaden (%)"),
+            x=alt.X("andel:Q", title=gettext("Andel av kostnaden (%)")),
             y=alt.Y("aktör:N", title=None, sort="-x"),
         )
-        .properties(width=420, height=max(60, 24 * len(frame)), title="Välfärdskakan")
+        .properties(width=420, height=max(60, 24 * len(frame)), title=gettext("Välfärdskakan"))
     )
 
 
@@ -105,7 +106,7 @@ def needs_chart(rows: list[dict]):
         .mark_bar()
         .encode(
             y=alt.Y("område:N", title=None, sort=[r["chart_name"] for r in rows]),
-            x=alt.X("antal:Q", title="Personer", axis=_axis()),
+            x=alt.X("antal:Q", title=gettext("Personer"), axis=_axis()),
             color=alt.Color(
                 "mått:N",
                 title=None,
@@ -116,6 +117,8 @@ def needs_chart(rows: list[dict]):
             yOffset="mått:N",
         )
         .properties(
-            width=480, height=max(80, 28 * len(rows)), title="Uppskattat behov och deltagare"
+            width=480,
+            height=max(80, 28 * len(rows)),
+            title=gettext("Uppskattat behov och deltagare"),
         )
     )

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from finsam.domain.socioeconomics.exclusion import EXCLUSION_ACTOR_LABELS, EXCLUSION_ACTORS
 from finsam.domain.socioeconomics.needs import DEFAULT_SHARES, GROUP_LABELS, GROUPS
@@ -48,21 +49,25 @@ class PercentMessagesMixin:
 
 class ParameterUploadForm(FinsamForm):
     valid_year = forms.IntegerField(
-        label="Gäller år",
+        label=gettext_lazy("Gäller år"),
         min_value=2004,
         max_value=2100,
-        help_text="Året tabellens belopp gäller för (t.ex. 2025).",
+        help_text=gettext_lazy("Året tabellens belopp gäller för (t.ex. 2025)."),
     )
     file = forms.FileField(
-        label="Parameterfil (CSV eller xlsx)",
-        help_text="Kolumnerna item, actor, monthly_sek och gärna source, year, assumption, note. "
-        "Hela filen kontrolleras först; innehåller den ett enda fel sparas ingenting.",
+        label=gettext_lazy("Parameterfil (CSV eller xlsx)"),
+        help_text=gettext_lazy(
+            "Kolumnerna item, actor, monthly_sek och gärna source, year, assumption, note. "
+            "Hela filen kontrolleras först; innehåller den ett enda fel sparas ingenting."
+        ),
     )
     source_notes = forms.CharField(
-        label="Källor och kommentarer",
+        label=gettext_lazy("Källor och kommentarer"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Varifrån siffrorna kommer och vad som har ändrats mot förra versionen.",
+        help_text=gettext_lazy(
+            "Varifrån siffrorna kommer och vad som har ändrats mot förra versionen."
+        ),
     )
 
     def __init__(self, *args, **kwargs):
@@ -72,18 +77,22 @@ class ParameterUploadForm(FinsamForm):
 
 
 class PaybackForm(PercentMessagesMixin, FinsamForm):
-    association = forms.ChoiceField(label="Förbund")
+    association = forms.ChoiceField(label=gettext_lazy("Förbund"))
     intervention = forms.ChoiceField(
-        label="Insats",
+        label=gettext_lazy("Insats"),
         required=False,
-        help_text="Lämna tomt för hela förbundet (alla insatser och hela insatskostnaden).",
+        help_text=gettext_lazy(
+            "Lämna tomt för hela förbundet (alla insatser och hela insatskostnaden)."
+        ),
     )
     date_from = forms.DateField(
-        label="Från",
+        label=gettext_lazy("Från"),
         widget=DateInput(),
-        help_text="Deltagare som avslutades från och med detta datum räknas.",
+        help_text=gettext_lazy("Deltagare som avslutades från och med detta datum räknas."),
     )
-    date_to = forms.DateField(label="Till", widget=DateInput(), help_text="Till och med.")
+    date_to = forms.DateField(
+        label=gettext_lazy("Till"), widget=DateInput(), help_text=gettext_lazy("Till och med.")
+    )
     persistence = _percent(
         "Varaktighet per år (%)",
         "Hur stor del av effekten som finns kvar varje nytt år. 100 = effekten håller i sig.",
@@ -95,11 +104,16 @@ class PaybackForm(PercentMessagesMixin, FinsamForm):
         initial=0,
     )
     state_split = forms.ChoiceField(
-        label="Statens hälft av finansieringen",
-        choices=[("25/25", "FK 25 % och AF 25 %"), ("50/0", "FK 50 % och AF 0 %")],
+        label=gettext_lazy("Statens hälft av finansieringen"),
+        choices=[
+            ("25/25", gettext_lazy("FK 25 % och AF 25 %")),
+            ("50/0", gettext_lazy("FK 50 % och AF 0 %")),
+        ],
         initial="25/25",
-        help_text="Hur statens 50 % av insatskostnaden delas mellan Försäkringskassan och "
-        "Arbetsförmedlingen.",
+        help_text=gettext_lazy(
+            "Hur statens 50 % av insatskostnaden delas mellan Försäkringskassan och "
+            "Arbetsförmedlingen."
+        ),
     )
 
     def __init__(self, *args, associations, interventions, **kwargs):
@@ -129,13 +143,15 @@ class ExclusionForm(PercentMessagesMixin, FinsamForm):
         required=True,
     )
     horizon_years = forms.IntegerField(
-        label="Tidshorisont (år)",
+        label=gettext_lazy("Tidshorisont (år)"),
         min_value=1,
         max_value=60,
         initial=5,
         required=False,
-        help_text="Hur många år framåt besparingen räknas. Vanligt är 5 år; lämnas fältet tomt "
-        "räknas 5 år.",
+        help_text=gettext_lazy(
+            "Hur många år framåt besparingen räknas. Vanligt är 5 år; lämnas fältet tomt "
+            "räknas 5 år."
+        ),
     )
     success_rate = _percent(
         "Andel som lyckas (%)",
@@ -204,7 +220,7 @@ class ExclusionForm(PercentMessagesMixin, FinsamForm):
 
 class NeedsUploadForm(FinsamForm):
     file = forms.FileField(
-        label="Registerantal (CSV eller xlsx)",
+        label=gettext_lazy("Registerantal (CSV eller xlsx)"),
         help_text="Kolumnerna municipality_code, group, count – en rad per kommun och grupp. "
         f"Grupper: {', '.join(GROUPS)}. Hela filen kontrolleras; vid fel sparas ingenting.",
     )
@@ -216,7 +232,8 @@ class NeedsSharesForm(FinsamForm):
         current = current or DEFAULT_SHARES
         for group in GROUPS:
             self.fields[f"share_{group}"] = forms.FloatField(
-                label=f"{GROUP_LABELS[group]} ({group}), % i behov",
+                label=gettext("%(GROUP_LABELS)s (%(group)s), %% i behov")
+                % {"GROUP_LABELS": GROUP_LABELS[group], "group": group},
                 initial=round(current.get(group, DEFAULT_SHARES[group]) * 100, 4),
                 help_text=f"Standard enligt den nationella uppskattningen 2016: "
                 f"{DEFAULT_SHARES[group] * 100:g} %.",

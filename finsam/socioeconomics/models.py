@@ -11,31 +11,34 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class ParameterSet(models.Model):
-    valid_year = models.PositiveSmallIntegerField("gäller år")
-    version = models.PositiveSmallIntegerField("version")
-    source_notes = models.TextField("källor och kommentarer", blank=True)
+    valid_year = models.PositiveSmallIntegerField(gettext_lazy("gäller år"))
+    version = models.PositiveSmallIntegerField(gettext_lazy("version"))
+    source_notes = models.TextField(gettext_lazy("källor och kommentarer"), blank=True)
     is_default = models.BooleanField(
-        "levererad standardtabell",
+        gettext_lazy("levererad standardtabell"),
         default=False,
-        help_text="Tabellen som följer med Finsam (alla värden är antaganden att granska).",
+        help_text=gettext_lazy(
+            "Tabellen som följer med Finsam (alla värden är antaganden att granska)."
+        ),
     )
-    uploaded_at = models.DateTimeField("uppladdad", auto_now_add=True)
+    uploaded_at = models.DateTimeField(gettext_lazy("uppladdad"), auto_now_add=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        verbose_name="uppladdad av",
+        verbose_name=gettext_lazy("uppladdad av"),
     )
 
     class Meta:
         ordering = ["-valid_year", "-version"]
-        verbose_name = "parametertabell"
-        verbose_name_plural = "parametertabeller"
+        verbose_name = gettext_lazy("parametertabell")
+        verbose_name_plural = gettext_lazy("parametertabeller")
         constraints = [
             models.UniqueConstraint(
                 fields=["valid_year", "version"], name="parameter_set_year_version"
@@ -48,21 +51,26 @@ class ParameterSet(models.Model):
 
 class ParameterRow(models.Model):
     parameter_set = models.ForeignKey(
-        ParameterSet, on_delete=models.CASCADE, related_name="rows", verbose_name="tabell"
+        ParameterSet,
+        on_delete=models.CASCADE,
+        related_name="rows",
+        verbose_name=gettext_lazy("tabell"),
     )
-    position = models.PositiveSmallIntegerField("rad", default=0)
-    item = models.CharField("post", max_length=30)
-    actor = models.CharField("aktör", max_length=20)
-    monthly_sek = models.DecimalField("kronor per månad", max_digits=12, decimal_places=2)
-    source = models.CharField("källa", max_length=500, blank=True)
-    year = models.PositiveSmallIntegerField("källans år", null=True, blank=True)
-    assumption = models.BooleanField("antagande", default=False)
-    note = models.CharField("anmärkning", max_length=500, blank=True)
+    position = models.PositiveSmallIntegerField(gettext_lazy("rad"), default=0)
+    item = models.CharField(gettext_lazy("post"), max_length=30)
+    actor = models.CharField(gettext_lazy("aktör"), max_length=20)
+    monthly_sek = models.DecimalField(
+        gettext_lazy("kronor per månad"), max_digits=12, decimal_places=2
+    )
+    source = models.CharField(gettext_lazy("källa"), max_length=500, blank=True)
+    year = models.PositiveSmallIntegerField(gettext_lazy("källans år"), null=True, blank=True)
+    assumption = models.BooleanField(gettext_lazy("antagande"), default=False)
+    note = models.CharField(gettext_lazy("anmärkning"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["parameter_set", "position"]
-        verbose_name = "parameterrad"
-        verbose_name_plural = "parameterrader"
+        verbose_name = gettext_lazy("parameterrad")
+        verbose_name_plural = gettext_lazy("parameterrader")
         constraints = [
             models.UniqueConstraint(
                 fields=["parameter_set", "item", "actor"], name="parameter_row_unique"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 
 from finsam.domain import codelists as cl
 from finsam.domain.problems import DomainValidationError, Problem, raise_if_errors
@@ -165,15 +166,21 @@ def period_cost(
     elif costs:
         return sum(costs.values())
     else:
-        what = f"förbundet {association.code}"
+        what = gettext("förbundet %(code)s") % {"code": association.code}
     raise DomainValidationError(
         [
             Problem(
                 "intervention_cost",
                 "cost.missing",
-                f"Ingen insatskostnad finns i budgeten för {what} under perioden "
-                f"{date_from.isoformat()}–{date_to.isoformat()}; registrera kostnaden i "
-                "ekonomidelen först.",
+                gettext(
+                    "Ingen insatskostnad finns i budgeten för %(what)s under perioden "
+                    "%(isoformat)s–%(isoformat2)s; registrera kostnaden i ekonomidelen först."
+                )
+                % {
+                    "what": what,
+                    "isoformat": date_from.isoformat(),
+                    "isoformat2": date_to.isoformat(),
+                },
                 what,
             )
         ]
@@ -186,7 +193,7 @@ def validate_period(date_from: date | None, date_to: date | None) -> list[Proble
             Problem(
                 "date_to",
                 "period.order",
-                "Periodens slutdatum (till) får inte vara före startdatumet (från).",
+                gettext("Periodens slutdatum (till) får inte vara före startdatumet (från)."),
                 date_to,
             )
         ]

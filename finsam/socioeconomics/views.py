@@ -15,6 +15,7 @@ from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from finsam.access.permissions import can, covers_all, require
@@ -57,13 +58,22 @@ def _uploaded_source(upload, field_label: str):
                 Problem(
                     "file",
                     "file.encoding",
-                    f"{field_label}: filen måste vara en CSV-fil i UTF-8 eller en xlsx-fil.",
+                    gettext(
+                        "%(field_label)s: filen måste vara en CSV-fil i UTF-8 eller en xlsx-fil."
+                    )
+                    % {"field_label": field_label},
                 )
             ]
         ) from None
     if not text.strip():
         raise DomainValidationError(
-            [Problem("file", "file.empty", f"{field_label}: filen är tom.")]
+            [
+                Problem(
+                    "file",
+                    "file.empty",
+                    gettext("%(field_label)s: filen är tom.") % {"field_label": field_label},
+                )
+            ]
         )
     return text
 
@@ -148,8 +158,8 @@ def _item_label(item: str) -> str:
     from finsam.domain import codelists as cl
 
     special = {
-        "WORK_FULLTIME": "Skatter och avgifter från ett heltidsarbete",
-        "PRODUCTION_FULLTIME": "Produktionsvärde av ett heltidsarbete",
+        "WORK_FULLTIME": gettext("Skatter och avgifter från ett heltidsarbete"),
+        "PRODUCTION_FULLTIME": gettext("Produktionsvärde av ett heltidsarbete"),
     }
     return special.get(item) or cl.SUPPORT.label_of(item)
 
@@ -177,7 +187,8 @@ def parameter_upload(request):
         else:
             messages.success(
                 request,
-                f"{parameter_set} är sparad med {parameter_set.rows.count()} rader.",
+                gettext("%(parameter_set)s är sparad med %(count)s rader.")
+                % {"parameter_set": parameter_set, "count": parameter_set.rows.count()},
             )
             return redirect(f"{reverse('socio_parameters')}?tabell={parameter_set.pk}")
         finally:
@@ -200,7 +211,7 @@ def payback(request):
     if submitted and request.GET["association"].isdigit():
         wanted = registry_selectors.association_by_pk(int(request.GET["association"]))
         if wanted is not None and not can(user, Action.VIEW_REPORTS, association=wanted):
-            raise PermissionDenied("Du har inte behörighet till detta förbunds rapporter.")
+            raise PermissionDenied(gettext("Du har inte behörighet till detta förbunds rapporter."))
     last_year = timezone.localdate().year - 1
     form = forms.PaybackForm(
         request.GET if submitted else None,
@@ -250,7 +261,9 @@ def _payback_result(request, form, associations, interventions) -> dict:
     if data["intervention"]:
         intervention = interventions.filter(pk=int(data["intervention"])).first()
         if intervention is None or intervention.association_id != association.pk:
-            form.add_error("intervention", "Insats: insatsen hör inte till det valda förbundet.")
+            form.add_error(
+                "intervention", gettext("Insats: insatsen hör inte till det valda förbundet.")
+            )
             return {}
     parameters, parameter_set = selectors.current_parameters(data["date_to"].year)
     settings = payback_core.PaybackSettings(
@@ -288,7 +301,12 @@ def _payback_result(request, form, associations, interventions) -> dict:
                 "profit_5y": fmt.kr(a.profit_5y),
                 "profit_5y_range": _range(a.profit_5y_range, fmt.kr),
                 "reference": (
-                    ("aldrig" if a.reference_months is None else f"{a.reference_months} mån")
+                    (
+                        "aldrig"
+                        if a.reference_months is None
+                        else gettext("%(reference_months)s mån")
+                        % {"reference_months": a.reference_months}
+                    )
                     if a.has_reference
                     else "–"
                 ),
@@ -349,46 +367,68 @@ def _payback_assumptions(result, parameters, parameter_set, intervention) -> lis
     s = result.settings
     fk, af = ("25 %", "25 %") if s.state_split is payback_core.StateSplit.EQUAL else ("50 %", "0 %")
     table = (
-        f"parametertabellen för {parameter_set.valid_year} (version {parameter_set.version})"
+        gettext("parametertabellen för %(valid_year)s (version %(version)s)")
+        % {"valid_year": parameter_set.valid_year, "version": parameter_set.version}
         if parameter_set
-        else f"Finsams standardtabell för {parameters.valid_year}"
+        else gettext("Finsams standardtabell för %(valid_year)s")
+        % {"valid_year": parameters.valid_year}
     )
     return [
-        "Vinsten räknas på de deltagare som avslutades under perioden. För varje deltagare "
-        "jämförs försörjningen före insatsen med den senaste kända försörjningen efter "
-        "(uppföljning om en sådan finns, annars läget vid avslut). Felregistreringar räknas inte.",
-        f"Beloppen per månad kommer från {table}; {len(parameters.assumptions)} av "
-        f"{len(parameters.rows)} belopp är antaganden som bör granskas lokalt.",
-        "Arbete räknas som andel av heltid (timmar per vecka delat med 40). Studietimmar ger "
-        "inget eget belopp; studier räknas bara via försörjningen studiemedel.",
-        "Insatskostnaden kommer från förbundets budget (utfall om det finns, annars budget) för "
-        f"de månader perioden omfattar{'' if intervention else ', för alla förbundets insatser'}.",
-        f"Kostnaden delas enligt lagens andelar: staten 50 % (Försäkringskassan {fk}, "
-        f"Arbetsförmedlingen {af}), regionen 25 % och kommunerna 25 %. Samhället bär hela "
-        "kostnaden, eftersom det är verkliga resurser som används.",
-        "Samhällets vinst räknar bara verkliga effekter (produktion och resursåtgång), inte "
-        "pengar som flyttas mellan myndigheter.",
-        f"Effekten antas finnas kvar till {fmt.percent(s.persistence, 0)} varje nytt år och "
-        f"framtida belopp räknas ned med {fmt.percent(s.discount_rate, 1)} per år. "
-        "Känslighetsintervallen visar vinsten efter 5 år med varaktighet 50–100 % och "
-        "återbetalningen om kostnaden skrivs av på 3 år.",
-        "Deltagare som ännu saknar uppgift om försörjning efter räknas som oförändrade.",
+        gettext(
+            "Vinsten räknas på de deltagare som avslutades under perioden. För varje deltagare "
+            "jämförs försörjningen före insatsen med den senaste kända försörjningen efter "
+            "(uppföljning om en sådan finns, annars läget vid avslut). "
+            "Felregistreringar räknas inte."
+        ),
+        gettext(
+            "Beloppen per månad kommer från %(table)s; %(len)s av %(len2)s "
+            "belopp är antaganden som bör granskas lokalt."
+        )
+        % {"table": table, "len": len(parameters.assumptions), "len2": len(parameters.rows)},
+        gettext(
+            "Arbete räknas som andel av heltid (timmar per vecka delat med 40). Studietimmar ger "
+            "inget eget belopp; studier räknas bara via försörjningen studiemedel."
+        ),
+        gettext(
+            "Insatskostnaden kommer från förbundets budget (utfall om det finns, "
+            "annars budget) för de månader perioden omfattar%(scope)s."
+        )
+        % {"scope": "" if intervention else gettext(", för alla förbundets insatser")},
+        gettext(
+            "Kostnaden delas enligt lagens andelar: staten 50 %% "
+            "(Försäkringskassan %(fk)s, Arbetsförmedlingen %(af)s), regionen 25 %% och "
+            "kommunerna 25 %%. Samhället bär hela kostnaden, eftersom det är verkliga resurser "
+            "som används."
+        )
+        % {"fk": fk, "af": af},
+        gettext(
+            "Samhällets vinst räknar bara verkliga effekter (produktion och resursåtgång), inte "
+            "pengar som flyttas mellan myndigheter."
+        ),
+        gettext(
+            "Effekten antas finnas kvar till %(percent)s varje nytt år och "
+            "framtida belopp räknas ned med %(percent2)s per år. Känslighetsintervallen visar "
+            "vinsten efter 5 år med varaktighet 50–100 %% och återbetalningen om kostnaden "
+            "skrivs av på 3 år."
+        )
+        % {"percent": fmt.percent(s.persistence, 0), "percent2": fmt.percent(s.discount_rate, 1)},
+        gettext("Deltagare som ännu saknar uppgift om försörjning efter räknas som oförändrade."),
     ]
 
 
 def _payback_xlsx(context: dict):
     result = context["result"]
     header = [
-        "Aktör",
-        "Insatskostnad (kr)",
-        "Vinst per månad (kr)",
-        "Återbetalningstid (månader)",
-        "Vinst efter 1 år (kr)",
-        "Vinst efter 5 år (kr)",
-        "Återbetalning, kostnad avskriven på 3 år (månader)",
-        "Vinst efter 5 år, lägsta varaktighet (kr)",
-        "Vinst efter 5 år, högsta varaktighet (kr)",
-        "Riksgenomsnitt NNS (månader)",
+        gettext("Aktör"),
+        gettext("Insatskostnad (kr)"),
+        gettext("Vinst per månad (kr)"),
+        gettext("Återbetalningstid (månader)"),
+        gettext("Vinst efter 1 år (kr)"),
+        gettext("Vinst efter 5 år (kr)"),
+        gettext("Återbetalning, kostnad avskriven på 3 år (månader)"),
+        gettext("Vinst efter 5 år, lägsta varaktighet (kr)"),
+        gettext("Vinst efter 5 år, högsta varaktighet (kr)"),
+        gettext("Riksgenomsnitt NNS (månader)"),
     ]
 
     def months(value):
@@ -429,12 +469,13 @@ def _payback_xlsx(context: dict):
         for r in context["parameters"].rows
     ]
     notes = [
-        f"Återbetalning för {context['scope']}, avslutade {context['period']}.",
-        f"Deltagare med känt utfall: {context['participants']}; utan utfall: "
-        f"{context['without_outcome']}.",
+        gettext("Återbetalning för %(context)s, avslutade %(context2)s.")
+        % {"context": context["scope"], "context2": context["period"]},
+        gettext("Deltagare med känt utfall: %(context)s; utan utfall: %(context2)s.")
+        % {"context": context["participants"], "context2": context["without_outcome"]},
         *context["assumptions"],
         *[row["explanation"] for row in context["rows"]],
-        f"Riksgenomsnitt: {context['reference_source']}.",
+        gettext("Riksgenomsnitt: %(context)s.") % {"context": context["reference_source"]},
     ]
     if context["protected"]:
         notes.append(protection_rule().note())
@@ -442,7 +483,12 @@ def _payback_xlsx(context: dict):
         {
             "Återbetalning": (header, table),
             "Kurvor": (
-                ["Aktör", "Månad", "Ackumulerad kostnad (kr)", "Ackumulerad vinst (kr)"],
+                [
+                    gettext("Aktör"),
+                    gettext("Månad"),
+                    gettext("Ackumulerad kostnad (kr)"),
+                    gettext("Ackumulerad vinst (kr)"),
+                ],
                 series,
             ),
             "Parametrar": (
@@ -591,8 +637,8 @@ def _one_in(value: float | None) -> str:
     if value is None:
         return "–"
     if value < 1:
-        return "lönar sig inte ens om alla lyckas"
-    return f"1 av {fmt.number(value, 1)}"
+        return gettext("lönar sig inte ens om alla lyckas")
+    return gettext("1 av %(number)s") % {"number": fmt.number(value, 1)}
 
 
 def _exclusion_context(r: exclusion_core.ExclusionResult) -> dict:
@@ -600,45 +646,49 @@ def _exclusion_context(r: exclusion_core.ExclusionResult) -> dict:
     s = r.scenario
     figures = [
         (
-            "Besparing per person som lyckas",
+            gettext("Besparing per person som lyckas"),
             fmt.kr(r.savings_per_success),
             e["savings_per_success"],
         ),
-        ("Återbetalningsmultipel", fmt.times(r.return_multiple), e["return_multiple"]),
+        (gettext("Återbetalningsmultipel"), fmt.times(r.return_multiple), e["return_multiple"]),
         (
-            "Andel som måste lyckas",
+            gettext("Andel som måste lyckas"),
             fmt.percent(r.break_even_success_rate),
             e["break_even_success_rate"],
         ),
         (
-            "Det räcker att 1 av N lyckas",
+            gettext("Det räcker att 1 av N lyckas"),
             _one_in(r.break_even_one_in),
             e["break_even_one_in"],
         ),
-        ("Netto första året", fmt.kr(r.first_year_net), e["first_year_net"]),
+        (gettext("Netto första året"), fmt.kr(r.first_year_net), e["first_year_net"]),
         (
-            "Brytår",
-            "inom horisonten nås det inte"
+            gettext("Brytår"),
+            gettext("inom horisonten nås det inte")
             if r.break_even_year is None
-            else f"år {r.break_even_year}",
+            else gettext("år %(break_even_year)s") % {"break_even_year": r.break_even_year},
             e["break_even_year"],
         ),
     ]
     if r.expected_net_per_participant is not None:
         figures.append(
             (
-                "Förväntat netto per deltagare",
+                gettext("Förväntat netto per deltagare"),
                 fmt.kr(r.expected_net_per_participant),
                 e["expected_net_per_participant"],
             )
         )
     if r.total_annual_cost is not None:
         figures.append(
-            ("Total kostnad per år", fmt.kr(r.total_annual_cost), e["total_annual_cost"])
+            (gettext("Total kostnad per år"), fmt.kr(r.total_annual_cost), e["total_annual_cost"])
         )
     if r.cost_per_inhabitant is not None:
         figures.append(
-            ("Kostnad per invånare och år", fmt.kr(r.cost_per_inhabitant), e["cost_per_inhabitant"])
+            (
+                gettext("Kostnad per invånare och år"),
+                fmt.kr(r.cost_per_inhabitant),
+                e["cost_per_inhabitant"],
+            )
         )
     actors = [
         {
@@ -705,7 +755,13 @@ def needs(request):
                     )
                     if not counts:
                         raise DomainValidationError(
-                            [Problem("file", "file.empty", "Registerantal: filen har inga rader.")]
+                            [
+                                Problem(
+                                    "file",
+                                    "file.empty",
+                                    gettext("Registerantal: filen har inga rader."),
+                                )
+                            ]
                         )
                 except DomainValidationError as exc:
                     upload_form.apply_problems(exc.problems, _all_to("file", exc.problems))
@@ -713,7 +769,9 @@ def needs(request):
                     state["counts"] = [[c.municipality_code, c.group, c.count] for c in counts]
                     state["filename"] = upload_form.cleaned_data["file"].name
                     request.session[NEEDS_SESSION_KEY] = state
-                    messages.success(request, f"{len(counts)} registerantal är inlästa.")
+                    messages.success(
+                        request, gettext("%(len)s registerantal är inlästa.") % {"len": len(counts)}
+                    )
                     return redirect(_needs_url(request))
                 finally:
                     _cleanup(source)
@@ -726,18 +784,24 @@ def needs(request):
                     if needs_core.validate_shares({group: value}):
                         shares_form.add_error(
                             f"share_{group}",
-                            f"{needs_core.GROUP_LABELS[group]}: andelen i behov måste vara "
-                            f"mellan 0 och 100 % (nu {fmt.number(value * 100, 1)} %).",
+                            gettext(
+                                "%(GROUP_LABELS)s: andelen i behov måste vara "
+                                "mellan 0 och 100 %% (nu %(number)s %%)."
+                            )
+                            % {
+                                "GROUP_LABELS": needs_core.GROUP_LABELS[group],
+                                "number": fmt.number(value * 100, 1),
+                            },
                         )
                     new[group] = value
                 if not shares_form.errors:
                     state["shares"] = new
                     request.session[NEEDS_SESSION_KEY] = state
-                    messages.success(request, "Andelarna i behov är sparade.")
+                    messages.success(request, gettext("Andelarna i behov är sparade."))
                     return redirect(_needs_url(request))
         elif action == "reset":
             request.session.pop(NEEDS_SESSION_KEY, None)
-            messages.success(request, "Registerantal och andelar är återställda.")
+            messages.success(request, gettext("Registerantal och andelar är återställda."))
             return redirect(reverse("socio_needs"))
     context = _needs_context(request, state, shares)
     if context.get("table") is not None and request.GET.get("format") == "csv":
@@ -850,13 +914,13 @@ def _needs_context(request, state: dict, shares: dict[str, float]) -> dict:
     base = {"ar": year, "niva": level}
     headers = []
     for name, label in [
-        ("name", "Område"),
-        ("level", "Nivå"),
+        ("name", gettext("Område")),
+        ("level", gettext("Nivå")),
         *[(g, g) for g in needs_core.GROUPS],
-        ("count", "Registerantal"),
-        ("estimate", "Uppskattat behov"),
-        ("participants", "Deltagare"),
-        ("coverage", "Täckningsgrad"),
+        ("count", gettext("Registerantal")),
+        ("estimate", gettext("Uppskattat behov")),
+        ("participants", gettext("Deltagare")),
+        ("coverage", gettext("Täckningsgrad")),
     ]:
         active = sort == name
         next_order = "stigande" if active and descending else ("fallande" if active else "stigande")

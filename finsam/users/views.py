@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from finsam.access import services as access_services
@@ -29,7 +30,7 @@ def _association(request, raw):
         return None
     association = selectors.managed_associations(request.user).filter(pk=raw).first()
     if association is None:
-        raise PermissionDenied("Du administrerar inte det förbundet.")
+        raise PermissionDenied(gettext("Du administrerar inte det förbundet."))
     return association
 
 
@@ -45,7 +46,9 @@ def _association_problem(role, association):
         return None  # role_grant reports it, naming the role
     if role and not needs_association(role) and association is not None:
         return Problem(
-            "association", "role.no_association", "Rollen gäller alla förbund; välj inget förbund."
+            "association",
+            "role.no_association",
+            gettext("Rollen gäller alla förbund; välj inget förbund."),
         )
     return None
 
@@ -79,7 +82,7 @@ def user_new(request):
         data = form.cleaned_data
         association = _association(request, data["association"])
         if not selectors.manages_all(request.user) and not data["role"]:
-            form.add_error("role", "Välj en roll i ditt förbund för det nya kontot.")
+            form.add_error("role", gettext("Välj en roll i ditt förbund för det nya kontot."))
         else:
             problem = _association_problem(data["role"], association)
             try:
@@ -100,7 +103,9 @@ def user_new(request):
             except DomainValidationError as exc:
                 form.apply_problems(exc.problems)
             else:
-                messages.success(request, f"Kontot {user.username} är skapat.")
+                messages.success(
+                    request, gettext("Kontot %(username)s är skapat.") % {"username": user.username}
+                )
                 return redirect("user_detail", pk=user.pk)
     return render(
         request,
@@ -146,16 +151,16 @@ def user_detail(request, pk):
                     access_services.role_grant(
                         user=user, role=role, association=association, actor=actor
                     )
-                    messages.success(request, "Rollen är tillagd.")
+                    messages.success(request, gettext("Rollen är tillagd."))
                     return redirect("user_detail", pk=pk)
             elif action == "withdraw":
                 assignment = get_object_or_404(
                     RoleAssignment, pk=request.POST.get("assignment"), user=user
                 )
                 if not selectors.can_withdraw(actor, assignment):
-                    raise PermissionDenied("Du får inte ta bort den rollen.")
+                    raise PermissionDenied(gettext("Du får inte ta bort den rollen."))
                 access_services.role_withdraw(assignment=assignment, actor=actor)
-                messages.success(request, "Rollen är borttagen.")
+                messages.success(request, gettext("Rollen är borttagen."))
                 return redirect("user_detail", pk=pk)
             elif action == "assign":
                 assign_form = AssignmentForm(
@@ -173,7 +178,7 @@ def user_detail(request, pk):
                         kind=assign_form.cleaned_data["kind"],
                         actor=actor,
                     )
-                    messages.success(request, "Tilldelningen är sparad.")
+                    messages.success(request, gettext("Tilldelningen är sparad."))
                     return redirect("user_detail", pk=pk)
             elif action == "unassign":
                 assignment = selectors.intervention_assignment(
@@ -183,23 +188,30 @@ def user_detail(request, pk):
                     raise Http404
                 require(actor, Action.ASSIGN_STAFF, intervention=assignment.intervention)
                 access_services.intervention_unassign(assignment=assignment, actor=actor)
-                messages.success(request, "Tilldelningen är borttagen.")
+                messages.success(request, gettext("Tilldelningen är borttagen."))
                 return redirect("user_detail", pk=pk)
             elif action in ("deactivate", "activate", "mfa_reset"):
                 if not may_manage:
-                    raise PermissionDenied("Kontot har roller i förbund du inte administrerar.")
+                    raise PermissionDenied(
+                        gettext("Kontot har roller i förbund du inte administrerar.")
+                    )
                 if action == "mfa_reset":
                     services.mfa_reset(actor=actor, user=user)
                     messages.success(
                         request,
-                        "Tvåstegsverifieringen är återställd; användaren ställer in den på nytt "
-                        "vid nästa inloggning.",
+                        gettext(
+                            "Tvåstegsverifieringen är återställd; användaren "
+                            "ställer in den på nytt "
+                            "vid nästa inloggning."
+                        ),
                     )
                 else:
                     services.user_set_active(actor=actor, user=user, active=action == "activate")
                     messages.success(
                         request,
-                        "Kontot är aktiverat." if action == "activate" else "Kontot är avstängt.",
+                        gettext("Kontot är aktiverat.")
+                        if action == "activate"
+                        else gettext("Kontot är avstängt."),
                     )
                 return redirect("user_detail", pk=pk)
         except DomainValidationError as exc:
@@ -234,7 +246,7 @@ def user_edit(request, pk):
     _require_manager(request)
     user = _managed_user(request, pk)
     if not selectors.can_manage_account(request.user, user):
-        raise PermissionDenied("Kontot har roller i förbund du inte administrerar.")
+        raise PermissionDenied(gettext("Kontot har roller i förbund du inte administrerar."))
     form = UserForm(
         request.POST or None,
         roles=[],
@@ -263,7 +275,7 @@ def user_edit(request, pk):
         except DomainValidationError as exc:
             form.apply_problems(exc.problems)
         else:
-            messages.success(request, "Kontot är sparat.")
+            messages.success(request, gettext("Kontot är sparat."))
             return redirect("user_detail", pk=pk)
     return render(
         request,
@@ -293,12 +305,12 @@ def lockout_list(request):
         kind, value = request.POST.get("kind"), request.POST.get("value", "")
         allowed = {(lk.kind, lk.value) for lk in throttling.current_lockouts(usernames=usernames)}
         if (kind, value) not in allowed:
-            raise PermissionDenied("Spärren finns inte eller är inte din att häva.")
+            raise PermissionDenied(gettext("Spärren finns inte eller är inte din att häva."))
         if kind == "username":
             throttling.lockout_release(actor=request.user, username=value)
         else:
             throttling.lockout_release(actor=request.user, ip_address=value)
-        messages.success(request, f"Spärren för {value} är hävd.")
+        messages.success(request, gettext("Spärren för %(value)s är hävd.") % {"value": value})
         return redirect("lockout_list")
     return render(
         request,

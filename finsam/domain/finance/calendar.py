@@ -29,6 +29,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from finsam.domain.access import gettext_noop
 from finsam.domain.finance.contributions import (
     DEFAULT_WARN_DAYS,
     annual_report_deadline,
@@ -53,45 +54,47 @@ class StepDef:
 STEPS: tuple[StepDef, ...] = (
     StepDef(
         "consultation",
-        "Medlemssamråd",
+        gettext_noop("Medlemssamråd"),
         lambda y: _month_end(y - 1, 2),
-        note="Årsredovisningen är klar och budgeten för kommande år diskuteras.",
+        note=gettext_noop("Årsredovisningen är klar och budgeten för kommande år diskuteras."),
     ),
     StepDef(
         "member_letters",
-        "Skrivelse till medlemmarna om medelstilldelning",
+        gettext_noop("Skrivelse till medlemmarna om medelstilldelning"),
         lambda y: _month_end(y - 1, 4),
     ),
     StepDef(
         "preliminary_allocation",
-        "Statens preliminära fördelning",
+        gettext_noop("Statens preliminära fördelning"),
         lambda y: _month_end(y - 1, 6),
     ),
     StepDef(
         "member_replies",
-        "Medlemmarnas svar på statens fördelning",
+        gettext_noop("Medlemmarnas svar på statens fördelning"),
         lambda y: _month_end(y - 1, 8),
     ),
     StepDef(
         "workday",
-        "Arbetsdag styrelse och beredningsgrupp (budget och plan år 2 och 3)",
+        gettext_noop("Arbetsdag styrelse och beredningsgrupp (budget och plan år 2 och 3)"),
         lambda y: _month_end(y - 1, 9),
     ),
     StepDef(
         "budget_adopted",
-        "Budget och treårig finansiell plan fastställd",
+        gettext_noop("Budget och treårig finansiell plan fastställd"),
         budget_deadline,
         legal=True,
-        note="Styrelsen fastställer budgeten före utgången av november, efter samråd.",
+        note=gettext_noop(
+            "Styrelsen fastställer budgeten före utgången av november, efter samråd."
+        ),
     ),
     StepDef(
         "annual_report_adopted",
-        "Årsredovisning fastställd",
+        gettext_noop("Årsredovisning fastställd"),
         annual_report_deadline,
         legal=True,
-        note="Inom tre månader efter årets slut.",
+        note=gettext_noop("Inom tre månader efter årets slut."),
     ),
-    StepDef("audit_done", "Revision klar", lambda y: _month_end(y + 1, 4)),
+    StepDef("audit_done", gettext_noop("Revision klar"), lambda y: _month_end(y + 1, 4)),
 )
 STEP_KEYS = tuple(s.key for s in STEPS)
 STEP_LABELS = {s.key: s.label for s in STEPS}
@@ -100,11 +103,11 @@ RECORDED_ON_YEAR = frozenset({"budget_adopted", "annual_report_adopted"})
 
 DONE, LATE, OVERDUE, DUE_SOON, UPCOMING = "done", "late", "overdue", "due_soon", "upcoming"
 STATUS_LABELS = {
-    DONE: "Klar",
-    LATE: "Klar efter sista dag",
-    OVERDUE: "Försenad",
-    DUE_SOON: "Snart sista dag",
-    UPCOMING: "Kommande",
+    DONE: gettext_noop("Klar"),
+    LATE: gettext_noop("Klar efter sista dag"),
+    OVERDUE: gettext_noop("Försenad"),
+    DUE_SOON: gettext_noop("Snart sista dag"),
+    UPCOMING: gettext_noop("Kommande"),
 }
 
 
@@ -176,7 +179,7 @@ def calendar_warnings(year: int, statuses: list[StepStatus]) -> list[Problem]:
                 )
             )
         elif st.status == OVERDUE:
-            legal = " enligt lagen" if st.legal else ""
+            legal = gettext_noop(" enligt lagen") if st.legal else ""
             out.append(
                 Problem(
                     st.key,

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from finsam.domain import codelists as cl
+from finsam.domain.access import gettext_noop
 from finsam.domain.problems import DomainValidationError, Problem
 from finsam.domain.protection import (
     Cell,
@@ -34,13 +35,13 @@ from finsam.domain.protection import (
 
 LEVELS = ("intervention", "association", "county", "country")
 LEVEL_LABELS = {
-    "intervention": "Insats",
-    "association": "Förbund",
-    "county": "Län",
-    "country": "Riket",
+    "intervention": gettext_noop("Insats"),
+    "association": gettext_noop("Förbund"),
+    "county": gettext_noop("Län"),
+    "country": gettext_noop("Riket"),
 }
 COUNTRY_CODE = "SE"
-COUNTRY_NAME = "Riket"
+COUNTRY_NAME = gettext_noop("Riket")
 _LEVEL_COLUMNS = {
     "intervention": ("intervention_code", "intervention_name"),
     "association": ("association_code", "association_name"),
@@ -48,7 +49,11 @@ _LEVEL_COLUMNS = {
 }
 
 SEX_COLUMNS = ("total", "women", "men")
-COLUMN_LABELS = {"total": "Totalt", "women": "Kvinnor", "men": "Män"}
+COLUMN_LABELS = {
+    "total": gettext_noop("Totalt"),
+    "women": gettext_noop("Kvinnor"),
+    "men": gettext_noop("Män"),
+}
 AGE_COLUMNS = tuple(name for name, _lo, _hi in cl.AGE_BANDS)
 for _band in AGE_COLUMNS:
     COLUMN_LABELS[_band] = _band
@@ -261,7 +266,9 @@ class ReportResult:
     @property
     def protection_note(self) -> str:
         if not self.options.protected:
-            return "Oskyddade tal: visas endast för användare som får se förbundets deltagare."
+            return gettext_noop(
+                "Oskyddade tal: visas endast för användare som får se förbundets deltagare."
+            )
         return self.options.rule.note()
 
 
@@ -638,16 +645,16 @@ def add_anonymity_rows(
 
 
 ANONYMITY_ROWS = (
-    Row("antal_episoder", "Antal deltagarepisoder i populationen"),
-    Row("antal_anonyma_episoder", "varav anonyma deltagare"),
+    Row("antal_episoder", gettext_noop("Antal deltagarepisoder i populationen")),
+    Row("antal_anonyma_episoder", gettext_noop("varav anonyma deltagare")),
 )
 
 
 ANONYMITY_SPEC = (
     "anonymitet",
-    "Anonyma deltagare",
+    gettext_noop("Anonyma deltagare"),
     ANONYMITY_ROWS,
-    "Anonyma deltagare räknas i alla tabeller där uppgiften finns.",
+    gettext_noop("Anonyma deltagare räknas i alla tabeller där uppgiften finns."),
 )
 
 

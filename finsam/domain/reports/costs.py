@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from finsam.domain.access import gettext_noop
 from finsam.domain.protection import Cell, Kind, Line, Table, protect
 from finsam.domain.reports.core import (
     Area,
@@ -26,34 +27,36 @@ from finsam.domain.reports.core import (
 )
 
 FUNDERS = (
-    ("state", "Staten (Försäkringskassan)"),
-    ("municipality", "Kommuner"),
-    ("region", "Region(er)"),
-    ("equity", "Eget kapital"),
+    ("state", gettext_noop("Staten (Försäkringskassan)")),
+    ("municipality", gettext_noop("Kommuner")),
+    ("region", gettext_noop("Region(er)")),
+    ("equity", gettext_noop("Eget kapital")),
     ("esf", "ESF"),
-    ("other", "Övriga intäkter"),
+    ("other", gettext_noop("Övriga intäkter")),
 )
 COLUMNS = ("budget", "actual")
-COLUMN_LABELS = {"budget": "Budget", "actual": "Utfall"}
+COLUMN_LABELS = {"budget": gettext_noop("Budget"), "actual": gettext_noop("Utfall")}
 
 
 def _rows() -> tuple[Row, ...]:
     return (
         *(Row(f"resurs_{code}", f"Resurser: {label}", "amount") for code, label in FUNDERS),
-        Row("resurser_totalt", "Resurser totalt", "amount"),
-        Row("insatskostnader", "Kostnader för insatser", "amount"),
-        Row("insatskostnader_esf", "varav ESF-finansierade insatser", "amount"),
-        Row("administrationskostnader", "Administrationskostnader", "amount"),
-        Row("kostnader_totalt", "Kostnader totalt", "amount"),
-        Row("resultat", "Resultat (resurser − kostnader)", "amount"),
-        Row("deltagare", "Deltagare (personer aktiva under året)"),
-        Row("kostnad_per_deltagare", "Kostnad per deltagare", "amount"),
+        Row("resurser_totalt", gettext_noop("Resurser totalt"), "amount"),
+        Row("insatskostnader", gettext_noop("Kostnader för insatser"), "amount"),
+        Row("insatskostnader_esf", gettext_noop("varav ESF-finansierade insatser"), "amount"),
+        Row("administrationskostnader", gettext_noop("Administrationskostnader"), "amount"),
+        Row("kostnader_totalt", gettext_noop("Kostnader totalt"), "amount"),
+        Row("resultat", gettext_noop("Resultat (resurser − kostnader)"), "amount"),
+        Row("deltagare", gettext_noop("Deltagare (personer aktiva under året)")),
+        Row("kostnad_per_deltagare", gettext_noop("Kostnad per deltagare"), "amount"),
         Row(
             "heltidsekvivalenter",
-            "Heltidsekvivalenter i arbete och/eller studier efter avslut",
+            gettext_noop("Heltidsekvivalenter i arbete och/eller studier efter avslut"),
             "fte",
         ),
-        Row("kostnad_per_heltidsekvivalent", "Kostnad per heltidsekvivalent", "amount"),
+        Row(
+            "kostnad_per_heltidsekvivalent", gettext_noop("Kostnad per heltidsekvivalent"), "amount"
+        ),
     )
 
 
@@ -140,13 +143,15 @@ def costs(
     protected = protect(Table(cells, tuple(lines)), options.rule, protected=options.protected)
     table = ReportTable(
         t,
-        "Kostnader",
+        gettext_noop("Kostnader"),
         _rows(),
         COLUMNS,
         COLUMN_LABELS,
         tuple(areas),
         protected,
-        "Belopp i kronor. Kostnad per deltagare och per heltidsekvivalent avser utfall.",
+        gettext_noop(
+            "Belopp i kronor. Kostnad per deltagare och per heltidsekvivalent avser utfall."
+        ),
     )
     return ReportResult(
         "kostnader",
@@ -154,7 +159,7 @@ def costs(
         f"Kostnader {period.label}",
         options,
         (table,),
-        ("Underlaget är de budgetrader som finns registrerade.",),
+        (gettext_noop("Underlaget är de budgetrader som finns registrerade."),),
         0,
         0,
     )

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from finsam.domain import codelists as cl
+from finsam.domain.access import gettext_noop
 from finsam.domain.reports.core import (
     ANONYMITY_SPEC,
     Grouping,
@@ -24,9 +25,9 @@ from finsam.domain.reports.standard import _notes
 
 PUBLIC_MASK = cl.support_mask(cl.PUBLIC_SUPPORT)
 MEASURES = (
-    ("offentlig", "med offentlig försörjning"),
-    ("arbete", "i arbete"),
-    ("arbete_studier", "i arbete och/eller studier"),
+    ("offentlig", gettext_noop("med offentlig försörjning")),
+    ("arbete", gettext_noop("i arbete")),
+    ("arbete_studier", gettext_noop("i arbete och/eller studier")),
 )
 
 
@@ -92,7 +93,7 @@ def followup(
         rows.append(Row(n_key, f"{months} månader: antal avslutade med uppföljning"))
         for measure, label in MEASURES:
             for when, values, when_label in (
-                ("vid_avslut", at_exit[measure], "vid avslut"),
+                ("vid_avslut", at_exit[measure], gettext_noop("vid avslut")),
                 ("uppfoljning", later[measure], f"efter {months} månader"),
             ):
                 num = f"_m{months}_{measure}_{when}"
@@ -109,10 +110,12 @@ def followup(
         [
             (
                 t,
-                "Uppföljning efter avslut",
+                gettext_noop("Uppföljning efter avslut"),
                 tuple(rows),
-                "Samma deltagare vid avslut och vid uppföljningen; endast avslutade med en "
-                "registrerad uppföljning vid respektive tidpunkt räknas.",
+                gettext_noop(
+                    "Samma deltagare vid avslut och vid uppföljningen; endast avslutade med en "
+                    "registrerad uppföljning vid respektive tidpunkt räknas."
+                ),
             ),
             ANONYMITY_SPEC,
         ],

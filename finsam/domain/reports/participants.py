@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from finsam.domain import codelists as cl
+from finsam.domain.access import gettext_noop
 from finsam.domain.problems import DomainValidationError, Problem
 from finsam.domain.protection import (
     Cell,
@@ -42,17 +43,22 @@ from finsam.domain.reports.core import (
 from finsam.domain.reports.standard import _notes
 
 R6_ROWS = (
-    Row("personer_aktiva", "Personer aktiva under perioden"),
-    Row("episoder_aktiva", "Deltagarepisoder aktiva under perioden"),
-    Row("personer_paborjade", "Personer som påbörjat under perioden"),
-    Row("episoder_paborjade", "Deltagarepisoder påbörjade under perioden"),
-    Row("personer_avslutade", "Personer som avslutat under perioden"),
-    Row("episoder_avslutade", "Deltagarepisoder avslutade under perioden"),
-    Row("nya_personer", "Nya personer (ingen tidigare deltagarepisod)"),
-    Row("aterkommande_personer", "Återkommande personer (tidigare deltagarepisod finns)"),
-    Row("anonyma_episoder_aktiva", "Anonyma deltagarepisoder aktiva under perioden"),
+    Row("personer_aktiva", gettext_noop("Personer aktiva under perioden")),
+    Row("episoder_aktiva", gettext_noop("Deltagarepisoder aktiva under perioden")),
+    Row("personer_paborjade", gettext_noop("Personer som påbörjat under perioden")),
+    Row("episoder_paborjade", gettext_noop("Deltagarepisoder påbörjade under perioden")),
+    Row("personer_avslutade", gettext_noop("Personer som avslutat under perioden")),
+    Row("episoder_avslutade", gettext_noop("Deltagarepisoder avslutade under perioden")),
+    Row("nya_personer", gettext_noop("Nya personer (ingen tidigare deltagarepisod)")),
+    Row(
+        "aterkommande_personer",
+        gettext_noop("Återkommande personer (tidigare deltagarepisod finns)"),
+    ),
+    Row("anonyma_episoder_aktiva", gettext_noop("Anonyma deltagarepisoder aktiva under perioden")),
 )
-VOLUME_ROWS = (Row("volym", "Antal deltagare i volyminsatser (summa av månadernas antal)"),)
+VOLUME_ROWS = (
+    Row("volym", gettext_noop("Antal deltagare i volyminsatser (summa av månadernas antal)")),
+)
 
 
 def participants(
@@ -105,10 +111,13 @@ def participants(
     specs: list[tuple] = [
         (
             t,
-            "Deltagare",
+            gettext_noop("Deltagare"),
             R6_ROWS,
-            "Personer = unika pseudonymer + anonyma deltagarepisoder. Summan över förbund kan "
-            "vara större än antalet personer i länet/riket (en person kan delta i flera förbund).",
+            gettext_noop(
+                "Personer = unika pseudonymer + anonyma deltagarepisoder. Summan över förbund "
+                "kan vara större än antalet personer i länet/riket (en person kan delta i flera "
+                "förbund)."
+            ),
         ),
         ANONYMITY_SPEC,
     ]
@@ -117,9 +126,9 @@ def participants(
         specs.append(
             (
                 "volym",
-                "Volyminsatser",
+                gettext_noop("Volyminsatser"),
                 VOLUME_ROWS,
-                "Antal per månad och kön; annat/okänt kön ingår i totalen.",
+                gettext_noop("Antal per månad och kön; annat/okänt kön ingår i totalen."),
                 ("total", "women", "men"),
             )
         )
@@ -166,9 +175,9 @@ def _volume_rows(b: TableBuilder, volume: pd.DataFrame, options: ReportOptions, 
 
 R7_COLUMNS = ("individual", "structural", "total")
 R7_COLUMN_LABELS = {
-    "individual": "Individinriktade",
-    "structural": "Strukturövergripande",
-    "total": "Totalt",
+    "individual": gettext_noop("Individinriktade"),
+    "structural": gettext_noop("Strukturövergripande"),
+    "total": gettext_noop("Totalt"),
 }
 
 
@@ -225,12 +234,12 @@ def interventions_report(
     pop = episodes.loc[base_mask(episodes)].reset_index(drop=True)
     active = active_in(pop, period)
     rows_spec = [
-        ("aktiva", "Insatser aktiva under perioden"),
-        ("startade", "Insatser startade under perioden"),
-        ("personregistrering", "Aktiva insatser med personregistrering"),
-        ("volymregistrering", "Aktiva insatser med volymregistrering"),
-        ("planerade_deltagare", "Planerade deltagare (aktiva insatser)"),
-        ("faktiska_deltagare", "Faktiska deltagare (personer aktiva under perioden)"),
+        ("aktiva", gettext_noop("Insatser aktiva under perioden")),
+        ("startade", gettext_noop("Insatser startade under perioden")),
+        ("personregistrering", gettext_noop("Aktiva insatser med personregistrering")),
+        ("volymregistrering", gettext_noop("Aktiva insatser med volymregistrering")),
+        ("planerade_deltagare", gettext_noop("Planerade deltagare (aktiva insatser)")),
+        ("faktiska_deltagare", gettext_noop("Faktiska deltagare (personer aktiva under perioden)")),
         *((f"malgrupp_{c.code}", f"Målgrupp: {c.label}") for c in cl.TARGET_GROUP.codes),
     ]
     cells: dict[tuple, Cell | ProtectedCell] = {}
@@ -293,14 +302,16 @@ def interventions_report(
     )
     table = ReportTable(
         "insatser",
-        "Insatser",
+        gettext_noop("Insatser"),
         rows,
         R7_COLUMNS,
         R7_COLUMN_LABELS,
         tuple(areas),
         ptable,
-        "Aktiv = startdatum ≤ periodens slut och inget slutdatum eller slutdatum ≥ "
-        "periodens start.",
+        gettext_noop(
+            "Aktiv = startdatum ≤ periodens slut och inget slutdatum eller slutdatum ≥ "
+            "periodens start."
+        ),
     )
     return ReportResult(
         "insatser",
@@ -308,7 +319,11 @@ def interventions_report(
         f"Insatser {period.label}",
         options,
         (table,),
-        ("Antal insatser skyddas inte (inga personuppgifter); antal deltagare skyddas.",),
+        (
+            gettext_noop(
+                "Antal insatser skyddas inte (inga personuppgifter); antal deltagare skyddas."
+            ),
+        ),
         int(active.sum()),
         int((active & (pk < 0)).sum()),
     )

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from finsam.domain import codelists as cl
+from finsam.domain.access import gettext_noop
 from finsam.domain.problems import DomainValidationError, Problem
 from finsam.domain.reports.core import Period, active_in, base_mask
 
@@ -21,12 +22,24 @@ DEFAULT_OVERDUE_MONTHS = 24
 flagged as an overdue exit. Configurable per call; 24 months is our default (no national rule)."""
 
 CHECKS: tuple[tuple[str, str], ...] = (
-    ("saknar_avslutsdata", "Avslutade utan avslutningsanledning eller sysselsättning efter"),
-    ("saknar_forsorjning_efter", "Avslutade utan försörjning efter (ingen kod eller endast SAK)"),
-    ("saknar_omfattning", "Avslutade utan omfattning (timmar) för arbete eller studier"),
-    ("saknar_utbildning", "Utbildningsnivå saknas"),
-    ("saknar_tid_i_forsorjning", "Tid i offentlig försörjning före start saknas"),
-    ("passerat_maxtid", "Fortfarande inskrivna längre än maxtiden (avslut har troligen missats)"),
+    (
+        "saknar_avslutsdata",
+        gettext_noop("Avslutade utan avslutningsanledning eller sysselsättning efter"),
+    ),
+    (
+        "saknar_forsorjning_efter",
+        gettext_noop("Avslutade utan försörjning efter (ingen kod eller endast SAK)"),
+    ),
+    (
+        "saknar_omfattning",
+        gettext_noop("Avslutade utan omfattning (timmar) för arbete eller studier"),
+    ),
+    ("saknar_utbildning", gettext_noop("Utbildningsnivå saknas")),
+    ("saknar_tid_i_forsorjning", gettext_noop("Tid i offentlig försörjning före start saknas")),
+    (
+        "passerat_maxtid",
+        gettext_noop("Fortfarande inskrivna längre än maxtiden (avslut har troligen missats)"),
+    ),
 )
 CHECK_LABELS = dict(CHECKS)
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
+from finsam.domain.access import gettext_noop
 from finsam.domain.reports.core import ReportOptions, ReportResult, active_in, base_mask
 from finsam.domain.reports.costs import costs
 from finsam.domain.reports.followup import followup
@@ -111,8 +112,8 @@ SPECS: tuple[ReportSpec, ...] = (
     ReportSpec(
         "R1",
         "utfall",
-        "Utfall",
-        "Deltagare som avslutats under perioden: bakgrund, arbete och studier efter.",
+        gettext_noop("Utfall"),
+        gettext_noop("Deltagare som avslutats under perioden: bakgrund, arbete och studier efter."),
         outcome_summary,
         _episodes_only(outcome_summary),
         chart=("utfall", frozenset()),
@@ -120,8 +121,8 @@ SPECS: tuple[ReportSpec, ...] = (
     ReportSpec(
         "R2",
         "forsorjning-fore",
-        "Försörjning före insatsen",
-        "Försörjning vid start för deltagare som påbörjat under perioden.",
+        gettext_noop("Försörjning före insatsen"),
+        gettext_noop("Försörjning vid start för deltagare som påbörjat under perioden."),
         support_before,
         _episodes_only(support_before),
         chart=("fore", _NO_TOTALS),
@@ -130,8 +131,8 @@ SPECS: tuple[ReportSpec, ...] = (
     ReportSpec(
         "R3",
         "forsorjning-efter",
-        "Försörjning efter och förändring",
-        "Försörjning efter avslut jämfört med före, samma deltagare, med flöden.",
+        gettext_noop("Försörjning efter och förändring"),
+        gettext_noop("Försörjning efter avslut jämfört med före, samma deltagare, med flöden."),
         support_after,
         _episodes_only(support_after),
         chart=("forandring", _NO_TOTALS),
@@ -140,8 +141,8 @@ SPECS: tuple[ReportSpec, ...] = (
     ReportSpec(
         "R4",
         "avslutningsanledningar",
-        "Avslutningsanledningar",
-        "Avslutningsanledningar för deltagare som avslutats under perioden.",
+        gettext_noop("Avslutningsanledningar"),
+        gettext_noop("Avslutningsanledningar för deltagare som avslutats under perioden."),
         exit_reasons,
         _episodes_only(exit_reasons),
         chart=("avslutningsanledningar", frozenset({"TOTALT", "UTSKRIVNING"})),
@@ -150,8 +151,8 @@ SPECS: tuple[ReportSpec, ...] = (
     ReportSpec(
         "R5",
         "sysselsattning",
-        "Sysselsättning före och efter",
-        "Sysselsättning före och efter för deltagare som avslutats.",
+        gettext_noop("Sysselsättning före och efter"),
+        gettext_noop("Sysselsättning före och efter för deltagare som avslutats."),
         occupation,
         _episodes_only(occupation),
         chart=("efter", frozenset()),
@@ -159,8 +160,10 @@ SPECS: tuple[ReportSpec, ...] = (
     ReportSpec(
         "R6",
         "deltagare",
-        "Deltagare",
-        "Personer och deltagarepisoder aktiva, påbörjade och avslutade; nya/återkommande.",
+        gettext_noop("Deltagare"),
+        gettext_noop(
+            "Personer och deltagarepisoder aktiva, påbörjade och avslutade; nya/återkommande."
+        ),
         participants,
         _participants,
         frames=("volume",),
@@ -170,8 +173,10 @@ SPECS: tuple[ReportSpec, ...] = (
     ReportSpec(
         "R7",
         "insatser",
-        "Insatser",
-        "Insatser aktiva och påbörjade, planerat och faktiskt antal deltagare, målgrupper.",
+        gettext_noop("Insatser"),
+        gettext_noop(
+            "Insatser aktiva och påbörjade, planerat och faktiskt antal deltagare, målgrupper."
+        ),
         interventions_report,
         _interventions,
         frames=("interventions",),
@@ -180,8 +185,10 @@ SPECS: tuple[ReportSpec, ...] = (
     ReportSpec(
         "R8",
         "kostnader",
-        "Kostnader",
-        "Resurser, insatskostnader och administration per budgetår; kostnad per person.",
+        gettext_noop("Kostnader"),
+        gettext_noop(
+            "Resurser, insatskostnader och administration per budgetår; kostnad per person."
+        ),
         costs,
         _costs,
         frames=("budget_lines",),
@@ -190,8 +197,8 @@ SPECS: tuple[ReportSpec, ...] = (
     ReportSpec(
         "R9",
         "uppfoljning",
-        "Uppföljning efter avslut",
-        "Utfall vid avslut och 6, 12 och 24 månader efter för samma deltagare.",
+        gettext_noop("Uppföljning efter avslut"),
+        gettext_noop("Utfall vid avslut och 6, 12 och 24 månader efter för samma deltagare."),
         followup,
         _followup,
         frames=("followups",),

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from finsam.domain import codelists as cl
+from finsam.domain.access import gettext_noop
 from finsam.domain.protection import Cell, Kind, Line
 from finsam.domain.reports.core import (
     ANONYMITY_SPEC,
@@ -53,34 +54,47 @@ def work_study_increased(df: pd.DataFrame) -> np.ndarray:
 
 
 R1_ROWS = (
-    Row("antal_avslutade", "Antal avslutade deltagare"),
-    Row("fordelning_pct", "Fördelning kvinnor/män (%)", "percent"),
-    Row("antal_unika", "Antal unika personer"),
-    Row("andel_under_30_vid_start_pct", "Andel under 30 år vid start (%)", "percent"),
+    Row("antal_avslutade", gettext_noop("Antal avslutade deltagare")),
+    Row("fordelning_pct", gettext_noop("Fördelning kvinnor/män (%)"), "percent"),
+    Row("antal_unika", gettext_noop("Antal unika personer")),
+    Row("andel_under_30_vid_start_pct", gettext_noop("Andel under 30 år vid start (%)"), "percent"),
     Row(
         "andel_offentlig_forsorjning_over_3_ar_pct",
-        "Andel i offentlig försörjning mer än 3 år före start (%)",
+        gettext_noop("Andel i offentlig försörjning mer än 3 år före start (%)"),
         "percent",
     ),
-    Row("andel_hogst_grundskola_pct", "Andel med högst grundskola (%)", "percent"),
-    Row("andel_eftergymnasial_pct", "Andel med eftergymnasial utbildning (%)", "percent"),
-    Row("medel_inskrivningstid_dagar", "Genomsnittlig inskrivningstid (dagar)", "days"),
-    Row("antal_forvarvsarbete", "Antal i förvärvsarbete efter avslut"),
+    Row("andel_hogst_grundskola_pct", gettext_noop("Andel med högst grundskola (%)"), "percent"),
+    Row(
+        "andel_eftergymnasial_pct",
+        gettext_noop("Andel med eftergymnasial utbildning (%)"),
+        "percent",
+    ),
+    Row(
+        "medel_inskrivningstid_dagar", gettext_noop("Genomsnittlig inskrivningstid (dagar)"), "days"
+    ),
+    Row("antal_forvarvsarbete", gettext_noop("Antal i förvärvsarbete efter avslut")),
     Row(
         "heltidsekvivalenter_forvarvsarbete",
-        "Heltidsekvivalenter i förvärvsarbete (40 tim/vecka = 1,0)",
+        gettext_noop("Heltidsekvivalenter i förvärvsarbete (40 tim/vecka = 1,0)"),
         "fte",
     ),
-    Row("andel_forvarvsarbete_pct", "Andel i förvärvsarbete efter avslut (%)", "percent"),
-    Row("antal_arbete_och_eller_studier", "Antal i arbete och/eller studier efter avslut"),
+    Row(
+        "andel_forvarvsarbete_pct",
+        gettext_noop("Andel i förvärvsarbete efter avslut (%)"),
+        "percent",
+    ),
+    Row(
+        "antal_arbete_och_eller_studier",
+        gettext_noop("Antal i arbete och/eller studier efter avslut"),
+    ),
     Row(
         "heltidsekvivalenter_arbete_och_eller_studier",
-        "Heltidsekvivalenter i arbete och/eller studier",
+        gettext_noop("Heltidsekvivalenter i arbete och/eller studier"),
         "fte",
     ),
     Row(
         "antal_fatt_eller_okat_arbete_studier",
-        "Antal som fått eller ökat arbete/studier jämfört med start",
+        gettext_noop("Antal som fått eller ökat arbete/studier jämfört med start"),
     ),
 )
 
@@ -195,7 +209,12 @@ def outcome_summary(episodes: pd.DataFrame, options: ReportOptions) -> ReportRes
     tables = make_tables(
         b,
         [
-            (t, "Utfall – avslutade deltagare", R1_ROWS, "Avslutade under perioden."),
+            (
+                t,
+                gettext_noop("Utfall – avslutade deltagare"),
+                R1_ROWS,
+                gettext_noop("Avslutade under perioden."),
+            ),
             ANONYMITY_SPEC,
         ],
     )
@@ -213,9 +232,11 @@ def outcome_summary(episodes: pd.DataFrame, options: ReportOptions) -> ReportRes
 
 def _notes(options: ReportOptions, *extra: str) -> tuple[str, ...]:
     return (
-        "Endast individinriktade insatser med personregistrering; identifierade och anonyma "
-        "deltagare räknas. Felregistreringar ingår inte.",
-        "Kön annat/okänt ingår i totalen men inte i kolumnerna kvinnor och män.",
+        gettext_noop(
+            "Endast individinriktade insatser med personregistrering; identifierade och anonyma "
+            "deltagare räknas. Felregistreringar ingår inte."
+        ),
+        gettext_noop("Kön annat/okänt ingår i totalen men inte i kolumnerna kvinnor och män."),
         *extra,
     )
 
@@ -229,8 +250,11 @@ SUPPORT_ALL_CODES = cl.SUPPORT.code_values
 def _support_rows(codes) -> tuple[Row, ...]:
     return (
         *(Row(c, cl.SUPPORT.label_of(c)) for c in codes),
-        Row("summa_koder", "Summa försörjningskoder (parallella koder räknas var för sig)"),
-        Row("antal_episoder", "Antal deltagarepisoder"),
+        Row(
+            "summa_koder",
+            gettext_noop("Summa försörjningskoder (parallella koder räknas var för sig)"),
+        ),
+        Row("antal_episoder", gettext_noop("Antal deltagarepisoder")),
     )
 
 
@@ -266,10 +290,13 @@ def support_before(episodes: pd.DataFrame, options: ReportOptions) -> ReportResu
         [
             (
                 "forsorjning_fore",
-                "Försörjning före insatsen – påbörjade deltagare",
+                gettext_noop("Försörjning före insatsen – påbörjade deltagare"),
                 rows,
-                "En deltagare kan ha flera försörjningar samtidigt; summan av koderna kan därför "
-                "överstiga antalet deltagare. Uppgift saknas = ingen försörjning registrerad.",
+                gettext_noop(
+                    "En deltagare kan ha flera försörjningar samtidigt; summan av koderna kan "
+                    "därför överstiga antalet deltagare. Uppgift saknas = ingen försörjning "
+                    "registrerad."
+                ),
             ),
             ANONYMITY_SPEC,
         ],
@@ -337,21 +364,30 @@ def support_after(episodes: pd.DataFrame, options: ReportOptions) -> ReportResul
     tables = make_tables(
         b,
         [
-            ("efter", "Försörjning efter avslut", rows, "Avslutade under perioden."),
-            ("fore", "Försörjning före start – samma deltagare", rows, ""),
+            (
+                "efter",
+                gettext_noop("Försörjning efter avslut"),
+                rows,
+                gettext_noop("Avslutade under perioden."),
+            ),
+            ("fore", gettext_noop("Försörjning före start – samma deltagare"), rows, ""),
             (
                 "forandring",
-                "Förändring (efter − före)",
+                gettext_noop("Förändring (efter − före)"),
                 change_rows,
-                "Före och efter gäller alltid samma deltagare, så förändringen är ett verkligt "
-                "flöde.",
+                gettext_noop(
+                    "Före och efter gäller alltid samma deltagare, så förändringen är ett verkligt "
+                    "flöde."
+                ),
             ),
             (
                 "flodesmatris",
-                "Flöde: försörjning före (rader) till försörjning efter (kolumner)",
+                gettext_noop("Flöde: försörjning före (rader) till försörjning efter (kolumner)"),
                 tuple(Row(c, cl.SUPPORT.label_of(c)) for c in SUPPORT_ALL_CODES),
-                "Totalt för båda könen. En deltagare med flera försörjningar räknas i varje "
-                "kombination av före och efter.",
+                gettext_noop(
+                    "Totalt för båda könen. En deltagare med flera försörjningar räknas i varje "
+                    "kombination av före och efter."
+                ),
                 flow_cols,
                 {c: cl.SUPPORT.label_of(c) for c in flow_cols},
             ),
@@ -416,10 +452,10 @@ def _line_n(total, parts):
 
 EXIT_CODES = tuple(c for c in cl.EXIT_REASON.code_values if c != cl.EXIT_REGISTRATION_ERROR)
 R4_ROWS = (
-    Row("UTSKRIVNING", "Utskrivning (egen försörjning genom arbete eller studier)"),
+    Row("UTSKRIVNING", gettext_noop("Utskrivning (egen försörjning genom arbete eller studier)")),
     *(Row(c, cl.EXIT_REASON.label_of(c)) for c in EXIT_CODES),
-    Row("SAK", "Uppgift saknas"),
-    Row("TOTALT", "Totalt"),
+    Row("SAK", gettext_noop("Uppgift saknas")),
+    Row("TOTALT", gettext_noop("Totalt")),
 )
 
 
@@ -442,9 +478,11 @@ def exit_reasons(episodes: pd.DataFrame, options: ReportOptions) -> ReportResult
         [
             (
                 t,
-                "Avslutningsanledningar",
+                gettext_noop("Avslutningsanledningar"),
                 R4_ROWS,
-                "Utskrivning = arbete + studier (delsumma). Felregistreringar ingår inte.",
+                gettext_noop(
+                    "Utskrivning = arbete + studier (delsumma). Felregistreringar ingår inte."
+                ),
             ),
             ANONYMITY_SPEC,
         ],
@@ -517,21 +555,26 @@ def occupation(episodes: pd.DataFrame, options: ReportOptions) -> ReportResult:
         b.derived_row("forandring_procentenheter", code, pp)
     add_anonymity_rows(b, exited, pk < 0)
     rows = tuple(Row(c, cl.OCCUPATION.label_of(c)) for c in OCCUPATION_GROUPS)
-    counted = (*rows, Row("antal_episoder", "Antal deltagarepisoder"))
+    counted = (*rows, Row("antal_episoder", gettext_noop("Antal deltagarepisoder")))
     tables = make_tables(
         b,
         [
-            ("fore", "Sysselsättning före start", counted, "Avslutade under perioden."),
-            ("efter", "Sysselsättning efter avslut", counted, ""),
+            (
+                "fore",
+                gettext_noop("Sysselsättning före start"),
+                counted,
+                gettext_noop("Avslutade under perioden."),
+            ),
+            ("efter", gettext_noop("Sysselsättning efter avslut"), counted, ""),
             (
                 "forandring",
-                "Förändring i antal (efter − före)",
+                gettext_noop("Förändring i antal (efter − före)"),
                 tuple(Row(r.key, r.label, "change") for r in rows),
                 "",
             ),
             (
                 "forandring_procentenheter",
-                "Förändring i procentenheter av alla avslutade",
+                gettext_noop("Förändring i procentenheter av alla avslutade"),
                 tuple(Row(r.key, r.label, "percent") for r in rows),
                 "",
             ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from finsam.domain.problems import DomainValidationError
 from finsam.evaluation.isf import JOIN, UNIT
@@ -33,18 +34,24 @@ def _read_upload(form: forms.Form, name: str, text_columns=()):
         return None
     label = form.fields[name].label
     if upload.size > MAX_BYTES:
-        form.add_error(name, f"{label}: filen får vara högst {MAX_BYTES // (1024 * 1024)} MB.")
+        form.add_error(
+            name,
+            gettext("%(label)s: filen får vara högst %(MAX_BYTES)s MB.")
+            % {"label": label, "MAX_BYTES": MAX_BYTES // (1024 * 1024)},
+        )
         return None
     if Path(upload.name).suffix.lower() not in TABLE_SUFFIXES:
         form.add_error(
-            name, f"{label}: filen måste vara en CSV-fil (.csv) eller en Excel-fil (.xlsx)."
+            name,
+            gettext("%(label)s: filen måste vara en CSV-fil (.csv) eller en Excel-fil (.xlsx).")
+            % {"label": label},
         )
         return None
     content = upload.read()
     try:
         frame = read_table(_Bytes(content), upload.name, text_columns=text_columns)
     except DomainValidationError as error:
-        form.add_error(name, f"{label}: {error}")
+        form.add_error(name, gettext("%(label)s: %(error)s") % {"label": label, "error": error})
         return None
     return content, frame
 
@@ -59,9 +66,11 @@ class _Bytes:
 
 class PanelUploadForm(FinsamForm):
     data = forms.FileField(
-        label="Panelfil",
-        help_text="CSV (komma eller semikolon, UTF-8) eller xlsx med en rad per enhet och period "
-        "och en rubrikrad.",
+        label=gettext_lazy("Panelfil"),
+        help_text=gettext_lazy(
+            "CSV (komma eller semikolon, UTF-8) eller xlsx med en rad per enhet och period "
+            "och en rubrikrad."
+        ),
     )
 
     def clean(self):
@@ -74,15 +83,19 @@ class PanelUploadForm(FinsamForm):
 
 class IsfUploadForm(FinsamForm):
     data = forms.FileField(
-        label="Fil med antal per kommun och år",
-        help_text="CSV eller xlsx med kolumnerna municipality, year, join_year (eller en separat "
-        "fil med inträdesår), pop_<grupp> och <utfall>_<grupp> (se hjälptexten nedan).",
+        label=gettext_lazy("Fil med antal per kommun och år"),
+        help_text=gettext_lazy(
+            "CSV eller xlsx med kolumnerna municipality, year, join_year (eller en separat "
+            "fil med inträdesår), pop_<grupp> och <utfall>_<grupp> (se hjälptexten nedan)."
+        ),
     )
     join_years = forms.FileField(
-        label="Fil med inträdesår (valfri)",
+        label=gettext_lazy("Fil med inträdesår (valfri)"),
         required=False,
-        help_text="CSV eller xlsx med kolumnerna municipality och join_year (tom eller 0 = aldrig "
-        "med). Behövs bara om datafilen saknar join_year.",
+        help_text=gettext_lazy(
+            "CSV eller xlsx med kolumnerna municipality och join_year (tom eller 0 = aldrig "
+            "med). Behövs bara om datafilen saknar join_year."
+        ),
     )
 
     def clean(self):
@@ -98,7 +111,8 @@ class IsfUploadForm(FinsamForm):
             if missing:
                 self.add_error(
                     "data",
-                    f"{self.fields['data'].label}: kolumnen {', '.join(missing)} saknas.",
+                    gettext("%(label)s: kolumnen %(join)s saknas.")
+                    % {"label": self.fields["data"].label, "join": ", ".join(missing)},
                 )
             elif (
                 JOIN not in data[1].columns
@@ -107,8 +121,11 @@ class IsfUploadForm(FinsamForm):
             ):
                 self.add_error(
                     "join_years",
-                    f"{self.fields['join_years'].label}: datafilen saknar kolumnen "
-                    f"{JOIN}, så ange en fil med inträdesår.",
+                    gettext(
+                        "%(label)s: datafilen saknar kolumnen %(JOIN)s, så ange "
+                        "en fil med inträdesår."
+                    )
+                    % {"label": self.fields["join_years"].label, "JOIN": JOIN},
                 )
         joins = self.files_read.get("join_years")
         if joins is not None:
@@ -116,7 +133,8 @@ class IsfUploadForm(FinsamForm):
             if missing:
                 self.add_error(
                     "join_years",
-                    f"{self.fields['join_years'].label}: kolumnen {', '.join(missing)} saknas.",
+                    gettext("%(label)s: kolumnen %(join)s saknas.")
+                    % {"label": self.fields["join_years"].label, "join": ", ".join(missing)},
                 )
         return cleaned
 
@@ -124,25 +142,25 @@ class IsfUploadForm(FinsamForm):
 class _OptionsMixin:
     def add_options(self, *, control_default: str, bootstrap_minimum: int) -> None:
         self.fields["control"] = forms.ChoiceField(
-            label="Jämförelsegrupp",
+            label=gettext("Jämförelsegrupp"),
             choices=list(CONTROL_CHOICES.items()),
             initial=control_default,
             widget=forms.RadioSelect,
         )
         self.fields["method"] = forms.ChoiceField(
-            label="Skattningsmetod",
+            label=gettext("Skattningsmetod"),
             choices=list(METHOD_CHOICES.items()),
             initial="dr",
-            help_text="Utan kovariater ger de tre metoderna samma skattningar.",
+            help_text=gettext("Utan kovariater ger de tre metoderna samma skattningar."),
         )
         self.fields["base_period"] = forms.ChoiceField(
-            label="Basperiod", choices=list(BASE_PERIOD_CHOICES.items()), initial="varying"
+            label=gettext("Basperiod"), choices=list(BASE_PERIOD_CHOICES.items()), initial="varying"
         )
         self.fields["anticipation"] = forms.IntegerField(
-            label="Förväntanseffekt (antal perioder)", min_value=0, max_value=20, initial=0
+            label=gettext("Förväntanseffekt (antal perioder)"), min_value=0, max_value=20, initial=0
         )
         self.fields["bootstrap"] = forms.IntegerField(
-            label="Bootstrap-dragningar",
+            label=gettext("Bootstrap-dragningar"),
             min_value=bootstrap_minimum,
             max_value=MAX_BOOTSTRAP,
             initial=DEFAULT_BOOTSTRAP,
@@ -153,12 +171,12 @@ class _OptionsMixin:
             ),
         )
         self.fields["seed"] = forms.IntegerField(
-            label="Slumpfrö",
+            label=gettext("Slumpfrö"),
             min_value=0,
             max_value=2**63 - 1,
             required=False,
             initial=DEFAULT_SEED,
-            help_text="Samma frö ger samma standardfel. Tomt: ett frö dras och visas.",
+            help_text=gettext("Samma frö ger samma standardfel. Tomt: ett frö dras och visas."),
         )
         for name in ("control", "method", "base_period", "anticipation", "bootstrap", "seed"):
             swedish_messages(self.fields[name])
@@ -207,16 +225,16 @@ class DidForm(_OptionsMixin, FinsamForm):
         choices = [(c, c) for c in columns]
         for name, label in ROLE_FIELDS.items():
             self.fields[name] = swedish_messages(
-                forms.ChoiceField(label=label, choices=[("", "– välj kolumn –"), *choices])
+                forms.ChoiceField(label=label, choices=[("", gettext("– välj kolumn –")), *choices])
             )
-        self.fields["group"].help_text = "0 eller tom = aldrig behandlad."
+        self.fields["group"].help_text = gettext("0 eller tom = aldrig behandlad.")
         self.fields["covariates"] = swedish_messages(
             forms.MultipleChoiceField(
-                label="Kovariater (valfria)",
+                label=gettext("Kovariater (valfria)"),
                 choices=choices,
                 required=False,
                 widget=forms.CheckboxSelectMultiple,
-                help_text="Tas från den tidigare av cellens två perioder.",
+                help_text=gettext("Tas från den tidigare av cellens två perioder."),
             )
         )
         self.add_options(control_default="never", bootstrap_minimum=0)
@@ -231,8 +249,15 @@ class DidForm(_OptionsMixin, FinsamForm):
             if column in chosen:
                 self.add_error(
                     name,
-                    f"{label}: kolumnen '{column}' är redan vald som "
-                    f"{ROLE_FIELDS[chosen[column]].lower()}; välj en annan kolumn.",
+                    gettext(
+                        "%(label)s: kolumnen '%(column)s' är redan vald som "
+                        "%(lower)s; välj en annan kolumn."
+                    )
+                    % {
+                        "label": label,
+                        "column": column,
+                        "lower": ROLE_FIELDS[chosen[column]].lower(),
+                    },
                 )
             else:
                 chosen[column] = name
@@ -240,8 +265,11 @@ class DidForm(_OptionsMixin, FinsamForm):
         if overlap:
             self.add_error(
                 "covariates",
-                f"Kovariater: kolumnen {', '.join(overlap)} är redan vald som enhet, period, "
-                "grupp eller utfall.",
+                gettext(
+                    "Kovariater: kolumnen %(join)s är redan vald som enhet, "
+                    "period, grupp eller utfall."
+                )
+                % {"join": ", ".join(overlap)},
             )
         return cleaned
 

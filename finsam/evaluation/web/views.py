@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from finsam.access.permissions import require
@@ -83,8 +84,10 @@ def did(request):
             uploads.store(request.session, DID_KEY, upload.name, upload_form.content)
             messages.success(
                 request,
-                f"Filen {upload.name} är uppladdad ({len(upload_form.frame)} rader). "
-                "Välj kolumner och inställningar.",
+                gettext(
+                    "Filen %(name)s är uppladdad (%(len)s rader). Välj kolumner och inställningar."
+                )
+                % {"name": upload.name, "len": len(upload_form.frame)},
             )
             return redirect("evaluation_did")
         return render(request, "evaluation/did.html", {"upload_form": upload_form})
@@ -92,7 +95,9 @@ def did(request):
     stored = uploads.load(request.session, DID_KEY)
     if stored is None:
         if request.GET:
-            messages.warning(request, "Ingen fil är uppladdad (eller så har den tagits bort).")
+            messages.warning(
+                request, gettext("Ingen fil är uppladdad (eller så har den tagits bort).")
+            )
         return render(request, "evaluation/did.html", {"upload_form": PanelUploadForm()})
     try:
         frame = read_table(stored.path, stored.name)
@@ -170,9 +175,9 @@ def _did_context(run: DidRun, file_name: str) -> dict:
                 "rows": rows,
                 "key": {"dynamic": "event_time", "group": "group", "calendar": "time"}.get(kind),
                 "key_label": {
-                    "dynamic": "Tid från behandling",
+                    "dynamic": gettext("Tid från behandling"),
                     "group": "Grupp",
-                    "calendar": "Period",
+                    "calendar": gettext("Period"),
                 }.get(kind),
             }
         )
@@ -240,8 +245,11 @@ def isf(request):
                 )
             messages.success(
                 request,
-                f"Filen {request.FILES['data'].name} är uppladdad ({len(counts)} rader). "
-                "Välj inställningar och kör studien.",
+                gettext(
+                    "Filen %(name)s är uppladdad (%(len)s rader). Välj "
+                    "inställningar och kör studien."
+                )
+                % {"name": request.FILES["data"].name, "len": len(counts)},
             )
             return redirect("evaluation_isf")
         return render(request, "evaluation/isf.html", _isf_help({"upload_form": upload_form}))
