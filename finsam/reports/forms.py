@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from finsam.domain.reports.core import LEVEL_LABELS
+from finsam.domain.reports.periods import grid_period
 from finsam.domain.reports.quality import DEFAULT_OVERDUE_MONTHS
 from finsam.domain.reports.specs import find_spec
 from finsam.registry.forms import DateInput, FinsamForm
@@ -20,10 +21,23 @@ class MonthInput(forms.TextInput):
 
 PERIOD_CHOICES = [
     ("year", "Kalenderår"),
+    ("half", "Halvår"),
+    ("quarter", "Kvartal"),
     ("months", "Månader"),
     ("dates", "Datum"),
 ]
+HALF_CHOICES = [("1", "Första halvåret (januari–juni)"), ("2", "Andra halvåret (juli–december)")]
+QUARTER_CHOICES = [
+    ("1", "Kvartal 1 (januari–mars)"),
+    ("2", "Kvartal 2 (april–juni)"),
+    ("3", "Kvartal 3 (juli–september)"),
+    ("4", "Kvartal 4 (oktober–december)"),
+]
 SPLIT_CHOICES = [("sex", "Totalt, kvinnor, män"), ("sex_age", "Även åldersgrupper")]
+
+
+def kind_label(kind: str) -> str:
+    return {"half": "halvår", "quarter": "kvartal"}[kind]
 
 
 def _month(value: str, label: str) -> date:
@@ -41,9 +55,18 @@ class ReportFilterForm(FinsamForm):
         initial="year",
         widget=forms.RadioSelect,
         required=False,
-        help_text="Kalenderår, månader (från och med – till och med) eller datum.",
+        help_text=(
+            "Kalenderår, halvår, kvartal, månader (från och med – till och med) eller datum. "
+            "Skyddade tal visas bara för ett helt år, halvår, kvartal eller en månad."
+        ),
     )
     year = forms.IntegerField(label="År", min_value=2004, max_value=2100, required=False)
+    half = forms.ChoiceField(
+        label="Halvår", choices=HALF_CHOICES, required=False, help_text="Året anges under År."
+    )
+    quarter = forms.ChoiceField(
+        label="Kvartal", choices=QUARTER_CHOICES, required=False, help_text="Året anges under År."
+    )
     month_from = forms.CharField(
         label="Från månad", required=False, widget=MonthInput, help_text="ÅÅÅÅ-MM"
     )
@@ -118,7 +141,7 @@ class ReportFilterForm(FinsamForm):
                 field.error_messages["max_value"] = (
                     f"{field.label}: värdet får vara högst {field.max_value}."
                 )
-            if isinstance(field, forms.MultipleChoiceField):
+            if isinstance(field, forms.MultipleChoiceField) or name in ("half", "quarter"):
                 field.error_messages["invalid_choice"] = (
                     f"{field.label}: välj bland alternativen i listan (%(value)s finns inte)."
                 )
@@ -133,6 +156,17 @@ class ReportFilterForm(FinsamForm):
                 self.add_error("year", "År måste anges när perioden är ett kalenderår.")
             elif year is not None:
                 start, end = date(year, 1, 1), date(year, 12, 31)
+        elif kind in ("half", "quarter"):
+            year = data.get("year")
+            part = data.get(kind)
+            label = "halvåret" if kind == "half" else "kvartalet"
+            if year is None and "year" not in self.errors:
+                self.add_error("year", f"År måste anges när perioden är ett {kind_label(kind)}.")
+            if not part and kind not in self.errors:
+                self.add_error(kind, f"{self.fields[kind].label}: välj {label}.")
+            if year is not None and part:
+                p = grid_period(year, kind, int(part))
+                start, end = p.start, p.end
         elif kind == "months":
             try:
                 if not data.get("month_from"):
