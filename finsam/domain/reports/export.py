@@ -130,9 +130,7 @@ def report_to_dict(result: ReportResult) -> dict:
         "protection_note": result.protection_note,
         "notes": list(result.notes),
         "episodes": _scalar(result.episodes, result, "episodes"),
-        "anonymous_episodes": _scalar(
-            result.anonymous_episodes, result, "anonymous_episodes"
-        ),
+        "anonymous_episodes": _scalar(result.anonymous_episodes, result, "anonymous_episodes"),
         "tables": [table_to_dict(t) for t in result.tables],
     }
 

@@ -170,9 +170,7 @@ def joint_table(
                     c.value, c.kind, c.n, tuple((pkey, ti, r) for r in c.refs)
                 )
             for line in src.lines:
-                lines.append(
-                    Line((pkey, ti, line.total), tuple((pkey, ti, p) for p in line.parts))
-                )
+                lines.append(Line((pkey, ti, line.total), tuple((pkey, ti, p) for p in line.parts)))
         for name in SCALARS:
             cells[(pkey, SCALAR_TABLE, name)] = Cell(int(getattr(result, name)))
     for parent, kids in hierarchy:

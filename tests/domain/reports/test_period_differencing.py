@@ -17,7 +17,6 @@ from datetime import date
 import numpy as np
 import pytest
 
-from finsam.domain.problems import DomainValidationError
 from finsam.domain.protection import Line, ProtectedTable
 from finsam.domain.reports import REPORTS
 from finsam.domain.reports.core import Period, ReportOptions
@@ -93,12 +92,12 @@ def attack(outputs: dict[str, ProtectedTable], threshold: int = 5):
     return breaches(union, lines, threshold)
 
 
-def outputs_for(name, df, keys, levels=("association", "county", "country")):
+def outputs_for(name, df, keys, levels=("association", "county", "country"), finest="quarter"):
     out = {}
     periods, _ = year_grid(2019)
     for key in keys:
         options = ReportOptions(periods[key], levels=levels)
-        result = protect_over_year(lambda o: REPORTS[name](df, o), options)
+        result = protect_over_year(lambda o: REPORTS[name](df, o), options, finest)
         out[key] = result.tables[0].protected
     return out
 
@@ -145,15 +144,16 @@ def test_year_and_first_half_cannot_be_subtracted():
 
 
 def test_each_output_is_a_slice_of_one_protection():
-    """The year's output is the same whether or not finer periods were asked for (a coarser
-    level's pattern never depends on the finer levels), and a half's output shows the year's
-    cells it contains hidden exactly as the year's own output does."""
+    """Whatever period is asked for, the year's grid is protected as one table: the year's
+    output is the same whether asked alone or next to a quarter, and it hides at least what the
+    year protected on its own hides."""
     df = to_frame(episodes(120, 5))
     year_alone = outputs_for("utfall", df, ["2019"])["2019"]
     options = ReportOptions(Period.year(2019), levels=("association", "county", "country"))
     direct = REPORTS["utfall"](df, options).tables[0].protected
-    assert year_alone.hidden == direct.hidden  # the year level is today's protection
-    both = outputs_for("utfall", df, ["2019", "2019Q2"])
+    primary = {k for k, c in direct.cells.items() if c.flag.value == "primary"}
+    assert primary <= year_alone.hidden
+    both = outputs_for("utfall", df, ["2019Q2", "2019"])
     assert both["2019"].hidden == year_alone.hidden
 
 
@@ -161,7 +161,7 @@ def test_each_output_is_a_slice_of_one_protection():
 def test_attacker_with_nested_and_overlapping_periods_recovers_nothing(name, seed):
     df = to_frame(episodes(90, seed))
     keys = ["2019", "2019H1", "2019H2", "2019Q1", "2019Q2", "2019-01", "2019-02", "2019-03"]
-    outputs = outputs_for(name, df, keys, levels=("association", "country"))
+    outputs = outputs_for(name, df, keys, levels=("association", "country"), finest="month")
     assert attack(outputs) == []
 
 
@@ -170,13 +170,16 @@ def test_whole_report_counts_follow_the_grid():
     could otherwise be computed from it."""
     df = to_frame(episodes(60, 8))
     options = ReportOptions(grid_period(2019, "half", 1), levels=("country",))
-    result = protect_over_year(lambda o: REPORTS["utfall"](df, o), options)
+    result = protect_over_year(lambda o: REPORTS["utfall"](df, o), options, "quarter")
     year = protect_over_year(
-        lambda o: REPORTS["utfall"](df, o), ReportOptions(Period.year(2019), levels=("country",))
+        lambda o: REPORTS["utfall"](df, o),
+        ReportOptions(Period.year(2019), levels=("country",)),
+        "quarter",
     )
     h2 = protect_over_year(
         lambda o: REPORTS["utfall"](df, o),
         ReportOptions(grid_period(2019, "half", 2), levels=("country",)),
+        "quarter",
     )
     shown = [
         r
@@ -185,8 +188,3 @@ def test_whole_report_counts_follow_the_grid():
     ]
     # never exactly one of the three hidden (it would be the difference of the other two)
     assert len(shown) != 2
-
-
-def test_core_refuses_nothing_when_grid_requested_but_level_is_limited():
-    with pytest.raises(DomainValidationError):
-        Period(date(2019, 5, 1), date(2019, 4, 1))
