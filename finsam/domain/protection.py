@@ -578,9 +578,9 @@ class _System:
             # cell whose observed range is already wide enough needs no LP of its own. Only
             # speed depends on this: a cell not proven wide here gets its exact min and max.
             values = [self.value[k] for k in hidden]
-            need = [self.required_width(k, flags[k]) for k in hidden]
-            box_lo = [max(lo, v - w - 1.0) for lo, v, w in zip(lower, values, need, strict=True)]
-            box_hi = [v + w + 1.0 for v, w in zip(values, need, strict=True)]
+            needs = [self.required_width(k, flags[k]) for k in hidden]
+            box_lo = [max(lo, v - w - 1.0) for lo, v, w in zip(lower, values, needs, strict=True)]
+            box_hi = [v + w + 1.0 for v, w in zip(values, needs, strict=True)]
             rng = _random.Random(len(hidden))
             for _probe in range(_PROBES):
                 if _probe < 2:
@@ -590,7 +590,7 @@ class _System:
                 x = lp.probe(cost, box_lo, box_hi)
                 if x is not None:
                     observe(x)
-                if all(seen_hi[index[k]] - seen_lo[index[k]] >= need[index[k]] for k in todo):
+                if all(seen_hi[index[k]] - seen_lo[index[k]] >= needs[index[k]] for k in todo):
                     break
         out = {}
         for k in todo:
