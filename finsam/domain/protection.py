@@ -385,11 +385,13 @@ def _suppress(
             break
         before = set(flags)
         weak.sort(key=lambda w: _weakness_order(w, flags))
-        for w in weak:
-            # No new audit between the fixes of one round: the deviation LP of a fix takes every
-            # cell hidden so far as free, so a cell an earlier fix of this round already protects
-            # gets a deviation through hidden cells alone and hides nothing more; the next
-            # round's audit checks them all again.
+        for i, w in enumerate(weak):
+            if i and len(flags) > len(before):
+                # an earlier fix of this round may have protected it already
+                again = system.recheck(w.key, flags)
+                if again is None:
+                    continue
+                w = again
             for k in system.fix(w, flags):
                 if k not in flags:
                     flags[k] = Flag.SECONDARY
