@@ -32,6 +32,7 @@ ordinary cells; the caller just does not render them.
 from __future__ import annotations
 
 import math
+import random as _random
 import time
 from collections import OrderedDict
 from collections.abc import Hashable, Iterable, Mapping
@@ -192,6 +193,10 @@ class ProtectedTable:
     rule: ProtectionRule
     protected: bool
     lines: tuple[Line, ...] = field(default=())
+    source: Table | None = field(default=None, compare=False, repr=False)
+    """The table that was protected (values, kinds, ``n``, ``refs``, lines), so a caller can
+    protect it again together with other tables (e.g. every calendar period of a year, see
+    ``finsam.domain.reports.periods``); ``None`` for a table put together by hand."""
 
     @property
     def hidden(self) -> frozenset[CellKey]:
@@ -236,10 +241,18 @@ _CACHE: OrderedDict[tuple, dict[CellKey, Flag]] = OrderedDict()
 _CACHE_SIZE = 32
 
 
-def _fingerprint(table: Table, rule: ProtectionRule, presuppressed: frozenset) -> tuple:
+def _fingerprint(
+    table: Table, rule: ProtectionRule, presuppressed: frozenset, fixed: frozenset = frozenset()
+) -> tuple:
     cells = tuple((k, c.value, c.kind, c.n, c.refs) for k, c in table.cells.items())
     lines = tuple((line.total, line.parts) for line in table.lines)
-    return (rule.threshold, cells, lines, tuple(sorted(map(repr, presuppressed))))
+    return (
+        rule.threshold,
+        cells,
+        lines,
+        tuple(sorted(map(repr, presuppressed))),
+        tuple(sorted(map(repr, fixed))),
+    )
 
 
 def protect(
@@ -248,12 +261,15 @@ def protect(
     *,
     protected: bool = True,
     presuppressed: Iterable[CellKey] = (),
+    fixed: Iterable[CellKey] = (),
 ) -> ProtectedTable:
     """Apply primary, derived and complementary suppression to ``table`` (see the module text).
 
     ``protected=False`` returns every cell shown (flag ``UNPROTECTED``) – for users who may see the
     persons behind the numbers. ``presuppressed`` are cells already hidden for another reason (the
     result of an earlier run is a fixed point: protecting again with it changes nothing).
+    ``fixed`` are cells already published as shown (e.g. by a coarser calendar period): they are
+    never chosen as complementary cells; a primary cell among them is an error.
     """
     rule = rule or ProtectionRule()
     cells = table.cells
@@ -269,11 +285,13 @@ def protect(
             rule,
             False,
             table.lines,
+            table,
         )
 
     pre = frozenset(k for k in presuppressed if k in cells)
+    keep = frozenset(k for k in fixed if k in cells and k not in pre)
     try:
-        key = _fingerprint(table, rule, pre)
+        key = _fingerprint(table, rule, pre, keep)
         hash(key)
     except TypeError:  # an unhashable value: no cache
         key = None
@@ -281,7 +299,7 @@ def protect(
     STATS["calls"] += 1
     flags = _CACHE.get(key) if key is not None else None
     if flags is None:
-        flags = _suppress(table, rule.threshold, pre)
+        flags = _suppress(table, rule.threshold, pre, keep)
         if key is not None:
             _CACHE[key] = flags
             if len(_CACHE) > _CACHE_SIZE:
@@ -300,14 +318,18 @@ def protect(
             flag = Flag.SHOWN
         out[k] = ProtectedCell(cell.value, cell.kind, flag)
     STATS["seconds"] += time.perf_counter() - started
-    return ProtectedTable(out, rule, True, table.lines)
+    return ProtectedTable(out, rule, True, table.lines, table)
 
 
-def _suppress(table: Table, t: int, presuppressed: frozenset) -> dict[CellKey, Flag]:
+def _suppress(
+    table: Table, t: int, presuppressed: frozenset, fixed: frozenset = frozenset()
+) -> dict[CellKey, Flag]:
     cells = table.cells
     flags: dict[CellKey, Flag] = {}
     for key, cell in cells.items():
         if _primary(cell, t):
+            if key in fixed:
+                raise ValueError(f"a small cell was published: {key!r}")
             flags[key] = Flag.PRIMARY
     for key in presuppressed:
         if key not in flags and not _is_zero(cells[key].value):
@@ -317,7 +339,7 @@ def _suppress(table: Table, t: int, presuppressed: frozenset) -> dict[CellKey, F
 
     derived = [(k, c) for k, c in cells.items() if c.refs]
     order = {k: i for i, k in enumerate(cells)}
-    system = _System(table, t)
+    system = _System(table, t, fixed)
 
     def propagate() -> None:
         """Derived rule and the one-hidden-cell-per-line rule, to a fixed point (cheap, and every
@@ -334,11 +356,17 @@ def _suppress(table: Table, t: int, presuppressed: frozenset) -> dict[CellKey, F
                 if sum(1 for k in members if k in flags) != 1:
                     continue
                 candidates = [
-                    k for k in line.parts if k not in flags and not _is_zero(cells[k].value)
+                    k
+                    for k in line.parts
+                    if k not in flags and k not in fixed and not _is_zero(cells[k].value)
                 ]
                 if candidates:
                     pick = min(candidates, key=lambda k: (abs(cells[k].value or 0), order[k]))
-                elif line.total not in flags and not _is_zero(cells[line.total].value):
+                elif (
+                    line.total not in flags
+                    and line.total not in fixed
+                    and not _is_zero(cells[line.total].value)
+                ):
                     pick = line.total
                 else:
                     continue  # the hidden cell is 0 or empty: nothing to recover
@@ -401,8 +429,9 @@ class _System:
     e.g. a total that counts a category no part shows, tells the attacker nothing exact).
     """
 
-    def __init__(self, table: Table, t: int):
+    def __init__(self, table: Table, t: int, fixed: frozenset = frozenset()):
         self.t = t
+        self.fixed = fixed
         self.cells = table.cells
         self.value = {}
         for k, c in table.cells.items():
@@ -486,7 +515,18 @@ class _System:
         return weak
 
     def recheck(self, key: CellKey, flags: Mapping[CellKey, Flag]) -> Weakness | None:
-        """``key``'s weakness under the current hidden cells, ``None`` if it has none now."""
+        """``key``'s weakness under the current hidden cells, ``None`` if it has none now.
+
+        First on the cells within two lines of ``key`` only, every other hidden cell held at its
+        true value: that LP is small, and its feasible tables are feasible tables of the whole
+        block, so a range wide enough there is wide enough. Only otherwise the whole block."""
+        if key not in flags:
+            return None
+        local = [k for k in self._region(key, 2) if k in flags]
+        line_ids = sorted({li for k in local for li in self.lines_of.get(k, ())})
+        lo, hi = self.ranges(local, line_ids, flags, [key])[key]
+        if hi - lo >= self.required_width(key, flags[key]) - 1e-9:
+            return None
         found = self.weak_cells(flags, only={key})
         return found[0] if found else None
 
@@ -532,8 +572,30 @@ class _System:
                 elif v > seen_hi[j]:
                     seen_hi[j] = v
 
+        todo = wanted if wanted is not None else hidden
+        if len(todo) >= _PROBE_MIN:
+            # Cheap witnesses first: a few LPs that move every cell of the block at once (up, down,
+            # and in random opposite directions), each inside a box around the true table so it
+            # is bounded. Every solution is a feasible table, so what it shows is possible; a
+            # cell whose observed range is already wide enough needs no LP of its own. Only
+            # speed depends on this: a cell not proven wide here gets its exact min and max.
+            values = [self.value[k] for k in hidden]
+            needs = [self.required_width(k, flags[k]) for k in hidden]
+            box_lo = [max(lo, v - w - 1.0) for lo, v, w in zip(lower, values, needs, strict=True)]
+            box_hi = [v + w + 1.0 for v, w in zip(values, needs, strict=True)]
+            rng = _random.Random(len(hidden))
+            for _probe in range(_PROBES):
+                if _probe < 2:
+                    cost = [1.0 if _probe == 0 else -1.0] * len(hidden)
+                else:
+                    cost = [rng.choice((-1.0, 1.0)) for _ in hidden]
+                x = lp.probe(cost, box_lo, box_hi)
+                if x is not None:
+                    observe(x)
+                if all(seen_hi[index[k]] - seen_lo[index[k]] >= needs[index[k]] for k in todo):
+                    break
         out = {}
-        for k in wanted if wanted is not None else hidden:
+        for k in todo:
             i = index[k]
             need = self.required_width(k, flags[k])
             ends = []
@@ -576,7 +638,7 @@ class _System:
             down = (weak.low - missing) - v
             if down >= self.lower_bound(key) - v - 1e-9:
                 targets.append(down)
-        for hops in (2, None):
+        for hops in (2, 4, None):
             region = self._region(key, hops)
             for u in targets:
                 moved = self._deviation(key, u, region, flags)
@@ -620,8 +682,8 @@ class _System:
         cost = [0.0] * (2 * n)
         for k, i in index.items():
             v = self.value[k]
-            if k not in flags and _is_zero(self.cells[k].value):
-                upper[i] = upper[n + i] = 0.0  # zeros are shown and stay
+            if k not in flags and (_is_zero(self.cells[k].value) or k in self.fixed):
+                upper[i] = upper[n + i] = 0.0  # zeros and published cells are shown and stay
                 continue
             room = v - self.lower_bound(k)
             upper[n + i] = room if room < INF else INF
@@ -650,6 +712,9 @@ def _signed(line: Line):
 
 
 INF = math.inf
+_PROBE_MIN = 4
+"""Blocks with at least this many cells to audit start with probe LPs (:meth:`_System.ranges`)."""
+_PROBES = 6
 
 
 class _LP:
@@ -731,6 +796,25 @@ class _LP:
         if x is None:
             return (-INF if sense > 0 else INF), None
         return x[j], list(x)
+
+    def probe(self, cost, lower, upper) -> list[float] | None:
+        """A solution of min ``cost·x`` within the box ``lower ≤ x ≤ upper`` (added to the
+        variables' own bounds for this one solve), ``None`` when that fails."""
+        np = self._np
+        h = self.h
+        idx = np.arange(self.n, dtype=np.int32)
+        own_lo = np.array([-self._inf if b[0] is None else b[0] for b in self._bounds])
+        own_hi = np.array([self._inf if b[1] is None else b[1] for b in self._bounds])
+        h.changeColsBounds(
+            self.n, idx, np.maximum(own_lo, lower), np.minimum(own_hi, np.asarray(upper))
+        )
+        h.changeColsCost(self.n, idx, np.asarray(cost, dtype=float))
+        status = self._run()
+        x = list(h.getSolution().col_value) if status == self._status.kOptimal else None
+        h.changeColsBounds(self.n, idx, own_lo, own_hi)
+        h.changeColsCost(self.n, idx, np.zeros(self.n))
+        self._last = None
+        return x
 
     def solve(self, cost) -> list[float] | None:
         h = self.h

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
 from finsam.domain.reports.core import LEVEL_LABELS
+from finsam.domain.reports.periods import grid_period
 from finsam.domain.reports.quality import DEFAULT_OVERDUE_MONTHS
 from finsam.domain.reports.specs import find_spec
 from finsam.registry.forms import DateInput, FinsamForm
@@ -21,13 +22,29 @@ class MonthInput(forms.TextInput):
 
 PERIOD_CHOICES = [
     ("year", gettext_lazy("Kalenderår")),
+    ("half", gettext_lazy("Halvår")),
+    ("quarter", gettext_lazy("Kvartal")),
     ("months", gettext_lazy("Månader")),
     ("dates", gettext_lazy("Datum")),
+]
+HALF_CHOICES = [
+    ("1", gettext_lazy("Första halvåret (januari–juni)")),
+    ("2", gettext_lazy("Andra halvåret (juli–december)")),
+]
+QUARTER_CHOICES = [
+    ("1", gettext_lazy("Kvartal 1 (januari–mars)")),
+    ("2", gettext_lazy("Kvartal 2 (april–juni)")),
+    ("3", gettext_lazy("Kvartal 3 (juli–september)")),
+    ("4", gettext_lazy("Kvartal 4 (oktober–december)")),
 ]
 SPLIT_CHOICES = [
     ("sex", gettext_lazy("Totalt, kvinnor, män")),
     ("sex_age", gettext_lazy("Även åldersgrupper")),
 ]
+
+
+def kind_label(kind: str) -> str:
+    return {"half": "halvår", "quarter": "kvartal"}[kind]
 
 
 def _month(value: str, label: str) -> date:
@@ -47,10 +64,25 @@ class ReportFilterForm(FinsamForm):
         initial="year",
         widget=forms.RadioSelect,
         required=False,
-        help_text=gettext_lazy("Kalenderår, månader (från och med – till och med) eller datum."),
+        help_text=gettext_lazy(
+            "Kalenderår, halvår, kvartal, månader (från och med – till och med) eller datum. "
+            "Skyddade tal visas bara för ett helt år, halvår, kvartal eller en månad."
+        ),
     )
     year = forms.IntegerField(
         label=gettext_lazy("År"), min_value=2004, max_value=2100, required=False
+    )
+    half = forms.ChoiceField(
+        label=gettext_lazy("Halvår"),
+        choices=HALF_CHOICES,
+        required=False,
+        help_text=gettext_lazy("Året anges under År."),
+    )
+    quarter = forms.ChoiceField(
+        label=gettext_lazy("Kvartal"),
+        choices=QUARTER_CHOICES,
+        required=False,
+        help_text=gettext_lazy("Året anges under År."),
     )
     month_from = forms.CharField(
         label=gettext_lazy("Från månad"),
@@ -140,7 +172,7 @@ class ReportFilterForm(FinsamForm):
                 field.error_messages["max_value"] = (
                     f"{field.label}: värdet får vara högst {field.max_value}."
                 )
-            if isinstance(field, forms.MultipleChoiceField):
+            if isinstance(field, forms.MultipleChoiceField) or name in ("half", "quarter"):
                 field.error_messages["invalid_choice"] = (
                     f"{field.label}: välj bland alternativen i listan (%(value)s finns inte)."
                 )
@@ -155,6 +187,17 @@ class ReportFilterForm(FinsamForm):
                 self.add_error("year", gettext("År måste anges när perioden är ett kalenderår."))
             elif year is not None:
                 start, end = date(year, 1, 1), date(year, 12, 31)
+        elif kind in ("half", "quarter"):
+            year = data.get("year")
+            part = data.get(kind)
+            label = "halvåret" if kind == "half" else "kvartalet"
+            if year is None and "year" not in self.errors:
+                self.add_error("year", f"År måste anges när perioden är ett {kind_label(kind)}.")
+            if not part and kind not in self.errors:
+                self.add_error(kind, f"{self.fields[kind].label}: välj {label}.")
+            if year is not None and part:
+                p = grid_period(year, kind, int(part))
+                start, end = p.start, p.end
         elif kind == "months":
             try:
                 if not data.get("month_from"):

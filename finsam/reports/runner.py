@@ -29,7 +29,7 @@ from finsam.domain import codelists
 from finsam.domain.access import Action
 from finsam.domain.problems import DomainValidationError, Problem
 from finsam.domain.protection import ProtectionRule
-from finsam.domain.reports import REPORTS, data_quality
+from finsam.domain.reports import REPORTS, data_quality, periods
 from finsam.domain.reports.core import (
     LEVELS,
     Period,
@@ -207,6 +207,8 @@ def plan_report(
             "rapporten, på insats- eller förbundsnivå.",
         )
     protected = not unprotected_ok if unprotected is None else not unprotected
+    if protected and (bad := periods.protected_period_problems(period, finest_period())):
+        raise DomainValidationError(bad)
     rule = ProtectionRule.for_threshold(threshold or settings.FINSAM_PROTECTION_THRESHOLD)
     read_ids = (
         tuple(a.pk for a in shown) if signed_only else _read_ids(levels, everything, chosen, shown)
@@ -223,7 +225,8 @@ def plan_report(
     return ReportPlan(
         name,
         options,
-        selectors.Selection(period, read_ids),
+        # protected: the whole calendar year is read, its grid periods are protected together
+        selectors.Selection(Period.year(period.start.year) if protected else period, read_ids),
         shown,
         unprotected_ok,
         overdue_months,
@@ -375,8 +378,17 @@ def load_frames(plan: ReportPlan, progress: Callable[[str], None] | None = None)
 
 
 def compute(plan: ReportPlan, frames: dict) -> ReportResult:
-    result = plan.spec.run(frames, plan.options, {a.code: a.name for a in plan.associations})
+    names = {a.code: a.name for a in plan.associations}
+    result = periods.protect_over_year(
+        lambda options: plan.spec.run(frames, options, names), plan.options, finest_period()
+    )
     return translated(result)
+
+
+def finest_period() -> str:
+    """The finest calendar period protected outputs offer (``FINSAM_PROTECTION_FINEST_PERIOD``:
+    month, quarter, half or year; see ``finsam.domain.reports.periods``)."""
+    return getattr(settings, "FINSAM_PROTECTION_FINEST_PERIOD", "quarter")
 
 
 def translated(result: ReportResult) -> ReportResult:

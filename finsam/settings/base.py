@@ -174,6 +174,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 # Small-cell protection threshold for aggregate outputs (reports.md).
 FINSAM_PROTECTION_THRESHOLD = int(os.environ.get("FINSAM_PROTECTION_THRESHOLD", "5"))
+FINSAM_PROTECTION_FINEST_PERIOD = os.environ.get("FINSAM_PROTECTION_FINEST_PERIOD", "quarter")
+"""The finest calendar period protected outputs offer: year, half, quarter or month (the
+whole grid of a year down to it is protected together; month costs most)."""
 # Retention of personal data after an episode's exit, in years (privacy.md).
 FINSAM_RETENTION_YEARS = int(os.environ.get("FINSAM_RETENTION_YEARS", "10"))
 # The reports' columnar copy of the episodes (finsam/reports/extract.py): auto, always or off,

@@ -66,7 +66,7 @@ def test_earlier_episodes_of_other_associations_never_count_in_the_totals(regist
         start_date=date(2025, 7, 1),
         consent_date=date(2025, 7, 1),
     )
-    period = Period(date(2025, 6, 1), date(2025, 12, 31))
+    period = Period(date(2025, 7, 1), date(2025, 12, 31))  # a protected report: a half-year
     p = runner.plan_report(
         registry["users"]["national_analyst"],
         "deltagare",

@@ -256,6 +256,9 @@ class ReportResult:
     episodes: int = 0
     """Episodes in the report's population (all areas together)."""
     anonymous_episodes: int = 0
+    hidden_counts: frozenset[str] = frozenset()
+    """Whole-report counts (``episodes``, ``anonymous_episodes``) hidden although not small
+    (complementary suppression across calendar periods, ``reports.periods``)."""
 
     def table(self, key: str) -> ReportTable:
         for t in self.tables:

@@ -129,15 +129,16 @@ def report_to_dict(result: ReportResult) -> dict:
         "symbol": opts.rule.symbol,
         "protection_note": result.protection_note,
         "notes": list(result.notes),
-        "episodes": _scalar(result.episodes, result),
-        "anonymous_episodes": _scalar(result.anonymous_episodes, result),
+        "episodes": _scalar(result.episodes, result, "episodes"),
+        "anonymous_episodes": _scalar(result.anonymous_episodes, result, "anonymous_episodes"),
         "tables": [table_to_dict(t) for t in result.tables],
     }
 
 
-def _scalar(value: int, result: ReportResult) -> int | str:
-    """A whole-report count, protected like a cell (the symbol when 1 … threshold−1)."""
+def _scalar(value: int, result: ReportResult, name: str) -> int | str:
+    """A whole-report count, protected like a cell (the symbol when 1 … threshold−1, or when
+    hidden so that another period's count cannot be computed)."""
     opts = result.options
-    if opts.protected and 1 <= value < opts.rule.threshold:
+    if opts.protected and (1 <= value < opts.rule.threshold or name in result.hidden_counts):
         return opts.rule.symbol
     return value

@@ -296,7 +296,15 @@ def interventions_report(
     for cell_key, cell in cells.items():
         full_key = ("insatser", cell_key[0], cell_key[1], cell_key[2])
         all_cells[full_key] = protected[cell_key] if isinstance(cell, Cell) else cell
-    ptable = ProtectedTable(all_cells, options.rule, options.protected)
+
+    def full(key: Hashable) -> Hashable:
+        return ("insatser", *key)  # type: ignore[misc]
+
+    source = Table(
+        {full(k): c for k, c in to_protect.items()},
+        tuple(Line(full(li.total), tuple(full(p) for p in li.parts)) for li in lines),
+    )
+    ptable = ProtectedTable(all_cells, options.rule, options.protected, source.lines, source=source)
     rows = tuple(
         Row(k, label, "amount" if k == "planerade_deltagare" else "count") for k, label in rows_spec
     )
