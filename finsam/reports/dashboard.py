@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
 
 from finsam.domain import formatting as fmt
 from finsam.domain.reports.core import Period, ReportResult, ReportTable
 from finsam.reports import charts, runner
 
-SEX_LABELS = {"women": "Kvinnor", "men": "Män"}
+SEX_LABELS = {"women": gettext_lazy("Kvinnor"), "men": gettext_lazy("Män")}
 
 
 @dataclass
@@ -130,7 +130,8 @@ def build(user, *, year: int, association) -> Dashboard:
     # Participants by sex
     t1, t0 = _table(this["deltagare"], "deltagare"), _table(last["deltagare"], "deltagare")
     sex_rows = []
-    for col, label in SEX_LABELS.items():
+    for col, lazy_label in SEX_LABELS.items():
+        label = str(lazy_label)
         row = _compare_rows(t1, t0, code, [("personer_aktiva", label)], column=col)[0]
         sex_rows.append(row)
     board.panels.append(
@@ -151,8 +152,8 @@ def build(user, *, year: int, association) -> Dashboard:
         t0,
         code,
         [
-            ("personer_aktiva", "Personer aktiva"),
-            ("nya_personer", "Nya personer"),
+            ("personer_aktiva", gettext("Personer aktiva")),
+            ("nya_personer", gettext("Nya personer")),
             ("aterkommande_personer", gettext("Återkommande personer")),
             ("personer_paborjade", gettext("Påbörjat under året")),
             ("personer_avslutade", gettext("Avslutat under året")),
@@ -263,18 +264,18 @@ def build(user, *, year: int, association) -> Dashboard:
 
 TREND_YEARS = 5
 TREND_ROWS = (
-    ("personer_aktiva", "Personer aktiva"),
-    ("nya_personer", "Nya personer"),
-    ("personer_avslutade", "Avslutat under året"),
+    ("personer_aktiva", gettext_lazy("Personer aktiva")),
+    ("nya_personer", gettext_lazy("Nya personer")),
+    ("personer_avslutade", gettext_lazy("Avslutat under året")),
 )
 BUDGET_ROWS = (
-    ("resurser_totalt", "Resurser totalt"),
-    ("insatskostnader", "Kostnader för insatser"),
-    ("administrationskostnader", "Administrationskostnader"),
-    ("kostnader_totalt", "Kostnader totalt"),
-    ("resultat", "Resultat (resurser − kostnader)"),
-    ("deltagare", "Deltagare (personer aktiva under året)"),
-    ("kostnad_per_deltagare", "Kostnad per deltagare"),
+    ("resurser_totalt", gettext_lazy("Resurser totalt")),
+    ("insatskostnader", gettext_lazy("Kostnader för insatser")),
+    ("administrationskostnader", gettext_lazy("Administrationskostnader")),
+    ("kostnader_totalt", gettext_lazy("Kostnader totalt")),
+    ("resultat", gettext_lazy("Resultat (resurser − kostnader)")),
+    ("deltagare", gettext_lazy("Deltagare (personer aktiva under året)")),
+    ("kostnad_per_deltagare", gettext_lazy("Kostnad per deltagare")),
 )
 BUDGET_CHART_ROWS = ("resurser_totalt", "insatskostnader", "administrationskostnader")
 
@@ -290,7 +291,8 @@ def _budget_panel(this: ReportResult, last: ReportResult, code: str, year: int) 
         (_("Utfall %(year)s") % {"year": year - 1}, c0, f"{code}:{year - 1}", "actual"),
     )
     rows, data = [], []
-    for key, label in BUDGET_ROWS:
+    for key, lazy_label in BUDGET_ROWS:
+        label = str(lazy_label)
         cells = []
         for name, table, area_code, column in series:
             value, text = _cell(table, area_code, key, column)
@@ -325,7 +327,8 @@ def _trend_panel(user, this: ReportResult, last: ReportResult, code: str, year: 
         result = results.get(y) or _run(user, "deltagare", y, code)
         tables[y] = _table(result, "deltagare")
     rows, data = [], []
-    for key, label in TREND_ROWS:
+    for key, lazy_label in TREND_ROWS:
+        label = str(lazy_label)
         cells = []
         for y in years:
             value, text = _cell(tables[y], code, key)
@@ -337,7 +340,9 @@ def _trend_panel(user, this: ReportResult, last: ReportResult, code: str, year: 
         "trend",
         _("Deltagare per år %(first)s–%(last)s") % {"first": years[0], "last": years[-1]},
         rows,
-        charts.trend_chart(data if any(d["värde"] for d in data) else [], title="Deltagare per år"),
+        charts.trend_chart(
+            data if any(d["värde"] for d in data) else [], title=_("Deltagare per år")
+        ),
         columns=tuple(str(y) for y in years),
         corner=_("Mått"),
     )
