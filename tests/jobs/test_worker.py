@@ -78,4 +78,4 @@ def test_a_report_extract_job_queued_by_the_web_process_is_run_by_the_worker(tmp
         )
     assert kind == "report_extract" and status == "done"
     assert "Kolumnkopian" in result
-    assert list((tmp_path / "data" / "report-extract").rglob("episodes-*.npz"))  # on disk
+    assert list((tmp_path / "data" / "report-extract").rglob("episodes-*.extract"))  # on disk
