@@ -17,6 +17,15 @@ from finsam.domain.finance import contributions as contrib
 from finsam.domain.finance._money import format_sek
 from finsam.domain.finance.equity import DEFAULT_EQUITY_RECOMMENDATION
 from finsam.domain.problems import DomainValidationError, Problem
+from finsam.domain.protection import (
+    Cell,
+    Kind,
+    Line,
+    ProtectionRule,
+    Table,
+    protect,
+    protect_count,
+)
 from finsam.finance.models import AssociationYear, BudgetLine
 from finsam.registry.models import Episode, Intervention
 
@@ -259,8 +268,50 @@ def budget_warnings(association, facts, budget, *, today: date, cap=None) -> lis
     return warnings
 
 
-def budget_overview(association, year: int, *, today: date, months: int | None = None) -> dict:
-    """Everything the budget page, its PDF and its xlsx show for one association-year."""
+def protect_participants(budget, interventions: list[dict], ratios: dict, rule: ProtectionRule):
+    """The registry's participant counts per intervention (distinct persons in the year) with
+    small counts hidden, and what would give them back hidden too.
+
+    The individual interventions' counts add up to the key ratio "Deltagare i individinriktade
+    insatser" (a line to protect with), and the cost per participant is that total's divisor,
+    so it is hidden with it; the forecast's participants are the larger of actual and planned per
+    intervention, so they (and their cost per participant) are hidden when any count is."""
+    individual = [iv.code for iv in budget.interventions if iv.orientation == "individual"]
+    counts = {iv.code: iv.actual_participants for iv in budget.interventions}
+    cells = {("iv", code): Cell(counts.get(code) or 0, Kind.COUNT) for code in individual}
+    lines: tuple[Line, ...] = ()
+    if individual:
+        cells[("total",)] = Cell(sum(counts.get(c) or 0 for c in individual), Kind.COUNT)
+        lines = (Line(("total",), tuple(("iv", c) for c in individual)),)
+    table = protect(Table(cells, lines), rule)
+    shown = {}
+    for code, value in counts.items():
+        if ("iv", code) in table.cells:
+            shown[code] = table.render(("iv", code), lambda v: int(v))
+        else:  # structural or volume: a count on its own
+            shown[code] = protect_count(value, rule)
+    interventions = [{**i, "actual_participants": shown.get(i["code"])} for i in interventions]
+    if ratios and table.hidden:
+        hidden = {"participants": rule.symbol, "cost_per_participant": rule.symbol}
+        ratios = {**ratios, "forecast": replace(ratios["forecast"], **hidden)}
+        if ("total",) in table.hidden:
+            ratios["actual"] = replace(ratios["actual"], **hidden)
+    return interventions, ratios
+
+
+def budget_overview(
+    association,
+    year: int,
+    *,
+    today: date,
+    months: int | None = None,
+    rule: ProtectionRule | None = None,
+) -> dict:
+    """Everything the budget page, its PDF and its xlsx show for one association-year.
+
+    With a protection ``rule`` (a reader who may not see the association's participants
+    unprotected) the registry's participant counts are protected like every aggregate output:
+    :func:`protect_participants`."""
     budget, facts = year_budget(association, year)
     months = months_elapsed(year, today) if months is None else months
     forecast = budget.forecast(months)
@@ -314,6 +365,8 @@ def budget_overview(association, year: int, *, today: date, months: int | None =
             "actual": budget.key_ratios("actual"),
             "forecast": forecast.key_ratios("actual"),
         }
+    if rule is not None:
+        interventions, ratios = protect_participants(budget, interventions, ratios, rule)
     plan, cap, plan_problems = contribution_plan(association, facts, budget)
     return {
         "year": year,

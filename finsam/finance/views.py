@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from dataclasses import asdict
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,6 +25,7 @@ from finsam.domain.finance import allocation as alloc
 from finsam.domain.finance.contributions import MemberBasis
 from finsam.domain.finance.merger import MergerMember, simulate_merger
 from finsam.domain.problems import DomainValidationError, Problem
+from finsam.domain.protection import ProtectionRule
 from finsam.finance import charts, forms, selectors, services
 from finsam.finance import jobs as finance_jobs
 from finsam.finance.models import BudgetLine
@@ -81,8 +83,15 @@ def _months(request) -> int | None:
 
 
 def _budget_context(request, association, year):
+    unprotected = can(request.user, Action.VIEW_UNPROTECTED_REPORTS, association=association)
     overview = selectors.budget_overview(
-        association, year, today=timezone.localdate(), months=_months(request)
+        association,
+        year,
+        today=timezone.localdate(),
+        months=_months(request),
+        rule=None
+        if unprotected
+        else ProtectionRule.for_threshold(settings.FINSAM_PROTECTION_THRESHOLD),
     )
     return {
         "association": association,

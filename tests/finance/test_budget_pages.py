@@ -136,3 +136,38 @@ def test_budget_permissions(client, sundbyberg, role, view, edit):
     assert client.get(reverse("budget_line_add", args=[own, 2019])).status_code == edit
     expected_other = 200 if role in ("system_admin", "national_analyst") else 403
     assert client.get(reverse("budget_year", args=[other, 2019])).status_code == expected_other
+
+
+def test_participant_counts_are_protected_for_a_reader_without_unprotected_reports(
+    client, sundbyberg, enrol
+):
+    """One person in the individual intervention in 2019: the board reader sees the protection
+    symbol for the intervention's count, the key ratio and the cost per participant (540 000 / 1
+    would give the count back), in the page and in the xlsx; the association administrator, who
+    may see the association's participants, sees 1."""
+    from finsam.domain.protection import ProtectionRule
+
+    enrol(start_date=date(2019, 2, 1))
+    assoc = sundbyberg["association"]
+    rule = ProtectionRule.for_threshold(5)
+    o = selectors.budget_overview(assoc, 2019, today=date(2026, 11, 22), rule=rule)
+    persons = next(i for i in o["interventions"] if i["code"] == sundbyberg["persons"].code)
+    assert persons["actual_participants"] == rule.symbol
+    actual, forecast = o["ratios"]["actual"], o["ratios"]["forecast"]
+    assert actual.participants == rule.symbol and actual.cost_per_participant == rule.symbol
+    assert forecast.participants == rule.symbol
+    assert o["ratios"]["budget"].participants == 30  # planned participants are not registry data
+
+    url = reverse("budget_year", args=[assoc.pk, 2019])
+    client.force_login(sundbyberg["users"]["board_reader"])
+    html = client.get(url).content.decode()
+    assert "540\u00a0000" in html  # the intervention's actual cost is shown …
+    assert html.count(f">{rule.symbol}<") >= 3  # … but neither its count nor the ratios
+    book = openpyxl.load_workbook(io.BytesIO(client.get(url, {"format": "xlsx"}).content))
+    rows = [[c.value for c in r] for r in book["Insatser"].iter_rows()]
+    persons_row = next(r for r in rows if r[0] == sundbyberg["persons"].code)
+    assert persons_row[-1] == rule.symbol
+
+    client.force_login(sundbyberg["users"]["association_admin"])
+    o = client.get(url).context["interventions"]
+    assert next(i for i in o if i["code"] == sundbyberg["persons"].code)["actual_participants"] == 1

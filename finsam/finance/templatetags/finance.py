@@ -6,13 +6,17 @@ from django import template
 
 from finsam.domain import formatting as fmt
 from finsam.domain.finance._money import round_sek
+from finsam.domain.protection import is_protected_symbol
 
 register = template.Library()
 
 
 @register.filter
 def sek(value) -> str:
-    """``1234567.5`` → ``1 234 567,50``, ``-5`` → ``−5`` (typographic minus); ``–`` for none."""
+    """``1234567.5`` → ``1 234 567,50``, ``-5`` → ``−5`` (typographic minus); ``–`` for none;
+    the protection symbol as it is."""
+    if is_protected_symbol(value):
+        return value
     if value is None or value == "":
         return fmt.EMPTY
     return fmt.amount_exact(round_sek(float(value)))
@@ -31,7 +35,10 @@ def num(value, decimals: int = 0) -> str:
 
 @register.filter
 def kronor(value) -> str:
-    """Whole kronor, no unit (allocations: öre mean nothing there)."""
+    """Whole kronor, no unit (allocations: öre mean nothing there); the protection symbol as
+    it is."""
+    if is_protected_symbol(value):
+        return value
     return fmt.amount(value)
 
 
