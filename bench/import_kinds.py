@@ -38,6 +38,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 from _registry_db import DEFAULT_PG, data_dir, ensure_db, env_for  # noqa: E402
 from import_episodes import machine  # noqa: E402
 
+from finsam.interchange.formats import FORMATS  # noqa: E402
+
 EXTRA_INTERVENTIONS = 700
 
 
@@ -49,19 +51,7 @@ def _files(data: Path, rows: int) -> dict[str, Path]:
         lines = [next(src) for _ in range(rows + 1)]
     followups.write_text("".join(lines), encoding="utf-8")
     interventions = out / "interventions.csv"
-    header = [
-        "code",
-        "association_code",
-        "name",
-        "orientation",
-        "registration",
-        "start_date",
-        "end_date",
-        "providers",
-        "target_groups",
-        "esf",
-        "planned_participants",
-    ]
+    header = list(FORMATS["interventions"].columns)
     rows_out = []
     for k in range(EXTRA_INTERVENTIONS):
         assoc = f"SF{k % 80 + 1:02d}"

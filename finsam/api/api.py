@@ -684,21 +684,23 @@ def report_list(request):
     ]
 
 
-@v1.get("/reports/{name}", response={200: ReportOut, **ERRORS}, tags=["Rapporter"])
-def report_run(request, name: str, q: Query[ReportQuery]):
-    """One standard report (R1–R9), protected exactly as on the report pages
-    (``finsam.reports.runner``)."""
+def plan_api_report(request, name: str, q: ReportQuery):
+    """The report plan of ``GET /reports/{name}`` and ``POST /report-jobs/{name}``: the caller's
+    roles, a token's association scope and the protection, as on the report pages
+    (``finsam.reports.runner.plan_report``). Returns the plan, the association codes asked for
+    and the token's association id (``None`` when the token has no association scope)."""
     from finsam.domain.reports.core import Period
-    from finsam.reports import render, runner
+    from finsam.reports import runner
 
     require(request, Action.VIEW_REPORTS)
     codes = tuple(c.strip() for c in q.associations.split(",") if c.strip())
     token = _token(request)
+    scope = None
     if token is not None and token.association_id:
         own = token.association.code
         if any(c != own for c in codes):
             raise PermissionDenied("API-nyckeln gäller ett annat förbund.")
-        codes = (own,)
+        codes, scope = (own,), token.association_id
     plan = runner.plan_report(
         request.user,
         name,
@@ -708,6 +710,16 @@ def report_run(request, name: str, q: Query[ReportQuery]):
         split=q.split,
         unprotected=q.unprotected,
     )
+    return plan, codes, scope
+
+
+@v1.get("/reports/{name}", response={200: ReportOut, **ERRORS}, tags=["Rapporter"])
+def report_run(request, name: str, q: Query[ReportQuery]):
+    """One standard report (R1–R9), protected exactly as on the report pages
+    (``finsam.reports.runner``)."""
+    from finsam.reports import render, runner
+
+    plan, _codes, _scope = plan_api_report(request, name, q)
     run = runner.run_report(plan, with_quality=False)
     audit_read(request, f"report.{plan.code}")
     return {

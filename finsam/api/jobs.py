@@ -13,13 +13,21 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from finsam.api.api import ERRORS, Id, Pages, ReportQuery, _token, audit_read, require
+from finsam.api.api import (
+    ERRORS,
+    Id,
+    Pages,
+    ReportQuery,
+    _token,
+    audit_read,
+    plan_api_report,
+    require,
+)
 from finsam.domain.access import Action
 from finsam.domain.problems import DomainValidationError, Problem
 from finsam.jobs import selectors as job_selectors
@@ -358,28 +366,9 @@ def report_job_start(request, name: str, q: Query[ReportQuery]):
     national reports of a large registry. The report is planned (the roles, the token's scope,
     the protection) in the request, so a refused report is a problem at once, and again in the
     worker; when done, ``files`` holds CSV, xlsx and JSON."""
-    from finsam.domain.reports.core import Period
     from finsam.reports import jobs as report_jobs
-    from finsam.reports import runner
 
-    require(request, Action.VIEW_REPORTS)
-    codes = tuple(c.strip() for c in q.associations.split(",") if c.strip())
-    token = _token(request)
-    scope = None
-    if token is not None and token.association_id:
-        own = token.association.code
-        if any(c != own for c in codes):
-            raise PermissionDenied("API-nyckeln gäller ett annat förbund.")
-        codes, scope = (own,), token.association_id
-    plan = runner.plan_report(
-        request.user,
-        name,
-        period=Period(q.start, q.end),
-        levels=(q.level,),
-        association_codes=codes,
-        split=q.split,
-        unprotected=q.unprotected,
-    )
+    plan, codes, scope = plan_api_report(request, name, q)
     job = report_jobs.queue_planned_report(
         actor=request.user,
         name=plan.name,
