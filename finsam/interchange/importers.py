@@ -60,8 +60,9 @@ PARALLEL_MIN_BYTES = 4 << 20
 """Smaller files are imported in one process (starting workers costs about a second)."""
 
 
-class RowImporter(ABC):
-    """Base for the small registry files: one service call per row, inside a savepoint."""
+class FileImporter(ABC):
+    """Base of the registry files' importers: the file's duplicate keys and parse problems;
+    :meth:`handle_chunk` takes the rows a chunk at a time."""
 
     fmt: FileFormat
     field_map: dict[str, str] = {}
@@ -94,6 +95,20 @@ class RowImporter(ABC):
         self.seen.add(key)
         return False
 
+    def parsed(self, row: Row) -> bool:
+        if row.problems:
+            self.ctx.add(row.problems)
+            return False
+        return True
+
+    @abstractmethod
+    def handle_chunk(self, rows: list[Row]) -> None:
+        """Check and write one chunk of the file's rows."""
+
+
+class RowImporter(FileImporter):
+    """Base for the small registry files: one service call per row, inside a savepoint."""
+
     def handle_chunk(self, rows: list[Row]) -> None:
         for row in rows:
             self.ctx.result.rows += 1
@@ -124,12 +139,6 @@ class RowImporter(ABC):
     @abstractmethod
     def handle_row(self, row: Row) -> str | None:
         """Validate and write one row; return "created", "updated", "unchanged" or None."""
-
-    def parsed(self, row: Row) -> bool:
-        if row.problems:
-            self.ctx.add(row.problems)
-            return False
-        return True
 
 
 def _changed(obj, values: dict) -> bool:
@@ -395,7 +404,7 @@ def _intervention(ctx: ImportContext, row: Row, cache: dict) -> Intervention | N
     return intervention
 
 
-class ChunkImporter(RowImporter):
+class ChunkImporter(FileImporter):
     """Base for the large row files (volume, follow-ups): a chunk at a time instead of a service
     call per row. Every row is parsed with the same :class:`Row` parsers, then the chunk's stored
     context is fetched with one query per table (``__any``), each row is checked in file order
@@ -441,9 +450,6 @@ class ChunkImporter(RowImporter):
     @abstractmethod
     def check_and_write(self, parsed: list[tuple[Row, dict]]) -> None:
         """Check the parsed rows against the stored context, count them, write the good ones."""
-
-    def handle_row(self, row: Row) -> str | None:  # pragma: no cover - chunks only
-        raise NotImplementedError
 
 
 class VolumeImporter(ChunkImporter):
