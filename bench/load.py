@@ -49,17 +49,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "load-bench-pw-2026"
-REPORTS = [
-    "utfall",
-    "forsorjning-fore",
-    "forsorjning-efter",
-    "avslutningsanledningar",
-    "sysselsattning",
-    "deltagare",
-    "insatser",
-    "kostnader",
-    "uppfoljning",
-]
+sys.path.insert(0, str(ROOT))
+
+from finsam.domain.reports.specs import SPECS  # noqa: E402
+
+REPORTS = [spec.slug for spec in SPECS]
 ERRORS = re.compile(r'class="errorlist[^"]*"[^>]*>(.*?)</ul>', re.S)
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
