@@ -383,6 +383,26 @@ def _at(generation: int) -> EpisodeExtract | None:
     return loaded
 
 
+def needs_full_read() -> bool:
+    """Whether bringing the extract up to date would read the whole registry – no copy of the
+    current generation at hand, a "rebuild everything" row in the log, or more changes than a
+    patch takes (:func:`refresh`) – rather than patch a few rows. The slow case, which a national
+    report request sends to the background (``finsam.reports.jobs``)."""
+    from finsam.reports.models import RegistryChange
+
+    if mode() == "off":
+        return False
+    fp = fingerprint()
+    base = _at(_generation(fp))
+    if base is None:
+        return True
+    if _is_current(fp):
+        return False
+    if int(fp[3]) > max(20_000, PATCH_LIMIT * len(base)):
+        return True
+    return RegistryChange.objects.filter(episode_id=None, participant_id=None).exists()
+
+
 def for_read(every_association: bool) -> EpisodeExtract | None:
     """The extract a read should use under the policy of the module doc (patching or building it
     when the policy says so), or ``None`` to read from the database."""

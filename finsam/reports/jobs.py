@@ -36,10 +36,11 @@ LABELS = {"csv": "CSV", "xlsx": "Excel (xlsx)", "json": "JSON", "pdf": "PDF"}
 
 
 def extract_stale() -> bool:
-    """The columnar copy is in use and not current (a national report would rebuild it)."""
+    """The columnar copy is in use and a national report would have to read it in full first
+    (a few changed episodes are patched in the request: ``extract.needs_full_read``)."""
     from finsam.reports import extract
 
-    return extract.mode() != "off" and extract.current() is None
+    return extract.needs_full_read()
 
 
 def reads_everything(plan) -> bool:
